@@ -1,0 +1,2 @@
+MATCH (k:ApiKey {hash: $hash})
+RETURN k {.id, .name, .role} AS key

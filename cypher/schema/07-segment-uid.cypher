@@ -1,0 +1,1 @@
+CREATE CONSTRAINT segment_uid IF NOT EXISTS FOR (s:Segment) REQUIRE s.uid IS UNIQUE

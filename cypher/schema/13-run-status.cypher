@@ -1,0 +1,1 @@
+CREATE INDEX run_status IF NOT EXISTS FOR (r:SegmentRun) ON (r.status, r.createdAt)

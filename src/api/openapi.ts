@@ -1,0 +1,35 @@
+import { OpenAPIRegistry, OpenApiGeneratorV31, extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+
+extendZodWithOpenApi(z);
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    errors: z.array(z.any()).optional(),
+  })
+  .openapi('Problem');
+
+/** Collects every route's schemas as routes are defined, so the document can never drift from the code. */
+export function createRegistry(): OpenAPIRegistry {
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer', description: 'API key' });
+  registry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: 'sid' });
+  return registry;
+}
+
+export function generateOpenApi(registry: OpenAPIRegistry) {
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'Natural segmentation API',
+      version: '1.0.0',
+      description: 'Topic graph in Neo4j, Louvain communities, and a segment of one per person. See README.md.',
+    },
+  });
+}
+
+export type { OpenAPIRegistry };

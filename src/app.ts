@@ -1,0 +1,72 @@
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { randomUUID } from 'node:crypto';
+import { ApiRouter } from './api/route.js';
+import { createRegistry, generateOpenApi } from './api/openapi.js';
+import { errorMiddleware, notFoundHandler, problem, sendProblem } from './api/http.js';
+import { createMetrics } from './api/metrics.js';
+import { mountOpsRoutes, openApiRouter } from './api/ops-routes.js';
+import { authenticate } from './auth/middleware.js';
+import { mountApiKeyRoutes } from './auth/routes.js';
+import type { Services } from './services.js';
+
+/** Builds the HTTP app around already-created services; listening is main.ts's (or a test's) business. */
+export function createApp(services: Services): Express {
+  const { config, logger } = services;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.set('query parser', 'extended');
+
+  const metrics = createMetrics();
+  const registry = createRegistry();
+  const api = new ApiRouter(registry, config.BODY_LIMIT);
+
+  app.use(metrics.middleware);
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req) => (req.headers['x-request-id'] as string | undefined) ?? randomUUID(),
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
+    }),
+  );
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          // The dashboard draws with WebGL (sigma) and Swagger UI ships inline styles.
+          'img-src': ["'self'", 'data:', 'blob:'],
+          'style-src': ["'self'", "'unsafe-inline'"],
+        },
+      },
+    }),
+  );
+  app.use(authenticate(services.apiKeys));
+  app.use(
+    '/v1',
+    rateLimit({
+      windowMs: 60_000,
+      limit: config.RATE_LIMIT_PER_MINUTE,
+      standardHeaders: 'draft-7',
+      legacyHeaders: false,
+      keyGenerator: (req) =>
+        req.principal?.kind === 'key'
+          ? `key:${req.principal.keyId}`
+          : req.principal?.kind === 'person'
+            ? `person:${req.principal.userId}`
+            : `ip:${ipKeyGenerator(req.ip ?? '')}`,
+      handler: (_req, res) => sendProblem(res, problem(429, 'rate-limited', 'Too many requests; slow down')),
+    }),
+  );
+
+  mountOpsRoutes(api, services.db, metrics);
+  mountApiKeyRoutes(api, services.apiKeys);
+
+  app.use(api.router);
+  app.use(openApiRouter(() => generateOpenApi(registry)));
+  app.use((req) => notFoundHandler(req));
+  app.use(errorMiddleware(logger));
+  return app;
+}

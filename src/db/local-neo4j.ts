@@ -1,0 +1,130 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+
+/** Embedded Neo4j for machines without Docker: jars from Maven Central, run by scripts/neo4j/Neo4jLauncher.java. */
+const LAUNCHER_DIR = fileURLToPath(new URL('../../scripts/neo4j/', import.meta.url));
+const LIB_DIR = path.join(LAUNCHER_DIR, 'lib');
+
+export interface LocalNeo4j {
+  uri: string;
+  port: number;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+function javaBin(): string {
+  const home = process.env.NEO4J_JAVA_HOME ?? process.env.JAVA_HOME;
+  return home ? path.join(home, 'bin', 'java') : 'java';
+}
+
+/** Downloads the Neo4j jars once (Maven prints its own progress); later calls are a directory listing. */
+export function ensureNeo4jJars(log: (line: string) => void = console.error): void {
+  if (existsSync(LIB_DIR) && readdirSync(LIB_DIR).some((f) => f.startsWith('neo4j-kernel-'))) return;
+  log('Fetching Neo4j 5.26 from Maven Central into scripts/neo4j/lib (first run only)...');
+  const res = spawnSync(
+    'mvn',
+    ['-B', '-ntp', '-f', path.join(LAUNCHER_DIR, 'pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${LIB_DIR}`, '-DincludeScope=runtime'],
+    { stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  if (res.status !== 0) throw new Error(`mvn could not fetch the Neo4j jars (exit ${res.status ?? res.signal})`);
+}
+
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, host, () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface StartOptions {
+  dataDir: string;
+  /** 0 picks a free port. */
+  port?: number;
+  host?: string;
+  pagecache?: string;
+  heap?: string;
+  /** Where the server's own log lines go; default: discarded unless NEO4J_LOG=1. */
+  log?: (line: string) => void;
+  startTimeoutMs?: number;
+}
+
+/**
+ * Starts the embedded server and resolves once Bolt answers. The child exits when this process closes its stdin,
+ * which also happens when this process dies, so no orphan server keeps the port.
+ */
+export async function startLocalNeo4j(opts: StartOptions): Promise<LocalNeo4j> {
+  ensureNeo4jJars();
+  const host = opts.host ?? '127.0.0.1';
+  const port = opts.port && opts.port > 0 ? opts.port : await freePort(host);
+  mkdirSync(opts.dataDir, { recursive: true });
+  const args = [
+    `-Xmx${opts.heap ?? '2g'}`,
+    '-XX:+UseG1GC',
+    '-cp',
+    path.join(LIB_DIR, '*'),
+    path.join(LAUNCHER_DIR, 'Neo4jLauncher.java'),
+    '--data', path.resolve(opts.dataDir),
+    '--port', String(port),
+    '--host', host,
+    '--pagecache', opts.pagecache ?? '512m',
+    '--exit-on-stdin-eof',
+  ];
+  const child = spawn(javaBin(), args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  const log = opts.log ?? (process.env.NEO4J_LOG === '1' ? (l: string) => console.error(`[neo4j] ${l}`) : () => undefined);
+  const tail: string[] = [];
+  const remember = (l: string) => {
+    tail.push(l);
+    if (tail.length > 40) tail.shift();
+    log(l);
+  };
+  createInterface({ input: child.stderr! }).on('line', remember);
+  const stdout = createInterface({ input: child.stdout! });
+
+  const uri = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`Neo4j did not start within ${opts.startTimeoutMs ?? 120_000} ms:\n${tail.join('\n')}`));
+    }, opts.startTimeoutMs ?? 120_000);
+    stdout.on('line', (line) => {
+      const m = /^NEO4J_READY (\S+)/.exec(line);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      } else remember(line);
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`Neo4j exited before it was ready (${code ?? signal}):\n${tail.join('\n')}`));
+    });
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+  });
+
+  return {
+    uri,
+    port,
+    process: child,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+        child.once('exit', () => {
+          clearTimeout(killer);
+          resolve();
+        });
+        child.stdin!.end();
+      }),
+  };
+}

@@ -1,0 +1,25 @@
+/**
+ * Features react to each other's changes through these hooks instead of importing each other's services:
+ * ingestion announces changed interests, segmentation announces a finished run, erasure announces a removed person.
+ * Handlers are awaited in order, so when an import returns, everything derived from it is already up to date.
+ */
+export interface HookEvents {
+  /** Users whose interests (or consent) changed: affinities follow without waiting for the next run. */
+  interestsChanged: { userIds: string[] };
+  /** A segmentation run has written its segments and is about to become the newest succeeded run. */
+  runCompleted: { runId: string };
+}
+
+type Handler<K extends keyof HookEvents> = (event: HookEvents[K]) => Promise<void> | void;
+
+export class Hooks {
+  private readonly handlers: { [K in keyof HookEvents]?: Handler<K>[] } = {};
+
+  on<K extends keyof HookEvents>(name: K, handler: Handler<K>): void {
+    (this.handlers[name] ??= [] as never).push(handler as never);
+  }
+
+  async emit<K extends keyof HookEvents>(name: K, event: HookEvents[K]): Promise<void> {
+    for (const h of (this.handlers[name] ?? []) as Handler<K>[]) await h(event);
+  }
+}

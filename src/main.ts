@@ -1,0 +1,93 @@
+import type { Server } from 'node:http';
+import path from 'node:path';
+import { ConfigError, loadConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { Db } from './db/neo4j.js';
+import { applySchema } from './db/schema.js';
+import { startLocalNeo4j, type LocalNeo4j } from './db/local-neo4j.js';
+import { createServices } from './services.js';
+import { createApp } from './app.js';
+import { persistentSecret } from './secrets.js';
+import { startup } from './startup.js';
+
+let config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    process.exit(1);
+  }
+  throw err;
+}
+const logger = createLogger(config.LOG_LEVEL);
+const stateDir = path.dirname(path.resolve(config.NEO4J_DATA_DIR));
+
+let local: LocalNeo4j | undefined;
+let uri = config.NEO4J_URI;
+if (!uri) {
+  // No database configured: reuse a local one already listening, otherwise start the embedded server.
+  const probe = new Db({ uri: `bolt://127.0.0.1:${config.NEO4J_PORT}`, user: config.NEO4J_USER, password: '' });
+  const running = await probe.ping(1500);
+  await probe.close();
+  if (running) {
+    uri = `bolt://127.0.0.1:${config.NEO4J_PORT}`;
+    logger.info({ uri }, 'using the Neo4j already listening on the default port');
+  } else {
+    logger.info({ dataDir: config.NEO4J_DATA_DIR }, 'NEO4J_URI not set: starting the embedded Neo4j 5.26');
+    local = await startLocalNeo4j({ dataDir: config.NEO4J_DATA_DIR, port: config.NEO4J_PORT });
+    uri = local.uri;
+  }
+}
+
+const db = new Db({ uri, user: config.NEO4J_USER, password: config.NEO4J_PASSWORD, database: config.NEO4J_DATABASE });
+await applySchema(db);
+
+const adminKey = persistentSecret(config.ADMIN_API_KEY, path.join(stateDir, 'admin-api-key'), 'nsk_');
+const secretKey = persistentSecret(config.SECRET_KEY, path.join(stateDir, 'secret-key'));
+const services = createServices({ config, db, logger, secretKey });
+await services.apiKeys.bootstrapAdmin(adminKey);
+
+const app = createApp(services);
+const server: Server = await new Promise((resolve) => {
+  const s = app.listen(config.PORT, config.HOST, () => resolve(s));
+});
+const addr = server.address();
+const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
+const base = config.PUBLIC_URL ?? `http://${config.HOST}:${port}`;
+
+await startup(services, logger);
+
+console.log(
+  [
+    '',
+    `Natural segmentation is running`,
+    `  Dashboard: ${base}/`,
+    `  API docs:  ${base}/docs   (OpenAPI: ${base}/openapi.json)`,
+    `  Health:    ${base}/readyz`,
+    `  Neo4j:     ${uri}${local ? ' (embedded, data in ' + config.NEO4J_DATA_DIR + ')' : ''}`,
+    `  Admin API key: ${adminKey}`,
+    `  Try: curl -H "Authorization: Bearer ${adminKey}" ${base}/v1/segments`,
+    '',
+  ].join('\n'),
+);
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'shutting down: draining requests');
+  // close() stops accepting and waits for in-flight requests; idle keep-alive sockets are closed so it can finish.
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const force = setTimeout(() => server.closeAllConnections(), 10_000).unref();
+  await closed;
+  clearTimeout(force);
+  await services.shutdown();
+  await db.close();
+  await local?.stop();
+  logger.info('stopped');
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

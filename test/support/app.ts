@@ -1,0 +1,76 @@
+import type { Server } from 'node:http';
+import { inject } from 'vitest';
+import { loadConfig, type Config } from '../../src/config.js';
+import { Db } from '../../src/db/neo4j.js';
+import { createLogger } from '../../src/logger.js';
+import { createServices, type Services } from '../../src/services.js';
+import { createApp } from '../../src/app.js';
+import type { Role } from '../../src/auth/principal.js';
+
+export interface TestApp {
+  baseUrl: string;
+  services: Services;
+  db: Db;
+  /** An admin key made for this app instance. */
+  adminKey: string;
+  keyFor(role: Role): Promise<string>;
+  /** fetch() against the app with an optional API key; JSON bodies are encoded for you. */
+  call(method: string, path: string, opts?: { key?: string; body?: unknown; headers?: Record<string, string>; raw?: string }): Promise<Response>;
+  close(): Promise<void>;
+}
+
+/** The real app on a loopback port, over the real Neo4j started by test/global-setup.ts. */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const uri = inject('neo4jUri');
+  const config: Config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    NEO4J_URI: uri,
+    SECRET_KEY: 'test-secret-key-0123456789',
+    DEMO_DATA: 'false',
+    ...env,
+  });
+  const db = new Db({ uri, user: config.NEO4J_USER, password: config.NEO4J_PASSWORD });
+  const services = createServices({ config, db, logger: createLogger('silent'), secretKey: config.SECRET_KEY! });
+  const app = createApp(services);
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const addr = server.address();
+  const baseUrl = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  const adminKey = (await services.apiKeys.create('test admin', 'admin')).key;
+  const keys = new Map<Role, string>([['admin', adminKey]]);
+
+  return {
+    baseUrl,
+    services,
+    db,
+    adminKey,
+    async keyFor(role) {
+      let k = keys.get(role);
+      if (!k) {
+        k = (await services.apiKeys.create(`test ${role}`, role)).key;
+        keys.set(role, k);
+      }
+      return k;
+    },
+    call(method, path, opts = {}) {
+      const headers: Record<string, string> = { ...opts.headers };
+      if (opts.key) headers.authorization = `Bearer ${opts.key}`;
+      let body: string | undefined = opts.raw;
+      if (opts.body !== undefined) {
+        body = JSON.stringify(opts.body);
+        headers['content-type'] ??= 'application/json';
+      }
+      return fetch(baseUrl + path, { method, headers, body });
+    },
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await services.shutdown();
+      await db.close();
+    },
+  };
+}
