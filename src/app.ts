@@ -10,6 +10,11 @@ import { createMetrics } from './api/metrics.js';
 import { mountOpsRoutes, openApiRouter } from './api/ops-routes.js';
 import { authenticate } from './auth/middleware.js';
 import { mountApiKeyRoutes } from './auth/routes.js';
+import { installSessions, mountPeopleRoutes } from './auth/people-routes.js';
+import { mountIngestRoutes } from './ingest/routes.js';
+import { mountSegmentationRoutes } from './segmentation/routes.js';
+import { mountAffinityRoutes } from './affinity/routes.js';
+import { mountDashboard } from './dashboard/routes.js';
 import type { Services } from './services.js';
 
 /** Builds the HTTP app around already-created services; listening is main.ts's (or a test's) business. */
@@ -43,6 +48,7 @@ export function createApp(services: Services): Express {
       },
     }),
   );
+  installSessions(app, services);
   app.use(authenticate(services.apiKeys));
   app.use(
     '/v1',
@@ -63,9 +69,14 @@ export function createApp(services: Services): Express {
 
   mountOpsRoutes(api, services.db, metrics);
   mountApiKeyRoutes(api, services.apiKeys);
+  mountIngestRoutes(api, services);
+  mountSegmentationRoutes(api, services);
+  mountAffinityRoutes(api, services);
+  mountPeopleRoutes(api, services);
 
   app.use(api.router);
   app.use(openApiRouter(() => generateOpenApi(registry)));
+  mountDashboard(app, services);
   app.use((req) => notFoundHandler(req));
   app.use(errorMiddleware(logger));
   return app;

@@ -8,6 +8,8 @@ export interface HookEvents {
   interestsChanged: { userIds: string[] };
   /** A segmentation run has written its segments and is about to become the newest succeeded run. */
   runCompleted: { runId: string };
+  /** The process is stopping: finish or abandon background work before the database driver closes. */
+  shutdown: Record<string, never>;
 }
 
 type Handler<K extends keyof HookEvents> = (event: HookEvents[K]) => Promise<void> | void;

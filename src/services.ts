@@ -4,6 +4,9 @@ import type { Logger } from './logger.js';
 import { Hooks } from './hooks.js';
 import { ApiKeyRepository } from './auth/api-key-repository.js';
 import { ApiKeyService } from './auth/api-key-service.js';
+import { createIngest } from './ingest/index.js';
+import { createSegmentation } from './segmentation/index.js';
+import { createAffinity } from './affinity/index.js';
 
 export interface Deps {
   config: Config;
@@ -17,12 +20,13 @@ export interface Deps {
 export function createServices(deps: Deps) {
   const hooks = new Hooks();
   const apiKeys = new ApiKeyService(new ApiKeyRepository(deps.db));
-  // Long-running parts (job runners, timers) register here so SIGTERM can stop them before the driver closes.
-  const closers: Array<() => Promise<void>> = [];
-  const shutdown = async () => {
-    for (const close of closers.reverse()) await close();
-  };
-  return { ...deps, hooks, closers, shutdown, apiKeys };
+  // Order matters: later features may use earlier ones (affinity reads segments, ingestion resolves users).
+  const ingest = createIngest(deps, hooks);
+  const segmentation = createSegmentation(deps, hooks);
+  const affinity = createAffinity(deps, hooks);
+  // Job runners and timers listen to `shutdown` so SIGTERM stops them before the driver closes.
+  const shutdown = () => hooks.emit('shutdown', {});
+  return { ...deps, hooks, shutdown, apiKeys, ingest, segmentation, affinity };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -1,0 +1,6 @@
+import type { ApiRouter } from '../api/route.js';
+import type { Services } from '../services.js';
+
+export function mountIngestRoutes(_api: ApiRouter, _services: Services): void {
+  // filled in by the ingest feature
+}
