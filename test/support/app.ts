@@ -6,6 +6,7 @@ import { createLogger } from '../../src/logger.js';
 import { createServices, type Services } from '../../src/services.js';
 import { createApp } from '../../src/app.js';
 import type { Role } from '../../src/auth/principal.js';
+import { applySchema } from '../../src/db/schema.js';
 
 export interface TestApp {
   baseUrl: string;
@@ -20,8 +21,11 @@ export interface TestApp {
 }
 
 /** The real app on a loopback port, over the real Neo4j started by test/global-setup.ts. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const uri = inject('neo4jUri');
+export async function startTestApp(
+  env: Record<string, string> = {},
+  opts: { applySchema?: boolean } = {},
+): Promise<TestApp> {
+  const uri = env.NEO4J_URI ?? inject('neo4jUri');
   const config: Config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
@@ -31,6 +35,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     ...env,
   });
   const db = new Db({ uri, user: config.NEO4J_USER, password: config.NEO4J_PASSWORD });
+  // The shared database gets its schema in global-setup; a test's own database needs it here.
+  if (opts.applySchema) await applySchema(db);
   const services = createServices({ config, db, logger: createLogger('silent'), secretKey: config.SECRET_KEY! });
   const app = createApp(services);
   const server: Server = await new Promise((resolve) => {

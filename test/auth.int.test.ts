@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from './support/app.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(async () => {
+  await t.close();
+});
+
+describe('API keys and roles', () => {
+  it('refuses missing and wrong credentials with 401 problems', async () => {
+    const none = await t.call('GET', '/v1/api-keys');
+    expect(none.status).toBe(401);
+    expect(none.headers.get('content-type')).toMatch(/problem\+json/);
+    expect((await t.call('GET', '/v1/api-keys', { key: 'nsk_not-a-real-key' })).status).toBe(401);
+    const malformed = await t.call('GET', '/v1/api-keys', { headers: { authorization: 'Basic abc' } });
+    expect(malformed.status).toBe(401);
+  });
+
+  it('lets an admin create a key that is shown once and stored hashed', async () => {
+    const res = await t.call('POST', '/v1/api-keys', { key: t.adminKey, body: { name: 'crm sync', role: 'ingest' } });
+    expect(res.status).toBe(201);
+    const created = (await res.json()) as { id: string; key: string; role: string };
+    expect(created.role).toBe('ingest');
+    expect(created.key).toMatch(/^nsk_/);
+    const stored = await t.db.read<{ hash: string; hasKey: boolean }>('test/api-key-by-id', { id: created.id });
+    expect(stored[0]!.hash).toHaveLength(64);
+    expect(stored[0]!.hash).not.toContain(created.key);
+    expect(stored[0]!.hasKey).toBe(false);
+
+    const list = (await (await t.call('GET', '/v1/api-keys?limit=1000', { key: t.adminKey })).json()) as {
+      items: Array<Record<string, unknown>>;
+    };
+    const listed = list.items.find((k) => k.id === created.id);
+    expect(listed).toMatchObject({ name: 'crm sync', role: 'ingest' });
+    expect(JSON.stringify(list)).not.toContain(created.key);
+  });
+
+  it('gives 403 to a role that may not manage keys, and a revoked key stops working', async () => {
+    const marketer = await t.keyFor('marketer');
+    expect((await t.call('GET', '/v1/api-keys', { key: marketer })).status).toBe(403);
+    expect((await t.call('POST', '/v1/api-keys', { key: marketer, body: { name: 'x', role: 'admin' } })).status).toBe(403);
+
+    const created = (await (
+      await t.call('POST', '/v1/api-keys', { key: t.adminKey, body: { name: 'temp', role: 'admin' } })
+    ).json()) as { id: string; key: string };
+    expect((await t.call('GET', '/v1/api-keys', { key: created.key })).status).toBe(200);
+    expect((await t.call('DELETE', `/v1/api-keys/${created.id}`, { key: t.adminKey })).status).toBe(204);
+    // The short key cache is invalidated on revoke, so the key is refused at once.
+    expect((await t.call('GET', '/v1/api-keys', { key: created.key })).status).toBe(401);
+    expect((await t.call('DELETE', `/v1/api-keys/${created.id}`, { key: t.adminKey })).status).toBe(404);
+  });
+
+  it('validates input with per-field errors, content type and malformed JSON', async () => {
+    const bad = await t.call('POST', '/v1/api-keys', { key: t.adminKey, body: { name: '', role: 'owner', extra: 1 } });
+    expect(bad.status).toBe(400);
+    const problem = (await bad.json()) as { errors: Array<{ path: string }> };
+    expect(problem.errors.map((e) => e.path)).toEqual(expect.arrayContaining(['body.name', 'body.role']));
+
+    const text = await t.call('POST', '/v1/api-keys', {
+      key: t.adminKey,
+      raw: 'name=x',
+      headers: { 'content-type': 'text/plain' },
+    });
+    expect(text.status).toBe(415);
+
+    const broken = await t.call('POST', '/v1/api-keys', {
+      key: t.adminKey,
+      raw: '{"name": "x",',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(broken.status).toBe(400);
+    expect(((await broken.json()) as { detail: string }).detail).toMatch(/not valid JSON/);
+
+    const badCursor = await t.call('GET', '/v1/api-keys?cursor=zzz', { key: t.adminKey });
+    expect(badCursor.status).toBe(400);
+  });
+});
