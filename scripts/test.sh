@@ -7,4 +7,11 @@ source scripts/lib/install.sh
 install_node_modules
 install_chromium
 npm run --silent neo4j:install
-exec npm test
+mkdir -p test-results
+status=0
+npm test -- --reporter=default --reporter=json --outputFile.json=test-results/vitest.json || status=$?
+# One plain closing line with the counts, whatever reporter the reader understands.
+if [ -f test-results/vitest.json ]; then
+  node -e 'const r=require("./test-results/vitest.json");const failed=Math.max(r.numFailedTests,r.numFailedTestSuites);console.log(`Tests: ${r.numPassedTests} passed, ${failed} failed`+(r.numPendingTests?`, ${r.numPendingTests} skipped`:""))'
+fi
+exit $status
