@@ -1,0 +1,59 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+
+const stateDir = mkdtempSync(path.join(tmpdir(), 'ns-main-'));
+afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
+
+describe('the service process (npm start)', () => {
+  it('prints its URLs and a generated admin key, serves with it, and exits cleanly on SIGTERM', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: {
+        ...process.env,
+        NEO4J_URI: inject('neo4jUri'),
+        NEO4J_DATA_DIR: path.join(stateDir, 'neo4j'),
+        PORT: '0',
+        DEMO_DATA: 'false',
+        LOG_LEVEL: 'warn',
+        ADMIN_API_KEY: '',
+        SECRET_KEY: '',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const lines: string[] = [];
+    const stderr: string[] = [];
+    createInterface({ input: child.stderr }).on('line', (l) => stderr.push(l));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+
+    const printed = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no start-up banner:\n${stderr.join('\n')}`)), 90_000);
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`exited with ${code} before the banner:\n${stderr.join('\n')}`));
+      });
+      createInterface({ input: child.stdout }).on('line', (l) => {
+        lines.push(l);
+        if (l.includes('Admin API key:')) {
+          clearTimeout(timer);
+          resolve(lines.join('\n'));
+        }
+      });
+    });
+    const base = /Dashboard: (http:\/\/\S+?)\/\s*$/m.exec(printed)?.[1];
+    const key = /Admin API key: (\S+)/.exec(printed)?.[1];
+    expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(printed).toContain(`${base}/docs`);
+    // The generated key is kept under the state directory so a restart keeps it.
+    expect(readFileSync(path.join(stateDir, 'admin-api-key'), 'utf8').trim()).toBe(key);
+
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    const keys = await fetch(`${base}/v1/api-keys`, { headers: { authorization: `Bearer ${key}` } });
+    expect(keys.status).toBe(200);
+
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  }, 150_000);
+});
