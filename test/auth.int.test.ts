@@ -78,3 +78,22 @@ describe('API keys and roles', () => {
     expect(badCursor.status).toBe(400);
   });
 });
+
+describe('rate limiting', () => {
+  it('answers 429 problem+json past the per-key limit, counting each key separately', async () => {
+    const limited = await startTestApp({ RATE_LIMIT_PER_MINUTE: '3' });
+    try {
+      const key = await limited.keyFor('marketer');
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) statuses.push((await limited.call('GET', '/v1/api-keys', { key })).status);
+      expect(statuses).toEqual([403, 403, 403, 429]);
+      const res = await limited.call('GET', '/v1/api-keys', { key });
+      expect(res.headers.get('content-type')).toMatch(/problem\+json/);
+      expect(((await res.json()) as { status: number }).status).toBe(429);
+      // Another key still has its own budget.
+      expect((await limited.call('GET', '/v1/api-keys', { key: limited.adminKey })).status).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+});
