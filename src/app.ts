@@ -44,6 +44,8 @@ export function createApp(services: Services): Express {
           // The dashboard draws with WebGL (sigma) and Swagger UI ships inline styles.
           'img-src': ["'self'", 'data:', 'blob:'],
           'style-src': ["'self'", "'unsafe-inline'"],
+          // Upgrading to https would break a plain-http deployment (and the loopback default).
+          'upgrade-insecure-requests': config.PUBLIC_URL?.startsWith('https:') ? [] : null,
         },
       },
     }),

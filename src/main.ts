@@ -1,4 +1,3 @@
-import type { Server } from 'node:http';
 import path from 'node:path';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
@@ -9,6 +8,7 @@ import { createServices } from './services.js';
 import { createApp } from './app.js';
 import { persistentSecret } from './secrets.js';
 import { startup } from './startup.js';
+import { listen } from './api/listen.js';
 
 let config;
 try {
@@ -49,12 +49,8 @@ const services = createServices({ config, db, logger, secretKey });
 await services.apiKeys.bootstrapAdmin(adminKey);
 
 const app = createApp(services);
-const server: Server = await new Promise((resolve) => {
-  const s = app.listen(config.PORT, config.HOST, () => resolve(s));
-});
-const addr = server.address();
-const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
-const base = config.PUBLIC_URL ?? `http://${config.HOST}:${port}`;
+const { server, baseUrl } = await listen(app, config.PORT, config.HOST);
+const base = config.PUBLIC_URL ?? baseUrl;
 
 await startup(services, logger);
 

@@ -63,6 +63,12 @@ export class ApiRouter {
     private readonly jsonLimit: string,
   ) {}
 
+  /** Names a schema in the OpenAPI components when no route schema reaches it (e.g. records validated one by one). */
+  registerSchema(name: string, schema: ZodType): this {
+    this.registry.register(name, schema);
+    return this;
+  }
+
   route<PS extends AnyObject, QS extends AnyObject, BS extends ZodType>(def: RouteDef<PS, QS, BS>): this {
     const statuses = Object.keys(def.responses).map(Number);
     const successStatus = statuses[0] ?? 200;
@@ -78,7 +84,9 @@ export class ApiRouter {
     ];
     if (def.body) {
       chain.push((req, _res, next) => {
-        const matched = req.is(bodyTypes);
+        // An explicit `Content-Length: 0` without a type is an absent body, not an unsupported one.
+        const empty = req.headers['content-length'] === '0' && !req.headers['content-type'];
+        const matched = empty ? null : req.is(bodyTypes);
         if (matched === null) {
           if (!def.bodyOptional) throw AppError.badRequest('A request body is required');
         } else if (matched === false) {

@@ -1,4 +1,3 @@
-import type { Server } from 'node:http';
 import { inject } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
 import { Db } from '../../src/db/neo4j.js';
@@ -7,6 +6,7 @@ import { createServices, type Services } from '../../src/services.js';
 import { createApp } from '../../src/app.js';
 import type { Role } from '../../src/auth/principal.js';
 import { applySchema } from '../../src/db/schema.js';
+import { listen } from '../../src/api/listen.js';
 
 export interface TestApp {
   baseUrl: string;
@@ -39,11 +39,7 @@ export async function startTestApp(
   if (opts.applySchema) await applySchema(db);
   const services = createServices({ config, db, logger: createLogger('silent'), secretKey: config.SECRET_KEY! });
   const app = createApp(services);
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const addr = server.address();
-  const baseUrl = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  const { server, baseUrl } = await listen(app);
   const adminKey = (await services.apiKeys.create('test admin', 'admin')).key;
   const keys = new Map<Role, string>([['admin', adminKey]]);
 
