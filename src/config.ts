@@ -21,6 +21,9 @@ const schema = z.object({
   // Keys the HMAC used for email hashes (identity stitching) and signs session cookies.
   SECRET_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   BODY_LIMIT: z.string().default('20mb'),
+  // Ingestion: interest edges (or records) per write transaction; larger batches amortize commits.
+  INGEST_BATCH_EDGES: z.coerce.number().int().min(1).max(200_000).default(25_000),
+  INGEST_BATCH_RECORDS: z.coerce.number().int().min(1).max(50_000).default(5_000),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(120_000),
   SEGMENTATION_ENGINE: z.enum(['graphology', 'gds']).default('graphology'),
   DEMO_DATA: bool.default(true),

@@ -1,0 +1,16 @@
+// Identity stitching: an existing Identity keeps its User; a new one joins the User with the same email hash,
+// else a new User (row.newId is a fresh UUID, or shared by rows of one batch with the same email hash).
+UNWIND $rows AS row
+MERGE (i:Identity {key: row.key})
+  ON CREATE SET i.source = row.source, i.externalId = row.externalId
+WITH row, i
+OPTIONAL MATCH (i)-[:IDENTIFIES]->(known:User)
+OPTIONAL MATCH (byEmail:User {emailHash: row.emailHash})
+WITH row, i, known, min(byEmail.id) AS emailUserId
+MERGE (u:User {id: coalesce(known.id, emailUserId, row.newId)})
+  ON CREATE SET u.createdAt = datetime(), u.updatedAt = datetime(), u.consentSegmentation = coalesce(row.consent, true)
+MERGE (i)-[:IDENTIFIES]->(u)
+SET u.name = coalesce(row.name, u.name),
+    u.emailHash = coalesce(row.emailHash, u.emailHash),
+    u.consentSegmentation = coalesce(row.consent, u.consentSegmentation)
+RETURN row.idx AS idx, u.id AS userId, known IS NULL AND emailUserId IS NULL AS created

@@ -1,0 +1,42 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { topicDisplayName, topicId, topicIdForKey, topicKey } from './topic-key.js';
+
+describe('topicKey', () => {
+  it('folds case, trims and collapses inner whitespace', () => {
+    expect(topicKey('  Trail   Running ')).toBe('trail running');
+    expect(topicKey('trail\trunning\n')).toBe('trail running');
+    expect(topicKey('TRAIL RUNNING')).toBe(topicKey('trail running'));
+  });
+
+  it('applies NFKC so compatibility forms and composed accents meet', () => {
+    expect(topicKey('Ｔｒａｉｌ　Ｒｕｎｎｉｎｇ')).toBe('trail running'); // full-width letters and ideographic space
+    expect(topicKey('Cafe\u0301')).toBe(topicKey('Café'));
+    expect(topicKey('ﬁtness')).toBe('fitness');
+  });
+
+  it('case-folds beyond ASCII', () => {
+    expect(topicKey('Straße')).toBe(topicKey('STRASSE'));
+    expect(topicKey('ΣΟΦΊΑ')).toBe(topicKey('σοφία'));
+  });
+
+  it('keeps different names apart', () => {
+    expect(topicKey('trail running')).not.toBe(topicKey('trailrunning'));
+  });
+});
+
+describe('topicId', () => {
+  it('is t_ + the first 16 hex of sha256(key)', () => {
+    const expected = 't_' + createHash('sha256').update('trail running').digest('hex').slice(0, 16);
+    expect(topicIdForKey('trail running')).toBe(expected);
+    expect(topicId('  Trail Running')).toBe(expected);
+    expect(topicId('Yoga')).toMatch(/^t_[0-9a-f]{16}$/);
+    expect(topicId('Yoga')).not.toBe(expected);
+  });
+});
+
+describe('topicDisplayName', () => {
+  it('keeps the spelling but tidies whitespace', () => {
+    expect(topicDisplayName('  Trail   Running ')).toBe('Trail Running');
+  });
+});

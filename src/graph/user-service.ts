@@ -1,0 +1,56 @@
+import { AppError } from '../errors.js';
+import type { Hooks } from '../hooks.js';
+import type { UserInterest, UserRecord, UserRepository } from './user-repository.js';
+
+/**
+ * People as other features see them. Every change to interests or consent awaits `interestsChanged`, so derived
+ * data (affinities) is current when the call returns.
+ */
+export class UserService {
+  constructor(
+    private readonly repo: UserRepository,
+    private readonly hooks: Hooks,
+  ) {}
+
+  /** `<source>:<externalId>` (crm:c-1, facebook:123) or the service's own User.id → User.id. */
+  async resolve(ref: string): Promise<string | undefined> {
+    return (await this.repo.resolveMany([ref])).get(ref);
+  }
+
+  /** Several refs at once; unknown refs are absent from the map. */
+  resolveMany(refs: string[]): Promise<Map<string, string>> {
+    return this.repo.resolveMany([...new Set(refs)]);
+  }
+
+  /** Like resolve, but an unknown user is a 404. */
+  async require(ref: string): Promise<string> {
+    const id = await this.resolve(ref);
+    if (!id) throw AppError.notFound(`User ${ref}`);
+    return id;
+  }
+
+  get(userId: string): Promise<UserRecord | undefined> {
+    return this.repo.get(userId);
+  }
+
+  listInterests(userId: string): Promise<UserInterest[]> {
+    return this.repo.listInterests(userId);
+  }
+
+  /** Deletes the interest and remembers the removal so that imports, events and logins never re-add it. */
+  async removeInterest(userId: string, topicId: string): Promise<void> {
+    if (!(await this.repo.removeInterest(userId, topicId))) throw AppError.notFound(`Interest ${topicId}`);
+    await this.hooks.emit('interestsChanged', { userIds: [userId] });
+  }
+
+  async setConsent(userId: string, segmentation: boolean): Promise<void> {
+    if (!(await this.repo.setConsent(userId, segmentation))) throw AppError.notFound(`User ${userId}`);
+    await this.hooks.emit('interestsChanged', { userIds: [userId] });
+  }
+
+  /** Deletes the user, its identities and every relationship (interests, purchases, affinities, markers). */
+  async erase(userId: string): Promise<void> {
+    if (!(await this.repo.erase(userId))) throw AppError.notFound(`User ${userId}`);
+    await this.hooks.emit('interestsChanged', { userIds: [userId] });
+  }
+}

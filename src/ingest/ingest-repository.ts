@@ -1,0 +1,157 @@
+import type { Db, Tx } from '../db/neo4j.js';
+import type { IdentityRow, UserRepository } from '../graph/user-repository.js';
+
+export interface TopicRow {
+  key: string;
+  id: string;
+  name: string;
+  category: string | null;
+}
+
+export interface InterestRow {
+  key: string;
+  w: number;
+  at: string | null;
+}
+
+export interface PurchaseRow {
+  key: string;
+  sku: string | null;
+  amount: number | null;
+  at: string | null;
+  topicKey: string;
+  weight: number;
+}
+
+export interface SourceSnapshot {
+  identity: IdentityRow;
+  interests: InterestRow[];
+  purchases: PurchaseRow[];
+}
+
+/** Per-source weight properties on INTERESTED_IN (see docs/graph-model.md). */
+export type SourceProp = 'w_crm' | 'w_facebook';
+
+export interface EventSignalRow {
+  userId: string;
+  key: string;
+  /** A like's weight (state), or null when this batch has no like for the pair. */
+  like: number | null;
+  views: number;
+  at: string;
+}
+
+export class IngestRepository {
+  constructor(
+    private readonly db: Db,
+    private readonly users: UserRepository,
+  ) {}
+
+  /**
+   * Writes one batch of source snapshots (CRM records or one Facebook login) in a single transaction:
+   * topics once (distinct, sorted to keep lock order stable), then people seen for the first time on a CREATE-only
+   * fast path, then everyone else on the MERGE path. Returns the user id of every snapshot, in input order.
+   */
+  async writeSnapshots(prop: SourceProp, topics: TopicRow[], snapshots: SourceSnapshot[], now: string): Promise<string[]> {
+    await this.ensureTopics(topics);
+    try {
+      return await this.write(prop, snapshots, now, true);
+    } catch (err) {
+      // Another request created one of these identities between our check and our CREATE: redo it with MERGE.
+      if ((err as { code?: string }).code === 'Neo.ClientError.Schema.ConstraintValidationFailed') {
+        return this.write(prop, snapshots, now, false);
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * Topics are committed on their own, before the edges: an edge transaction holds locks on the topics it touches
+   * until it commits, so merging topics inside it made concurrent imports queue behind each other. Existing topics
+   * are only read (no lock); only missing ones are written.
+   */
+  private async ensureTopics(topics: TopicRow[]): Promise<void> {
+    if (topics.length === 0) return;
+    const rows = await this.db.read<{ key: string }>('ingest/find-topics-to-merge', { topics });
+    if (rows.length === 0) return;
+    const wanted = new Set(rows.map((r) => r.key));
+    await this.db.writeTx((tx) => this.mergeTopics(tx, topics.filter((t) => wanted.has(t.key))));
+  }
+
+  private write(prop: SourceProp, snapshots: SourceSnapshot[], now: string, fast: boolean): Promise<string[]> {
+    return this.db.writeTx(async (tx) => {
+      const userIds: string[] = new Array(snapshots.length);
+      const fresh = new Set<number>();
+      if (fast) {
+        // Records that share a new user (same email in one batch) take the MERGE path, so CREATE never doubles an edge.
+        const perNewId = new Map<string, number>();
+        for (const s of snapshots) perNewId.set(s.identity.newId, (perNewId.get(s.identity.newId) ?? 0) + 1);
+        const found = await tx.run<{ idx: number; identityExists: boolean; emailKnown: boolean }>('graph/find-identities', {
+          rows: snapshots.map((s, idx) => ({ idx, key: s.identity.key, emailHash: s.identity.emailHash })),
+        });
+        for (const f of found) {
+          const s = snapshots[f.idx]!;
+          if (!f.identityExists && !f.emailKnown && perNewId.get(s.identity.newId) === 1) fresh.add(f.idx);
+        }
+      }
+      if (fresh.size) {
+        const rows = [...fresh].map((idx) => ({ ...snapshots[idx]!.identity, interests: snapshots[idx]!.interests }));
+        await tx.run('ingest/create-profiles', { prop, sources: [prop.slice(2)], now, rows });
+        for (const idx of fresh) userIds[idx] = snapshots[idx]!.identity.newId;
+      }
+      const rest = snapshots.map((s, idx) => ({ s, idx })).filter(({ idx }) => !fresh.has(idx));
+      const ids = await this.users.upsertIdentities(
+        tx,
+        rest.map(({ s, idx }) => ({ ...s.identity, idx })),
+      );
+      const existing: Array<{ userId: string; keys: string[] }> = [];
+      for (const r of ids) {
+        userIds[r.idx] = r.userId;
+        if (!r.created) existing.push({ userId: r.userId, keys: snapshots[r.idx]!.interests.map((i) => i.key) });
+      }
+      if (existing.length) await tx.run('ingest/drop-stale-source-interests', { prop, rows: existing });
+      const withInterests = rest
+        .filter(({ s }) => s.interests.length > 0)
+        .map(({ s, idx }) => ({ userId: userIds[idx]!, interests: s.interests }));
+      if (withInterests.length) await tx.run('ingest/set-source-interests', { prop, now, rows: withInterests });
+      const withPurchases = snapshots
+        .map((s, i) => ({ userId: userIds[i]!, purchases: s.purchases }))
+        .filter((r) => r.purchases.length > 0);
+      if (withPurchases.length) await tx.run('ingest/merge-purchases', { now, rows: withPurchases });
+      return userIds;
+    });
+  }
+
+  /**
+   * Applies events in one transaction: only ids this transaction created are applied (the rest are duplicates).
+   * `plan` turns the fresh ids into signal rows, so a retried transaction recomputes them consistently.
+   */
+  async writeEvents(
+    events: Array<{ id: string; at: string }>,
+    batch: string,
+    plan: (fresh: Set<string>) => {
+      topics: TopicRow[];
+      unlikes: Array<{ userId: string; key: string }>;
+      signals: EventSignalRow[];
+      purchases: Array<{ userId: string; purchases: PurchaseRow[] }>;
+    },
+    now: string,
+  ): Promise<Set<string>> {
+    return this.db.writeTx(async (tx) => {
+      const rows = await tx.run<{ id: string }>('ingest/merge-events', { rows: events, batch });
+      const fresh = new Set(rows.map((r) => r.id));
+      if (fresh.size === 0) return fresh;
+      const p = plan(fresh);
+      await this.mergeTopics(tx, p.topics);
+      if (p.unlikes.length) await tx.run('ingest/remove-like-signals', { rows: p.unlikes });
+      if (p.signals.length) await tx.run('ingest/add-event-signals', { rows: p.signals });
+      if (p.purchases.length) await tx.run('ingest/merge-purchases', { now, rows: p.purchases });
+      return fresh;
+    });
+  }
+
+  private async mergeTopics(tx: Tx, topics: TopicRow[]): Promise<void> {
+    if (topics.length === 0) return;
+    await tx.run('ingest/merge-topics', { topics: [...topics].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)) });
+  }
+}

@@ -1,0 +1,299 @@
+import { randomUUID } from 'node:crypto';
+import type { Hooks } from '../hooks.js';
+import { topicDisplayName, topicIdForKey, topicKey } from '../graph/topic-key.js';
+import { emailHash, identityKey } from '../graph/user-identity.js';
+import type { IdentityRow } from '../graph/user-repository.js';
+import type { UserService } from '../graph/user-service.js';
+import type { EventSignalRow, IngestRepository, InterestRow, PurchaseRow, SourceSnapshot, TopicRow } from './ingest-repository.js';
+import { EventInput, ProfileRecord } from './schemas.js';
+import { stringField, validateItems, type RawItem, type Rejected } from './parse.js';
+
+/** Weight one Facebook like gives its topic. */
+export const FACEBOOK_LIKE_WEIGHT = 1;
+/** A view is a weaker signal than a like: it adds this share of its weight. */
+export const VIEW_FACTOR = 0.25;
+
+export interface FacebookProfile {
+  id: string;
+  name?: string | undefined;
+  email?: string | undefined;
+}
+
+export interface FacebookLike {
+  id?: string | undefined;
+  name: string;
+  category?: string | undefined;
+  created_time?: string | undefined;
+}
+
+export interface ImportResult {
+  imported: number;
+  rejected: Rejected[];
+}
+
+export interface EventsResult {
+  accepted: number;
+  duplicates: number;
+  rejected: Array<{ line: number; id?: string; errors: string[] }>;
+}
+
+export interface IngestOptions {
+  /** Interest edges per transaction (a batch closes at this many, or at maxRecords). */
+  batchEdges: number;
+  batchRecords: number;
+}
+
+function isoOrNull(at: string | undefined): string | null {
+  if (!at) return null;
+  // Facebook writes offsets without a colon (2026-10-05T09:00:00+0000), which Date.parse rejects.
+  const t = Date.parse(at.replace(/([+-]\d\d)(\d\d)$/, '$1:$2'));
+  return Number.isNaN(t) ? null : new Date(t).toISOString();
+}
+
+/** Distinct topics of a batch; the first spelling seen names a new topic, the first category fills a missing one. */
+class TopicCollector {
+  private readonly topics = new Map<string, TopicRow>();
+
+  add(name: string, category: string | undefined): string {
+    const key = topicKey(name);
+    const t = this.topics.get(key);
+    if (!t) this.topics.set(key, { key, id: topicIdForKey(key), name: topicDisplayName(name), category: category ?? null });
+    else if (t.category === null && category) t.category = category;
+    return key;
+  }
+
+  rows(): TopicRow[] {
+    return [...this.topics.values()];
+  }
+}
+
+export class IngestService {
+  constructor(
+    private readonly repo: IngestRepository,
+    private readonly users: UserService,
+    private readonly hooks: Hooks,
+    private readonly secretKey: string,
+    private readonly opts: IngestOptions,
+  ) {}
+
+  /** Validates every record on its own, stores the valid ones in batched transactions, reports the rest by line. */
+  async importProfiles(items: RawItem[], onProgress?: (done: number, total: number) => void): Promise<ImportResult> {
+    const { valid, rejected } = validateItems(ProfileRecord, items, (v) => stringField(v, 'externalId'));
+    const userIds = new Set<string>();
+    let done = 0;
+    for (const batch of this.batches(valid.map((v) => v.record))) {
+      const ids = await this.writeProfileBatch(batch);
+      ids.forEach((id) => userIds.add(id));
+      done += batch.length;
+      onProgress?.(done, valid.length);
+    }
+    if (userIds.size) await this.hooks.emit('interestsChanged', { userIds: [...userIds] });
+    return { imported: valid.length, rejected };
+  }
+
+  private *batches(records: ProfileRecord[]): Generator<ProfileRecord[]> {
+    let batch: ProfileRecord[] = [];
+    let edges = 0;
+    for (const r of records) {
+      batch.push(r);
+      edges += r.interests.length + r.purchases.length;
+      if (edges >= this.opts.batchEdges || batch.length >= this.opts.batchRecords) {
+        yield batch;
+        batch = [];
+        edges = 0;
+      }
+    }
+    if (batch.length) yield batch;
+  }
+
+  private async writeProfileBatch(records: ProfileRecord[]): Promise<string[]> {
+    // A later record for the same externalId replaces an earlier one, as if they had come one after the other.
+    const latest = new Map<string, ProfileRecord>();
+    for (const r of records) {
+      latest.delete(r.externalId);
+      latest.set(r.externalId, r);
+    }
+    const topics = new TopicCollector();
+    const newIdByEmail = new Map<string, string>();
+    const snapshots: SourceSnapshot[] = [];
+    for (const r of latest.values()) {
+      const hash = r.email ? emailHash(this.secretKey, r.email) : null;
+      let newId: string = randomUUID();
+      // Two new records with one email in one batch must become one user, not two.
+      if (hash) {
+        const shared = newIdByEmail.get(hash);
+        if (shared) newId = shared;
+        else newIdByEmail.set(hash, newId);
+      }
+      const interests = new Map<string, InterestRow>();
+      for (const it of r.interests) {
+        const key = topics.add(it.topic, it.category);
+        const at = isoOrNull(it.at);
+        const prev = interests.get(key);
+        if (!prev) interests.set(key, { key, w: it.weight, at });
+        else {
+          prev.w += it.weight;
+          if (at && (!prev.at || at > prev.at)) prev.at = at;
+        }
+      }
+      const purchases: PurchaseRow[] = r.purchases.map((p) => {
+        const at = isoOrNull(p.at);
+        return {
+          key: `sku:${p.sku}|${at ?? ''}`,
+          sku: p.sku,
+          amount: p.amount ?? null,
+          at,
+          topicKey: topics.add(p.category, undefined),
+          weight: 1,
+        };
+      });
+      snapshots.push({
+        identity: this.identityRow(snapshots.length, 'crm', r.externalId, hash, newId, r.name ?? null, r.consent?.segmentation ?? null),
+        interests: [...interests.values()],
+        purchases,
+      });
+    }
+    return this.repo.writeSnapshots('w_crm', topics.rows(), snapshots, new Date().toISOString());
+  }
+
+  private identityRow(
+    idx: number,
+    source: 'crm' | 'facebook',
+    externalId: string,
+    hash: string | null,
+    newId: string,
+    name: string | null,
+    consent: boolean | null,
+  ): IdentityRow {
+    return { idx, key: identityKey(source, externalId), source, externalId, emailHash: hash, newId, name, consent };
+  }
+
+  /**
+   * A Facebook login: the identity joins the user with the same email hash (if any), and the current likes replace
+   * the user's Facebook weights. Removed interests stay removed. The access token never reaches this function.
+   */
+  async ingestFacebook(profile: FacebookProfile, likes: FacebookLike[]): Promise<{ userId: string }> {
+    if (!profile.id || typeof profile.id !== 'string') throw new Error('Facebook profile without id');
+    const topics = new TopicCollector();
+    const interests = new Map<string, InterestRow>();
+    for (const like of likes) {
+      if (!like?.name || topicKey(like.name).length === 0) continue;
+      const key = topics.add(like.name.slice(0, 200), like.category?.slice(0, 200) || undefined);
+      const at = isoOrNull(like.created_time);
+      const prev = interests.get(key);
+      if (!prev) interests.set(key, { key, w: FACEBOOK_LIKE_WEIGHT, at });
+      else if (at && (!prev.at || at > prev.at)) prev.at = at;
+    }
+    const hash = profile.email ? emailHash(this.secretKey, profile.email) : null;
+    const [userId] = await this.repo.writeSnapshots(
+      'w_facebook',
+      topics.rows(),
+      [
+        {
+          identity: this.identityRow(0, 'facebook', profile.id, hash, randomUUID(), profile.name?.slice(0, 200) || null, null),
+          interests: [...interests.values()],
+          purchases: [],
+        },
+      ],
+      new Date().toISOString(),
+    );
+    await this.hooks.emit('interestsChanged', { userIds: [userId!] });
+    return { userId: userId! };
+  }
+
+  /**
+   * Events: each is validated on its own; an id seen before (or earlier in the same request) is a duplicate;
+   * an event whose user cannot be resolved is rejected (not stored, so it can be sent again once the user exists).
+   */
+  async ingestEvents(raw: unknown[]): Promise<EventsResult> {
+    const { valid, rejected } = validateItems(
+      EventInput,
+      raw.map((value, i) => ({ line: i + 1, value })),
+      (v) => stringField(v, 'id'),
+    );
+    const out: EventsResult['rejected'] = rejected.map(({ line, externalId, errors }) => ({
+      line,
+      ...(externalId !== undefined ? { id: externalId } : {}),
+      errors,
+    }));
+    let duplicates = 0;
+    const seen = new Set<string>();
+    const unique: Array<{ line: number; record: EventInput }> = [];
+    for (const v of valid) {
+      if (seen.has(v.record.id)) duplicates++;
+      else {
+        seen.add(v.record.id);
+        unique.push(v);
+      }
+    }
+    const resolved = await this.users.resolveMany(unique.map((u) => u.record.user));
+    const now = new Date().toISOString();
+    const events: Array<EventInput & { userId: string; at: string }> = [];
+    for (const { line, record } of unique) {
+      const userId = resolved.get(record.user);
+      if (!userId) out.push({ line, id: record.id, errors: [`user: unknown user ${record.user}`] });
+      else events.push({ ...record, userId, at: isoOrNull(record.at) ?? now });
+    }
+    let accepted = 0;
+    const changed = new Set<string>();
+    const size = this.opts.batchRecords;
+    for (let i = 0; i < events.length; i += size) {
+      const chunk = events.slice(i, i + size);
+      const fresh = await this.repo.writeEvents(
+        chunk.map((e) => ({ id: e.id, at: e.at })),
+        randomUUID(),
+        (ids) => planEvents(chunk.filter((e) => ids.has(e.id))),
+        now,
+      );
+      accepted += fresh.size;
+      duplicates += chunk.length - fresh.size;
+      for (const e of chunk) if (fresh.has(e.id)) changed.add(e.userId);
+    }
+    if (changed.size) await this.hooks.emit('interestsChanged', { userIds: [...changed] });
+    out.sort((a, b) => a.line - b.line);
+    return { accepted, duplicates, rejected: out };
+  }
+}
+
+/**
+ * Net effect of a batch of new events per (user, topic), in event time order: the last like/unlike decides the
+ * like state, views add up, purchases become PURCHASED edges keyed by event id.
+ */
+export function planEvents(events: Array<EventInput & { userId: string; at: string }>) {
+  const topics = new TopicCollector();
+  const pairs = new Map<string, { userId: string; key: string; like: number | 'unset' | null; views: number; at: string }>();
+  const purchases = new Map<string, PurchaseRow[]>();
+  const ordered = [...events].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  for (const e of ordered) {
+    const key = e.kind === 'unlike' ? topicKey(e.topic) : topics.add(e.topic, e.category);
+    if (e.kind === 'purchase') {
+      const list = purchases.get(e.userId) ?? [];
+      list.push({ key: `event:${e.id}`, sku: e.sku ?? null, amount: e.amount ?? null, at: e.at, topicKey: key, weight: e.weight });
+      purchases.set(e.userId, list);
+      continue;
+    }
+    const pk = `${e.userId}\u0000${key}`;
+    let p = pairs.get(pk);
+    if (!p) {
+      p = { userId: e.userId, key, like: null, views: 0, at: e.at };
+      pairs.set(pk, p);
+    }
+    if (e.at > p.at) p.at = e.at;
+    if (e.kind === 'like') p.like = e.weight;
+    else if (e.kind === 'unlike') p.like = 'unset';
+    else p.views += e.weight * VIEW_FACTOR;
+  }
+  const unlikes: Array<{ userId: string; key: string }> = [];
+  const signals: EventSignalRow[] = [];
+  for (const p of pairs.values()) {
+    if (p.like === 'unset') unlikes.push({ userId: p.userId, key: p.key });
+    const like = typeof p.like === 'number' ? p.like : null;
+    if (like !== null || p.views > 0) signals.push({ userId: p.userId, key: p.key, like, views: p.views, at: p.at });
+  }
+  return {
+    topics: topics.rows(),
+    unlikes,
+    signals,
+    purchases: [...purchases.entries()].map(([userId, list]) => ({ userId, purchases: list })),
+  };
+}

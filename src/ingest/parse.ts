@@ -1,0 +1,205 @@
+import type { ZodError, ZodType, z } from 'zod';
+
+/** One input record before validation: its 1-based line (NDJSON) or index + 1 (JSON array), and its value. */
+export type RawItem = { line: number; value: unknown } | { line: number; error: string };
+
+export interface Rejected {
+  line: number;
+  externalId?: string;
+  errors: string[];
+}
+
+/** NDJSON: blank lines are skipped; a line that is not JSON becomes a per-line error, the others still count. */
+export function parseNdjson(text: string): RawItem[] {
+  const out: RawItem[] = [];
+  let start = 0;
+  let line = 0;
+  while (start <= text.length) {
+    let end = text.indexOf('\n', start);
+    if (end === -1) end = text.length;
+    line++;
+    const raw = text.slice(start, end).trim();
+    if (raw.length > 0) {
+      try {
+        out.push({ line, value: JSON.parse(raw) });
+      } catch (err) {
+        out.push({ line, error: `not valid JSON: ${(err as Error).message}` });
+      }
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
+export function fromArray(values: unknown[]): RawItem[] {
+  return values.map((value, i) => ({ line: i + 1, value }));
+}
+
+export function formatIssues(err: ZodError): string[] {
+  return err.issues.map((i) => {
+    const path = i.path.map(String).join('.');
+    return path ? `${path}: ${i.message}` : i.message;
+  });
+}
+
+/** Splits raw items into valid records and rejections; validation never drops a valid record. */
+export function validateItems<S extends ZodType>(
+  schema: S,
+  items: RawItem[],
+  idOf: (value: unknown) => string | undefined,
+): { valid: Array<{ line: number; record: z.output<S> }>; rejected: Rejected[] } {
+  const valid: Array<{ line: number; record: z.output<S> }> = [];
+  const rejected: Rejected[] = [];
+  for (const item of items) {
+    if ('error' in item) {
+      rejected.push({ line: item.line, errors: [item.error] });
+      continue;
+    }
+    const res = schema.safeParse(item.value);
+    if (res.success) valid.push({ line: item.line, record: res.data });
+    else {
+      const id = idOf(item.value);
+      rejected.push({ line: item.line, ...(id !== undefined ? { externalId: id } : {}), errors: formatIssues(res.error) });
+    }
+  }
+  return { valid, rejected };
+}
+
+export function stringField(value: unknown, field: string): string | undefined {
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    const v = (value as Record<string, unknown>)[field];
+    if (typeof v === 'string') return v;
+  }
+  return undefined;
+}
+
+// ---- CSV (CLI only) -----------------------------------------------------------------------------------------------
+
+/** RFC 4180 fields: quotes, doubled quotes, commas and newlines inside quotes. Returns rows with their line number. */
+export function parseCsvRows(text: string): Array<{ line: number; cells: string[] }> {
+  const rows: Array<{ line: number; cells: string[] }> = [];
+  let cells: string[] = [];
+  let cell = '';
+  let quoted = false;
+  let line = 1;
+  let rowLine = 1;
+  let any = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"') {
+        if (text[i + 1] === '"') {
+          cell += '"';
+          i++;
+        } else quoted = false;
+      } else {
+        if (c === '\n') line++;
+        cell += c;
+      }
+      continue;
+    }
+    if (c === '"') {
+      quoted = true;
+      any = true;
+    } else if (c === ',') {
+      cells.push(cell);
+      cell = '';
+      any = true;
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      if (any || cell.length > 0) rows.push({ line: rowLine, cells: [...cells, cell] });
+      cells = [];
+      cell = '';
+      any = false;
+      line++;
+      rowLine = line;
+    } else {
+      cell += c;
+      any = true;
+    }
+  }
+  if (any || cell.length > 0) rows.push({ line: rowLine, cells: [...cells, cell] });
+  return rows;
+}
+
+export const CSV_COLUMNS = ['externalId', 'email', 'name', 'topic', 'category', 'weight', 'at'] as const;
+
+/**
+ * CSV for the import CLI: header `externalId,email,name,topic,category,weight,at`, one interest per row, rows of one
+ * externalId are grouped into one profile record (its line is the first row's). A row with an empty topic only
+ * carries the person (email, name). Problems that belong to one row reject that row's whole record.
+ */
+export function csvToItems(text: string): RawItem[] {
+  const rows = parseCsvRows(text.replace(/^\uFEFF/, ''));
+  if (rows.length === 0) return [];
+  const header = rows[0]!.cells.map((h) => h.trim());
+  const missing = ['externalId', 'topic'].filter((c) => !header.includes(c));
+  if (missing.length) return [{ line: 1, error: `CSV header lacks column(s): ${missing.join(', ')}` }];
+  const unknown = header.filter((h) => !(CSV_COLUMNS as readonly string[]).includes(h));
+  if (unknown.length) return [{ line: 1, error: `CSV header has unknown column(s): ${unknown.join(', ')}` }];
+  const col = (cells: string[], name: string) => {
+    const i = header.indexOf(name);
+    const v = i >= 0 ? cells[i]?.trim() : undefined;
+    return v === undefined || v === '' ? undefined : v;
+  };
+  const byId = new Map<string, { line: number; record: Record<string, unknown>; errors: string[] }>();
+  const out: RawItem[] = [];
+  for (const { line, cells } of rows.slice(1)) {
+    const externalId = col(cells, 'externalId');
+    if (!externalId) {
+      out.push({ line, error: 'externalId: required' });
+      continue;
+    }
+    let entry = byId.get(externalId);
+    if (!entry) {
+      entry = { line, record: { externalId, interests: [] }, errors: [] };
+      byId.set(externalId, entry);
+    }
+    const email = col(cells, 'email');
+    const name = col(cells, 'name');
+    if (email) entry.record.email = email;
+    if (name) entry.record.name = name;
+    const topic = col(cells, 'topic');
+    if (topic) {
+      const interest: Record<string, unknown> = { topic };
+      const category = col(cells, 'category');
+      const weight = col(cells, 'weight');
+      const at = col(cells, 'at');
+      if (category) interest.category = category;
+      if (weight !== undefined) {
+        const n = Number(weight);
+        if (Number.isFinite(n)) interest.weight = n;
+        else entry.errors.push(`weight: not a number (${weight}) on line ${line}`);
+      }
+      if (at) interest.at = at;
+      (entry.record.interests as unknown[]).push(interest);
+    }
+  }
+  for (const e of byId.values()) {
+    out.push(e.errors.length ? { line: e.line, error: e.errors.join('; ') } : { line: e.line, value: e.record });
+  }
+  return out.sort((a, b) => a.line - b.line);
+}
+
+export type ImportFormat = 'ndjson' | 'json' | 'csv';
+
+export function formatFromPath(file: string): ImportFormat | undefined {
+  const lower = file.toLowerCase();
+  if (lower.endsWith('.ndjson') || lower.endsWith('.jsonl')) return 'ndjson';
+  if (lower.endsWith('.json')) return 'json';
+  if (lower.endsWith('.csv')) return 'csv';
+  return undefined;
+}
+
+/** A whole import file as numbered raw records; a JSON file that is not an array is one error on line 1. */
+export function parseImportFile(text: string, format: ImportFormat): RawItem[] {
+  if (format === 'ndjson') return parseNdjson(text);
+  if (format === 'csv') return csvToItems(text);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    return [{ line: 1, error: `not valid JSON: ${(err as Error).message}` }];
+  }
+  return Array.isArray(parsed) ? fromArray(parsed) : [{ line: 1, error: 'a JSON import file must hold an array of profile records' }];
+}

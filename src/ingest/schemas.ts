@@ -1,0 +1,108 @@
+// extendZodWithOpenApi must run before .openapi() is used (services load before routes).
+import '../api/openapi.js';
+import { z } from 'zod';
+import { topicKey } from '../graph/topic-key.js';
+
+const isoTime = z.iso.datetime({ offset: true });
+const topicName = z
+  .string()
+  .max(200)
+  .refine((s) => topicKey(s).length > 0, 'must contain a non-blank topic name');
+const category = z.string().trim().min(1).max(200);
+
+export const InterestInput = z
+  .object({
+    topic: topicName,
+    category: category.optional(),
+    weight: z.number().positive().max(1_000_000).default(1),
+    at: isoTime.optional(),
+  })
+  .strict()
+  .openapi('InterestInput');
+
+export const PurchaseInput = z
+  .object({
+    sku: z.string().trim().min(1).max(200),
+    category: topicName.describe('The purchase category; it is a topic'),
+    amount: z.number().nonnegative().optional(),
+    at: isoTime.optional(),
+  })
+  .strict()
+  .openapi('PurchaseInput');
+
+export const ProfileRecord = z
+  .object({
+    externalId: z.string().min(1).max(200),
+    email: z.email().max(320).optional().describe('Used only for identity stitching; stored as a keyed hash'),
+    name: z.string().trim().min(1).max(200).optional(),
+    interests: z.array(InterestInput).max(5000).default([]),
+    purchases: z.array(PurchaseInput).max(5000).default([]),
+    consent: z.object({ segmentation: z.boolean() }).strict().optional(),
+  })
+  .strict()
+  .openapi('ProfileRecord');
+export type ProfileRecord = z.output<typeof ProfileRecord>;
+
+/**
+ * The router only checks the envelope; each record is validated on its own so that one bad line never loses the
+ * good ones. The OpenAPI document still shows the record schema.
+ */
+export const ProfileImportBody = z
+  .array(z.unknown())
+  .openapi('ProfileImport', {
+    description:
+      'NDJSON (application/x-ndjson, one ProfileRecord a line) or a JSON array of ProfileRecord. ' +
+      'Invalid records are rejected one by one (line number, reasons); valid ones are stored.',
+    items: { $ref: '#/components/schemas/ProfileRecord' },
+  });
+
+export const RejectedLine = z
+  .object({
+    line: z.number().int().describe('1-based line (NDJSON) or array index + 1 (JSON)'),
+    externalId: z.string().optional(),
+    errors: z.array(z.string()),
+  })
+  .openapi('RejectedLine');
+
+export const ImportResult = z
+  .object({ imported: z.number().int(), rejected: z.array(RejectedLine) })
+  .openapi('ImportResult');
+
+export const EVENT_KINDS = ['like', 'unlike', 'view', 'purchase'] as const;
+
+export const EventInput = z
+  .object({
+    id: z.string().min(1).max(200),
+    user: z.string().min(1).max(300).describe('<source>:<externalId> or the service user id'),
+    topic: topicName,
+    category: category.optional(),
+    kind: z.enum(EVENT_KINDS),
+    weight: z.number().positive().max(1_000_000).default(1),
+    at: isoTime.optional(),
+    sku: z.string().trim().min(1).max(200).optional().describe('purchase only'),
+    amount: z.number().nonnegative().optional().describe('purchase only'),
+  })
+  .strict()
+  .openapi('EventInput');
+export type EventInput = z.output<typeof EventInput>;
+
+export const EventsBody = z
+  .object({
+    events: z
+      .array(z.unknown())
+      .min(1)
+      .max(10_000)
+      .openapi({ items: { $ref: '#/components/schemas/EventInput' } }),
+  })
+  .strict()
+  .openapi('EventsBatch');
+
+export const EventsResult = z
+  .object({
+    accepted: z.number().int(),
+    duplicates: z.number().int(),
+    rejected: z.array(
+      z.object({ line: z.number().int().describe('index + 1'), id: z.string().optional(), errors: z.array(z.string()) }),
+    ),
+  })
+  .openapi('EventsResult');
