@@ -1,10 +1,13 @@
 import type { Logger } from './logger.js';
 import type { Services } from './services.js';
+import { loadDemoData } from './segmentation/demo.js';
 
 /**
  * What `npm start` does once the API listens: load demo data when the graph is empty and run a segmentation,
  * so a fresh machine shows something real. Features add their steps here.
  */
-export async function startup(_services: Services, _logger: Logger): Promise<void> {
-  // filled in by the ingestion and segmentation features
+export async function startup(services: Services, logger: Logger): Promise<void> {
+  // A run left 'running' by a process that died must not block new runs (nor look alive).
+  await services.segmentation.runs.recover();
+  if (services.config.DEMO_DATA) await loadDemoData(services, logger);
 }

@@ -1,0 +1,1 @@
+CREATE INDEX related_run IF NOT EXISTS FOR ()-[r:RELATED]-() ON (r.runId)

@@ -1,0 +1,6 @@
+// One row per segment with its topics: one segment lookup per row, then index seeks on Topic.id.
+UNWIND $rows AS row
+MATCH (s:Segment {uid: row.uid})
+UNWIND row.topics AS x
+MATCH (t:Topic {id: x.id})
+CREATE (t)-[:IN_SEGMENT {runId: $runId, score: x.score}]->(s)

@@ -1,0 +1,280 @@
+/**
+ * `npx tsx scripts/bench-segmentation.ts [--sizes 10000,100000] [--interests 25] [--communities 50]
+ *   [--topics-per-community 30] [--noise 0.2] [--seed 1] [--weighting npmi] [--resolution 1]`
+ *
+ * Planted-community data (scripts/generate.ts) → loaded straight into a throwaway Neo4j (bench-only UNWIND writes;
+ * loading is not what is measured) → the real segmentation service (createServices: projection, Louvain, write-back,
+ * and, with --affinity, the affinity feature's runCompleted hook) → NMI of the coarse segments against the planted communities, time of
+ * each phase, peak RSS of this process and of Neo4j. Each size gets its own fresh Neo4j unless NEO4J_URI is set
+ * (then one size, into an empty graph).
+ * `--sweep` skips Neo4j: the pure pipeline over noise × interests × weighting for the first size (NMI only). `--runs 2` (default) runs twice: the first run meets a cold Neo4j (query
+ * compilation, JIT), the second is what a daily recomputation sees, and also measures stability (same data → NMI 1).
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import cliProgress from 'cli-progress';
+import { startLocalNeo4j, type LocalNeo4j } from '../src/db/local-neo4j.js';
+import { Db } from '../src/db/neo4j.js';
+import { applySchema } from '../src/db/schema.js';
+import { loadConfig } from '../src/config.js';
+import { createLogger } from '../src/logger.js';
+import { createServices } from '../src/services.js';
+import { Hooks } from '../src/hooks.js';
+import { createSegmentation } from '../src/segmentation/index.js';
+import { topicId, topicKey } from '../src/graph/topic-key.js';
+import { nmi } from '../src/segmentation/stability.js';
+import { InterestCollector, type Weighting } from '../src/segmentation/projection.js';
+import { DEFAULT_PARAMS, segmentInterests } from '../src/segmentation/pipeline.js';
+
+const WEIGHTINGS: Weighting[] = ['npmi', 'cosine', 'jaccard', 'count'];
+import { generateProfiles, plantedTopics, type GenerateOptions } from './generate.js';
+
+const { values: opts } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '10000,100000' },
+    interests: { type: 'string', default: '25' },
+    communities: { type: 'string', default: '50' },
+    'topics-per-community': { type: 'string', default: '30' },
+    noise: { type: 'string', default: '0.2' },
+    seed: { type: 'string', default: '1' },
+    weighting: { type: 'string', default: 'npmi' },
+    resolution: { type: 'string', default: '1' },
+    heap: { type: 'string', default: '4g' },
+    runs: { type: 'string', default: '2' },
+    affinity: { type: 'boolean', default: false },
+    sweep: { type: 'boolean', default: false },
+  },
+});
+
+const sizes = opts.sizes.split(',').map(Number);
+
+/** How robust the recovery is: NMI of the coarse segments for harder and harder planted data (no database). */
+function sweep(users: number) {
+  console.log(`| users | interests/user | noise | ${WEIGHTINGS.map((w) => `NMI ${w} (segments)`).join(' | ')} |`);
+  console.log(`|---:|---:|---:|${WEIGHTINGS.map(() => '---:').join('|')}|`);
+  for (const interests of [25, 10]) {
+    for (const noise of [0.2, 0.4, 0.6]) {
+      const gen: GenerateOptions = {
+        users,
+        communities: Number(opts.communities),
+        topicsPerCommunity: Number(opts['topics-per-community']),
+        interestsPerUser: interests,
+        noise,
+        seed: Number(opts.seed),
+      };
+      const truth = new Map(plantedTopics(gen).map((t) => [t.name, t.community]));
+      const collector = new InterestCollector();
+      for (const r of generateProfiles(gen)) {
+        if (r.consent.segmentation) collector.addUser(r.interests.map((i) => i.topic), r.interests.map((i) => i.weight));
+      }
+      const cells = WEIGHTINGS.map((weighting) => {
+        let n = 0;
+        const res = segmentInterests(collector, new Map(), { ...DEFAULT_PARAMS, weighting, resolution: Number(opts.resolution) }, null, (l) => `${l}${n++}`);
+        const coarse = res.segments.filter((x) => x.level === 'coarse');
+        const of = new Map(coarse.flatMap((x) => x.topics.map((t) => [t.id, x.id] as const)));
+        const ids = [...of.keys()];
+        return `${nmi(ids.map((t) => truth.get(t)!), ids.map((t) => of.get(t)!)).toFixed(4)} (${coarse.length})`;
+      });
+      console.log(`| ${users} | ${interests} | ${noise} | ${cells.join(' | ')} |`);
+    }
+  }
+}
+
+if (opts.sweep) {
+  sweep(sizes[0]!);
+  process.exit(0);
+}
+if (process.env.NEO4J_URI && sizes.length > 1) {
+  console.error('With NEO4J_URI set, give one size (--sizes N): each size needs an empty graph.');
+  process.exit(2);
+}
+
+function vmHwmMb(pid: number | undefined): number | null {
+  if (!pid) return null;
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Math.round(Number(m[1]) / 1024) : null;
+  } catch {
+    return null;
+  }
+}
+
+async function load(db: Db, gen: GenerateOptions) {
+  const topics = plantedTopics(gen);
+  await db.writeBatches(
+    'segmentation/bench-create-topics',
+    topics.map((t) => ({ id: topicId(t.name), key: topicKey(t.name), name: t.name, category: t.category })),
+  );
+  const bar = new cliProgress.SingleBar({ format: '  load    [{bar}] {value}/{total} users  {duration}s' }, cliProgress.Presets.shades_classic);
+  bar.start(gen.users, 0);
+  let batch: unknown[] = [];
+  let done = 0;
+  const flush = async () => {
+    await db.write('segmentation/bench-create-users', { rows: batch });
+    done += batch.length;
+    bar.update(done);
+    batch = [];
+  };
+  let u = 0;
+  for (const r of generateProfiles(gen)) {
+    batch.push({
+      id: `bench-${u++}`,
+      consent: r.consent.segmentation,
+      interests: r.interests.map((i) => ({ topic: topicId(i.topic), weight: i.weight })),
+    });
+    if (batch.length >= 2000) await flush();
+  }
+  if (batch.length) await flush();
+  bar.stop();
+  if (opts.affinity) {
+    const ids = Array.from({ length: gen.users }, (_, i) => ({ id: `bench-${i}`, externalId: `u-${i}` }));
+    await db.writeBatches('segmentation/bench-create-identities', ids, { batchSize: 10_000 });
+  }
+  return topics;
+}
+
+interface Row {
+  run: string;
+  stabilityNmi: number | null;
+  users: number;
+  edges: number;
+  topics: number;
+  segments: number;
+  fine: number;
+  nmi: number;
+  nmiFine: number;
+  covered: string;
+  projectMs: number;
+  detectMs: number;
+  writeMs: number;
+  affinityMs: number;
+  totalMs: number;
+  rssMb: number;
+  neo4jMb: number | null;
+  loadS: number;
+}
+
+async function benchSize(users: number): Promise<Row[]> {
+  let local: LocalNeo4j | undefined;
+  let dataDir: string | undefined;
+  let uri = process.env.NEO4J_URI;
+  if (!uri) {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'ns-bench-seg-'));
+    local = await startLocalNeo4j({ dataDir, port: 0, heap: opts.heap, pagecache: '2g' });
+    uri = local.uri;
+  }
+  const config = loadConfig({ ...process.env, NEO4J_URI: uri, LOG_LEVEL: 'warn', DEMO_DATA: 'false' });
+  const db = new Db({ uri, user: config.NEO4J_USER, password: config.NEO4J_PASSWORD, database: config.NEO4J_DATABASE });
+  try {
+    await applySchema(db);
+    const [existing] = await db.read<{ users: number }>('segmentation/count-users');
+    if ((existing?.users ?? 0) > 0) throw new Error(`the graph at ${uri} already has ${existing!.users} users; use an empty one`);
+    const gen: GenerateOptions = {
+      users,
+      communities: Number(opts.communities),
+      topicsPerCommunity: Number(opts['topics-per-community']),
+      interestsPerUser: Number(opts.interests),
+      noise: Number(opts.noise),
+      seed: Number(opts.seed),
+    };
+    console.log(`\n${users} users × ~${gen.interestsPerUser} interests, ${gen.communities}×${gen.topicsPerCommunity} planted topics, noise ${gen.noise}`);
+    const t0 = performance.now();
+    const planted = await load(db, gen);
+    const loadS = Math.round((performance.now() - t0) / 100) / 10;
+    const edges = await countEdges(db);
+
+    const deps = { config, db, logger: createLogger('warn'), secretKey: 'bench-secret-key-0123456789' };
+    // Without --affinity only the segmentation feature is built, so no runCompleted handler runs.
+    const services = opts.affinity
+      ? createServices(deps)
+      : { segmentation: createSegmentation(deps, new Hooks()), shutdown: async () => undefined };
+    const runsOut: Row[] = [];
+    for (let runNo = 1; runNo <= Number(opts.runs); runNo++) {
+      const bar = new cliProgress.SingleBar({ format: `  run ${runNo} {phase} [{bar}] {value}/{total}  {duration}s` }, cliProgress.Presets.shades_classic);
+      bar.start(1, 0, { phase: 'project ' });
+      services.segmentation.runs.onProgress = (_id, p) => {
+        const phase = p.phase.padEnd(8);
+        if (p.total) bar.setTotal(p.total);
+        else if (p.phase === 'project') bar.setTotal(users);
+        else bar.setTotal(1);
+        bar.update(p.done ?? (p.phase === 'done' ? 1 : 0), { phase });
+      };
+      let peak = process.memoryUsage().rss;
+      const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+      const { id } = await services.segmentation.runs.startRun({
+        weighting: opts.weighting as Weighting,
+        resolution: Number(opts.resolution),
+      });
+      await services.segmentation.runs.idle();
+      clearInterval(sampler);
+      bar.stop();
+      const run = await services.segmentation.runs.getRun(id);
+      if (run.status !== 'succeeded') throw new Error(`run ${run.status}: ${run.error}`);
+      const m = run.metrics as Record<string, any>;
+
+      const community = new Map(planted.map((t) => [topicId(t.name), t.community]));
+      const score = (level: string) => {
+        const of = new Map<string, string>();
+        for (const s of segments) if (s.level === level) for (const t of s.topics) of.set(t, s.id);
+        const ids = [...of.keys()].filter((t) => community.has(t));
+        return { nmi: nmi(ids.map((t) => community.get(t)!), ids.map((t) => of.get(t)!)), covered: ids.length };
+      };
+      const segments = await services.segmentation.repository.runSegmentTopics(id);
+      const coarse = score('coarse');
+      const fine = score('fine');
+      const row: Row = {
+        run: runNo === 1 ? 'cold' : 'warm',
+        stabilityNmi: m.stability?.nmi ?? null,
+        users,
+        edges,
+        topics: m.topics,
+        segments: m.segments,
+        fine: m.fineSegments,
+        nmi: coarse.nmi,
+        nmiFine: fine.nmi,
+        covered: `${coarse.covered}/${planted.length}`,
+        projectMs: m.phases.projectMs,
+        detectMs: m.phases.detectMs,
+        writeMs: m.phases.writeMs,
+        affinityMs: m.phases.affinityMs,
+        totalMs: m.durationMs,
+        rssMb: Math.round(peak / 1048576),
+        neo4jMb: vmHwmMb(local?.process.pid),
+        loadS,
+      };
+      runsOut.push(row);
+      console.log(
+        `  run ${runNo} (${row.run}): NMI ${row.nmi.toFixed(4)} (fine ${row.nmiFine.toFixed(4)}), ${row.segments} segments (${row.fine} fine), ` +
+          `project ${row.projectMs} ms, detect ${row.detectMs} ms, write ${row.writeMs} ms, affinity ${row.affinityMs} ms, ` +
+          `total ${row.totalMs} ms, peak RSS ${row.rssMb} MB (Neo4j ${row.neo4jMb ?? '?'} MB)`,
+      );
+    }
+    await services.shutdown();
+    return runsOut;
+  } finally {
+    await db.close();
+    await local?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function countEdges(db: Db): Promise<number> {
+  let n = 0;
+  await db.stream('segmentation/stream-interests', {}, (row) => (n += (row.topics as unknown[]).length));
+  return n;
+}
+
+const rows: Row[] = [];
+for (const users of sizes) rows.push(...(await benchSize(users)));
+
+console.log(`\nMachine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version}`);
+console.log(`Command: npx tsx scripts/bench-segmentation.ts ${process.argv.slice(2).join(' ')}`.trim());
+console.log('\n| users | run | interest edges | topics | segments (fine) | NMI coarse (fine) | NMI vs previous run | project ms | detect ms | write ms | project+detect+write ms | affinity ms | run total ms | peak RSS node / Neo4j MB |');
+console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+for (const r of rows) {
+  console.log(
+    `| ${r.users} | ${r.run} | ${r.edges} | ${r.topics} | ${r.segments} (${r.fine}) | ${r.nmi.toFixed(4)} (${r.nmiFine.toFixed(4)}) | ${r.stabilityNmi === null ? '–' : r.stabilityNmi.toFixed(4)} | ${r.projectMs} | ${r.detectMs} | ${r.writeMs} | ${r.projectMs + r.detectMs + r.writeMs} | ${r.affinityMs} | ${r.totalMs} | ${r.rssMb} / ${r.neo4jMb ?? '?'} |`,
+  );
+}

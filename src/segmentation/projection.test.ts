@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import { edgeWeight, InterestCollector, PairCounter, project, sparsify, topNeighbours } from './projection.js';
+import { mulberry32 } from './random.js';
+
+function collect(users: string[][], weights?: number[][]) {
+  const c = new InterestCollector();
+  users.forEach((u, i) => c.addUser(u, weights?.[i] ?? u.map(() => 1)));
+  return c;
+}
+
+describe('PairCounter', () => {
+  it('counts unordered integer pairs like a reference map, through many rehashes', () => {
+    const rng = mulberry32(3);
+    const counter = new PairCounter(4);
+    const reference = new Map<string, number>();
+    for (let i = 0; i < 20_000; i++) {
+      const a = Math.floor(rng() * 400);
+      const b = Math.floor(rng() * 400);
+      if (a === b) continue;
+      counter.add(a, b);
+      const k = `${Math.min(a, b)}-${Math.max(a, b)}`;
+      reference.set(k, (reference.get(k) ?? 0) + 1);
+    }
+    expect(counter.size).toBe(reference.size);
+    for (const [k, v] of reference) {
+      const [a, b] = k.split('-').map(Number);
+      expect(counter.get(b!, a!)).toBe(v);
+    }
+    let seen = 0;
+    counter.forEach((a, b, c) => {
+      expect(a).toBeLessThan(b);
+      expect(reference.get(`${a}-${b}`)).toBe(c);
+      seen++;
+    });
+    expect(seen).toBe(reference.size);
+  });
+});
+
+describe('project', () => {
+  const users = [
+    ['run', 'shoes', 'marathon'],
+    ['run', 'shoes'],
+    ['run', 'marathon'],
+    ['cook', 'bread'],
+    ['cook', 'bread', 'run'],
+  ];
+
+  it('weights an edge by the users who share both topics (count)', () => {
+    const c = collect(users);
+    const p = project(c, { weighting: 'count', minSupport: 1, maxTopicsPerUser: 50 });
+    const idx = (t: string) => c.indexOf(t)!;
+    const w = (a: string, b: string) => {
+      for (let e = 0; e < p.edgeA.length; e++) {
+        const x = p.edgeA[e]!;
+        const y = p.edgeB[e]!;
+        if ((x === idx(a) && y === idx(b)) || (x === idx(b) && y === idx(a))) return p.edgeWeight[e];
+      }
+      return undefined;
+    };
+    expect(w('run', 'shoes')).toBe(2);
+    expect(w('run', 'marathon')).toBe(2);
+    expect(w('cook', 'bread')).toBe(2);
+    expect(w('run', 'bread')).toBe(1);
+    expect(w('shoes', 'cook')).toBeUndefined();
+    expect(p.support[idx('run')]).toBe(4);
+    expect(p.users).toBe(5);
+  });
+
+  it('drops edges and topics below the minimum support', () => {
+    const c = collect(users);
+    const p = project(c, { weighting: 'count', minSupport: 2, maxTopicsPerUser: 50 });
+    expect(p.edgeA.length).toBe(3); // run–shoes, run–marathon, cook–bread
+    expect(Array.from(p.edgeCount)).toEqual([2, 2, 2]);
+    expect(p.active[c.indexOf('run')!]).toBe(1);
+  });
+
+  it('caps each user to their heaviest interests so heavy users do not dominate', () => {
+    const heavy = Array.from({ length: 40 }, (_, i) => `t${i}`);
+    const c = collect([heavy, ['t0', 't1']], [heavy.map((_, i) => (i < 3 ? 5 : 1)), [1, 1]]);
+    const capped = project(c, { weighting: 'count', minSupport: 1, maxTopicsPerUser: 3 });
+    expect(capped.edgeA.length).toBe(3); // only t0,t1,t2 from the heavy user
+    const uncapped = project(c, { weighting: 'count', minSupport: 1, maxTopicsPerUser: 100 });
+    expect(uncapped.edgeA.length).toBe((40 * 39) / 2);
+  });
+
+  it('computes cosine, jaccard and npmi from the co-occurrence counts', () => {
+    expect(edgeWeight('cosine', 2, 4, 2, 10)).toBeCloseTo(2 / Math.sqrt(8));
+    expect(edgeWeight('jaccard', 2, 4, 2, 10)).toBeCloseTo(2 / 4);
+    // independent topics: p(ab) = p(a)p(b) → npmi 0; always together → 1; rarer together than apart → negative
+    expect(edgeWeight('npmi', 25, 50, 50, 100)).toBeCloseTo(0);
+    expect(edgeWeight('npmi', 10, 10, 10, 100)).toBeCloseTo(1);
+    expect(edgeWeight('npmi', 5, 50, 50, 100)).toBeLessThan(0);
+  });
+
+  it('keeps only positively associated pairs under npmi', () => {
+    const rng = mulberry32(9);
+    const c = new InterestCollector();
+    for (let u = 0; u < 500; u++) {
+      const group = u % 2 === 0 ? ['a', 'b', 'c'] : ['x', 'y', 'z'];
+      const noise = ['a', 'b', 'c', 'x', 'y', 'z'][Math.floor(rng() * 6)]!;
+      c.addUser([...new Set([...group, noise])], [1, 1, 1, 1]);
+    }
+    const p = project(c, { weighting: 'npmi', minSupport: 1, maxTopicsPerUser: 50 });
+    const names = c.topicIds;
+    for (let e = 0; e < p.edgeA.length; e++) {
+      const same = 'abc'.includes(names[p.edgeA[e]!]!) === 'abc'.includes(names[p.edgeB[e]!]!);
+      expect(same).toBe(true);
+    }
+  });
+});
+
+describe('sparsify and topNeighbours', () => {
+  it('keeps an edge when it is among the k strongest of either endpoint', () => {
+    // star: hub 0 with 5 leaves of increasing weight; leaves are otherwise unconnected
+    const c = collect([]);
+    const p = {
+      nodeCount: 6,
+      support: new Int32Array(6),
+      active: new Uint8Array(6).fill(1),
+      users: 0,
+      edgeA: Int32Array.from([0, 0, 0, 0, 0]),
+      edgeB: Int32Array.from([1, 2, 3, 4, 5]),
+      edgeCount: Int32Array.from([1, 1, 1, 1, 1]),
+      edgeWeight: Float64Array.from([1, 2, 3, 4, 5]),
+    };
+    expect(c.users).toBe(0);
+    // every leaf has only one edge, so all survive even with k = 2
+    expect(Array.from(sparsify(p, 2))).toEqual([1, 1, 1, 1, 1]);
+    const top = topNeighbours(p, 2);
+    expect(top[0]!.map((n) => n.topic)).toEqual([5, 4]);
+    expect(top[3]!.map((n) => n.topic)).toEqual([0]);
+  });
+});

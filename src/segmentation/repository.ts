@@ -1,0 +1,241 @@
+import type { Db } from '../db/neo4j.js';
+import type { Level, SegmentOut } from './pipeline.js';
+
+export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed';
+
+export interface RunRecord {
+  id: string;
+  status: RunStatus;
+  params: Record<string, unknown>;
+  createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  metrics?: Record<string, unknown>;
+  error?: string;
+  phase?: string;
+}
+
+export interface SegmentRecord {
+  id: string;
+  label: string;
+  level: Level;
+  topicCount: number;
+  userCount: number;
+  share: number;
+  topTopics: Array<{ id: string; name: string }>;
+  parentId: string | null;
+  other: boolean;
+}
+
+interface RawRun {
+  id: string;
+  status: RunStatus;
+  params: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  metrics: string | null;
+  error: string | null;
+  phase: string | null;
+}
+
+function toRun(r: RawRun): RunRecord {
+  return {
+    id: r.id,
+    status: r.status,
+    params: r.params ? (JSON.parse(r.params) as Record<string, unknown>) : {},
+    createdAt: r.createdAt,
+    ...(r.startedAt ? { startedAt: r.startedAt } : {}),
+    ...(r.finishedAt ? { finishedAt: r.finishedAt } : {}),
+    ...(r.metrics ? { metrics: JSON.parse(r.metrics) as Record<string, unknown> } : {}),
+    ...(r.error ? { error: r.error } : {}),
+    ...(r.phase && (r.status === 'queued' || r.status === 'running') ? { phase: r.phase } : {}),
+  };
+}
+
+type RawSegment = Omit<SegmentRecord, 'topTopics' | 'other' | 'parentId'> & {
+  topTopics: string | null;
+  other: boolean | null;
+  parentId: string | null;
+};
+
+function toSegment(s: RawSegment): SegmentRecord {
+  return {
+    id: s.id,
+    label: s.label,
+    level: s.level,
+    topicCount: s.topicCount,
+    userCount: s.userCount,
+    share: s.share,
+    topTopics: s.topTopics ? (JSON.parse(s.topTopics) as SegmentRecord['topTopics']) : [],
+    parentId: s.parentId ?? null,
+    other: s.other ?? false,
+  };
+}
+
+function isConstraintViolation(err: unknown): boolean {
+  return (err as { code?: string })?.code === 'Neo.ClientError.Schema.ConstraintValidationFailed';
+}
+
+export class SegmentationRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Creates a queued run, or returns null when another run holds the active slot (the database decides). */
+  async createRun(id: string, params: object, owner: string): Promise<{ id: string; status: RunStatus } | null> {
+    try {
+      const [row] = await this.db.write<{ id: string; status: RunStatus }>('segmentation/create-run', {
+        id,
+        params: JSON.stringify(params),
+        owner,
+      });
+      return row ?? null;
+    } catch (err) {
+      if (isConstraintViolation(err)) return null;
+      throw err;
+    }
+  }
+
+  async startRun(id: string): Promise<boolean> {
+    return (await this.db.write('segmentation/start-run', { id })).length > 0;
+  }
+
+  async heartbeat(id: string, phase: string | null = null): Promise<void> {
+    await this.db.write('segmentation/heartbeat-run', { id, phase });
+  }
+
+  async completeRun(id: string, metrics: object): Promise<boolean> {
+    return (await this.db.write('segmentation/complete-run', { id, metrics: JSON.stringify(metrics) })).length > 0;
+  }
+
+  async failRun(id: string, error: string, metrics: object | null = null): Promise<void> {
+    await this.db.write('segmentation/fail-run', { id, error, metrics: metrics ? JSON.stringify(metrics) : null });
+  }
+
+  async failStaleRuns(staleMs: number): Promise<string[]> {
+    const rows = await this.db.write<{ id: string }>('segmentation/fail-stale-runs', { staleMs });
+    return rows.map((r) => r.id);
+  }
+
+  async activeRun(): Promise<{ id: string; status: RunStatus } | undefined> {
+    const [row] = await this.db.read<{ id: string; status: RunStatus }>('segmentation/get-active-run');
+    return row;
+  }
+
+  async getRun(id: string): Promise<RunRecord | undefined> {
+    const [row] = await this.db.read<{ run: RawRun }>('segmentation/get-run', { id });
+    return row ? toRun(row.run) : undefined;
+  }
+
+  async listRuns(skip: number, limit: number): Promise<RunRecord[]> {
+    const rows = await this.db.read<{ run: RawRun }>('segmentation/list-runs', { skip, limit });
+    return rows.map((r) => toRun(r.run));
+  }
+
+  async latestSucceededRun(): Promise<RunRecord | undefined> {
+    const [row] = await this.db.read<{ run: RawRun }>('segmentation/get-latest-succeeded-run');
+    return row ? toRun(row.run) : undefined;
+  }
+
+  async runSegmentTopics(runId: string): Promise<Array<{ id: string; level: Level; topics: string[] }>> {
+    return this.db.read('segmentation/list-run-segment-topics', { runId });
+  }
+
+  /** One row per consenting user with at least one interest, streamed (never all in memory as records). */
+  async streamInterests(onUser: (topics: string[], weights: number[]) => void): Promise<number> {
+    return this.db.stream('segmentation/stream-interests', {}, (row) =>
+      onUser(row.topics as string[], row.weights as number[]),
+    );
+  }
+
+  async streamTopics(onTopic: (t: { id: string; name: string; category: string | null }) => void): Promise<number> {
+    return this.db.stream('segmentation/stream-topics', {}, (row) =>
+      onTopic(row as { id: string; name: string; category: string | null }),
+    );
+  }
+
+  async writeSegments(
+    runId: string,
+    segments: SegmentOut[],
+    related: Array<{ from: string; to: string; weight: number }>,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<void> {
+    const rows = segments.map((s) => ({
+      id: s.id,
+      level: s.level,
+      label: s.label,
+      other: s.other,
+      topicCount: s.topicCount,
+      userCount: s.userCount,
+      share: s.share,
+      topTopics: JSON.stringify(s.topTopics),
+      parentId: s.parentId,
+    }));
+    const memberships = segments.map((s) => ({ uid: `${runId}/${s.id}`, topics: s.topics.map((t) => ({ id: t.id, score: t.score })) }));
+    const bySource = new Map<string, Array<{ id: string; weight: number }>>();
+    for (const r of related) {
+      let list = bySource.get(r.from);
+      if (!list) bySource.set(r.from, (list = []));
+      list.push({ id: r.to, weight: r.weight });
+    }
+    const relatedRows = [...bySource].map(([from, to]) => ({ from, to }));
+    const total = rows.length + memberships.length + relatedRows.length;
+    await this.db.writeBatches('segmentation/create-segments', rows, { params: { runId } });
+    onProgress?.(rows.length, total);
+    await this.db.writeBatches('segmentation/create-topic-segments', memberships, {
+      batchSize: 50,
+      params: { runId },
+      onBatch: (done) => onProgress?.(rows.length + done, total),
+    });
+    await this.db.writeBatches('segmentation/create-related', relatedRows, {
+      batchSize: 500,
+      params: { runId },
+      onBatch: (done) => onProgress?.(rows.length + memberships.length + done, total),
+    });
+  }
+
+  /** Removes everything a run wrote (a failed run) — its segments were never visible. */
+  async deleteRunData(runId: string): Promise<void> {
+    await this.db.write('segmentation/delete-run-segments', { runId });
+    await this.deleteRelated({ runId, keepRunId: null });
+  }
+
+  /** RELATED edges describe the newest run only. */
+  async deleteRelatedExcept(keepRunId: string): Promise<void> {
+    await this.deleteRelated({ runId: null, keepRunId });
+  }
+
+  private async deleteRelated(params: { runId: string | null; keepRunId: string | null }): Promise<void> {
+    for (;;) {
+      const [row] = await this.db.write<{ deleted: number }>('segmentation/delete-related-batch', params);
+      if (!row || row.deleted === 0) return;
+    }
+  }
+
+  async listSegments(runId: string, level: Level, skip: number, limit: number): Promise<SegmentRecord[]> {
+    const rows = await this.db.read<{ segment: RawSegment }>('segmentation/list-segments', { runId, level, skip, limit });
+    return rows.map((r) => toSegment(r.segment));
+  }
+
+  async getSegment(runId: string, id: string): Promise<SegmentRecord | undefined> {
+    const [row] = await this.db.read<{ segment: RawSegment }>('segmentation/get-segment', { runId, id });
+    return row ? toSegment(row.segment) : undefined;
+  }
+
+  async listSegmentTopics(
+    runId: string,
+    id: string,
+    skip: number,
+    limit: number,
+  ): Promise<Array<{ id: string; name: string; category: string | null; score: number }>> {
+    return this.db.read('segmentation/list-segment-topics', { runId, id, skip, limit });
+  }
+
+  async gdsAvailable(): Promise<string | null> {
+    try {
+      const [row] = await this.db.read<{ version: string }>('segmentation/gds-version');
+      return row?.version ?? null;
+    } catch {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { pageQuery } from '../api/http.js';
+
+export const RunParamsBody = z
+  .object({
+    resolution: z.number().gt(0).max(10).optional().describe('Louvain resolution; higher gives more, smaller segments (default 1)'),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).optional().describe('Seed of Louvain\'s random traversal (default 42)'),
+    weighting: z.enum(['count', 'cosine', 'jaccard', 'npmi']).optional().describe('Topic–topic edge weight (default npmi)'),
+    minSupport: z.number().int().min(1).max(1_000_000).optional().describe('Minimum users behind an edge and a topic (default 2)'),
+    maxTopicsPerUser: z.number().int().min(2).max(10_000).optional().describe('Per-user cap: only the heaviest interests count (default 50)'),
+    minSegmentSize: z.number().int().min(1).max(1000).optional().describe('Smaller communities are folded into a neighbour or "Other interests" (default 3)'),
+    neighbours: z.number().int().min(0).max(1000).optional().describe('k of the k-nearest-neighbour sparsification before Louvain; 0 = all edges (default 30)'),
+    relatedPerTopic: z.number().int().min(0).max(100).optional().describe('RELATED neighbours kept per topic (default 10)'),
+  })
+  .strict()
+  .openapi('SegmentationRunParams');
+
+export const RunStatusSchema = z.enum(['queued', 'running', 'succeeded', 'failed']).openapi('SegmentationRunStatus');
+
+export const RunAcceptedSchema = z.object({ id: z.string(), status: RunStatusSchema }).openapi('SegmentationRunAccepted');
+
+const StabilitySchema = z
+  .object({
+    previousRunId: z.string().nullable(),
+    nmi: z.number().nullable().describe('NMI between this run and the previous one over the topics both segmented'),
+    sharedTopics: z.number().int(),
+    segments: z.array(z.object({ id: z.string(), overlap: z.number(), previousId: z.string().nullable() })),
+    split: z.array(z.object({ id: z.string(), into: z.array(z.string()) })),
+    merged: z.array(z.object({ id: z.string(), from: z.array(z.string()) })),
+    appeared: z.array(z.string()),
+    vanished: z.array(z.string()),
+  })
+  .openapi('SegmentationStability');
+
+export const RunMetricsSchema = z
+  .object({
+    topics: z.number().int(),
+    edges: z.number().int(),
+    segments: z.number().int(),
+    modularity: z.number(),
+    durationMs: z.number(),
+    fineSegments: z.number().int().optional(),
+    levels: z.number().int().optional(),
+    users: z.number().int().optional(),
+    engine: z.string().optional(),
+    phases: z
+      .object({ projectMs: z.number(), detectMs: z.number(), writeMs: z.number(), affinityMs: z.number() })
+      .partial()
+      .optional(),
+    stability: StabilitySchema.optional(),
+    stabilityFine: StabilitySchema.optional(),
+  })
+  .passthrough()
+  .openapi('SegmentationRunMetrics');
+
+export const RunSchema = z
+  .object({
+    id: z.string(),
+    status: RunStatusSchema,
+    params: z.record(z.string(), z.unknown()),
+    createdAt: z.string(),
+    startedAt: z.string().optional(),
+    finishedAt: z.string().optional(),
+    phase: z.string().optional().describe('Current phase while queued/running'),
+    metrics: RunMetricsSchema.optional(),
+    error: z.string().optional(),
+  })
+  .openapi('SegmentationRun');
+
+export const RunListSchema = z
+  .object({ items: z.array(RunSchema), nextCursor: z.string().optional() })
+  .openapi('SegmentationRunList');
+
+export const IdParams = z.object({ id: z.string().min(1).max(200) });
+
+const TopicRef = z.object({ id: z.string(), name: z.string() }).openapi('TopicRef');
+
+export const SegmentSchema = z
+  .object({
+    id: z.string().describe('Stable across runs while the segment keeps most of its topics'),
+    label: z.string(),
+    topicCount: z.number().int(),
+    userCount: z.number().int().describe('Consenting users with at least one interest in the segment'),
+    topTopics: z.array(TopicRef),
+    level: z.enum(['coarse', 'fine']),
+    share: z.number().describe("Mean affinity of segmented users to the segment (lift baseline); sums to 1 per level"),
+    parentId: z.string().nullable().describe('For fine segments: the coarse segment holding most of its topics'),
+    other: z.boolean().describe('The "Other interests" bucket of topics too loosely connected to form a segment'),
+  })
+  .openapi('Segment');
+
+export const SegmentListQuery = pageQuery.extend({
+  level: z.enum(['coarse', 'fine']).default('coarse').describe('Coarse (default) or fine segments'),
+});
+
+export const SegmentListSchema = z
+  .object({ runId: z.string().nullable(), items: z.array(SegmentSchema), nextCursor: z.string().optional() })
+  .openapi('SegmentList');
+
+export const SegmentDetailSchema = SegmentSchema.extend({ runId: z.string(), metrics: RunMetricsSchema }).openapi('SegmentDetail');
+
+export const SegmentTopicListSchema = z
+  .object({
+    items: z.array(z.object({ id: z.string(), name: z.string(), category: z.string().nullable(), score: z.number() })),
+    nextCursor: z.string().optional(),
+  })
+  .openapi('SegmentTopicList');

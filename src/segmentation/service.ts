@@ -1,0 +1,231 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Hooks } from '../hooks.js';
+import type { Logger } from '../logger.js';
+import { AppError } from '../errors.js';
+import { InterestCollector } from './projection.js';
+import { DEFAULT_PARAMS, type Level, type PreviousRun, type RunParams, segmentInterests, type TopicMeta } from './pipeline.js';
+import type { RunRecord, SegmentationRepository, SegmentRecord } from './repository.js';
+
+/**
+ * A running job refreshes its heartbeat this often; one silent for STALE_MS is treated as crashed. The projection and
+ * Louvain are synchronous (seconds for 100k users, no heartbeat meanwhile), hence the wide margin.
+ */
+const HEARTBEAT_MS = 5_000;
+const STALE_MS = 120_000;
+
+export type Engine = 'graphology' | 'gds';
+
+export interface RunProgress {
+  phase: 'project' | 'detect' | 'write' | 'affinity' | 'done';
+  done?: number;
+  total?: number;
+}
+
+export class SegmentationService {
+  readonly instanceId = randomUUID();
+  private current: { id: string; done: Promise<void> } | undefined;
+  private stopping = false;
+  /** Optional observer (benchmarks, startup logging). */
+  onProgress: ((runId: string, p: RunProgress) => void) | undefined;
+
+  constructor(
+    private readonly repo: SegmentationRepository,
+    private readonly hooks: Hooks,
+    private readonly logger: Logger,
+    private readonly engine: Engine,
+  ) {
+    hooks.on('shutdown', () => this.stop());
+  }
+
+  /** Queues a run and starts it in the background; 409 while another is queued or running anywhere. */
+  async startRun(input: Partial<RunParams>): Promise<{ id: string; status: 'queued' | 'running' }> {
+    if (this.stopping) throw AppError.unavailable('The service is shutting down');
+    const params: RunParams = { ...DEFAULT_PARAMS, ...definedOnly(input) };
+    const id = randomUUID();
+    const stored = { ...params, engine: this.engine };
+    let created = await this.repo.createRun(id, stored, this.instanceId);
+    if (!created && (await this.repo.failStaleRuns(STALE_MS)).length > 0) {
+      created = await this.repo.createRun(id, stored, this.instanceId);
+    }
+    if (!created) {
+      const active = await this.repo.activeRun();
+      throw new AppError(
+        409,
+        'run-in-progress',
+        `Segmentation run ${active?.id ?? '(unknown)'} is ${active?.status ?? 'in progress'}; start a new one when it has finished`,
+      );
+    }
+    const done = this.execute(id, params).finally(() => {
+      if (this.current?.id === id) this.current = undefined;
+    });
+    this.current = { id, done };
+    return { id: created.id, status: created.status as 'queued' };
+  }
+
+  /** Resolves when this process's current run (if any) has finished, successfully or not. */
+  async idle(): Promise<void> {
+    await this.current?.done;
+  }
+
+  /** Marks runs whose process died (no heartbeat) as failed, so they neither block nor look alive. */
+  async recover(): Promise<string[]> {
+    const ids = await this.repo.failStaleRuns(STALE_MS);
+    for (const id of ids) this.logger.warn({ runId: id }, 'segmentation run interrupted by a stopped process: marked failed');
+    return ids;
+  }
+
+  private async stop(): Promise<void> {
+    this.stopping = true;
+    const running = this.current;
+    if (running) {
+      this.logger.info({ runId: running.id }, 'shutdown: abandoning the segmentation run');
+      await Promise.race([running.done, new Promise((r) => setTimeout(r, 30_000).unref())]);
+    }
+  }
+
+  private checkStop() {
+    if (this.stopping) throw new Error('interrupted: the service shut down during the run');
+  }
+
+  private async execute(runId: string, params: RunParams): Promise<void> {
+    const log = this.logger.child({ runId });
+    const started = performance.now();
+    const phases = { projectMs: 0, detectMs: 0, writeMs: 0, affinityMs: 0 };
+    const progress = (p: RunProgress) => this.onProgress?.(runId, p);
+    let phase: RunProgress['phase'] = 'project';
+    const beat = setInterval(() => {
+      this.repo.heartbeat(runId, phase).catch((err) => log.warn({ err }, 'heartbeat failed'));
+    }, HEARTBEAT_MS);
+    beat.unref();
+    let wroteData = false;
+    try {
+      if (!(await this.repo.startRun(runId))) throw new Error('the run was no longer queued (marked failed elsewhere)');
+      log.info({ params }, 'segmentation run started');
+      if (this.engine === 'gds') {
+        const version = await this.repo.gdsAvailable();
+        throw new Error(
+          version
+            ? `SEGMENTATION_ENGINE=gds: Neo4j Graph Data Science ${version} is installed, but this build only runs Louvain in-process; set SEGMENTATION_ENGINE=graphology`
+            : 'SEGMENTATION_ENGINE=gds needs the Neo4j Graph Data Science plugin, which this Neo4j does not have (gds.version() is unknown); set SEGMENTATION_ENGINE=graphology',
+        );
+      }
+
+      // project: stream consenting users' interests, mapping topic ids to integers as they arrive
+      progress({ phase });
+      let t0 = performance.now();
+      const interests = new InterestCollector();
+      await this.repo.streamInterests((topics, weights) => {
+        interests.addUser(topics, weights);
+        if (interests.users % 10_000 === 0) progress({ phase, done: interests.users });
+      });
+      const meta = new Map<string, TopicMeta>();
+      await this.repo.streamTopics((t) => {
+        if (interests.indexOf(t.id) !== undefined) meta.set(t.id, { name: t.name, category: t.category });
+      });
+      const streamMs = performance.now() - t0;
+      this.checkStop();
+
+      const previousRun = await this.repo.latestSucceededRun();
+      const previous: PreviousRun | null = previousRun
+        ? { runId: previousRun.id, segments: await this.repo.runSegmentTopics(previousRun.id) }
+        : null;
+      phase = 'detect';
+      progress({ phase });
+      const result = segmentInterests(interests, meta, params, previous, newSegmentId);
+      phases.projectMs = Math.round(streamMs + result.timings.projectMs);
+      phases.detectMs = Math.round(result.timings.detectMs);
+      this.checkStop();
+
+      phase = 'write';
+      progress({ phase });
+      t0 = performance.now();
+      wroteData = true;
+      await this.repo.writeSegments(runId, result.segments, result.related, (done, total) =>
+        progress({ phase, done, total }),
+      );
+      phases.writeMs = Math.round(performance.now() - t0);
+      this.checkStop();
+
+      phase = 'affinity';
+      progress({ phase });
+      t0 = performance.now();
+      // Affinities for the new run are computed before it becomes visible, so readers never see a run without them.
+      await this.hooks.emit('runCompleted', { runId });
+      phases.affinityMs = Math.round(performance.now() - t0);
+
+      const coarse = result.segments.filter((s) => s.level === 'coarse');
+      const metrics = {
+        engine: this.engine,
+        topics: result.topics,
+        edges: result.edges,
+        segments: coarse.length,
+        fineSegments: result.segments.length - coarse.length,
+        levels: result.levels,
+        modularity: Math.round(result.modularity * 1e6) / 1e6,
+        users: result.users,
+        durationMs: Math.round(performance.now() - started),
+        phases,
+        stability: result.stability.coarse,
+        stabilityFine: result.stability.fine,
+      };
+      if (!(await this.repo.completeRun(runId, metrics))) throw new Error('the run was no longer running (marked failed elsewhere)');
+      phase = 'done';
+      progress({ phase });
+      log.info({ metrics: { ...metrics, stability: undefined, stabilityFine: undefined } }, 'segmentation run succeeded');
+      await this.repo.deleteRelatedExcept(runId).catch((err) => log.warn({ err }, 'could not drop older RELATED edges'));
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      log.error({ err }, 'segmentation run failed');
+      await this.repo
+        .failRun(runId, message, { phases, durationMs: Math.round(performance.now() - started) })
+        .catch((e) => log.error({ err: e }, 'could not mark the run failed'));
+      if (wroteData) await this.repo.deleteRunData(runId).catch((e) => log.error({ err: e }, 'could not clean up the failed run'));
+    } finally {
+      clearInterval(beat);
+    }
+  }
+
+  // ---- readers: always the newest succeeded run ------------------------------------------------------------------
+
+  async getRun(id: string): Promise<RunRecord> {
+    const run = await this.repo.getRun(id);
+    if (!run) throw AppError.notFound('Segmentation run');
+    return run;
+  }
+
+  listRuns(skip: number, limit: number): Promise<RunRecord[]> {
+    return this.repo.listRuns(skip, limit);
+  }
+
+  latestRun(): Promise<RunRecord | undefined> {
+    return this.repo.latestSucceededRun();
+  }
+
+  async listSegments(level: Level, skip: number, limit: number): Promise<{ runId: string | null; items: SegmentRecord[] }> {
+    const run = await this.repo.latestSucceededRun();
+    if (!run) return { runId: null, items: [] };
+    return { runId: run.id, items: await this.repo.listSegments(run.id, level, skip, limit) };
+  }
+
+  async getSegment(id: string): Promise<SegmentRecord & { runId: string; metrics: Record<string, unknown> }> {
+    const run = await this.repo.latestSucceededRun();
+    const segment = run && (await this.repo.getSegment(run.id, id));
+    if (!run || !segment) throw AppError.notFound('Segment');
+    return { ...segment, runId: run.id, metrics: run.metrics ?? {} };
+  }
+
+  async segmentTopics(id: string, skip: number, limit: number) {
+    const run = await this.repo.latestSucceededRun();
+    if (!run || !(await this.repo.getSegment(run.id, id))) throw AppError.notFound('Segment');
+    return this.repo.listSegmentTopics(run.id, id, skip, limit);
+  }
+}
+
+/** Short, URL-safe, and different per level so coarse and fine segments never share an id. */
+function newSegmentId(level: Level): string {
+  return `${level === 'coarse' ? 'seg' : 'sub'}_${randomBytes(6).toString('hex')}`;
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

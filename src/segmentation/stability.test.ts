@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { compareRuns, matchSegments, nmi } from './stability.js';
+import { mulberry32 } from './random.js';
+
+describe('nmi', () => {
+  it('is 1 for the same partition under other labels and near 0 for independent ones', () => {
+    expect(nmi([0, 0, 1, 1, 2, 2], ['b', 'b', 'a', 'a', 'c', 'c'])).toBeCloseTo(1);
+    const rng = mulberry32(5);
+    const a = Array.from({ length: 5000 }, () => Math.floor(rng() * 5));
+    const b = Array.from({ length: 5000 }, () => Math.floor(rng() * 5));
+    expect(nmi(a, b)).toBeLessThan(0.01);
+    expect(nmi([0, 0, 1, 1], [0, 0, 0, 1])).toBeGreaterThan(0);
+    expect(nmi([0, 0, 1, 1], [0, 0, 0, 1])).toBeLessThan(1);
+  });
+});
+
+describe('matchSegments', () => {
+  it('keeps the id of the previous segment with the largest topic overlap, each id at most once', () => {
+    const prev = [
+      { id: 'run', topics: ['a', 'b', 'c', 'd'] },
+      { id: 'cook', topics: ['x', 'y', 'z'] },
+    ];
+    const m = matchSegments(
+      [
+        { key: '1', topics: ['x', 'y', 'z', 'w'] },
+        { key: '2', topics: ['a', 'b', 'c'] },
+        { key: '3', topics: ['d', 'q'] },
+      ],
+      prev,
+    );
+    expect(m.get('1')?.id).toBe('cook');
+    expect(m.get('2')?.id).toBe('run');
+    expect(m.get('2')?.overlap).toBeCloseTo(0.75);
+    expect(m.has('3')).toBe(false);
+  });
+});
+
+describe('compareRuns', () => {
+  it('reports split, merged, appeared and vanished segments', () => {
+    const previous = [
+      { id: 'A', topics: ['a1', 'a2', 'a3', 'a4'] },
+      { id: 'B', topics: ['b1', 'b2'] },
+      { id: 'C', topics: ['c1', 'c2'] },
+      { id: 'D', topics: ['d1', 'd2'] },
+    ];
+    const current = [
+      { id: 'A', topics: ['a1', 'a2'] },
+      { id: 'N1', topics: ['a3', 'a4'] },
+      { id: 'B', topics: ['b1', 'b2', 'c1', 'c2'] },
+      { id: 'N2', topics: ['n1', 'n2'] },
+    ];
+    const s = compareRuns('prev', current, previous, new Map([['A', 0.5], ['B', 0.5]]));
+    expect(s.split).toEqual([{ id: 'A', into: ['A', 'N1'] }]);
+    expect(s.merged).toEqual([{ id: 'B', from: ['B', 'C'] }]);
+    expect(s.appeared).toEqual(['N1', 'N2']);
+    expect(s.vanished).toEqual(['C', 'D']);
+    expect(s.sharedTopics).toBe(8);
+    expect(s.nmi).toBeGreaterThan(0.5);
+    expect(s.nmi).toBeLessThan(1);
+    expect(s.segments.find((x) => x.id === 'A')).toEqual({ id: 'A', overlap: 0.5, previousId: 'A' });
+  });
+
+  it('has no NMI without a previous run', () => {
+    const s = compareRuns(null, [{ id: 'A', topics: ['a'] }], [], new Map());
+    expect(s.nmi).toBeNull();
+    expect(s.appeared).toEqual(['A']);
+  });
+});

@@ -1,0 +1,311 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateProfiles, plantedTopics } from '../scripts/generate.js';
+import { startTestApp, type TestApp } from './support/app.js';
+
+let t: TestApp;
+let ingestKey: string;
+let marketerKey: string;
+let contentKey: string;
+// Topic names of this file start with a random prefix, so assertions never depend on other files' data.
+const prefix = `seg${randomUUID().slice(0, 8)} `;
+const opts = { users: 240, communities: 3, topicsPerCommunity: 6, interestsPerUser: 5, noise: 0.1, seed: 5, prefix, nonConsentShare: 0 };
+const planted = plantedTopics(opts);
+
+interface Run {
+  id: string;
+  status: string;
+  params: Record<string, unknown>;
+  error?: string;
+  metrics?: Record<string, any>;
+}
+
+async function json<T = any>(res: Response): Promise<T> {
+  return (await res.json()) as T;
+}
+
+async function waitForRun(id: string, app = t): Promise<Run> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const run = await json<Run>(await app.call('GET', `/v1/segmentation/runs/${id}`, { key: marketerKey }));
+    if (run.status === 'succeeded' || run.status === 'failed') return run;
+    if (Date.now() > deadline) throw new Error(`run ${id} still ${run.status}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function startRun(body: unknown = {}, app = t): Promise<Run> {
+  const res = await app.call('POST', '/v1/segmentation/runs', { key: marketerKey, body });
+  expect(res.status).toBe(202);
+  const accepted = await json<Run>(res);
+  expect(['queued', 'running']).toContain(accepted.status);
+  return waitForRun(accepted.id, app);
+}
+
+async function topicIds(q: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  let cursor: string | undefined;
+  do {
+    const res = await t.call('GET', `/v1/topics?q=${encodeURIComponent(q)}&limit=7${cursor ? `&cursor=${cursor}` : ''}`, { key: contentKey });
+    expect(res.status).toBe(200);
+    const page = await json<{ items: Array<{ id: string; name: string }>; nextCursor?: string }>(res);
+    for (const item of page.items) out.set(item.name, item.id);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return out;
+}
+
+async function segmentOf(topicId: string): Promise<string | null> {
+  const res = await t.call('GET', `/v1/topics/${topicId}`, { key: contentKey });
+  expect(res.status).toBe(200);
+  return (await json<{ segmentId: string | null }>(res)).segmentId;
+}
+
+beforeAll(async () => {
+  t = await startTestApp();
+  ingestKey = await t.keyFor('ingest');
+  marketerKey = await t.keyFor('marketer');
+  contentKey = await t.keyFor('content');
+  const consenting = [...generateProfiles(opts)];
+  // People who refused segmentation: their (only) topics must not be segmented nor counted.
+  const refusing = Array.from({ length: 20 }, (_, i) => ({
+    externalId: `${prefix}no-${i}`,
+    interests: ['Refused A', 'Refused B', 'Refused C'].map((n) => ({ topic: `${prefix}${n}`, weight: 1 })),
+    consent: { segmentation: false },
+  }));
+  const res = await t.call('POST', '/v1/imports/profiles', {
+    key: ingestKey,
+    headers: { 'content-type': 'application/x-ndjson' },
+    raw: [...consenting, ...refusing].map((r) => JSON.stringify(r)).join('\n'),
+  });
+  expect(res.status).toBe(200);
+  expect((await json<{ imported: number }>(res)).imported).toBe(260);
+});
+
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('segmentation runs', () => {
+  let first: Run;
+  let segmentsOfGroup: string[];
+
+  it('runs in the background (202), refuses a second run while one is active (409), then succeeds with metrics', async () => {
+    const res = await t.call('POST', '/v1/segmentation/runs', { key: marketerKey, body: { seed: 3, weighting: 'npmi' } });
+    expect(res.status).toBe(202);
+    const accepted = await json<Run>(res);
+    const again = await t.call('POST', '/v1/segmentation/runs', { key: t.adminKey, body: {} });
+    expect(again.status).toBe(409);
+    expect(again.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect((await json(again)).detail).toContain(accepted.id);
+
+    first = await waitForRun(accepted.id);
+    expect(first.status).toBe('succeeded');
+    expect(first.params).toMatchObject({ seed: 3, weighting: 'npmi', resolution: 1 });
+    const m = first.metrics!;
+    expect(m.topics).toBeGreaterThanOrEqual(18);
+    expect(m.edges).toBeGreaterThan(0);
+    expect(m.segments).toBeGreaterThanOrEqual(3);
+    expect(m.modularity).toBeGreaterThan(0);
+    expect(m.durationMs).toBeGreaterThan(0);
+    expect(Object.keys(m.phases)).toEqual(['projectMs', 'detectMs', 'writeMs', 'affinityMs']);
+
+    const list = await json<{ items: Run[] }>(await t.call('GET', '/v1/segmentation/runs?limit=5', { key: marketerKey }));
+    expect(list.items[0]!.id).toBe(first.id);
+  });
+
+  it('puts each planted group in one segment and different groups in different segments', async () => {
+    const ids = await topicIds(prefix);
+    segmentsOfGroup = [];
+    for (let c = 0; c < 3; c++) {
+      const segs = new Set<string | null>();
+      for (const topic of planted.filter((p) => p.community === c)) segs.add(await segmentOf(ids.get(topic.name)!));
+      expect(segs.size).toBe(1);
+      const [seg] = [...segs];
+      expect(seg).toMatch(/^seg_/);
+      segmentsOfGroup.push(seg!);
+    }
+    expect(new Set(segmentsOfGroup).size).toBe(3);
+  });
+
+  it('describes segments: label and top topics from their own topics, sizes, topics list, run metrics', async () => {
+    const ids = await topicIds(prefix);
+    const listed = await json<{ runId: string; items: any[] }>(await t.call('GET', '/v1/segments?limit=1000', { key: contentKey }));
+    expect(listed.runId).toBe(first.id);
+    for (let c = 0; c < 3; c++) {
+      const names = new Set(planted.filter((p) => p.community === c).map((p) => p.name));
+      const item = listed.items.find((s) => s.id === segmentsOfGroup[c]);
+      expect(item).toBeDefined();
+      expect(item.level).toBe('coarse');
+      expect(item.topTopics.length).toBeGreaterThan(0);
+      for (const top of item.topTopics) expect(names.has(top.name)).toBe(true);
+      expect(names.has(item.label.split(' · ')[0])).toBe(true);
+      expect(item.topicCount).toBe(6);
+      expect(item.userCount).toBeGreaterThan(20);
+
+      const detail = await json(await t.call('GET', `/v1/segments/${item.id}`, { key: marketerKey }));
+      expect(detail).toMatchObject({ id: item.id, label: item.label, runId: first.id, metrics: { segments: first.metrics!.segments } });
+
+      const topics = await json<{ items: any[] }>(await t.call('GET', `/v1/segments/${item.id}/topics`, { key: contentKey }));
+      expect(topics.items.map((x) => x.name).sort()).toEqual([...names].sort());
+      expect(topics.items[0].score).toBe(1);
+      expect(topics.items.every((x: any) => x.score > 0 && x.score <= 1 && ids.get(x.name) === x.id)).toBe(true);
+    }
+    const fine = await json<{ items: any[] }>(await t.call('GET', '/v1/segments?level=fine&limit=1000', { key: contentKey }));
+    expect(fine.items.length).toBeGreaterThanOrEqual(3);
+    const parents = new Set(listed.items.map((s) => s.id));
+    for (const s of fine.items) expect(parents.has(s.parentId)).toBe(true);
+  });
+
+  it('answers topic lookups with segment, audience size and related topics of the same group', async () => {
+    const ids = await topicIds(prefix);
+    const group0 = planted.filter((p) => p.community === 0);
+    const res = await t.call('GET', `/v1/topics/${ids.get(group0[0]!.name)}`, { key: contentKey });
+    const topic = await json(res);
+    expect(topic).toMatchObject({ name: group0[0]!.name, category: group0[0]!.category, segmentId: segmentsOfGroup[0] });
+    expect(topic.userCount).toBeGreaterThan(10);
+    expect(topic.related.length).toBeGreaterThan(0);
+    const groupNames = new Set(group0.map((p) => p.name));
+    expect(groupNames.has(topic.related[0].name)).toBe(true);
+    // search is case- and whitespace-insensitive
+    const upper = await topicIds(`  ${prefix.toUpperCase().trim()}   ${group0[0]!.name.slice(prefix.length).toUpperCase()}`);
+    expect([...upper.keys()]).toContain(group0[0]!.name);
+  });
+
+  it('leaves out people who refused segmentation', async () => {
+    const ids = await topicIds(`${prefix}Refused`);
+    expect(ids.size).toBe(3);
+    for (const id of ids.values()) {
+      const topic = await json(await t.call('GET', `/v1/topics/${id}`, { key: contentKey }));
+      expect(topic.segmentId).toBeNull();
+      expect(topic.userCount).toBe(0);
+    }
+  });
+
+  it('keeps segment ids on the next run and records its stability against the previous run', async () => {
+    const second = await startRun({ seed: 77 });
+    expect(second.status).toBe('succeeded');
+    const s = second.metrics!.stability;
+    expect(s.previousRunId).toBe(first.id);
+    expect(s.sharedTopics).toBeGreaterThanOrEqual(18);
+    // other files' data shares the database, so only this file's groups are asserted exactly
+    expect(s.nmi).toBeGreaterThan(0);
+    expect(s.nmi).toBeLessThanOrEqual(1);
+    const ids = await topicIds(prefix);
+    for (let c = 0; c < 3; c++) {
+      const topic = planted.find((p) => p.community === c)!;
+      expect(await segmentOf(ids.get(topic.name)!)).toBe(segmentsOfGroup[c]);
+      const entry = s.segments.find((x: any) => x.id === segmentsOfGroup[c]);
+      expect(entry.previousId).toBe(segmentsOfGroup[c]);
+      expect(entry.overlap).toBeGreaterThan(0.9);
+      expect(s.vanished).not.toContain(segmentsOfGroup[c]);
+    }
+    const listed = await json<{ runId: string }>(await t.call('GET', '/v1/segments', { key: contentKey }));
+    expect(listed.runId).toBe(second.id);
+  });
+
+  it('records a failure (affinity hook throws) and keeps serving the previous run', async () => {
+    const before = await json<{ runId: string }>(await t.call('GET', '/v1/segments', { key: contentKey }));
+    let fail = true;
+    t.services.hooks.on('runCompleted', () => {
+      if (fail) throw new Error('affinity exploded');
+    });
+    const failed = await startRun({ seed: 8 });
+    fail = false;
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toContain('affinity exploded');
+    const after = await json<{ runId: string; items: any[] }>(await t.call('GET', '/v1/segments', { key: contentKey }));
+    expect(after.runId).toBe(before.runId);
+    const ids = await topicIds(prefix);
+    expect(await segmentOf(ids.get(planted[0]!.name)!)).toBe(segmentsOfGroup[0]);
+    // nothing of the failed run was left behind
+    const rows = await t.db.read<{ n: number }>('segmentation/list-run-segment-topics', { runId: failed.id });
+    expect(rows).toEqual([]);
+  });
+
+  it('recovers a run left running by a crashed process instead of blocking forever', async () => {
+    const staleId = `stale-${randomUUID()}`;
+    await t.db.write('segmentation/test-create-stale-run', { id: staleId });
+    const next = await startRun();
+    expect(next.status).toBe('succeeded');
+    const stale = await json<Run>(await t.call('GET', `/v1/segmentation/runs/${staleId}`, { key: marketerKey }));
+    expect(stale.status).toBe('failed');
+    expect(stale.error).toMatch(/interrupted/);
+
+    const staleId2 = `stale-${randomUUID()}`;
+    await t.db.write('segmentation/test-create-stale-run', { id: staleId2 });
+    expect(await t.services.segmentation.runs.recover()).toContain(staleId2);
+  });
+
+  it('enforces one active run across app instances through the database', async () => {
+    const other = await startTestApp();
+    try {
+      const res = await t.call('POST', '/v1/segmentation/runs', { key: marketerKey, body: {} });
+      expect(res.status).toBe(202);
+      const { id } = await json<Run>(res);
+      const otherKey = (await other.services.apiKeys.create('other', 'admin')).key;
+      const blocked = await other.call('POST', '/v1/segmentation/runs', { key: otherKey, body: {} });
+      expect(blocked.status).toBe(409);
+      expect((await waitForRun(id)).status).toBe('succeeded');
+    } finally {
+      await other.close();
+    }
+  });
+});
+
+describe('segmentation API input and access', () => {
+  it('rejects bad parameters with per-field errors', async () => {
+    for (const body of [{ resolution: -1 }, { weighting: 'magic' }, { seed: 1.5 }, { minSupport: 0 }, { colour: 'red' }]) {
+      const res = await t.call('POST', '/v1/segmentation/runs', { key: marketerKey, body });
+      expect(res.status).toBe(400);
+      expect(res.headers.get('content-type')).toMatch(/problem\+json/);
+      expect((await json(res)).errors.length).toBeGreaterThan(0);
+    }
+    const text = await t.call('POST', '/v1/segmentation/runs', { key: marketerKey, raw: 'x', headers: { 'content-type': 'text/plain' } });
+    expect(text.status).toBe(415);
+  });
+
+  it('checks roles: content reads segments but cannot start runs; no key is 401', async () => {
+    expect((await t.call('POST', '/v1/segmentation/runs', { key: contentKey, body: {} })).status).toBe(403);
+    expect((await t.call('GET', '/v1/segmentation/runs', { key: contentKey })).status).toBe(403);
+    expect((await t.call('GET', '/v1/segments', { key: ingestKey })).status).toBe(403);
+    expect((await t.call('GET', '/v1/segments')).status).toBe(401);
+    expect((await t.call('GET', '/v1/topics?q=x')).status).toBe(401);
+    expect((await t.call('GET', '/v1/segments', { key: contentKey })).status).toBe(200);
+  });
+
+  it('answers unknown ids with 404 and bad cursors with 400', async () => {
+    for (const path of ['/v1/segments/nope', '/v1/segments/nope/topics', '/v1/topics/t_nope', '/v1/segmentation/runs/nope']) {
+      const res = await t.call('GET', path, { key: t.adminKey });
+      expect(res.status).toBe(404);
+    }
+    expect((await t.call('GET', '/v1/segments?cursor=garbage', { key: contentKey })).status).toBe(400);
+    expect((await t.call('GET', '/v1/segments?level=medium', { key: contentKey })).status).toBe(400);
+  });
+
+  it('describes the endpoints in the OpenAPI document', async () => {
+    const doc = await json(await t.call('GET', '/openapi.json'));
+    for (const p of ['/v1/segmentation/runs', '/v1/segmentation/runs/{id}', '/v1/segments', '/v1/segments/{id}', '/v1/segments/{id}/topics', '/v1/topics', '/v1/topics/{id}']) {
+      expect(Object.keys(doc.paths)).toContain(p);
+    }
+  });
+});
+
+describe('SEGMENTATION_ENGINE=gds', () => {
+  it('fails the run with a clear message when Graph Data Science is not installed', async () => {
+    const gds = await startTestApp({ SEGMENTATION_ENGINE: 'gds' });
+    try {
+      const key = (await gds.services.apiKeys.create('gds', 'marketer')).key;
+      // No body at all (fetch sends Content-Length: 0): every parameter has a default, so this is not a 415.
+      const res = await gds.call('POST', '/v1/segmentation/runs', { key });
+      expect(res.status).toBe(202);
+      const { id } = await json<Run>(res);
+      const run = await waitForRun(id, gds);
+      expect(run.status).toBe('failed');
+      expect(run.error).toMatch(/Graph Data Science/);
+      expect(run.params.engine).toBe('gds');
+    } finally {
+      await gds.close();
+    }
+  });
+});
