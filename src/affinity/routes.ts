@@ -1,6 +1,158 @@
+import type { Response } from 'express';
+import { once } from 'node:events';
 import type { ApiRouter } from '../api/route.js';
+import { decodeCursor, encodeCursor } from '../api/http.js';
 import type { Services } from '../services.js';
+import { AppError } from '../errors.js';
+import { misplacedNegations } from './rules.js';
+import { AffinityService } from './affinity-service.js';
+import type { AudienceRow } from './affinity-repository.js';
+import {
+  AUDIENCE_CSV_HEADER,
+  AudienceCursor,
+  AudienceQuery,
+  AudienceQueryBody,
+  AudiencePageSchema,
+  BatchAffinitiesBody,
+  BatchAffinitiesSchema,
+  SegmentParams,
+  UserAffinitiesSchema,
+  UserParams,
+} from './schemas.js';
 
-export function mountAffinityRoutes(_api: ApiRouter, _services: Services): void {
-  // filled in by the affinity feature
+const READERS = ['content', 'marketer', 'admin'] as const;
+const AUDIENCE = ['marketer', 'admin'] as const;
+
+function csvField(value: string | number): string {
+  const s = String(value);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** Sends a JSON body the service has already serialized (the affinity hot path skips parse + stringify). */
+export function sendJson(res: Response, body: string): void {
+  res.status(200).type('application/json').send(body);
+}
+
+/** Writes CSV page by page as the database yields them, waiting for the socket to drain between pages. */
+export async function streamCsv(res: Response, filename: string, pages: AsyncIterable<AudienceRow[]>): Promise<void> {
+  const iterator = pages[Symbol.asyncIterator]();
+  // Pull the first page before sending headers, so a 404 (unknown segment) is still a problem+json answer.
+  let next = await iterator.next();
+  res.status(200).type('text/csv; charset=utf-8').setHeader('content-disposition', `attachment; filename="${filename}"`);
+  res.write(AUDIENCE_CSV_HEADER);
+  while (!next.done) {
+    const chunk = next.value
+      .map((r) => {
+        const m = AffinityService.present(r);
+        return `${csvField(m.user)},${m.affinity},${m.lift}\n`;
+      })
+      .join('');
+    if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+    if (res.destroyed) {
+      await iterator.return?.(undefined);
+      return;
+    }
+    next = await iterator.next();
+  }
+  res.end();
+}
+
+export function mountAffinityRoutes(api: ApiRouter, services: Services): void {
+  const { affinity, ingest } = services;
+  api
+    .route({
+      method: 'get',
+      path: '/v1/users/:user/affinities',
+      summary: 'Segment of one: a user\'s affinity to each segment, lift, topics and suggested topics',
+      tags: ['Segment of one'],
+      access: READERS,
+      params: UserParams,
+      responses: { 200: { description: 'Affinities', schema: UserAffinitiesSchema } },
+      handler: async ({ params, res }) => sendJson(res, await affinity.service.forUser(params.user)),
+    })
+    .route({
+      method: 'post',
+      path: '/v1/affinities/batch',
+      summary: 'Segments of one for up to 1000 users at once',
+      tags: ['Segment of one'],
+      access: READERS,
+      body: BatchAffinitiesBody,
+      responses: { 200: { description: 'Affinities of the known users; unknown addresses in `missing`', schema: BatchAffinitiesSchema } },
+      handler: async ({ body, res }) => sendJson(res, await affinity.service.forUsers(body.users)),
+    })
+    .route({
+      method: 'get',
+      path: '/v1/segments/:id/audience',
+      summary: 'Users with affinity to a segment (paginated JSON, or the whole audience as CSV with Accept: text/csv)',
+      tags: ['Audiences'],
+      access: AUDIENCE,
+      params: SegmentParams,
+      query: AudienceQuery,
+      responses: {
+        200: {
+          description: 'Audience page, by affinity descending. With `Accept: text/csv`: the whole audience as CSV (user,affinity,lift)',
+          schema: AudiencePageSchema,
+        },
+      },
+      handler: async ({ params, query, req, res }) => {
+        const filter = { minAffinity: query.minAffinity, minLift: query.minLift };
+        if (req.accepts(['application/json', 'text/csv']) === 'text/csv') {
+          await streamCsv(res, `audience-${params.id}.csv`, affinity.service.audienceAll(params.id, filter));
+          return undefined;
+        }
+        const c = decodeCursor(AudienceCursor, query.cursor);
+        const page = await affinity.service.audiencePage(params.id, filter, c && { affinity: c.a, userId: c.u }, query.limit);
+        return {
+          items: page.rows.map(AffinityService.present),
+          ...(page.last ? { nextCursor: encodeCursor({ a: page.last.affinity, u: page.last.userId }) } : {}),
+        };
+      },
+    })
+    .route({
+      method: 'post',
+      path: '/v1/audiences/query',
+      summary: 'Audience from rules: segment affinity/lift combined with purchases and interests (all/any/not); CSV with Accept: text/csv',
+      tags: ['Audiences'],
+      access: AUDIENCE,
+      body: AudienceQueryBody,
+      responses: {
+        200: {
+          description: 'Matching users by affinity to the ranking segment, descending. With `Accept: text/csv`: all of them as CSV',
+          schema: AudiencePageSchema,
+        },
+      },
+      handler: async ({ body, req, res }) => {
+        const misplaced = misplacedNegations(body.where, 'body.where');
+        if (misplaced.length > 0) {
+          throw AppError.badRequest(
+            'A negation needs a positive condition beside it in `all`',
+            misplaced.map((path) => ({ path, message: '`not` is only allowed inside `all` next to a positive condition' })),
+          );
+        }
+        if (req.accepts(['application/json', 'text/csv']) === 'text/csv') {
+          await streamCsv(res, 'audience.csv', affinity.service.ruleAll(body.where, body.rankBy));
+          return undefined;
+        }
+        const c = decodeCursor(AudienceCursor, body.cursor);
+        const page = await affinity.service.rulePage(body.where, body.rankBy, c && { affinity: c.a, userId: c.u }, body.limit);
+        return {
+          items: page.items,
+          ...(page.last ? { nextCursor: encodeCursor({ a: page.last.affinity, u: page.last.userId }) } : {}),
+        };
+      },
+    })
+    .route({
+      method: 'delete',
+      path: '/v1/users/:user',
+      summary: 'Erase a user: the person, identities, interests, purchases and affinities',
+      tags: ['Administration'],
+      access: ['admin'],
+      params: UserParams,
+      responses: { 204: { description: 'Erased' } },
+      handler: async ({ params }) => {
+        const userId = await ingest.users.require(params.user);
+        await ingest.users.erase(userId);
+        affinity.service.forget([userId]);
+      },
+    });
 }

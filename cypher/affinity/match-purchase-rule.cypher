@@ -1,0 +1,7 @@
+// Consenting users with a purchase matching every given condition (topic = the purchase category, sku, recency).
+MATCH (u:User)-[x:PURCHASED]->(t:Topic)
+WHERE ($topicKey IS NULL OR t.key = $topicKey)
+  AND ($sku IS NULL OR x.sku = $sku)
+  AND ($days IS NULL OR x.at >= datetime() - duration({days: toInteger($days)}))
+  AND coalesce(u.consentSegmentation, true)
+RETURN DISTINCT u.id AS userId

@@ -1,0 +1,8 @@
+// How audiences address a user: the crm: identity when there is one, else facebook:, else the user id.
+UNWIND $userIds AS userId
+MATCH (u:User {id: userId})
+RETURN u.id AS userId,
+       COLLECT {
+         MATCH (u)<-[:IDENTIFIES]-(i:Identity)
+         RETURN i.key ORDER BY CASE i.source WHEN 'crm' THEN 0 WHEN 'facebook' THEN 1 ELSE 2 END, i.key
+       }[0] AS address

@@ -1,0 +1,6 @@
+UNWIND $userIds AS userId
+MATCH (u:User {id: userId})
+RETURN u.id AS userId,
+       coalesce(u.consentSegmentation, true) AS consent,
+       [(u)-[i:INTERESTED_IN]->(t:Topic) WHERE i.weight > 0 | {topicId: t.id, name: t.name, weight: toFloat(i.weight)}] AS interests,
+       [(u)-[:REMOVED_INTEREST]->(t:Topic) | t.id] AS removed

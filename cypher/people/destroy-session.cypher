@@ -1,0 +1,2 @@
+MATCH (s:Session {sid: $sid})
+DELETE s

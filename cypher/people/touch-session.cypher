@@ -1,0 +1,2 @@
+MATCH (s:Session {sid: $sid})
+SET s.expiresAt = datetime($expiresAt)

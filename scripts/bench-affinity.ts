@@ -1,0 +1,195 @@
+/**
+ * `npx tsx scripts/bench-affinity.ts [--users 100000] [--interests 25] [--communities 50] [--topics-per-community 30]
+ *   [--rate 1000] [--duration 30] [--connections 32] [--seed 1]`
+ *
+ * Segment-of-one read path under load. Planted-community data (scripts/generate.ts, loaded straight into Neo4j with
+ * crm: identities by cypher/affinity/bench-*.cypher) → a real segmentation run through createServices (the affinity feature's runCompleted
+ * hook computes every user's affinities; its time is reported) → the real app on loopback → autocannon (in a worker
+ * thread, so the load generator does not share the server's event loop) against GET /v1/users/:user/affinities over
+ * random `crm:` addresses with a content key: one run at a fixed rate (coordinated omission corrected) and one at
+ * maximum throughput. A throwaway Neo4j is started unless NEO4J_URI is set (it must then hold an empty graph).
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import cliProgress from 'cli-progress';
+import { startLocalNeo4j, type LocalNeo4j } from '../src/db/local-neo4j.js';
+import { Db } from '../src/db/neo4j.js';
+import { applySchema } from '../src/db/schema.js';
+import { loadConfig } from '../src/config.js';
+import { createLogger } from '../src/logger.js';
+import { createServices } from '../src/services.js';
+import { createApp } from '../src/app.js';
+import { topicId, topicKey } from '../src/graph/topic-key.js';
+import { mulberry32 } from '../src/segmentation/random.js';
+import { generateProfiles, plantedTopics, type GenerateOptions } from './generate.js';
+import { listen } from '../src/api/listen.js';
+
+const { values: opts } = parseArgs({
+  options: {
+    users: { type: 'string', default: '100000' },
+    interests: { type: 'string', default: '25' },
+    communities: { type: 'string', default: '50' },
+    'topics-per-community': { type: 'string', default: '30' },
+    seed: { type: 'string', default: '1' },
+    rate: { type: 'string', default: '1000' },
+    duration: { type: 'string', default: '30' },
+    connections: { type: 'string', default: '32' },
+    heap: { type: 'string', default: '4g' },
+  },
+});
+
+const users = Number(opts.users);
+const gen: GenerateOptions = {
+  users,
+  communities: Number(opts.communities),
+  topicsPerCommunity: Number(opts['topics-per-community']),
+  interestsPerUser: Number(opts.interests),
+  seed: Number(opts.seed),
+};
+
+async function load(db: Db): Promise<string[]> {
+  await db.writeBatches(
+    'affinity/bench-create-topics',
+    plantedTopics(gen).map((t) => ({ id: topicId(t.name), key: topicKey(t.name), name: t.name, category: t.category })),
+  );
+  const bar = new cliProgress.SingleBar({ format: '  load     [{bar}] {value}/{total} users  {duration}s' }, cliProgress.Presets.shades_classic);
+  bar.start(users, 0);
+  const refs: string[] = [];
+  let batch: unknown[] = [];
+  const flush = async () => {
+    await db.write('affinity/bench-create-users', { rows: batch });
+    bar.increment(batch.length);
+    batch = [];
+  };
+  for (const r of generateProfiles(gen)) {
+    refs.push(`crm:${r.externalId}`);
+    batch.push({
+      id: `bench-${refs.length}`,
+      externalId: r.externalId,
+      consent: r.consent.segmentation,
+      interests: r.interests.map((i) => ({ topic: topicId(i.topic), weight: i.weight, at: i.at })),
+    });
+    if (batch.length >= 2000) await flush();
+  }
+  if (batch.length) await flush();
+  bar.stop();
+  return refs;
+}
+
+interface Figures {
+  label: string;
+  requests: number;
+  rps: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  non2xx: number;
+  errors: number;
+}
+
+async function cannon(label: string, url: string, key: string, setupFile: string, extra: Partial<autocannon.Options>): Promise<Figures> {
+  const result = await autocannon({
+    url,
+    workers: 1,
+    connections: Number(opts.connections),
+    duration: Number(opts.duration),
+    headers: { authorization: `Bearer ${key}` },
+    requests: [{ method: 'GET', setupRequest: setupFile } as unknown as autocannon.Request],
+    ...extra,
+  });
+  return {
+    label,
+    requests: result.requests.total,
+    rps: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p90: result.latency.p90,
+    p99: result.latency.p99,
+    max: result.latency.max,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
+}
+
+let local: LocalNeo4j | undefined;
+let dataDir: string | undefined;
+let uri = process.env.NEO4J_URI;
+if (!uri) {
+  dataDir = mkdtempSync(path.join(tmpdir(), 'ns-bench-aff-'));
+  local = await startLocalNeo4j({ dataDir, port: 0, heap: opts.heap, pagecache: '2g' });
+  uri = local.uri;
+}
+const config = loadConfig({ ...process.env, NEO4J_URI: uri, LOG_LEVEL: 'warn', DEMO_DATA: 'false', NODE_ENV: 'production' });
+const db = new Db({ uri, user: config.NEO4J_USER, password: config.NEO4J_PASSWORD, database: config.NEO4J_DATABASE });
+const workDir = mkdtempSync(path.join(tmpdir(), 'ns-bench-aff-req-'));
+let server: Server | undefined;
+try {
+  await applySchema(db);
+  const [existing] = await db.read<{ users: number }>('affinity/count-users');
+  if ((existing?.users ?? 0) > 0) throw new Error(`the graph at ${uri} already has ${existing!.users} users; use an empty one`);
+  console.log(`${users} users × ~${gen.interestsPerUser} interests, ${gen.communities}×${gen.topicsPerCommunity} planted topics`);
+  const refs = await load(db);
+
+  const services = createServices({ config, db, logger: createLogger('warn'), secretKey: 'bench-secret-key-0123456789' });
+  process.stdout.write('  segmentation run (affinities for everyone in runCompleted)... ');
+  const { id } = await services.segmentation.runs.startRun({});
+  await services.segmentation.runs.idle();
+  const run = await services.segmentation.runs.getRun(id);
+  if (run.status !== 'succeeded') throw new Error(`run ${run.status}: ${run.error}`);
+  const metrics = run.metrics as { segments: number; durationMs: number; phases: { affinityMs: number } };
+  const [withAff] = await db.read<{ n: number }>('affinity/count-users-with-affinities');
+  console.log(`${metrics.segments} segments, run ${metrics.durationMs} ms, of which affinities ${metrics.phases.affinityMs} ms for ${withAff?.n} users`);
+
+  const app = createApp(services);
+  const listening = await listen(app);
+  server = listening.server;
+  const base = listening.baseUrl;
+  const key = (await services.apiKeys.create('bench content', 'content')).key;
+
+  // Random users, drawn once with a seed; each request takes the next one (the worker cannot see this process).
+  const rand = mulberry32(Number(opts.seed) + 7);
+  const sample = Array.from({ length: 50_000 }, () => encodeURIComponent(refs[Math.floor(rand() * refs.length)]!));
+  const setupFile = path.join(workDir, 'setup-request.cjs');
+  writeFileSync(
+    setupFile,
+    `const refs = ${JSON.stringify(sample)};\nlet i = 0;\n` +
+      `module.exports = (req) => { req.path = '/v1/users/' + refs[i++ % refs.length] + '/affinities'; return req; };\n`,
+  );
+
+  const probe = await fetch(`${base}/v1/users/${sample[0]}/affinities`, { headers: { authorization: `Bearer ${key}` } });
+  if (probe.status !== 200) throw new Error(`GET affinities answered ${probe.status}: ${await probe.text()}`);
+  await services.affinity.service.warm();
+
+  // Warm up (JIT, connection pools), then measure.
+  await cannon('warm-up', base, key, setupFile, { duration: 5 });
+  const loadAvg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  console.log(`  load average before measuring: ${loadAvg()}`);
+  const fixed = await cannon(`fixed ${opts.rate} req/s`, base, key, setupFile, { overallRate: Number(opts.rate) });
+  const max = await cannon('max throughput', base, key, setupFile, {});
+  // Baseline: the same stack (helmet, logging, metrics, rate limit, session, auth) answering GET /healthz, no data.
+  const baselineFile = path.join(workDir, 'setup-healthz.cjs');
+  writeFileSync(baselineFile, `module.exports = (req) => { req.path = '/healthz'; return req; };\n`);
+  const baseline = await cannon(`baseline GET /healthz, fixed ${opts.rate} req/s`, base, key, baselineFile, { overallRate: Number(opts.rate) });
+
+  console.log(`\nMachine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version}`);
+  console.log(`Command: npx tsx scripts/bench-affinity.ts ${process.argv.slice(2).join(' ')}`.trim());
+  console.log(`Load average after: ${loadAvg()} (the machine is shared; other work running at the same time shows here)`);
+  console.log(`Data: ${users} users, ${metrics.segments} coarse segments; ${opts.connections} connections, ${opts.duration} s per run\n`);
+  console.log('| run | requests | req/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx | errors |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const f of [fixed, max, baseline]) {
+    console.log(`| ${f.label} | ${f.requests} | ${f.rps} | ${f.p50} | ${f.p90} | ${f.p99} | ${f.max} | ${f.non2xx} | ${f.errors} |`);
+  }
+  await services.shutdown();
+} finally {
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  server?.closeAllConnections();
+  await db.close();
+  await local?.stop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  rmSync(workDir, { recursive: true, force: true });
+}

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { afterCursor, evaluate, leaves, misplacedNegations, rank, type Leaf, type Rule } from './rules.js';
+
+const segA: Leaf = { segment: 'A', minAffinity: 0.3 };
+const segB: Leaf = { segment: 'B' };
+const bought: Leaf = { purchased: { withinDays: 30 } };
+const sets = new Map<Leaf, Set<string>>([
+  [segA, new Set(['u1', 'u2', 'u3', 'u4'])],
+  [segB, new Set(['u3', 'u5'])],
+  [bought, new Set(['u2', 'u3', 'u5', 'u6'])],
+]);
+const matched = (l: Leaf) => sets.get(l)!;
+
+describe('audience rules', () => {
+  it('intersects, unites and subtracts', () => {
+    expect([...evaluate({ all: [segA, bought] }, matched)].sort()).toEqual(['u2', 'u3']);
+    expect([...evaluate({ any: [segB, bought] }, matched)].sort()).toEqual(['u2', 'u3', 'u5', 'u6']);
+    expect([...evaluate({ all: [segA, { not: bought }] }, matched)].sort()).toEqual(['u1', 'u4']);
+    expect([...evaluate({ all: [{ any: [segA, segB] }, { not: { all: [segB, bought] } }] }, matched)].sort()).toEqual([
+      'u1',
+      'u2',
+      'u4',
+    ]);
+  });
+
+  it('lists leaves depth first', () => {
+    expect(leaves({ all: [bought, { any: [segB, { not: segA }] }] })).toEqual([bought, segB, segA]);
+  });
+
+  it('accepts a negation only beside a positive condition inside all', () => {
+    expect(misplacedNegations({ all: [segA, { not: bought }] })).toEqual([]);
+    expect(misplacedNegations({ not: segA })).toEqual(['where']);
+    expect(misplacedNegations({ all: [{ not: segA }] })).toEqual(['where.all.0']);
+    expect(misplacedNegations({ any: [segA, { not: bought }] })).toEqual(['where.any.1']);
+    const nested: Rule = { all: [segA, { not: { any: [segB, { not: bought }] } }] };
+    expect(misplacedNegations(nested)).toEqual(['where.all.1.not.any.1']);
+  });
+
+  it('ranks by affinity then id and resumes after a cursor', () => {
+    const scores: Record<string, { affinity: number; lift: number }> = { u1: { affinity: 0.5, lift: 2 }, u2: { affinity: 0.9, lift: 3 } };
+    const list = rank(['u3', 'u1', 'u2', 'u0'], (id) => scores[id]);
+    expect(list.map((r) => r.userId)).toEqual(['u2', 'u1', 'u0', 'u3']);
+    expect(list[2]).toEqual({ userId: 'u0', affinity: 0, lift: 0 });
+    expect(afterCursor(list, undefined)).toBe(0);
+    expect(afterCursor(list, { affinity: 0.5, userId: 'u1' })).toBe(2);
+    expect(afterCursor(list, { affinity: 0, userId: 'u0' })).toBe(3);
+    expect(afterCursor(list, { affinity: 0, userId: 'u3' })).toBe(4);
+  });
+});

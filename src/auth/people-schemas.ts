@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { pageQuery } from '../api/http.js';
+
+export const LoginQuery = z.object({
+  // Only a path on this site: an absolute URL here would make the login an open redirect.
+  returnTo: z
+    .string()
+    .max(500)
+    .regex(/^\/(?![/\\])[^\s]*$/, 'must be a path on this site, like /segments')
+    .optional(),
+});
+
+export const CallbackQuery = z.object({
+  code: z.string().max(2000).optional(),
+  state: z.string().max(500).optional(),
+  error: z.string().max(500).optional(),
+  error_code: z.string().max(50).optional(),
+  error_description: z.string().max(2000).optional(),
+});
+
+export const MeSchema = z
+  .object({
+    id: z.string(),
+    name: z.string().optional(),
+    identities: z.array(z.string()).describe('Identity keys, e.g. facebook:1234'),
+    consent: z.object({ segmentation: z.boolean() }),
+    createdAt: z.string(),
+  })
+  .openapi('Me');
+
+export const MyInterestSchema = z
+  .object({
+    topicId: z.string(),
+    name: z.string(),
+    category: z.string().nullable(),
+    weight: z.number(),
+    sources: z.array(z.string()),
+    firstSeen: z.string().nullable(),
+    lastSeen: z.string().nullable(),
+  })
+  .openapi('MyInterest');
+
+export const MyInterestsSchema = z
+  .object({ items: z.array(MyInterestSchema), nextCursor: z.string().optional() })
+  .openapi('MyInterests');
+
+export const MyInterestsQuery = pageQuery;
+
+export const TopicParams = z.object({ topicId: z.string().trim().min(1).max(100) });
+
+export const ConsentBody = z.object({ segmentation: z.boolean() }).strict().openapi('Consent');
+export const ConsentSchema = z.object({ segmentation: z.boolean() }).openapi('ConsentState');
