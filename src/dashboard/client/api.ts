@@ -1,0 +1,189 @@
+/** Client for the public HTTP API (the dashboard uses nothing else). */
+
+const KEY_STORAGE = 'ns.apiKey';
+
+export const apiKey = {
+  get: (): string | null => sessionStorage.getItem(KEY_STORAGE),
+  set: (key: string) => sessionStorage.setItem(KEY_STORAGE, key),
+  clear: () => sessionStorage.removeItem(KEY_STORAGE),
+};
+
+/** A problem+json answer (RFC 9457); the message is the server's `detail`, which is written for people. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly errors: Array<{ path?: string; message?: string }> = [],
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export interface RequestOptions {
+  method?: string;
+  body?: unknown;
+  accept?: string;
+  /** People use the session cookie only; sending a key would make the server treat them as the key's owner. */
+  useKey?: boolean;
+  signal?: AbortSignal;
+}
+
+export async function request(path: string, opts: RequestOptions = {}): Promise<Response> {
+  const headers: Record<string, string> = { accept: opts.accept ?? 'application/json' };
+  const key = opts.useKey === false ? null : apiKey.get();
+  if (key) headers.authorization = `Bearer ${key}`;
+  let body: string | undefined;
+  if (opts.body !== undefined) {
+    body = JSON.stringify(opts.body);
+    headers['content-type'] = 'application/json';
+  }
+  let res: Response;
+  try {
+    res = await fetch(path, { method: opts.method ?? 'GET', headers, body, credentials: 'same-origin', signal: opts.signal });
+  } catch (err) {
+    if ((err as Error).name === 'AbortError') throw err;
+    throw new ApiError(0, 'The server cannot be reached. Check your connection and try again.');
+  }
+  if (!res.ok) throw await problemOf(res);
+  return res;
+}
+
+async function problemOf(res: Response): Promise<ApiError> {
+  let detail: string | undefined;
+  let errors: ApiError['errors'] = [];
+  try {
+    const p = (await res.json()) as { detail?: string; title?: string; errors?: ApiError['errors'] };
+    detail = p.detail ?? p.title;
+    if (Array.isArray(p.errors)) errors = p.errors;
+  } catch {
+    /* not problem+json: fall back to the status text */
+  }
+  const fieldErrors = errors
+    .map((e) => [e.path, e.message].filter(Boolean).join(': '))
+    .filter(Boolean)
+    .join('; ');
+  const message = [detail ?? `${res.status} ${res.statusText}`, fieldErrors].filter(Boolean).join(' — ');
+  return new ApiError(res.status, message, errors);
+}
+
+export async function getJson<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+  const res = await request(path, opts);
+  return (await res.json()) as T;
+}
+
+export async function sendJson<T>(method: string, path: string, body?: unknown, opts: RequestOptions = {}): Promise<T | undefined> {
+  const res = await request(path, { ...opts, method, body });
+  const text = await res.text();
+  return text ? (JSON.parse(text) as T) : undefined;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string;
+}
+
+export function withQuery(path: string, query: Record<string, string | number | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s ? `${path}${path.includes('?') ? '&' : '?'}${s}` : path;
+}
+
+/** Follows `nextCursor` to the end (or `max` items); `onPage` reports progress for long lists. */
+export async function getAll<T>(
+  path: string,
+  opts: { limit?: number; max?: number; signal?: AbortSignal; onPage?: (count: number) => void } = {},
+): Promise<{ items: T[]; complete: boolean }> {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await getJson<Page<T>>(withQuery(path, { limit: opts.limit ?? 1000, cursor }), { signal: opts.signal });
+    items.push(...page.items);
+    opts.onPage?.(items.length);
+    cursor = page.nextCursor;
+    if (opts.max !== undefined && items.length >= opts.max) return { items, complete: cursor === undefined };
+  } while (cursor);
+  return { items, complete: true };
+}
+
+/** Runs `fn` over `items` with at most `concurrency` requests in flight. */
+export async function mapLimit<T, R>(items: T[], concurrency: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  return out;
+}
+
+// ---- shapes from the contract (extension fields are optional) ---------------------------------------------------
+
+export interface TopicRef {
+  id: string;
+  name: string;
+}
+export interface Segment {
+  id: string;
+  label: string;
+  topicCount: number;
+  userCount: number;
+  topTopics: TopicRef[];
+  share?: number;
+  metrics?: RunMetrics;
+  [extra: string]: unknown;
+}
+export interface SegmentList {
+  runId: string;
+  items: Segment[];
+}
+export interface SegmentTopic {
+  id: string;
+  name: string;
+  category?: string | null;
+  score: number;
+}
+export interface Topic {
+  id: string;
+  name: string;
+  category?: string | null;
+  segmentId?: string | null;
+  userCount?: number;
+  related: Array<{ id: string; name: string; weight: number }>;
+}
+export type RunMetrics = Record<string, unknown>;
+export interface Run {
+  id: string;
+  status: 'queued' | 'running' | 'succeeded' | 'failed';
+  params?: Record<string, unknown>;
+  createdAt?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  metrics?: RunMetrics;
+  error?: string;
+  /** Current phase while queued or running (extension field). */
+  phase?: string;
+  progress?: unknown;
+}
+export interface AudienceMember {
+  user: string;
+  affinity: number;
+  lift: number;
+}
+export interface SegmentAffinity {
+  segmentId: string;
+  label: string;
+  affinity: number;
+  lift: number;
+  topics: string[];
+}
+export interface Affinities {
+  user: string;
+  runId?: string;
+  segments: SegmentAffinity[];
+  suggestedTopics?: Array<{ id: string; name: string; score: number }>;
+}

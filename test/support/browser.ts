@@ -1,0 +1,49 @@
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+/** Debian's chromium; playwright-core never downloads a browser. Override with CHROMIUM_PATH. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+export interface PageWatch {
+  page: Page;
+  context: BrowserContext;
+  /** Uncaught page errors and console errors, so a test can assert the page ran cleanly. */
+  errors: string[];
+  /** Responses with status ≥ 400, as `<status> <method> <path>` (the console's own messages omit the URL). */
+  failedResponses: string[];
+}
+
+/**
+ * A fresh context (own cookies and sessionStorage) and page on the app. Script errors and CSP violations end up in
+ * `errors`, failed requests in `failedResponses`, so a test can say exactly which failures it expected.
+ */
+export async function openPage(browser: Browser, baseURL: string): Promise<PageWatch> {
+  const context = await browser.newContext({ baseURL, acceptDownloads: true, viewport: { width: 1360, height: 900 } });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  const failedResponses: string[] = [];
+  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+  page.on('console', (msg) => {
+    // Chromium logs every ≥ 400 response as a console error; those are kept, with their URL, in failedResponses.
+    if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) errors.push(`console: ${msg.text()}`);
+  });
+  page.on('response', (res) => {
+    if (res.status() >= 400) failedResponses.push(`${res.status()} ${res.request().method()} ${new URL(res.url()).pathname}`);
+  });
+  return { page, context, errors, failedResponses };
+}
