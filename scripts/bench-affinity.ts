@@ -1,19 +1,24 @@
 /**
  * `npx tsx scripts/bench-affinity.ts [--users 100000] [--interests 25] [--communities 50] [--topics-per-community 30]
- *   [--rate 1000] [--duration 30] [--connections 32] [--seed 1]`
+ *   [--rate 1000] [--duration 30] [--repeat 3] [--connections 32] [--seed 1]`
  *
  * Segment-of-one read path under load. Planted-community data (scripts/generate.ts, loaded straight into Neo4j with
  * crm: identities by cypher/affinity/bench-*.cypher) → a real segmentation run through createServices (the affinity feature's runCompleted
- * hook computes every user's affinities; its time is reported) → the real app on loopback → autocannon (in a worker
- * thread, so the load generator does not share the server's event loop) against GET /v1/users/:user/affinities over
- * random `crm:` addresses with a content key: one run at a fixed rate (coordinated omission corrected) and one at
- * maximum throughput. A throwaway Neo4j is started unless NEO4J_URI is set (it must then hold an empty graph).
+ * hook computes every user's affinities; its time is reported) → the real app on loopback → GET
+ * /v1/users/:user/affinities over random `crm:` addresses with a content key: one run at a fixed rate from a separate
+ * process (scripts/lib/constant-rate.ts: open model, latency from each request's due time), one at maximum throughput
+ * (autocannon, closed model) and a fixed-rate baseline of the same stack answering GET /healthz. For the fixed-rate
+ * runs it also reports the server's event-loop delay, GC pauses and the CPU taken by the server and by Neo4j.
+ * A throwaway Neo4j is started unless NEO4J_URI is set (it must then hold an empty graph).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import cliProgress from 'cli-progress';
 import { startLocalNeo4j, type LocalNeo4j } from '../src/db/local-neo4j.js';
@@ -27,6 +32,10 @@ import { topicId, topicKey } from '../src/graph/topic-key.js';
 import { mulberry32 } from '../src/segmentation/random.js';
 import { generateProfiles, plantedTopics, type GenerateOptions } from './generate.js';
 import { listen } from '../src/api/listen.js';
+import type { ConstantRateFigures, ConstantRateOptions } from './lib/constant-rate.js';
+
+const execFileAsync = promisify(execFile);
+const CONSTANT_RATE = fileURLToPath(new URL('./lib/constant-rate.ts', import.meta.url));
 
 const { values: opts } = parseArgs({
   options: {
@@ -38,6 +47,7 @@ const { values: opts } = parseArgs({
     rate: { type: 'string', default: '1000' },
     duration: { type: 'string', default: '30' },
     connections: { type: 'string', default: '32' },
+    repeat: { type: 'string', default: '3' },
     heap: { type: 'string', default: '4g' },
   },
 });
@@ -80,17 +90,16 @@ async function load(db: Db): Promise<string[]> {
   return refs;
 }
 
-interface Figures {
-  label: string;
-  requests: number;
-  rps: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  max: number;
-  non2xx: number;
-  errors: number;
+interface Diagnostics {
+  loopDelayP99: number;
+  loopDelayMax: number;
+  gcMaxMs: number;
+  gcTotalMs: number;
+  serverCpu: number;
+  neo4jCpu: number;
 }
+
+type Figures = Omit<ConstantRateFigures, 'generatorLoopMax'> & { label: string; diag?: Diagnostics; generatorLoopMax?: number };
 
 async function cannon(label: string, url: string, key: string, setupFile: string, extra: Partial<autocannon.Options>): Promise<Figures> {
   const result = await autocannon({
@@ -113,6 +122,63 @@ async function cannon(label: string, url: string, key: string, setupFile: string
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
   };
+}
+
+/** Fixed-rate run in a separate process (scripts/lib/constant-rate.ts): open model, latency from each due time. */
+async function constantRate(label: string, url: string, key: string, paths: string[]): Promise<Figures> {
+  const optionsFile = path.join(workDir, `constant-rate-${label.replace(/\W+/g, '-')}.json`);
+  const options: ConstantRateOptions = {
+    url,
+    rate: Number(opts.rate),
+    durationS: Number(opts.duration),
+    headers: { authorization: `Bearer ${key}` },
+    paths,
+    maxSockets: Number(opts.connections),
+  };
+  writeFileSync(optionsFile, JSON.stringify(options));
+  // Where a slow request's time went: the server's event loop (its own work or GC) or the CPU taken by Neo4j.
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  const gcPauses: number[] = [];
+  const gc = new PerformanceObserver((list) => list.getEntries().forEach((e) => gcPauses.push(e.duration)));
+  gc.observe({ entryTypes: ['gc'] });
+  const cpu0 = process.cpuUsage();
+  const neo0 = cpuSeconds(local?.process.pid);
+  loop.enable();
+  const { stdout } = await execFileAsync(process.execPath, ['--import', 'tsx', CONSTANT_RATE, optionsFile], { maxBuffer: 1 << 20 });
+  loop.disable();
+  gc.disconnect();
+  const cpu = process.cpuUsage(cpu0);
+  const seconds = Number(opts.duration);
+  const diag: Diagnostics = {
+    loopDelayP99: Math.round(loop.percentile(99) / 1e5) / 10,
+    loopDelayMax: Math.round(loop.max / 1e5) / 10,
+    gcMaxMs: Math.round(Math.max(0, ...gcPauses) * 10) / 10,
+    gcTotalMs: Math.round(gcPauses.reduce((a, b) => a + b, 0)),
+    serverCpu: Math.round(((cpu.user + cpu.system) / 1e6 / seconds) * 100),
+    neo4jCpu: Math.round(((cpuSeconds(local?.process.pid) - neo0) / seconds) * 100),
+  };
+  return { label, ...(JSON.parse(stdout) as ConstantRateFigures), diag };
+}
+
+/** Waits (up to a minute) until a process uses under 5% of a core over two seconds. */
+async function settle(pid: number | undefined): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (pid && Date.now() < deadline) {
+    const before = cpuSeconds(pid);
+    await new Promise((r) => setTimeout(r, 2000));
+    if (cpuSeconds(pid) - before < 0.1) return;
+  }
+}
+
+/** CPU seconds a process has used so far (Linux /proc), 0 when unknown. */
+function cpuSeconds(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
 }
 
 let local: LocalNeo4j | undefined;
@@ -163,17 +229,21 @@ try {
   const probe = await fetch(`${base}/v1/users/${sample[0]}/affinities`, { headers: { authorization: `Bearer ${key}` } });
   if (probe.status !== 200) throw new Error(`GET affinities answered ${probe.status}: ${await probe.text()}`);
   await services.affinity.service.warm();
+  // The run has just written every user's affinities: let Neo4j's background work after that (GC, flushing) settle
+  // first, because on two shared cores it would otherwise land inside the measurement (its CPU is reported per run).
+  await settle(local?.process.pid);
 
   // Warm up (JIT, connection pools), then measure.
   await cannon('warm-up', base, key, setupFile, { duration: 5 });
   const loadAvg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   console.log(`  load average before measuring: ${loadAvg()}`);
-  const fixed = await cannon(`fixed ${opts.rate} req/s`, base, key, setupFile, { overallRate: Number(opts.rate) });
+  const paths = sample.map((ref) => `/v1/users/${ref}/affinities`);
+  // The fixed-rate tail moves a lot between identical runs on this shared machine, so it is measured several times.
+  const fixed: Figures[] = [];
+  for (let i = 1; i <= Number(opts.repeat); i++) fixed.push(await constantRate(`fixed ${opts.rate} req/s #${i}`, base, key, paths));
   const max = await cannon('max throughput', base, key, setupFile, {});
   // Baseline: the same stack (helmet, logging, metrics, rate limit, session, auth) answering GET /healthz, no data.
-  const baselineFile = path.join(workDir, 'setup-healthz.cjs');
-  writeFileSync(baselineFile, `module.exports = (req) => { req.path = '/healthz'; return req; };\n`);
-  const baseline = await cannon(`baseline GET /healthz, fixed ${opts.rate} req/s`, base, key, baselineFile, { overallRate: Number(opts.rate) });
+  const baseline = await constantRate(`baseline GET /healthz, fixed ${opts.rate} req/s`, base, key, ['/healthz']);
 
   console.log(`\nMachine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version}`);
   console.log(`Command: npx tsx scripts/bench-affinity.ts ${process.argv.slice(2).join(' ')}`.trim());
@@ -181,8 +251,15 @@ try {
   console.log(`Data: ${users} users, ${metrics.segments} coarse segments; ${opts.connections} connections, ${opts.duration} s per run\n`);
   console.log('| run | requests | req/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx | errors |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
-  for (const f of [fixed, max, baseline]) {
+  for (const f of [...fixed, max, baseline]) {
     console.log(`| ${f.label} | ${f.requests} | ${f.rps} | ${f.p50} | ${f.p90} | ${f.p99} | ${f.max} | ${f.non2xx} | ${f.errors} |`);
+  }
+  console.log('\nFixed-rate runs, inside the server process and beside it:');
+  console.log('| run | server event-loop delay p99 / max ms | longest GC pause ms | GC total ms | server CPU % of a core | Neo4j CPU % of a core | load generator event-loop delay max ms |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  for (const f of [...fixed, baseline]) {
+    const d = f.diag!;
+    console.log(`| ${f.label} | ${d.loopDelayP99} / ${d.loopDelayMax} | ${d.gcMaxMs} | ${d.gcTotalMs} | ${d.serverCpu} | ${d.neo4jCpu} | ${f.generatorLoopMax} |`);
   }
   await services.shutdown();
 } finally {

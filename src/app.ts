@@ -35,6 +35,17 @@ export function createApp(services: Services): Express {
       logger,
       genReqId: (req) => (req.headers['x-request-id'] as string | undefined) ?? randomUUID(),
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
+      // pino-http binds the serialized request to a child logger on every request, whatever the level: a small
+      // summary (no headers) keeps that cheap on the hot read paths and never carries credentials.
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url,
+          remoteAddress: req.remoteAddress,
+        }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
     }),
   );
   app.use(

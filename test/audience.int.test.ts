@@ -99,9 +99,17 @@ describe('audiences', () => {
     const whole = await allPages({ limit: '1000' });
     const paged = await allPages({ limit: '3' });
     expect(paged).toEqual(whole);
-    const first = await getJson<{ items: Member[]; nextCursor?: string }>(t, marketer, audienceUrl({ limit: '3' }));
+    const first = await getJson<{ items: Member[]; nextCursor?: string; total?: number }>(t, marketer, audienceUrl({ limit: '3' }));
     expect(first.items).toHaveLength(3);
     expect(first.nextCursor).toBeTruthy();
+    // Extension: the first page counts the whole audience (at the same thresholds); later pages do not repeat it.
+    expect(first.total).toBe(whole.length);
+    const second = await getJson<{ total?: number }>(t, marketer, audienceUrl({ limit: '3', cursor: first.nextCursor! }));
+    expect(second.total).toBeUndefined();
+    const strong = await allPages({ minAffinity: '0.45', limit: '1000' });
+    const strongFirst = await getJson<{ total?: number }>(t, marketer, audienceUrl({ minAffinity: '0.45', limit: '1' }));
+    expect(strongFirst.total).toBe(strong.length);
+    expect(strong.length).toBeLessThan(whole.length);
   });
 
   it('streams the whole audience as CSV with Accept: text/csv', async () => {

@@ -87,6 +87,11 @@ export class AffinityRepository {
     return row;
   }
 
+  async countAudience(p: { runId: string; segmentId: string; minAffinity: number; minLift: number }): Promise<number> {
+    const [row] = await this.db.read<{ total: number }>('affinity/count-audience', p);
+    return row?.total ?? 0;
+  }
+
   audiencePage(p: {
     runId: string;
     segmentId: string;

@@ -35,9 +35,19 @@ const EMPTY = (runId: string | null): AffinityDoc => ({ runId, segments: [], sug
 const NO_RUN_DOC = JSON.stringify(EMPTY(null));
 
 /** The response body from a stored document, without parsing it again: `{"user": ..., ...doc}`. */
-function withUser(ref: string, doc: string | null): string {
-  const d = doc && doc.startsWith('{') && doc.length > 2 ? doc : NO_RUN_DOC;
-  return `{"user":${JSON.stringify(ref)},${d.slice(1)}`;
+const NO_RUN_BYTES = Buffer.from(NO_RUN_DOC);
+const OPEN_BRACE = 0x7b;
+const COMMA = Buffer.from(',');
+
+/** A stored document as bytes; anything that is not a non-empty JSON object reads as "no run yet". */
+function docBytes(doc: string | null): Buffer {
+  return doc && doc.startsWith('{') && doc.length > 2 ? Buffer.from(doc) : NO_RUN_BYTES;
+}
+
+/** The document with `"user": ref` as its first field, still as bytes. */
+function withUser(ref: string, doc: Buffer): Buffer {
+  const d = doc.length > 2 && doc[0] === OPEN_BRACE ? doc : NO_RUN_BYTES;
+  return Buffer.concat([Buffer.from(`{"user":${JSON.stringify(ref)},`), d.subarray(1)]);
 }
 
 export interface AudienceFilter {
@@ -51,7 +61,7 @@ export class AffinityService {
   private hintedRunId: string | undefined;
   /** Full and incremental recomputes write the same edges: one at a time. */
   private queue: Promise<unknown> = Promise.resolve();
-  private readonly cache: DocCache;
+  private readonly cache: DocCache<Buffer>;
   private warming: Promise<void> | undefined;
   /** A fresh process warms the cache on its first read (once; a full recompute warms it again). */
   private warmed = false;
@@ -62,7 +72,7 @@ export class AffinityService {
     opts: { cacheSize?: number; cacheTtlMs?: number } = {},
   ) {
     // In-process changes invalidate at once; the TTL bounds staleness after changes made by another process.
-    this.cache = new DocCache(opts.cacheSize ?? 1_000_000, opts.cacheTtlMs ?? 10 * 60_000);
+    this.cache = new DocCache<Buffer>(opts.cacheSize ?? 1_000_000, opts.cacheTtlMs ?? 10 * 60_000);
   }
 
   /**
@@ -75,8 +85,9 @@ export class AffinityService {
       const stamp = this.cache.stamp();
       const started = Date.now();
       const n = await this.repo.streamDocs((row) => {
-        this.cache.set(stamp, row.userId, row.userId, row.doc);
-        for (const key of row.keys) this.cache.set(stamp, key, row.userId, row.doc);
+        const doc = docBytes(row.doc);
+        this.cache.set(stamp, row.userId, row.userId, doc);
+        for (const key of row.keys) this.cache.set(stamp, key, row.userId, doc);
       });
       this.logger.info({ users: n, ms: Date.now() - started }, 'affinity cache warmed');
     })()
@@ -206,22 +217,23 @@ export class AffinityService {
 
   // ---- reading ---------------------------------------------------------------------------------------------
 
-  /** GET /v1/users/:user/affinities as a JSON string, from the cache when it can. */
-  async forUser(ref: string): Promise<string> {
+  /** GET /v1/users/:user/affinities as JSON bytes, from the cache when it can. */
+  async forUser(ref: string): Promise<Buffer> {
     const hit = this.cache.get(ref);
     if (hit) return withUser(ref, hit.doc);
     if (!this.warmed) void this.warm();
     const stamp = this.cache.stamp();
     const [row] = await this.repo.readDocs([ref]);
     if (!row?.userId) throw AppError.notFound('User');
-    this.cache.set(stamp, ref, row.userId, row.doc ?? NO_RUN_DOC);
-    return withUser(ref, row.doc);
+    const doc = docBytes(row.doc);
+    this.cache.set(stamp, ref, row.userId, doc);
+    return withUser(ref, doc);
   }
 
-  /** POST /v1/affinities/batch as a JSON string: `{ items, missing }`. */
-  async forUsers(refs: string[]): Promise<string> {
+  /** POST /v1/affinities/batch as JSON bytes: `{ items, missing }`. */
+  async forUsers(refs: string[]): Promise<Buffer> {
     const unique = [...new Set(refs)];
-    const docs = new Map<string, string>();
+    const docs = new Map<string, Buffer>();
     const toRead: string[] = [];
     for (const ref of unique) {
       const hit = this.cache.get(ref);
@@ -232,14 +244,21 @@ export class AffinityService {
       const stamp = this.cache.stamp();
       for (const row of await this.repo.readDocs(toRead)) {
         if (!row.userId) continue;
-        const doc = row.doc ?? NO_RUN_DOC;
+        const doc = docBytes(row.doc);
         docs.set(row.ref, doc);
         this.cache.set(stamp, row.ref, row.userId, doc);
       }
     }
-    const items = unique.filter((r) => docs.has(r)).map((r) => withUser(r, docs.get(r)!));
+    const parts: Buffer[] = [Buffer.from('{"items":[')];
+    for (const r of unique) {
+      const doc = docs.get(r);
+      if (!doc) continue;
+      if (parts.length > 1) parts.push(COMMA);
+      parts.push(withUser(r, doc));
+    }
     const missing = unique.filter((r) => !docs.has(r));
-    return `{"items":[${items.join(',')}],"missing":${JSON.stringify(missing)}}`;
+    parts.push(Buffer.from(`],"missing":${JSON.stringify(missing)}}`));
+    return Buffer.concat(parts);
   }
 
   // ---- audiences -------------------------------------------------------------------------------------------
@@ -264,12 +283,17 @@ export class AffinityService {
     filter: AudienceFilter,
     after: { affinity: number; userId: string } | undefined,
     limit: number,
-  ): Promise<{ rows: AudienceRow[]; last?: { affinity: number; userId: string } }> {
+  ): Promise<{ rows: AudienceRow[]; last?: { affinity: number; userId: string }; total?: number }> {
     const runId = await this.audienceSegment(segmentId);
-    const rows = await this.repo.audiencePage({ runId, segmentId, ...filter, after, limit: limit + 1 });
+    // The first page also says how large the whole audience is, so nobody pages through it just to count.
+    const [rows, total] = await Promise.all([
+      this.repo.audiencePage({ runId, segmentId, ...filter, after, limit: limit + 1 }),
+      after ? undefined : this.repo.countAudience({ runId, segmentId, ...filter }),
+    ]);
     const page = rows.slice(0, limit);
     const lastRow = page[page.length - 1];
-    return rows.length > limit && lastRow ? { rows: page, last: { affinity: lastRow.affinity, userId: lastRow.userId } } : { rows: page };
+    const more = rows.length > limit && lastRow ? { last: { affinity: lastRow.affinity, userId: lastRow.userId } } : {};
+    return { rows: page, ...more, ...(total === undefined ? {} : { total }) };
   }
 
   /** The whole audience, page by page from the database (keyset), for streaming exports. */

@@ -6,9 +6,12 @@
  * (interestsChanged, erasure) or everything (runCompleted). A read or warm-up that started before an invalidation of
  * the same user may not store what it read (it could be the old document): each entry is stamped with a logical
  * clock. Changes made by another process are picked up when entries expire (ttlMs).
+ *
+ * The service keeps documents as Buffers: their bytes live outside the V8 heap, so a cache of every user does not
+ * lengthen garbage collection, and a hit is written to the socket without re-encoding.
  */
-export class DocCache {
-  private readonly entries = new Map<string, { userId: string; doc: string; expires: number }>();
+export class DocCache<D = string> {
+  private readonly entries = new Map<string, { userId: string; doc: D; expires: number }>();
   private readonly refsByUser = new Map<string, Set<string>>();
   private readonly invalidatedAt = new Map<string, number>();
   private clock = 0;
@@ -24,7 +27,7 @@ export class DocCache {
     return ++this.clock;
   }
 
-  get(ref: string): { userId: string; doc: string } | undefined {
+  get(ref: string): { userId: string; doc: D } | undefined {
     const hit = this.entries.get(ref);
     if (!hit) return undefined;
     if (hit.expires < Date.now()) {
@@ -34,7 +37,7 @@ export class DocCache {
     return hit;
   }
 
-  set(stamp: number, ref: string, userId: string, doc: string, now = Date.now()): void {
+  set(stamp: number, ref: string, userId: string, doc: D, now = Date.now()): void {
     if (stamp < this.clearedAt || stamp < (this.invalidatedAt.get(userId) ?? 0)) return;
     if (this.entries.size >= this.maxEntries) this.clear();
     // Jitter spreads the expiry of a warm-up over time, so entries are not all re-read at once.

@@ -28,9 +28,15 @@ function csvField(value: string | number): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** Sends a JSON body the service has already serialized (the affinity hot path skips parse + stringify). */
-export function sendJson(res: Response, body: string): void {
-  res.status(200).type('application/json').send(body);
+/**
+ * Sends a JSON body the service has already serialized: the affinity hot path skips parse + stringify, and the bytes
+ * go out as they are (no re-encoding, no ETag hashing of every answer).
+ */
+export function sendJson(res: Response, body: Buffer): void {
+  res.status(200);
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.setHeader('content-length', body.length);
+  res.end(body);
 }
 
 /** Writes CSV page by page as the database yields them, waiting for the socket to drain between pages. */
@@ -105,6 +111,7 @@ export function mountAffinityRoutes(api: ApiRouter, services: Services): void {
         return {
           items: page.rows.map(AffinityService.present),
           ...(page.last ? { nextCursor: encodeCursor({ a: page.last.affinity, u: page.last.userId }) } : {}),
+          ...(page.total === undefined ? {} : { total: page.total }),
         };
       },
     })

@@ -56,7 +56,11 @@ export const AudienceMemberSchema = z
   .openapi('AudienceMember');
 
 export const AudiencePageSchema = z
-  .object({ items: z.array(AudienceMemberSchema), nextCursor: z.string().optional() })
+  .object({
+    items: z.array(AudienceMemberSchema),
+    nextCursor: z.string().optional(),
+    total: z.number().int().optional().openapi({ description: 'Extension: the size of the whole audience (first page only)' }),
+  })
   .openapi('AudiencePage');
 
 export const AUDIENCE_CSV_HEADER = 'user,affinity,lift\n';

@@ -13,6 +13,7 @@ export function hashKey(key: string): string {
 export class ApiKeyService {
   // Content systems call the affinity endpoints at high rates; a short cache keeps key checks off the database.
   private readonly cache = new Map<string, { principal: Principal | null; expires: number }>();
+  private readonly pending = new Map<string, Promise<Principal | null>>();
 
   constructor(private readonly repo: ApiKeyRepository) {}
 
@@ -43,10 +44,20 @@ export class ApiKeyService {
     const now = Date.now();
     const hit = this.cache.get(hash);
     if (hit && hit.expires > now) return hit.principal;
+    // When an entry expires under load, every request in flight would miss at once: they share one lookup.
+    let lookup = this.pending.get(hash);
+    if (!lookup) {
+      lookup = this.lookup(hash).finally(() => this.pending.delete(hash));
+      this.pending.set(hash, lookup);
+    }
+    return lookup;
+  }
+
+  private async lookup(hash: string): Promise<Principal | null> {
     const found = await this.repo.findByHash(hash);
     const principal: Principal | null = found ? { kind: 'key', keyId: found.id, role: found.role, name: found.name } : null;
     if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(hash, { principal, expires: now + CACHE_TTL_MS });
+    this.cache.set(hash, { principal, expires: Date.now() + CACHE_TTL_MS });
     return principal;
   }
 }

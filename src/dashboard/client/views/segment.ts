@@ -1,4 +1,4 @@
-import { getAll, getJson, request, withQuery, type AudienceMember, type Page, type Segment, type SegmentTopic } from '../api.js';
+import { getJson, request, withQuery, type AudienceMember, type Page, type Segment, type SegmentTopic } from '../api.js';
 import { clearError, fmtNumber, fmtPercent, h, replace, showError } from '../dom.js';
 import { loadSegments } from '../segments-data.js';
 import { metricsList } from './runs.js';
@@ -81,25 +81,13 @@ export const segmentView: View = async ({ root, params, signal }) => {
     audienceSize.dataset.state = 'counting';
     try {
       const path = withQuery(`${base}/audience`, q);
-      // The first page doubles as the preview; an extension `count`/`total` field saves paging through the rest.
-      const first = await getJson<Page<AudienceMember> & { count?: number; total?: number }>(withQuery(path, { limit: 1000 }), {
-        signal: controller.signal,
-      });
-      let count = first.count ?? first.total;
-      if (count === undefined) {
-        count = first.items.length;
-        if (first.nextCursor) {
-          const rest = await getAll<AudienceMember>(withQuery(path, { cursor: first.nextCursor }), {
-            signal: controller.signal,
-            onPage: (n) => (audienceSize.textContent = `Counting the audience ${label}… ${fmtNumber(first.items.length + n)} so far`),
-          });
-          count += rest.items.length;
-        }
-      }
+      // The first page carries the audience's `total` (API extension) and doubles as the preview.
+      const first = await getJson<Page<AudienceMember> & { total: number }>(withQuery(path, { limit: 10 }), { signal: controller.signal });
+      const count = first.total;
       audienceSize.textContent = `Audience ${label}: ${fmtNumber(count)} ${count === 1 ? 'person' : 'people'}`;
       audienceSize.dataset.state = 'done';
       audienceSize.dataset.count = String(count);
-      replace(preview, audiencePreview(first.items.slice(0, 10), count));
+      replace(preview, audiencePreview(first.items, count));
     } catch (err) {
       if (controller.signal.aborted) return;
       audienceSize.textContent = '';
