@@ -8,6 +8,8 @@ export interface HookEvents {
   interestsChanged: { userIds: string[] };
   /** A segmentation run has written its segments and is about to become the newest succeeded run. */
   runCompleted: { runId: string };
+  /** A run failed (its segments are already deleted): whatever was derived from it must go back to the visible run. */
+  runFailed: { runId: string };
   /** The process is stopping: finish or abandon background work before the database driver closes. */
   shutdown: Record<string, never>;
 }

@@ -206,6 +206,16 @@ describe('segmentation runs', () => {
 
   it('records a failure (affinity hook throws) and keeps serving the previous run', async () => {
     const before = await json<{ runId: string }>(await t.call('GET', '/v1/segments', { key: contentKey }));
+    // What content systems and marketers see of the previous run: one person's segment of one and an audience size.
+    const audienceOf = async (segmentId: string) =>
+      json<{ items: Array<{ user: string }>; total: number }>(
+        await t.call('GET', `/v1/segments/${encodeURIComponent(segmentId)}/audience?limit=1`, { key: marketerKey }),
+      );
+    const audienceBefore = await audienceOf(segmentsOfGroup[0]!);
+    expect(audienceBefore.total).toBeGreaterThan(0);
+    const person = encodeURIComponent(audienceBefore.items[0]!.user);
+    const docBefore = await json<{ runId: string }>(await t.call('GET', `/v1/users/${person}/affinities`, { key: contentKey }));
+    expect(docBefore.runId).toBe(before.runId);
     let fail = true;
     t.services.hooks.on('runCompleted', () => {
       if (fail) throw new Error('affinity exploded');
@@ -221,6 +231,10 @@ describe('segmentation runs', () => {
     // nothing of the failed run was left behind
     const rows = await t.db.read<{ n: number }>('segmentation/list-run-segment-topics', { runId: failed.id });
     expect(rows).toEqual([]);
+    // The failed run had already replaced everyone's affinities: they are back on the run readers see.
+    const docAfter = await json<{ runId: string }>(await t.call('GET', `/v1/users/${person}/affinities`, { key: contentKey }));
+    expect(docAfter.runId).toBe(before.runId);
+    expect((await audienceOf(segmentsOfGroup[0]!)).total).toBe(audienceBefore.total);
   });
 
   it('recovers a run left running by a crashed process instead of blocking forever', async () => {

@@ -187,6 +187,24 @@ export class AffinityService {
     });
   }
 
+  /**
+   * A run failed after (part of) its affinities were written: those replaced everyone's documents and AFFINITY edges,
+   * so put everyone back on the run readers still see (or clear them when there is none).
+   */
+  async restoreAfterFailedRun(runId: string): Promise<void> {
+    if (this.hintedRunId !== runId) return;
+    this.hintedRunId = undefined;
+    const current = await this.currentRunId();
+    if (current !== null) {
+      await this.recomputeAll(current);
+      return;
+    }
+    await this.exclusive(async () => {
+      await this.repo.clearStale('');
+      this.cache.clear();
+    });
+  }
+
   /** After an interest or consent change: only these users, against the current run, before the change returns. */
   recomputeUsers(userIds: readonly string[]): Promise<void> {
     if (userIds.length === 0) return Promise.resolve();

@@ -18,6 +18,7 @@ export function createAffinity(deps: Deps, hooks: Hooks) {
     await service.recomputeAll(runId);
   });
   hooks.on('interestsChanged', ({ userIds }) => service.recomputeUsers(userIds));
+  hooks.on('runFailed', ({ runId }) => service.restoreAfterFailedRun(runId));
   return { service };
 }
 

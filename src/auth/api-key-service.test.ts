@@ -10,8 +10,10 @@ function slowRepo() {
   const repo = {
     async findByHash(hash: string) {
       lookups++;
+      // Read at once, answer later: like a database answer still on its way when something else changes.
+      const found = keys.get(hash);
       await new Promise<void>((r) => waiting.push(r));
-      return keys.get(hash);
+      return found;
     },
     async delete(id: string) {
       for (const [h, k] of keys) if (k.id === id) return keys.delete(h);
@@ -47,6 +49,20 @@ describe('ApiKeyService.authenticate', () => {
     const again = keys.authenticate('nsk_good');
     release();
     expect(await again).toBeNull();
+    expect(lookups()).toBe(2);
+  });
+
+  it('does not cache a key that was revoked while its lookup was in flight', async () => {
+    const { repo, lookups, release } = slowRepo();
+    const keys = new ApiKeyService(repo);
+    const inFlight = keys.authenticate('nsk_good');
+    await keys.revoke('k1');
+    release();
+    // The lookup read the key before the revocation, so this one request still passes; the next must not.
+    expect(await inFlight).not.toBeNull();
+    const after = keys.authenticate('nsk_good');
+    release();
+    expect(await after).toBeNull();
     expect(lookups()).toBe(2);
   });
 });

@@ -14,6 +14,8 @@ export class ApiKeyService {
   // Content systems call the affinity endpoints at high rates; a short cache keeps key checks off the database.
   private readonly cache = new Map<string, { principal: Principal | null; expires: number }>();
   private readonly pending = new Map<string, Promise<Principal | null>>();
+  /** Bumped by revocations: a lookup that started before one must not cache what it read. */
+  private generation = 0;
 
   constructor(private readonly repo: ApiKeyRepository) {}
 
@@ -29,6 +31,8 @@ export class ApiKeyService {
 
   async revoke(id: string): Promise<void> {
     if (!(await this.repo.delete(id))) throw AppError.notFound('API key');
+    this.generation++;
+    this.pending.clear();
     for (const [hash, entry] of this.cache) {
       if (entry.principal?.kind === 'key' && entry.principal.keyId === id) this.cache.delete(hash);
     }
@@ -45,17 +49,20 @@ export class ApiKeyService {
     const hit = this.cache.get(hash);
     if (hit && hit.expires > now) return hit.principal;
     // When an entry expires under load, every request in flight would miss at once: they share one lookup.
-    let lookup = this.pending.get(hash);
-    if (!lookup) {
-      lookup = this.lookup(hash).finally(() => this.pending.delete(hash));
-      this.pending.set(hash, lookup);
-    }
+    const shared = this.pending.get(hash);
+    if (shared) return shared;
+    const lookup: Promise<Principal | null> = this.lookup(hash).finally(() => {
+      if (this.pending.get(hash) === lookup) this.pending.delete(hash);
+    });
+    this.pending.set(hash, lookup);
     return lookup;
   }
 
   private async lookup(hash: string): Promise<Principal | null> {
+    const generation = this.generation;
     const found = await this.repo.findByHash(hash);
     const principal: Principal | null = found ? { kind: 'key', keyId: found.id, role: found.role, name: found.name } : null;
+    if (generation !== this.generation) return principal;
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(hash, { principal, expires: Date.now() + CACHE_TTL_MS });
     return principal;
