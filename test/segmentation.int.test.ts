@@ -182,6 +182,31 @@ describe('segmentation runs', () => {
     }
   });
 
+  it('serves the whole topic graph of the run in one answer: topics with their segment, links within groups', async () => {
+    const res = await t.call('GET', '/v1/segments/graph', { key: contentKey });
+    expect(res.status).toBe(200);
+    const g = await json<{
+      runId: string;
+      nodes: Array<{ id: string; name: string; segmentId: string; score: number }>;
+      edges: Array<{ source: string; target: string; weight: number }>;
+    }>(res);
+    expect(g.runId).toBe(first.id);
+    const byName = new Map(g.nodes.filter((n) => n.name.startsWith(prefix)).map((n) => [n.name, n]));
+    for (const topic of planted) expect(byName.get(topic.name)?.segmentId).toBe(segmentsOfGroup[topic.community]);
+    expect(byName.has(`${prefix}Refused A`)).toBe(false);
+    // Links of this file's topics: each pair once, and most of them inside a planted group.
+    const mine = new Set([...byName.values()].map((n) => n.id));
+    const groupOf = new Map([...byName.values()].map((n) => [n.id, n.segmentId]));
+    const links = g.edges.filter((e) => mine.has(e.source) && mine.has(e.target));
+    expect(links.length).toBeGreaterThan(0);
+    expect(new Set(links.map((e) => [e.source, e.target].sort().join('|'))).size).toBe(links.length);
+    const inside = links.filter((e) => groupOf.get(e.source) === groupOf.get(e.target)).length;
+    expect(inside / links.length).toBeGreaterThan(0.8);
+    const nodeIds = new Set(g.nodes.map((n) => n.id));
+    expect(g.edges.every((e) => nodeIds.has(e.source) && nodeIds.has(e.target))).toBe(true);
+    expect((await t.call('GET', '/v1/segments/graph', { key: ingestKey })).status).toBe(403);
+  });
+
   it('keeps segment ids on the next run and records its stability against the previous run', async () => {
     const second = await startRun({ seed: 77 });
     expect(second.status).toBe('succeeded');
@@ -299,7 +324,7 @@ describe('segmentation API input and access', () => {
 
   it('describes the endpoints in the OpenAPI document', async () => {
     const doc = await json(await t.call('GET', '/openapi.json'));
-    for (const p of ['/v1/segmentation/runs', '/v1/segmentation/runs/{id}', '/v1/segments', '/v1/segments/{id}', '/v1/segments/{id}/topics', '/v1/topics', '/v1/topics/{id}']) {
+    for (const p of ['/v1/segmentation/runs', '/v1/segmentation/runs/{id}', '/v1/segments', '/v1/segments/graph', '/v1/segments/{id}', '/v1/segments/{id}/topics', '/v1/topics', '/v1/topics/{id}']) {
       expect(Object.keys(doc.paths)).toContain(p);
     }
   });

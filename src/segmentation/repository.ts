@@ -221,6 +221,14 @@ export class SegmentationRepository {
     return row ? toSegment(row.segment) : undefined;
   }
 
+  graphTopics(runId: string): Promise<Array<{ id: string; name: string; category: string | null; segmentId: string; score: number }>> {
+    return this.db.read('segmentation/list-graph-topics', { runId });
+  }
+
+  graphEdges(runId: string): Promise<Array<{ source: string; target: string; weight: number }>> {
+    return this.db.read('segmentation/list-graph-edges', { runId });
+  }
+
   async listSegmentTopics(
     runId: string,
     id: string,

@@ -12,6 +12,7 @@ import {
   SegmentListQuery,
   SegmentListSchema,
   SegmentTopicListSchema,
+  TopicGraphSchema,
 } from './schemas.js';
 
 const RUN_ROLES = ['marketer', 'admin'] as const;
@@ -70,6 +71,16 @@ export function mountSegmentationRoutes(api: ApiRouter, services: Services): voi
         const { runId, items } = await segmentation.runs.listSegments(query.level, offset, query.limit + 1);
         return { runId, ...offsetPage(items, query.limit, offset) };
       },
+    })
+    .route({
+      // Before /v1/segments/:id, which would otherwise take "graph" for a segment id.
+      method: 'get',
+      path: '/v1/segments/graph',
+      summary: 'Extension: the topic graph of the newest run (topics with their segment, co-interest links) in one answer',
+      tags: ['Segments'],
+      access: [...READ_ROLES],
+      responses: { 200: { description: 'Topic graph', schema: TopicGraphSchema } },
+      handler: () => segmentation.runs.topicGraph(),
     })
     .route({
       method: 'get',

@@ -99,6 +99,18 @@ export const SegmentListSchema = z
 
 export const SegmentDetailSchema = SegmentSchema.extend({ runId: z.string(), metrics: RunMetricsSchema }).openapi('SegmentDetail');
 
+export const TopicGraphSchema = z
+  .object({
+    runId: z.string().nullable(),
+    nodes: z.array(
+      z.object({ id: z.string(), name: z.string(), category: z.string().nullable(), segmentId: z.string(), score: z.number() }),
+    ),
+    edges: z.array(z.object({ source: z.string(), target: z.string(), weight: z.number() })),
+  })
+  .openapi('TopicGraph', {
+    description: 'Extension: every topic of the newest run with its coarse segment, and its co-interest links, in one answer',
+  });
+
 export const SegmentTopicListSchema = z
   .object({
     items: z.array(z.object({ id: z.string(), name: z.string(), category: z.string().nullable(), score: z.number() })),

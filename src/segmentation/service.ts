@@ -5,6 +5,7 @@ import { AppError } from '../errors.js';
 import { InterestCollector } from './projection.js';
 import { DEFAULT_PARAMS, type Level, type PreviousRun, type RunParams, segmentInterests, type TopicMeta } from './pipeline.js';
 import type { RunRecord, SegmentationRepository, SegmentRecord } from './repository.js';
+import { undirectedEdges } from './topic-graph.js';
 
 /**
  * A running job refreshes its heartbeat this often; one silent for STALE_MS is treated as crashed. The projection and
@@ -216,6 +217,14 @@ export class SegmentationService {
     const segment = run && (await this.repo.getSegment(run.id, id));
     if (!run || !segment) throw AppError.notFound('Segment');
     return { ...segment, runId: run.id, metrics: run.metrics ?? {} };
+  }
+
+  /** The newest run's topics (with their coarse segment) and co-interest links, for drawing the whole graph at once. */
+  async topicGraph() {
+    const run = await this.repo.latestSucceededRun();
+    if (!run) return { runId: null, nodes: [], edges: [] };
+    const [nodes, links] = await Promise.all([this.repo.graphTopics(run.id), this.repo.graphEdges(run.id)]);
+    return { runId: run.id, nodes, edges: undirectedEdges(links, new Set(nodes.map((n) => n.id))) };
   }
 
   async segmentTopics(id: string, skip: number, limit: number) {

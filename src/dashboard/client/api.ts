@@ -90,37 +90,6 @@ export function withQuery(path: string, query: Record<string, string | number | 
   return s ? `${path}${path.includes('?') ? '&' : '?'}${s}` : path;
 }
 
-/** Follows `nextCursor` to the end (or `max` items); `onPage` reports progress for long lists. */
-export async function getAll<T>(
-  path: string,
-  opts: { limit?: number; max?: number; signal?: AbortSignal; onPage?: (count: number) => void } = {},
-): Promise<{ items: T[]; complete: boolean }> {
-  const items: T[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await getJson<Page<T>>(withQuery(path, { limit: opts.limit ?? 1000, cursor }), { signal: opts.signal });
-    items.push(...page.items);
-    opts.onPage?.(items.length);
-    cursor = page.nextCursor;
-    if (opts.max !== undefined && items.length >= opts.max) return { items, complete: cursor === undefined };
-  } while (cursor);
-  return { items, complete: true };
-}
-
-/** Runs `fn` over `items` with at most `concurrency` requests in flight. */
-export async function mapLimit<T, R>(items: T[], concurrency: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-  return out;
-}
-
 // ---- shapes from the contract (extension fields are optional) ---------------------------------------------------
 
 export interface TopicRef {
@@ -147,13 +116,11 @@ export interface SegmentTopic {
   category?: string | null;
   score: number;
 }
-export interface Topic {
-  id: string;
-  name: string;
-  category?: string | null;
-  segmentId?: string | null;
-  userCount?: number;
-  related: Array<{ id: string; name: string; weight: number }>;
+/** GET /v1/segments/graph (extension): the newest run's topics with their coarse segment, and their links. */
+export interface TopicGraph {
+  runId: string | null;
+  nodes: Array<{ id: string; name: string; category: string | null; segmentId: string; score: number }>;
+  edges: Array<{ source: string; target: string; weight: number }>;
 }
 export type RunMetrics = Record<string, unknown>;
 export interface Run {

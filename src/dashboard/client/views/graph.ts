@@ -2,7 +2,7 @@ import { UndirectedGraph } from 'graphology';
 import { circlepack } from 'graphology-layout';
 import fa2module, { type ForceAtlas2Settings, type ForceAtlas2SynchronousLayoutParameters } from 'graphology-layout-forceatlas2';
 import Sigma from 'sigma';
-import { getAll, getJson, mapLimit, type SegmentTopic, type Topic } from '../api.js';
+import { getJson, type TopicGraph } from '../api.js';
 import { fmtNumber, h, replace, showError } from '../dom.js';
 import { loadSegments, type Segments } from '../segments-data.js';
 import type { View } from './index.js';
@@ -12,9 +12,6 @@ const fa2 = ((fa2module as unknown as { default?: unknown }).default ?? fa2modul
   assign(graph: UndirectedGraph, params: ForceAtlas2SynchronousLayoutParameters): void;
   inferSettings(graph: UndirectedGraph): ForceAtlas2Settings;
 };
-
-/** Above this many topics the related edges are not fetched one topic at a time (see the report: a graph endpoint). */
-const MAX_EDGE_LOOKUPS = 2000;
 
 interface NodeAttrs {
   label: string;
@@ -30,7 +27,6 @@ interface GraphData {
   runId: string;
   segs: Segments;
   graph: UndirectedGraph<NodeAttrs>;
-  edgesComplete: boolean;
 }
 
 // One layout per run: coming back to the graph view should not refetch and re-lay out everything.
@@ -39,34 +35,28 @@ let cache: GraphData | undefined;
 async function loadGraph(segs: Segments, signal: AbortSignal, progress: (msg: string) => void): Promise<GraphData> {
   if (cache && cache.runId === segs.runId) return cache;
   const graph = new UndirectedGraph<NodeAttrs>();
-  progress('Loading the topics of every segment…');
-  const perSegment = await mapLimit(segs.items, 4, (s) => getAll<SegmentTopic>(`/v1/segments/${encodeURIComponent(s.id)}/topics`, { signal }));
-  segs.items.forEach((s, i) => {
-    for (const t of perSegment[i]!.items) {
-      if (graph.hasNode(t.id)) continue;
-      graph.addNode(t.id, {
-        label: t.name,
-        segment: s.id,
-        category: t.category ?? null,
-        score: t.score,
-        color: segs.colours.get(s.id)!,
-        size: 3 + 9 * Math.sqrt(Math.max(0, Math.min(1, t.score))),
-        x: 0,
-        y: 0,
-      });
+  progress('Loading the topic graph…');
+  // One answer with every topic and link (API extension), instead of a request per segment and per topic.
+  const data = await getJson<TopicGraph>('/v1/segments/graph', { signal });
+  for (const t of data.nodes) {
+    const color = segs.colours.get(t.segmentId);
+    if (!color || graph.hasNode(t.id)) continue;
+    graph.addNode(t.id, {
+      label: t.name,
+      segment: t.segmentId,
+      category: t.category ?? null,
+      score: t.score,
+      color,
+      size: 3 + 9 * Math.sqrt(Math.max(0, Math.min(1, t.score))),
+      x: 0,
+      y: 0,
+    });
+  }
+  for (const e of data.edges) {
+    if (graph.hasNode(e.source) && graph.hasNode(e.target) && !graph.hasEdge(e.source, e.target)) {
+      graph.addEdge(e.source, e.target, { weight: e.weight, size: 0.5 + Math.min(3, e.weight) });
     }
-  });
-
-  const ids = graph.nodes();
-  const lookups = ids.length <= MAX_EDGE_LOOKUPS ? ids : [...ids].sort((a, b) => graph.getNodeAttribute(b, 'score') - graph.getNodeAttribute(a, 'score')).slice(0, MAX_EDGE_LOOKUPS);
-  let done = 0;
-  await mapLimit(lookups, 8, async (id) => {
-    const topic = await getJson<Topic>(`/v1/topics/${encodeURIComponent(id)}`, { signal });
-    for (const r of topic.related ?? []) {
-      if (r.id !== id && graph.hasNode(r.id) && !graph.hasEdge(id, r.id)) graph.addEdge(id, r.id, { weight: r.weight, size: 0.5 + Math.min(3, r.weight) });
-    }
-    if (++done % 25 === 0) progress(`Loading links… ${fmtNumber(done)} of ${fmtNumber(lookups.length)} topics`);
-  });
+  }
 
   progress('Laying out the graph…');
   // Circle packing by segment gives each community its own region; a few ForceAtlas2 passes then pull linked topics
@@ -79,7 +69,7 @@ async function loadGraph(segs: Segments, signal: AbortSignal, progress: (msg: st
       getEdgeWeight: 'weight',
     });
   }
-  cache = { runId: segs.runId!, segs, graph, edgesComplete: lookups.length === ids.length };
+  cache = { runId: segs.runId!, segs, graph };
   return cache;
 }
 
@@ -135,9 +125,7 @@ export const graphView: View = async ({ root, params, signal }) => {
   if (signal.aborted) return;
   const { graph } = data;
   replace(datalist, graph.mapNodes((_id, a) => h('option', { value: a.label })));
-  const summary =
-    `${fmtNumber(graph.order)} topics, ${fmtNumber(graph.size)} links, ${fmtNumber(segs.items.length)} segments` +
-    (data.edgesComplete ? '' : ` (links shown for the ${fmtNumber(MAX_EDGE_LOOKUPS)} most central topics)`);
+  const summary = `${fmtNumber(graph.order)} topics, ${fmtNumber(graph.size)} links, ${fmtNumber(segs.items.length)} segments`;
   status.textContent = summary;
 
   let focused: string | undefined;
