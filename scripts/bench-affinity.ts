@@ -15,10 +15,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
-import { parseArgs, promisify } from 'node:util';
+import { parseArgs } from 'node:util';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import cliProgress from 'cli-progress';
 import { startLocalNeo4j, type LocalNeo4j } from '../src/db/local-neo4j.js';
@@ -32,10 +30,7 @@ import { topicId, topicKey } from '../src/graph/topic-key.js';
 import { mulberry32 } from '../src/segmentation/random.js';
 import { generateProfiles, plantedTopics, type GenerateOptions } from './generate.js';
 import { listen } from '../src/api/listen.js';
-import type { ConstantRateFigures, ConstantRateOptions } from './lib/constant-rate.js';
-
-const execFileAsync = promisify(execFile);
-const CONSTANT_RATE = fileURLToPath(new URL('./lib/constant-rate.ts', import.meta.url));
+import { runConstantRateProcess, type ConstantRateFigures, type ConstantRateOptions } from './lib/constant-rate.js';
 
 const { values: opts } = parseArgs({
   options: {
@@ -126,7 +121,6 @@ async function cannon(label: string, url: string, key: string, setupFile: string
 
 /** Fixed-rate run in a separate process (scripts/lib/constant-rate.ts): open model, latency from each due time. */
 async function constantRate(label: string, url: string, key: string, paths: string[]): Promise<Figures> {
-  const optionsFile = path.join(workDir, `constant-rate-${label.replace(/\W+/g, '-')}.json`);
   const options: ConstantRateOptions = {
     url,
     rate: Number(opts.rate),
@@ -135,7 +129,6 @@ async function constantRate(label: string, url: string, key: string, paths: stri
     paths,
     maxSockets: Number(opts.connections),
   };
-  writeFileSync(optionsFile, JSON.stringify(options));
   // Where a slow request's time went: the server's event loop (its own work or GC) or the CPU taken by Neo4j.
   const loop = monitorEventLoopDelay({ resolution: 5 });
   const gcPauses: number[] = [];
@@ -144,7 +137,7 @@ async function constantRate(label: string, url: string, key: string, paths: stri
   const cpu0 = process.cpuUsage();
   const neo0 = cpuSeconds(local?.process.pid);
   loop.enable();
-  const { stdout } = await execFileAsync(process.execPath, ['--import', 'tsx', CONSTANT_RATE, optionsFile], { maxBuffer: 1 << 20 });
+  const figures = await runConstantRateProcess(options);
   loop.disable();
   gc.disconnect();
   const cpu = process.cpuUsage(cpu0);
@@ -157,7 +150,7 @@ async function constantRate(label: string, url: string, key: string, paths: stri
     serverCpu: Math.round(((cpu.user + cpu.system) / 1e6 / seconds) * 100),
     neo4jCpu: Math.round(((cpuSeconds(local?.process.pid) - neo0) / seconds) * 100),
   };
-  return { label, ...(JSON.parse(stdout) as ConstantRateFigures), diag };
+  return { label, ...figures, diag };
 }
 
 /** Waits (up to a minute) until a process uses under 5% of a core over two seconds. */

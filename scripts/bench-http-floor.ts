@@ -6,66 +6,58 @@
  * with the service's request logging and security headers, each answering a small JSON body. It is the floor for the
  * fixed-rate figures of scripts/bench-affinity.ts.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import { parseArgs, promisify } from 'node:util';
+import { parseArgs } from 'node:util';
 import express from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { listen } from '../src/api/listen.js';
 import { createLogger } from '../src/logger.js';
-import type { ConstantRateFigures, ConstantRateOptions } from './lib/constant-rate.js';
+import { runConstantRateProcess } from './lib/constant-rate.js';
 
 const { values: opts } = parseArgs({
   options: { rate: { type: 'string', default: '1000' }, duration: { type: 'string', default: '15' } },
 });
-const GENERATOR = fileURLToPath(new URL('./lib/constant-rate.ts', import.meta.url));
 const body = { ok: true, items: [0, 1, 2, 3, 4] };
-const workDir = mkdtempSync(path.join(tmpdir(), 'ns-bench-floor-'));
 
 async function measure(label: string, server: http.Server, baseUrl: string): Promise<void> {
-  const file = path.join(workDir, 'options.json');
-  const options: ConstantRateOptions = { url: baseUrl, rate: Number(opts.rate), durationS: Number(opts.duration), headers: {}, paths: ['/x'], maxSockets: 32 };
-  writeFileSync(file, JSON.stringify(options));
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', GENERATOR, file]);
+  const f = await runConstantRateProcess({
+    url: baseUrl,
+    rate: Number(opts.rate),
+    durationS: Number(opts.duration),
+    headers: {},
+    paths: ['/x'],
+    maxSockets: 32,
+  });
   loop.disable();
   await new Promise<void>((resolve) => {
     server.close(() => resolve());
     server.closeAllConnections();
   });
-  const f = JSON.parse(stdout) as ConstantRateFigures;
   console.log(`| ${label} | ${f.rps} | ${f.p50} | ${f.p90} | ${f.p99} | ${f.max} | ${Math.round(loop.max / 1e5) / 10} | ${f.errors} |`);
 }
 
 console.log(`Fixed ${opts.rate} req/s for ${opts.duration} s each (command: npx tsx scripts/bench-http-floor.ts ${process.argv.slice(2).join(' ')})\n`);
 console.log('| server | req/s | p50 ms | p90 ms | p99 ms | max ms | server event-loop delay max ms | errors |');
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
-try {
-  const bare = http.createServer((_req, res) => {
-    res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify(body));
-  });
-  await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', () => resolve()));
-  const port = (bare.address() as { port: number }).port;
-  await measure('node:http', bare, `http://127.0.0.1:${port}`);
+const bare = http.createServer((_req, res) => {
+  res.setHeader('content-type', 'application/json');
+  res.end(JSON.stringify(body));
+});
+await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', () => resolve()));
+const port = (bare.address() as { port: number }).port;
+await measure('node:http', bare, `http://127.0.0.1:${port}`);
 
-  for (const withStack of [false, true]) {
-    const app = express();
-    if (withStack) {
-      app.use(pinoHttp({ logger: createLogger('warn') }));
-      app.use(helmet());
-    }
-    app.get('/x', (_req, res) => void res.json(body));
-    const { server, baseUrl } = await listen(app);
-    await measure(withStack ? 'express + pino-http + helmet' : 'express', server, baseUrl);
+for (const withStack of [false, true]) {
+  const app = express();
+  if (withStack) {
+    app.use(pinoHttp({ logger: createLogger('warn') }));
+    app.use(helmet());
   }
-} finally {
-  rmSync(workDir, { recursive: true, force: true });
+  app.get('/x', (_req, res) => void res.json(body));
+  const { server, baseUrl } = await listen(app);
+  await measure(withStack ? 'express + pino-http + helmet' : 'express', server, baseUrl);
 }

@@ -45,7 +45,6 @@ beforeAll(async () => {
   browser = await launchBrowser();
   w = await openPage(browser, t.baseUrl);
   page = w.page;
-  page.setDefaultTimeout(20_000);
 });
 
 afterAll(async () => {

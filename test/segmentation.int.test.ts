@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateProfiles, plantedTopics } from '../scripts/generate.js';
 import { startTestApp, type TestApp } from './support/app.js';
+import { finishedRun } from './support/dashboard-seed.js';
 
 let t: TestApp;
 let ingestKey: string;
@@ -24,14 +25,8 @@ async function json<T = any>(res: Response): Promise<T> {
   return (await res.json()) as T;
 }
 
-async function waitForRun(id: string, app = t): Promise<Run> {
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const run = await json<Run>(await app.call('GET', `/v1/segmentation/runs/${id}`, { key: marketerKey }));
-    if (run.status === 'succeeded' || run.status === 'failed') return run;
-    if (Date.now() > deadline) throw new Error(`run ${id} still ${run.status}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+function waitForRun(id: string, app = t): Promise<Run> {
+  return finishedRun<Run>(app, marketerKey, id, Date.now() + 120_000);
 }
 
 async function startRun(body: unknown = {}, app = t): Promise<Run> {

@@ -6,9 +6,14 @@
  *
  * Run: node --import tsx scripts/lib/constant-rate.ts OPTIONS.json  → prints one JSON line of figures.
  */
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 
 export interface ConstantRateOptions {
   url: string;
@@ -100,7 +105,23 @@ export async function runConstantRate(o: ConstantRateOptions): Promise<ConstantR
   };
 }
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!) && process.argv[2]) {
+const THIS_FILE = fileURLToPath(import.meta.url);
+
+/** Runs the load from a separate process (its own event loop and GC), so the generator never stalls the server. */
+export async function runConstantRateProcess(o: ConstantRateOptions): Promise<ConstantRateFigures> {
+  // The options (thousands of paths) go through a file: one argv string is limited to 128 KiB on Linux.
+  const dir = mkdtempSync(path.join(tmpdir(), 'ns-constant-rate-'));
+  try {
+    const file = path.join(dir, 'options.json');
+    writeFileSync(file, JSON.stringify(o));
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', THIS_FILE, file], { maxBuffer: 1 << 20 });
+    return JSON.parse(stdout) as ConstantRateFigures;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === THIS_FILE && process.argv[2]) {
   const figures = await runConstantRate(JSON.parse(readFileSync(process.argv[2], 'utf8')) as ConstantRateOptions);
   process.stdout.write(`${JSON.stringify(figures)}\n`);
 }

@@ -35,6 +35,8 @@ export interface PageWatch {
 export async function openPage(browser: Browser, baseURL: string): Promise<PageWatch> {
   const context = await browser.newContext({ baseURL, acceptDownloads: true, viewport: { width: 1360, height: 900 } });
   const page = await context.newPage();
+  // Generous for a loaded 2-core machine, still far below the test timeout so a missing element fails with its name.
+  page.setDefaultTimeout(20_000);
   const errors: string[] = [];
   const failedResponses: string[] = [];
   page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));

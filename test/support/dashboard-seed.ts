@@ -29,14 +29,21 @@ export async function runSegmentation(t: TestApp, key: string, timeoutMs = 90_00
   return waitForRun(t, key, id, deadline);
 }
 
-export async function waitForRun(t: TestApp, key: string, id: string, deadline = Date.now() + 90_000): Promise<Run> {
+/** Polls a run until it has finished, either way. */
+export async function finishedRun<R extends Run = Run>(t: TestApp, key: string, id: string, deadline = Date.now() + 90_000): Promise<R> {
   for (;;) {
-    const run = (await (await t.call('GET', `/v1/segmentation/runs/${id}`, { key })).json()) as Run;
-    if (run.status === 'succeeded') return run;
-    if (run.status === 'failed') throw new Error(`run ${id} failed: ${run.error}`);
+    const run = (await (await t.call('GET', `/v1/segmentation/runs/${id}`, { key })).json()) as R;
+    if (run.status === 'succeeded' || run.status === 'failed') return run;
     if (Date.now() > deadline) throw new Error(`run ${id} still ${run.status}`);
     await sleep(300);
   }
+}
+
+/** Polls a run until it has succeeded; a failed run is an error. */
+export async function waitForRun(t: TestApp, key: string, id: string, deadline = Date.now() + 90_000): Promise<Run> {
+  const run = await finishedRun(t, key, id, deadline);
+  if (run.status === 'failed') throw new Error(`run ${id} failed: ${run.error}`);
+  return run;
 }
 
 export async function getJson<T>(t: TestApp, key: string, path: string): Promise<T> {
