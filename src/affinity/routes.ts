@@ -1,7 +1,7 @@
 import type { Response } from 'express';
 import { once } from 'node:events';
 import type { ApiRouter } from '../api/route.js';
-import { decodeCursor, encodeCursor } from '../api/http.js';
+import { decodeCursor, encodeCursor, sendJson } from '../api/http.js';
 import type { Services } from '../services.js';
 import { AppError } from '../errors.js';
 import { misplacedNegations } from './rules.js';
@@ -26,17 +26,6 @@ const AUDIENCE = ['marketer', 'admin'] as const;
 function csvField(value: string | number): string {
   const s = String(value);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-/**
- * Sends a JSON body the service has already serialized: the affinity hot path skips parse + stringify, and the bytes
- * go out as they are (no re-encoding, no ETag hashing of every answer).
- */
-export function sendJson(res: Response, body: Buffer): void {
-  res.status(200);
-  res.setHeader('content-type', 'application/json; charset=utf-8');
-  res.setHeader('content-length', body.length);
-  res.end(body);
 }
 
 /** Writes CSV page by page as the database yields them, waiting for the socket to drain between pages. */

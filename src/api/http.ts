@@ -111,6 +111,17 @@ function toProblem(err: unknown): Problem {
   return problem(500, 'internal', 'Something went wrong on our side');
 }
 
+/**
+ * Sends a JSON body the service has already serialized: the affinity hot path skips parse + stringify, and the bytes
+ * go out as they are (no re-encoding, no ETag hashing of every answer).
+ */
+export function sendJson(res: import('express').Response, body: Buffer): void {
+  res.status(200);
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.setHeader('content-length', body.length);
+  res.end(body);
+}
+
 export function sendProblem(res: import('express').Response, p: Problem) {
   res.status(p.status).type('application/problem+json').send(JSON.stringify(p));
 }

@@ -2,11 +2,10 @@ import type { Express, Request, RequestHandler, Response } from 'express';
 import session from 'express-session';
 import { Passport } from 'passport';
 import type { ApiRouter } from '../api/route.js';
-import { decodeCursor, offsetCursor, offsetPage } from '../api/http.js';
+import { decodeCursor, offsetCursor, offsetPage, sendJson } from '../api/http.js';
 import { AppError } from '../errors.js';
 import type { Services } from '../services.js';
 import { UserAffinitiesSchema } from '../affinity/schemas.js';
-import { sendJson } from '../affinity/routes.js';
 import { Neo4jSessionStore } from './session-store.js';
 import { GraphApiError, createFacebookStrategy, facebookConfigured, fetchAllLikes, personFromProfile } from './facebook.js';
 import {
