@@ -240,8 +240,14 @@ describe('segmentation runs', () => {
     t.services.hooks.on('runCompleted', () => {
       if (fail) throw new Error('affinity exploded');
     });
+    // Restoring happens before the status turns "failed": a reader polling the status must not see it half-done.
+    const statusWhileRestoring: string[] = [];
+    t.services.hooks.on('runFailed', async ({ runId }) => {
+      statusWhileRestoring.push((await json<Run>(await t.call('GET', `/v1/segmentation/runs/${runId}`, { key: marketerKey }))).status);
+    });
     const failed = await startRun({ seed: 8 });
     fail = false;
+    expect(statusWhileRestoring).toEqual(['running']);
     expect(failed.status).toBe('failed');
     expect(failed.error).toContain('affinity exploded');
     const after = await json<{ runId: string; items: any[] }>(await t.call('GET', '/v1/segments', { key: contentKey }));

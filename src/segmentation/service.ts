@@ -177,14 +177,15 @@ export class SegmentationService {
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       log.error({ err }, 'segmentation run failed');
-      // Clean up before the status says "failed", so whoever sees that status sees nothing of the run.
-      if (wroteData) await this.repo.deleteRunData(runId).catch((e) => log.error({ err: e }, 'could not clean up the failed run'));
+      // Clean up, and put back what was derived from the run, before the status says "failed": whoever sees that
+      // status sees nothing of the run, neither its segments nor affinities computed against it.
+      if (wroteData) {
+        await this.repo.deleteRunData(runId).catch((e) => log.error({ err: e }, 'could not clean up the failed run'));
+        await this.hooks.emit('runFailed', { runId }).catch((e) => log.error({ err: e }, 'could not restore what the failed run changed'));
+      }
       await this.repo
         .failRun(runId, message, { phases, durationMs: Math.round(performance.now() - started) })
         .catch((e) => log.error({ err: e }, 'could not mark the run failed'));
-      if (wroteData) {
-        await this.hooks.emit('runFailed', { runId }).catch((e) => log.error({ err: e }, 'could not restore what the failed run changed'));
-      }
     } finally {
       clearInterval(beat);
     }
