@@ -7,14 +7,15 @@
  * - CSV (.csv): header `externalId,email,name,topic,category,weight,at`, one interest per row; rows with the same
  *   externalId become one record (numbered by its first row). externalId and topic columns are required.
  * Key: --key, else INGEST_API_KEY, else ADMIN_API_KEY, else the admin key `npm start` keeps next to NEO4J_DATA_DIR.
- * Prints imported/rejected with the file's line numbers; exit code 0 when everything was imported, 2 when some
- * lines were rejected, 1 when the import could not run.
+ * Records of one externalId always travel in the same request, so the last one wins as within one body.
+ * Prints imported/rejected with the file's line numbers (also when it has to stop early: what was sent stays imported);
+ * exit code 0 when everything was imported, 2 when some lines were rejected, 1 when the import could not run.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { formatFromPath, parseImportFile, type ImportFormat, type RawItem, type Rejected } from '../src/ingest/parse.js';
+import { chunkByExternalId, formatFromPath, parseImportFile, type ImportFormat, type RawItem, type Rejected } from '../src/ingest/parse.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -62,33 +63,38 @@ const bar = new cliProgress.SingleBar(
 );
 bar.start(good.length, 0, { rejected: rejected.length });
 let imported = 0;
-try {
-  for (let i = 0; i < good.length; i += chunk) {
-    const part = good.slice(i, i + chunk);
-    const res = await fetch(`${url}/v1/imports/profiles`, {
+let sent = 0;
+let stopped: string | undefined;
+for (const part of chunkByExternalId(good, chunk)) {
+  let res: Response;
+  let body: { imported?: number; rejected?: Rejected[]; detail?: string };
+  try {
+    res = await fetch(`${url}/v1/imports/profiles`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/x-ndjson' },
       body: part.map((p) => JSON.stringify(p.value)).join('\n'),
     });
-    const body = (await res.json().catch(() => ({}))) as { imported?: number; rejected?: Rejected[]; detail?: string };
-    if (res.status !== 200) {
-      bar.stop();
-      fail(`the service answered ${res.status}: ${body.detail ?? JSON.stringify(body)}${res.status === 413 ? ' (try a smaller --chunk)' : ''}`);
-    }
-    imported += body.imported ?? 0;
-    // The service numbers the lines of this chunk; map them back to the file's lines.
-    for (const r of body.rejected ?? []) rejected.push({ ...r, line: part[r.line - 1]?.line ?? r.line });
-    bar.update(Math.min(i + chunk, good.length), { rejected: rejected.length });
+    body = (await res.json().catch(() => ({}))) as typeof body;
+  } catch (err) {
+    stopped = `could not reach ${url}: ${(err as Error).message}`;
+    break;
   }
-} catch (err) {
-  bar.stop();
-  fail(`could not reach ${url}: ${(err as Error).message}`);
+  if (res.status !== 200) {
+    stopped = `the service answered ${res.status}: ${body.detail ?? JSON.stringify(body)}${res.status === 413 ? ' (try a smaller --chunk)' : ''}`;
+    break;
+  }
+  imported += body.imported ?? 0;
+  // The service numbers the lines of this request; map them back to the file's lines.
+  for (const r of body.rejected ?? []) rejected.push({ ...r, line: part[r.line - 1]?.line ?? r.line });
+  sent += part.length;
+  bar.update(sent, { rejected: rejected.length });
 }
 bar.stop();
 
 rejected.sort((a, b) => a.line - b.line);
-console.log(`\n${file}: imported ${imported}, rejected ${rejected.length}`);
+console.log(`\n${file}: imported ${imported}, rejected ${rejected.length}${stopped ? `, not sent ${good.length - sent}` : ''}`);
 for (const r of rejected) {
   console.log(`  line ${r.line}${r.externalId ? ` (${r.externalId})` : ''}: ${r.errors.join('; ')}`);
 }
+if (stopped) fail(stopped);
 process.exit(rejected.length ? 2 : 0);

@@ -26,4 +26,17 @@ describe('loadConfig', () => {
     for (const name of ['PORT', 'NEO4J_URI', 'ADMIN_API_KEY', 'DEMO_DATA']) expect(problems).toContain(name);
     expect((error as ConfigError).problems).toHaveLength(4);
   });
+
+  it('refuses half a Facebook app, alongside other problems', () => {
+    expect(() => loadConfig({ FACEBOOK_APP_ID: 'app' })).toThrow(/FACEBOOK_APP_SECRET: required when FACEBOOK_APP_ID is set/);
+    expect(() => loadConfig({ FACEBOOK_APP_SECRET: 'secret' })).toThrow(/FACEBOOK_APP_ID: required/);
+    let error: unknown;
+    try {
+      loadConfig({ FACEBOOK_APP_ID: 'app', PORT: 'eighty' });
+    } catch (e) {
+      error = e;
+    }
+    expect((error as ConfigError).problems.map((p) => p.split(':')[0]).sort()).toEqual(['FACEBOOK_APP_SECRET', 'PORT']);
+    expect(loadConfig({ FACEBOOK_APP_ID: 'app', FACEBOOK_APP_SECRET: 'secret' }).FACEBOOK_APP_ID).toBe('app');
+  });
 });

@@ -35,6 +35,9 @@ const schema = z.object({
   FACEBOOK_GRAPH_URL: z.url().default('https://graph.facebook.com/v19.0'),
 });
 
+/** Settings that only work together; checked beside the schema so their problems are listed with all others. */
+const PAIRS = [['FACEBOOK_APP_ID', 'FACEBOOK_APP_SECRET']] as const;
+
 export type Config = z.infer<typeof schema>;
 
 export class ConfigError extends Error {
@@ -48,8 +51,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // An empty variable (as docker-compose passes for unset `${X:-}`) means "not set".
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const result = schema.safeParse(present);
-  if (!result.success) {
-    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  const problems = result.success ? [] : result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  // Half a Facebook app would silently leave login switched off; say so at start instead.
+  for (const pair of PAIRS) {
+    for (const [set, other] of [pair, [pair[1], pair[0]]]) {
+      if (present[set] && !present[other]) problems.push(`${other}: required when ${set} is set`);
+    }
   }
+  if (!result.success || problems.length) throw new ConfigError(problems);
   return result.data;
 }

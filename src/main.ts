@@ -52,7 +52,41 @@ const app = createApp(services);
 const { server, baseUrl } = await listen(app, config.PORT, config.HOST);
 const base = config.PUBLIC_URL ?? baseUrl;
 
-await startup(services, logger);
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'shutting down: draining requests');
+  let code = 0;
+  try {
+    // close() stops accepting and waits for in-flight requests; idle keep-alive sockets are closed so it can finish.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const force = setTimeout(() => server.closeAllConnections(), 10_000).unref();
+    await closed;
+    clearTimeout(force);
+    await services.shutdown();
+    await db.close();
+  } catch (err) {
+    logger.error({ err }, 'shutdown did not finish cleanly');
+    code = 1;
+  } finally {
+    // The embedded database stops whatever happened above, so no server outlives the process holding its files.
+    await local?.stop().catch((err: unknown) => logger.error({ err }, 'could not stop the embedded Neo4j'));
+  }
+  logger.info('stopped');
+  process.exit(code);
+}
+// Installed before the first run starts: a SIGTERM during start-up drains and stops it like any other.
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));
+
+try {
+  await startup(services, logger);
+} catch (err) {
+  // Start-up work cut short by a shutdown (closed driver) is not a failure of its own.
+  if (!stopping) throw err;
+}
 
 console.log(
   [
@@ -68,22 +102,3 @@ console.log(
   ].join('\n'),
 );
 
-let stopping = false;
-async function shutdown(signal: string) {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, 'shutting down: draining requests');
-  // close() stops accepting and waits for in-flight requests; idle keep-alive sockets are closed so it can finish.
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeIdleConnections();
-  const force = setTimeout(() => server.closeAllConnections(), 10_000).unref();
-  await closed;
-  clearTimeout(force);
-  await services.shutdown();
-  await db.close();
-  await local?.stop();
-  logger.info('stopped');
-  process.exit(0);
-}
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -114,6 +114,92 @@ describe('POST /v1/imports/profiles', () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it('keeps the last record of an externalId across the write batches of one body, so re-importing it changes nothing', async () => {
+    const small = await startTestApp({ INGEST_BATCH_RECORDS: '2' });
+    try {
+      const p = uid();
+      const body = ndjson([
+        { externalId: `${p}-a`, interests: [{ topic: `${p} old` }] },
+        { externalId: `${p}-b`, interests: [{ topic: `${p} b` }] },
+        { externalId: `${p}-c`, interests: [{ topic: `${p} c` }] },
+        { externalId: `${p}-a`, interests: [{ topic: `${p} new` }] },
+      ]);
+      const post = () =>
+        small.call('POST', '/v1/imports/profiles', { key: small.adminKey, raw: body, headers: { 'content-type': 'application/x-ndjson' } });
+      expect((await post()).status).toBe(200);
+      const before = await interestsOf(`crm:${p}-a`);
+      expect(before.map((i) => i.name)).toEqual([`${p} new`]);
+      expect((await post()).status).toBe(200);
+      // Split over two batches, the first dropped what the second re-created: its times were those of the re-import.
+      expect(await interestsOf(`crm:${p}-a`)).toEqual(before);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('keeps every CRM record of a person stitched by email: each one replaces only its own interests', async () => {
+    const p = uid();
+    const email = `twin.${p}@example.org`;
+    const a = { externalId: `${p}-a`, email, interests: [{ topic: `${p} chess`, weight: 2 }, { topic: `${p} shared` }] };
+    const b = { externalId: `${p}-b`, email, interests: [{ topic: `${p} golf` }, { topic: `${p} shared`, weight: 3 }] };
+    await importNdjson(ndjson([a]));
+    await importNdjson(ndjson([b]));
+    const userId = await t.services.ingest.users.resolve(`crm:${p}-a`);
+    expect(await t.services.ingest.users.resolve(`crm:${p}-b`)).toBe(userId);
+    const weights = async () => Object.fromEntries((await interestsOf(`crm:${p}-a`)).map((i) => [i.name, i.weight]));
+    expect(await weights()).toEqual({ [`${p} chess`]: 2, [`${p} golf`]: 1, [`${p} shared`]: 4 });
+    const before = await interestsOf(`crm:${p}-a`);
+
+    await importNdjson(ndjson([a]));
+    await importNdjson(ndjson([b, a]));
+    expect(await interestsOf(`crm:${p}-a`)).toEqual(before);
+
+    // b's record no longer lists golf and lowers shared: a's interests stay as they were
+    await importNdjson(ndjson([{ ...b, interests: [{ topic: `${p} shared` }] }]));
+    expect(await weights()).toEqual({ [`${p} chess`]: 2, [`${p} shared`]: 2 });
+  });
+
+  it('combines two new records with one email in one body into one person with both records’ interests', async () => {
+    const p = uid();
+    const email = `pair.${p}@example.org`;
+    const body = ndjson([
+      { externalId: `${p}-a`, email, interests: [{ topic: `${p} x` }] },
+      { externalId: `${p}-b`, email, interests: [{ topic: `${p} x`, weight: 2 }, { topic: `${p} y` }] },
+    ]);
+    await importNdjson(body);
+    const weights = Object.fromEntries((await interestsOf(`crm:${p}-b`)).map((i) => [i.name, i.weight]));
+    expect(weights).toEqual({ [`${p} x`]: 3, [`${p} y`]: 1 });
+    const before = await interestsOf(`crm:${p}-a`);
+    await importNdjson(body);
+    expect(await interestsOf(`crm:${p}-a`)).toEqual(before);
+  });
+
+  it('lets a person’s own consent choice outrank what a later CRM import says', async () => {
+    const p = uid();
+    const record = { externalId: `${p}-c`, interests: [{ topic: `${p} t` }], consent: { segmentation: true } };
+    await importNdjson(ndjson([record]));
+    const userId = (await t.services.ingest.users.resolve(`crm:${p}-c`))!;
+    await t.services.ingest.users.setConsent(userId, false);
+    await importNdjson(ndjson([record]));
+    expect(await t.services.ingest.users.get(userId)).toMatchObject({ consentSegmentation: false });
+    // A CRM flag still applies to people who never chose themselves.
+    await importNdjson(ndjson([{ externalId: `${p}-d`, consent: { segmentation: true } }]));
+    await importNdjson(ndjson([{ externalId: `${p}-d`, consent: { segmentation: false } }]));
+    const other = (await t.services.ingest.users.resolve(`crm:${p}-d`))!;
+    expect(await t.services.ingest.users.get(other)).toMatchObject({ consentSegmentation: false });
+  });
+
+  it('trims whitespace around external ids, as user references are trimmed', async () => {
+    const p = uid();
+    expect((await (await importNdjson(ndjson([{ externalId: `  ${p}-w `, interests: [{ topic: `${p} t` }] }]))).json()) as object).toEqual({
+      imported: 1,
+      rejected: [],
+    });
+    expect(await t.services.ingest.users.resolve(`crm:${p}-w`)).toBeDefined();
+    const blank = (await (await importNdjson(ndjson([{ externalId: '   ' }]))).json()) as { rejected: unknown[] };
+    expect(blank.rejected).toHaveLength(1);
+  });
+
   it('treats a record as the source snapshot: interests the CRM no longer lists lose their CRM weight', async () => {
     const p = uid();
     await importNdjson(ndjson([{ externalId: `${p}-x`, interests: [{ topic: `${p} a` }, { topic: `${p} b`, weight: 3 }] }]));

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { request } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -53,7 +54,31 @@ describe('the service process (npm start)', () => {
     const keys = await fetch(`${base}/v1/api-keys`, { headers: { authorization: `Bearer ${key}` } });
     expect(keys.status).toBe(200);
 
-    child.kill('SIGTERM');
+    // An import still arriving when SIGTERM comes is finished and answered before the process exits.
+    const records = Array.from({ length: 200 }, (_, i) => JSON.stringify({ externalId: `drain-${i}`, interests: [{ topic: `drain topic ${i % 7}` }] }));
+    const half = Math.floor(records.length / 2);
+    const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(`${base}/v1/imports/profiles`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/x-ndjson' },
+      });
+      req.on('response', (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.write(records.slice(0, half).join('\n') + '\n');
+      setTimeout(() => {
+        child.kill('SIGTERM');
+        setTimeout(() => req.end(records.slice(half).join('\n')), 300);
+      }, 300);
+    });
+    const drained = await answer;
+    expect(drained.status).toBe(200);
+    expect(JSON.parse(drained.body)).toEqual({ imported: records.length, rejected: [] });
     expect(await exited).toBe(0);
+    expect([...lines, ...stderr].join('\n')).not.toMatch(/shutdown did not finish cleanly|could not stop/);
   }, 150_000);
 });

@@ -12,5 +12,6 @@ MERGE (u:User {id: coalesce(known.id, emailUserId, row.newId)})
 MERGE (i)-[:IDENTIFIES]->(u)
 SET u.name = coalesce(row.name, u.name),
     u.emailHash = coalesce(row.emailHash, u.emailHash),
-    u.consentSegmentation = coalesce(row.consent, u.consentSegmentation)
+    // A choice the person made on their own page outranks the CRM's flag.
+    u.consentSegmentation = coalesce(u.consentByPerson, row.consent, u.consentSegmentation)
 RETURN row.idx AS idx, u.id AS userId, known IS NULL AND emailUserId IS NULL AS created

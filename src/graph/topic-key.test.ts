@@ -18,6 +18,17 @@ describe('topicKey', () => {
   it('case-folds beyond ASCII', () => {
     expect(topicKey('Straße')).toBe(topicKey('STRASSE'));
     expect(topicKey('ΣΟΦΊΑ')).toBe(topicKey('σοφία'));
+    // capital sharp s: upper-then-lower alone left 'GROẞ' as 'groß' while 'Groß' became 'gross'
+    expect(topicKey('GROẞ')).toBe(topicKey('Groß'));
+    expect(topicKey('GROẞ')).toBe('gross');
+  });
+
+  it('drops characters that render as nothing', () => {
+    expect(topicKey('Trail\u200bRunning')).toBe('trailrunning');
+    expect(topicKey('Trail\u00ad Running')).toBe('trail running');
+    expect(topicKey('\u2764\ufe0f')).toBe(topicKey('\u2764'));
+    expect(topicKey('\u200b\u200d')).toBe('');
+    expect(topicDisplayName('Trail\u200b Running')).toBe('Trail Running');
   });
 
   it('keeps different names apart', () => {

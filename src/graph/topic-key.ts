@@ -2,17 +2,23 @@ import { createHash } from 'node:crypto';
 
 /**
  * One Topic per normalized name, whatever the source spelled: NFKC folds compatibility forms (full-width letters,
- * ligatures), upper-then-lower approximates Unicode full case folding (ß → ss), and whitespace is trimmed/collapsed,
- * so "Trail  Running" from the CRM and "trail running" from Facebook land on the same node.
+ * ligatures), lower-upper-lower approximates Unicode full case folding (ß and ẞ → ss; lowering first keeps ẞ from
+ * surviving as ß), invisible characters (zero-width spaces, soft hyphens, variation selectors) are dropped, and
+ * whitespace is trimmed/collapsed, so "Trail  Running" from the CRM and "trail running" from Facebook are one node.
  */
 export function topicKey(name: string): string {
-  return name
-    .normalize('NFKC')
+  return stripInvisible(name.normalize('NFKC'))
+    .toLowerCase()
     .toUpperCase()
     .toLowerCase()
     .normalize('NFKC')
     .replace(/\s+/gu, ' ')
     .trim();
+}
+
+/** Characters that render as nothing: copy-pasted names carry them and they would split one topic into two. */
+function stripInvisible(s: string): string {
+  return s.replace(/\p{Default_Ignorable_Code_Point}/gu, '');
 }
 
 /** Deterministic, so every importer (and every run) computes the same id without asking the database. */
@@ -26,5 +32,5 @@ export function topicId(name: string): string {
 
 /** Display name: the source's spelling with only the whitespace tidied. */
 export function topicDisplayName(name: string): string {
-  return name.normalize('NFKC').replace(/\s+/gu, ' ').trim();
+  return stripInvisible(name.normalize('NFKC')).replace(/\s+/gu, ' ').trim();
 }

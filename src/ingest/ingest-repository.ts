@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { Db, Tx } from '../db/neo4j.js';
 import type { IdentityRow, UserRepository } from '../graph/user-repository.js';
+import { planPerson, type PersonPlan, type SourceIdentity } from './snapshots.js';
 
 export interface TopicRow {
   key: string;
@@ -104,15 +106,26 @@ export class IngestRepository {
         tx,
         rest.map(({ s, idx }) => ({ ...s.identity, idx })),
       );
-      const existing: Array<{ userId: string; keys: string[] }> = [];
+      const people = new Map<string, { created: boolean; incoming: Map<string, InterestRow[]> }>();
       for (const r of ids) {
         userIds[r.idx] = r.userId;
-        if (!r.created) existing.push({ userId: r.userId, keys: snapshots[r.idx]!.interests.map((i) => i.key) });
+        const person = people.get(r.userId) ?? { created: true, incoming: new Map<string, InterestRow[]>() };
+        person.created &&= r.created;
+        const s = snapshots[r.idx]!;
+        person.incoming.set(s.identity.key, s.interests);
+        people.set(r.userId, person);
       }
-      if (existing.length) await tx.run('ingest/drop-stale-source-interests', { prop, rows: existing });
-      const withInterests = rest
-        .filter(({ s }) => s.interests.length > 0)
-        .map(({ s, idx }) => ({ userId: userIds[idx]!, interests: s.interests }));
+      const plans = await this.planPeople(tx, prop, people);
+      const existing = [...plans].filter(([id]) => !people.get(id)!.created);
+      if (existing.length) {
+        await tx.run('ingest/drop-stale-source-interests', {
+          prop,
+          rows: existing.map(([userId, plan]) => ({ userId, keys: plan.interests.map((i) => i.key) })),
+        });
+      }
+      const withInterests = [...plans]
+        .filter(([, plan]) => plan.interests.length > 0)
+        .map(([userId, plan]) => ({ userId, interests: plan.interests }));
       if (withInterests.length) await tx.run('ingest/set-source-interests', { prop, now, rows: withInterests });
       const withPurchases = snapshots
         .map((s, i) => ({ userId: userIds[i]!, purchases: s.purchases }))
@@ -123,12 +136,56 @@ export class IngestRepository {
   }
 
   /**
+   * The source's interests of each person in the batch, summed over all of that person's identities of the source
+   * (src/ingest/snapshots.ts), and the identity snapshots that keeps up to date.
+   */
+  private async planPeople(
+    tx: Tx,
+    prop: SourceProp,
+    people: Map<string, { incoming: Map<string, InterestRow[]> }>,
+  ): Promise<Map<string, PersonPlan>> {
+    const plans = new Map<string, PersonPlan>();
+    if (people.size === 0) return plans;
+    const known = new Map<string, SourceIdentity[]>();
+    for (const r of await tx.run<{ userId: string } & SourceIdentity>('ingest/find-source-identities', {
+      source: prop.slice(2),
+      userIds: [...people.keys()],
+    })) {
+      const list = known.get(r.userId) ?? [];
+      list.push({ key: r.key, snapshot: r.snapshot });
+      known.set(r.userId, list);
+    }
+    // Today's weights are read only for people gaining their second identity of this source.
+    const needCurrent = [...people].filter(([id, p]) => (known.get(id) ?? []).some((k) => k.snapshot === null && !p.incoming.has(k.key)));
+    const current = new Map<string, InterestRow[]>();
+    if (needCurrent.length) {
+      for (const r of await tx.run<{ userId: string; key: string; w: number; at: string | null }>('ingest/read-source-interests', {
+        prop,
+        userIds: needCurrent.map(([id]) => id),
+      })) {
+        const list = current.get(r.userId) ?? [];
+        list.push({ key: r.key, w: r.w, at: r.at });
+        current.set(r.userId, list);
+      }
+    }
+    const snapshotRows: Array<{ key: string; snapshot: string }> = [];
+    for (const [userId, person] of people) {
+      const plan = planPerson(person.incoming, known.get(userId) ?? [], () => current.get(userId) ?? []);
+      plans.set(userId, plan);
+      snapshotRows.push(...plan.snapshots);
+    }
+    if (snapshotRows.length) await tx.run('ingest/set-identity-snapshots', { rows: snapshotRows });
+    return plans;
+  }
+
+  /**
    * Applies events in one transaction: only ids this transaction created are applied (the rest are duplicates).
-   * `plan` turns the fresh ids into signal rows, so a retried transaction recomputes them consistently.
+   * `plan` turns the fresh ids into signal rows, so a retried transaction recomputes them consistently. Each attempt
+   * marks its events with its own batch id: had a retried attempt reused the id of one whose commit did go through,
+   * it would take those events for its own and add their views a second time.
    */
   async writeEvents(
     events: Array<{ id: string; at: string }>,
-    batch: string,
     plan: (fresh: Set<string>) => {
       topics: TopicRow[];
       unlikes: Array<{ userId: string; key: string }>;
@@ -138,7 +195,7 @@ export class IngestRepository {
     now: string,
   ): Promise<Set<string>> {
     return this.db.writeTx(async (tx) => {
-      const rows = await tx.run<{ id: string }>('ingest/merge-events', { rows: events, batch });
+      const rows = await tx.run<{ id: string }>('ingest/merge-events', { rows: events, batch: randomUUID() });
       const fresh = new Set(rows.map((r) => r.id));
       if (fresh.size === 0) return fresh;
       const p = plan(fresh);

@@ -79,13 +79,20 @@ export class IngestService {
   /** Validates every record on its own, stores the valid ones in batched transactions, reports the rest by line. */
   async importProfiles(items: RawItem[], onProgress?: (done: number, total: number) => void): Promise<ImportResult> {
     const { valid, rejected } = validateItems(ProfileRecord, items, (v) => stringField(v, 'externalId'));
+    // A later record for the same externalId replaces an earlier one, as if they had come one after the other. Done
+    // over the whole body: split across two batches, the first would drop what the second re-adds on every re-import.
+    const latest = new Map<string, ProfileRecord>();
+    for (const { record } of valid) {
+      latest.delete(record.externalId);
+      latest.set(record.externalId, record);
+    }
     const userIds = new Set<string>();
     let done = 0;
-    for (const batch of this.batches(valid.map((v) => v.record))) {
+    for (const batch of this.batches([...latest.values()])) {
       const ids = await this.writeProfileBatch(batch);
       ids.forEach((id) => userIds.add(id));
       done += batch.length;
-      onProgress?.(done, valid.length);
+      onProgress?.(done, latest.size);
     }
     if (userIds.size) await this.hooks.emit('interestsChanged', { userIds: [...userIds] });
     return { imported: valid.length, rejected };
@@ -106,17 +113,12 @@ export class IngestService {
     if (batch.length) yield batch;
   }
 
+  /** `records` hold each externalId once. */
   private async writeProfileBatch(records: ProfileRecord[]): Promise<string[]> {
-    // A later record for the same externalId replaces an earlier one, as if they had come one after the other.
-    const latest = new Map<string, ProfileRecord>();
-    for (const r of records) {
-      latest.delete(r.externalId);
-      latest.set(r.externalId, r);
-    }
     const topics = new TopicCollector();
     const newIdByEmail = new Map<string, string>();
     const snapshots: SourceSnapshot[] = [];
-    for (const r of latest.values()) {
+    for (const r of records) {
       const hash = r.email ? emailHash(this.secretKey, r.email) : null;
       let newId: string = randomUUID();
       // Two new records with one email in one batch must become one user, not two.
@@ -241,7 +243,6 @@ export class IngestService {
       const chunk = events.slice(i, i + size);
       const fresh = await this.repo.writeEvents(
         chunk.map((e) => ({ id: e.id, at: e.at })),
-        randomUUID(),
         (ids) => planEvents(chunk.filter((e) => ids.has(e.id))),
         now,
       );

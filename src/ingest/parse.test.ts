@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvToItems, formatFromPath, parseCsvRows, parseImportFile, parseNdjson, validateItems, stringField } from './parse.js';
+import { chunkByExternalId, csvToItems, formatFromPath, parseCsvRows, parseImportFile, parseNdjson, validateItems, stringField } from './parse.js';
 import { ProfileRecord } from './schemas.js';
 
 describe('parseNdjson', () => {
@@ -92,5 +92,26 @@ describe('parseImportFile', () => {
     ]);
     expect(parseImportFile('{"externalId":"a"}', 'json')).toEqual([{ line: 1, error: expect.stringContaining('array') }]);
     expect(parseImportFile('[', 'json')).toEqual([{ line: 1, error: expect.stringMatching(/not valid JSON/) }]);
+  });
+
+  it('reads files that start with a byte-order mark, whatever the format', () => {
+    expect(parseImportFile('\uFEFF[{"externalId":"a"}]', 'json')).toEqual([{ line: 1, value: { externalId: 'a' } }]);
+    expect(parseImportFile('\uFEFF{"externalId":"a"}\n', 'ndjson')).toEqual([{ line: 1, value: { externalId: 'a' } }]);
+    expect(parseImportFile('\uFEFFexternalId,topic\nc-1,Chess', 'csv')).toEqual([
+      { line: 2, value: { externalId: 'c-1', interests: [{ topic: 'Chess' }] } },
+    ]);
+  });
+});
+
+describe('chunkByExternalId', () => {
+  it('keeps every record of one externalId in one chunk, in file order, and chunks near the size', () => {
+    const items = ['a', 'b', 'a', 'c', 'd', 'a', 'e'].map((id, i) => ({ line: i + 1, value: { externalId: id } }));
+    const chunks = chunkByExternalId(items, 2);
+    expect(chunks.map((c) => c.map((i) => i.line))).toEqual([[1, 3, 6], [2, 4], [5, 7]]);
+    // records without a usable externalId still go out (the service rejects them by line)
+    expect(chunkByExternalId([{ line: 1, value: 7 }, { line: 2, value: { externalId: 3 } }], 1)).toEqual([
+      [{ line: 1, value: 7 }],
+      [{ line: 2, value: { externalId: 3 } }],
+    ]);
   });
 });

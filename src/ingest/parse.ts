@@ -130,7 +130,7 @@ export const CSV_COLUMNS = ['externalId', 'email', 'name', 'topic', 'category', 
  * carries the person (email, name). Problems that belong to one row reject that row's whole record.
  */
 export function csvToItems(text: string): RawItem[] {
-  const rows = parseCsvRows(text.replace(/^\uFEFF/, ''));
+  const rows = parseCsvRows(text);
   if (rows.length === 0) return [];
   const header = rows[0]!.cells.map((h) => h.trim());
   const missing = ['externalId', 'topic'].filter((c) => !header.includes(c));
@@ -192,7 +192,9 @@ export function formatFromPath(file: string): ImportFormat | undefined {
 }
 
 /** A whole import file as numbered raw records; a JSON file that is not an array is one error on line 1. */
-export function parseImportFile(text: string, format: ImportFormat): RawItem[] {
+export function parseImportFile(file: string, format: ImportFormat): RawItem[] {
+  // Spreadsheet and Windows tools start UTF-8 files with a byte-order mark; JSON.parse rejects it on line 1.
+  const text = file.replace(/^\uFEFF/, '');
   if (format === 'ndjson') return parseNdjson(text);
   if (format === 'csv') return csvToItems(text);
   let parsed: unknown;
@@ -202,4 +204,35 @@ export function parseImportFile(text: string, format: ImportFormat): RawItem[] {
     return [{ line: 1, error: `not valid JSON: ${(err as Error).message}` }];
   }
   return Array.isArray(parsed) ? fromArray(parsed) : [{ line: 1, error: 'a JSON import file must hold an array of profile records' }];
+}
+
+/**
+ * Request bodies for a file sent in parts: every record of one externalId goes into the same part (in file order), so
+ * the service sees them together and the last one wins, as it would for the whole file in one request. Parts close
+ * once they reach `size` records; a group never splits, so a part can be larger.
+ */
+export function chunkByExternalId<T extends { line: number; value: unknown }>(items: T[], size: number): T[][] {
+  const groups = new Map<string, T[]>();
+  const order: T[][] = [];
+  for (const item of items) {
+    const id = stringField(item.value, 'externalId')?.trim();
+    const group = id === undefined ? undefined : groups.get(id);
+    if (group) group.push(item);
+    else {
+      const fresh = [item];
+      if (id !== undefined) groups.set(id, fresh);
+      order.push(fresh);
+    }
+  }
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  for (const group of order) {
+    current.push(...group);
+    if (current.length >= size) {
+      chunks.push(current);
+      current = [];
+    }
+  }
+  if (current.length) chunks.push(current);
+  return chunks;
 }

@@ -32,7 +32,7 @@ export const PurchaseInput = z
 
 export const ProfileRecord = z
   .object({
-    externalId: z.string().min(1).max(200),
+    externalId: z.string().trim().min(1).max(200).describe('Surrounding whitespace is trimmed, as in user references'),
     email: z.email().max(320).optional().describe('Used only for identity stitching; stored as a keyed hash'),
     name: z.string().trim().min(1).max(200).optional(),
     interests: z.array(InterestInput).max(5000).default([]),
@@ -72,8 +72,8 @@ export const EVENT_KINDS = ['like', 'unlike', 'view', 'purchase'] as const;
 
 export const EventInput = z
   .object({
-    id: z.string().min(1).max(200),
-    user: z.string().min(1).max(300).describe('<source>:<externalId> or the service user id'),
+    id: z.string().trim().min(1).max(200),
+    user: z.string().trim().min(1).max(300).describe('<source>:<externalId> or the service user id'),
     topic: topicName,
     category: category.optional(),
     kind: z.enum(EVENT_KINDS),
