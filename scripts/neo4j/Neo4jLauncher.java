@@ -2,6 +2,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.neo4j.configuration.GraphDatabaseSettings;
 import org.neo4j.configuration.connectors.BoltConnector;
 import org.neo4j.configuration.connectors.HttpConnector;
@@ -16,6 +17,11 @@ import org.neo4j.io.ByteUnit;
  * Prints one line "NEO4J_READY bolt://host:port" once Bolt accepts connections, so a parent process can wait for it.
  * With --exit-on-stdin-eof the server stops when its parent closes stdin (or dies), so throwaway test
  * instances never outlive the test run.
+ * Graph Data Science is optional: when its jars are on the classpath too (scripts/neo4j/gds-lib, see gds-pom.xml), their
+ * folder becomes the plugin directory, so Neo4j compiles the gds.* procedures and functions from it, and gds.* is
+ * unrestricted. GDS's kernel extensions (which register the component every GDS procedure injects, and the
+ * gds.graph.project aggregation) are found on the classpath by Neo4j's service loader. Without those jars nothing
+ * changes; this file names no GDS class at compile time.
  */
 public class Neo4jLauncher {
   public static void main(String[] args) throws Exception {
@@ -41,7 +47,15 @@ public class Neo4jLauncher {
       System.err.println("--data DIR is required");
       System.exit(2);
     }
-    DatabaseManagementService dbms = new DatabaseManagementServiceBuilder(Path.of(data).toAbsolutePath())
+    DatabaseManagementServiceBuilder builder = new DatabaseManagementServiceBuilder(Path.of(data).toAbsolutePath());
+    Path gds = gdsJarDirectory();
+    if (gds != null) {
+      builder
+          .setConfig(GraphDatabaseSettings.plugin_dir, gds)
+          .setConfig(GraphDatabaseSettings.procedure_unrestricted, List.of("gds.*"));
+      System.err.println("Graph Data Science jars found: loading gds.* procedures from " + gds);
+    }
+    DatabaseManagementService dbms = builder
         .setConfig(BoltConnector.enabled, true)
         .setConfig(BoltConnector.listen_address, new SocketAddress(host, port))
         .setConfig(BoltConnector.encryption_level, BoltConnector.EncryptionLevel.DISABLED)
@@ -68,5 +82,19 @@ public class Neo4jLauncher {
       System.exit(0);
     }
     synchronized (lock) { lock.wait(); }
+  }
+
+  /** The folder of the GDS jars when they are on the classpath (looked up by name, so this compiles without them). */
+  static Path gdsJarDirectory() {
+    try {
+      Class<?> extension = Class.forName(
+          "org.neo4j.gds.extension.OpenGraphDataScienceExtension", false, Neo4jLauncher.class.getClassLoader());
+      return Path.of(extension.getProtectionDomain().getCodeSource().getLocation().toURI()).getParent();
+    } catch (ClassNotFoundException e) {
+      return null;
+    } catch (Exception e) {
+      System.err.println("Graph Data Science jars found but their folder is unknown (" + e + "); GDS stays off");
+      return null;
+    }
   }
 }

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +8,8 @@ import { createInterface } from 'node:readline';
 /** Embedded Neo4j for machines without Docker: jars from Maven Central, run by scripts/neo4j/Neo4jLauncher.java. */
 const LAUNCHER_DIR = fileURLToPath(new URL('../../scripts/neo4j/', import.meta.url));
 const LIB_DIR = path.join(LAUNCHER_DIR, 'lib');
+/** Optional Graph Data Science jars (scripts/neo4j/gds-pom.xml), only those not already in LIB_DIR. */
+export const GDS_LIB_DIR = path.join(LAUNCHER_DIR, 'gds-lib');
 
 export interface LocalNeo4j {
   uri: string;
@@ -33,6 +35,34 @@ export function ensureNeo4jJars(log: (line: string) => void = console.error): vo
   if (res.status !== 0) throw new Error(`mvn could not fetch the Neo4j jars (exit ${res.status ?? res.signal})`);
 }
 
+/** True when the GDS jars are installed (the kernel extension jar is the one that makes the procedures load). */
+export function gdsJarsInstalled(): boolean {
+  return existsSync(GDS_LIB_DIR) && readdirSync(GDS_LIB_DIR).some((f) => f.startsWith('opengds-extension-'));
+}
+
+/**
+ * Downloads Graph Data Science 2.13 (the line for Neo4j 5.26; ~130 jars, ~15 MB beyond Neo4j's own) once.
+ * Maven resolves GDS together with Neo4j so shared libraries get Neo4j's versions; only the extra jars are kept,
+ * moved into place in one rename so an interrupted download is never taken for an installed one.
+ */
+export function ensureGdsJars(log: (line: string) => void = console.error): void {
+  if (gdsJarsInstalled()) return;
+  ensureNeo4jJars(log);
+  log('Fetching Neo4j Graph Data Science 2.13 from Maven Central into scripts/neo4j/gds-lib (first run only)...');
+  const tmp = `${GDS_LIB_DIR}.tmp`;
+  rmSync(tmp, { recursive: true, force: true });
+  const res = spawnSync(
+    'mvn',
+    ['-B', '-ntp', '-q', '-Dstyle.color=never', '-f', path.join(LAUNCHER_DIR, 'gds-pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${tmp}`, '-DincludeScope=runtime'],
+    { stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  if (res.status !== 0) throw new Error(`mvn could not fetch the Graph Data Science jars (exit ${res.status ?? res.signal})`);
+  const neo4jJars = new Set(readdirSync(LIB_DIR));
+  for (const f of readdirSync(tmp)) if (neo4jJars.has(f)) rmSync(path.join(tmp, f));
+  rmSync(GDS_LIB_DIR, { recursive: true, force: true });
+  renameSync(tmp, GDS_LIB_DIR);
+}
+
 export async function freePort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
@@ -56,6 +86,8 @@ export interface StartOptions {
   /** Where the server's own log lines go; default: discarded unless NEO4J_LOG=1. */
   log?: (line: string) => void;
   startTimeoutMs?: number;
+  /** Also put the Graph Data Science jars on the classpath (installing them when missing); the launcher loads gds.*. */
+  gds?: boolean;
 }
 
 /**
@@ -64,6 +96,7 @@ export interface StartOptions {
  */
 export async function startLocalNeo4j(opts: StartOptions): Promise<LocalNeo4j> {
   ensureNeo4jJars();
+  if (opts.gds) ensureGdsJars();
   const host = opts.host ?? '127.0.0.1';
   const port = opts.port && opts.port > 0 ? opts.port : await freePort(host);
   mkdirSync(opts.dataDir, { recursive: true });
@@ -71,7 +104,7 @@ export async function startLocalNeo4j(opts: StartOptions): Promise<LocalNeo4j> {
     `-Xmx${opts.heap ?? '2g'}`,
     '-XX:+UseG1GC',
     '-cp',
-    path.join(LIB_DIR, '*'),
+    [path.join(LIB_DIR, '*'), ...(opts.gds ? [path.join(GDS_LIB_DIR, '*')] : [])].join(path.delimiter),
     path.join(LAUNCHER_DIR, 'Neo4jLauncher.java'),
     '--data', path.resolve(opts.dataDir),
     '--port', String(port),
