@@ -8,7 +8,7 @@ import { createRegistry, generateOpenApi } from './api/openapi.js';
 import { errorMiddleware, notFoundHandler, problem, sendProblem } from './api/http.js';
 import { createMetrics } from './api/metrics.js';
 import { mountOpsRoutes, openApiRouter } from './api/ops-routes.js';
-import { authenticate } from './auth/middleware.js';
+import { authenticate, FailedAuthLimiter } from './auth/middleware.js';
 import { mountApiKeyRoutes } from './auth/routes.js';
 import { installSessions, mountPeopleRoutes } from './auth/people-routes.js';
 import { mountIngestRoutes } from './ingest/routes.js';
@@ -16,6 +16,14 @@ import { mountSegmentationRoutes } from './segmentation/routes.js';
 import { mountAffinityRoutes } from './affinity/routes.js';
 import { mountDashboard } from './dashboard/routes.js';
 import type { Services } from './services.js';
+
+/**
+ * Failed API-key checks allowed per client address and minute: plenty for a misconfigured client to notice its
+ * mistake, far too few to guess a key. A lower overall rate limit lowers it too (tests use that).
+ */
+export function authFailuresPerMinute(ratePerMinute: number): number {
+  return Math.min(30, ratePerMinute);
+}
 
 /** Builds the HTTP app around already-created services; listening is main.ts's (or a test's) business. */
 export function createApp(services: Services): Express {
@@ -62,7 +70,9 @@ export function createApp(services: Services): Express {
     }),
   );
   installSessions(app, services);
-  app.use(authenticate(services.apiKeys));
+  // Only /v1 needs a principal; /healthz, /readyz, /metrics, /openapi.json, /docs, /auth/* and the dashboard do not
+  // read credentials at all. Failed key checks have their own per-address budget (the limiter below counts by key).
+  app.use('/v1', authenticate(services.apiKeys, new FailedAuthLimiter(authFailuresPerMinute(config.RATE_LIMIT_PER_MINUTE))));
   app.use(
     '/v1',
     rateLimit({

@@ -135,6 +135,33 @@ describe('segment of one', () => {
     expect((await t.call('POST', '/v1/affinities/batch', { key: content, body: { users: [] } })).status).toBe(400);
   });
 
+  it('answers a batch in request order, once per reference, trimmed like every user reference', async () => {
+    const order = [crm('mix'), crm('a2'), crm('nobody'), crm('b0'), crm('a2'), ` ${crm('b0')} `, crm('a0')];
+    const res = await t.call('POST', '/v1/affinities/batch', { key: content, body: { users: order } });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { items: Affinities[]; missing: string[] };
+    expect(body.items.map((i) => i.user)).toEqual([crm('mix'), crm('a2'), crm('b0'), crm('a0')]);
+    expect(body.missing).toEqual([crm('nobody')]);
+    const single = await affinities(crm('b0'));
+    expect(body.items[2]!.segments).toEqual(single.segments);
+  });
+
+  it('takes exactly 1000 users and refuses 1001 with a 400 naming the field', async () => {
+    const known = [crm('a0'), crm('b1'), crm('mix')];
+    const thousand = [...known, ...Array.from({ length: 997 }, (_, i) => `crm:${p}-absent-${i}`)];
+    const res = await t.call('POST', '/v1/affinities/batch', { key: content, body: { users: thousand } });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { items: Affinities[]; missing: string[] };
+    expect(body.items.map((i) => i.user)).toEqual(known);
+    expect(body.missing).toHaveLength(997);
+    expect(body.missing[0]).toBe(`crm:${p}-absent-0`);
+
+    const tooMany = await t.call('POST', '/v1/affinities/batch', { key: content, body: { users: [...thousand, crm('b2')] } });
+    expect(tooMany.status).toBe(400);
+    const problem = (await tooMany.json()) as { errors: Array<{ path: string }> };
+    expect(problem.errors.map((e) => e.path)).toContain('body.users');
+  });
+
   it('lets content, marketer and admin keys read affinities, and no one else', async () => {
     const path = `/v1/users/${encodeURIComponent(crm('a3'))}/affinities`;
     expect((await t.call('GET', path, { key: marketer })).status).toBe(200);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app.js';
 import { getJson, importProfiles, runSegmentation } from './support/dashboard-seed.js';
+import { parseCsv } from './support/csv.js';
 
 interface Member {
   user: string;
@@ -116,9 +117,8 @@ describe('audiences', () => {
     const res = await t.call('GET', audienceUrl({ minAffinity: '0.3' }), { key: marketer, headers: { accept: 'text/csv' } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
-    const lines = (await res.text()).trimEnd().split('\n');
-    expect(lines[0]).toBe('user,affinity,lift');
-    const rows = lines.slice(1).map((l) => l.split(','));
+    const [header, ...rows] = parseCsv(await res.text());
+    expect(header).toEqual(['user', 'affinity', 'lift']);
     const json = await allPages({ minAffinity: '0.3', limit: '1000' });
     expect(rows.map((r) => r[0])).toEqual(json.map((m) => m.user));
     expect(rows.map((r) => Number(r[1]))).toEqual(json.map((m) => m.affinity));
@@ -188,5 +188,108 @@ describe('audiences', () => {
     expect((await t.call('GET', audienceUrl(), { key: ingest })).status).toBe(403);
     expect((await t.call('GET', audienceUrl())).status).toBe(401);
     expect((await t.call('POST', '/v1/audiences/query', { key: content, body: { where: { segment: segA } } })).status).toBe(403);
+  });
+});
+
+/** A query body whose rule nests `depth` rules deep, as JSON text (JSON.stringify itself overflows on deep values). */
+function nestedRuleBody(depth: number): string {
+  return `{"where":${'{"all":['.repeat(depth - 1)}${JSON.stringify({ segment: segA })}${']}'.repeat(depth - 1)}}`;
+}
+
+const postRaw = (raw: string) =>
+  t.call('POST', '/v1/audiences/query', { key: marketer, raw, headers: { 'content-type': 'application/json' } });
+
+describe('audience rules stay bounded', () => {
+  it('refuses a deeply nested rule with a 400 naming the path, never a 500', async () => {
+    for (const depth of [7, 1000, 20_000]) {
+      const res = await postRaw(nestedRuleBody(depth));
+      expect(res.status, `depth ${depth}`).toBe(400);
+      expect(res.headers.get('content-type')).toMatch(/problem\+json/);
+      const p = (await res.json()) as { errors: Array<{ path: string; message: string }> };
+      expect(p.errors).toHaveLength(1);
+      expect(p.errors[0]!.path).toBe(`body.where${'.all.0'.repeat(6)}`);
+      expect(p.errors[0]!.message).toMatch(/at most 6 deep/);
+    }
+    const ok = await postRaw(nestedRuleBody(6));
+    expect(ok.status, await ok.clone().text()).toBe(200);
+  });
+
+  it('refuses a rule with more than 50 conditions, however they are spread', async () => {
+    const wide = { all: Array.from({ length: 20 }, () => ({ any: Array.from({ length: 20 }, () => ({ segment: segA })) })) };
+    const res = await t.call('POST', '/v1/audiences/query', { key: marketer, body: { where: wide } });
+    expect(res.status).toBe(400);
+    const p = (await res.json()) as { errors: Array<{ path: string; message: string }> };
+    expect(p.errors).toEqual([{ path: 'body.where', message: expect.stringMatching(/at most 50 conditions/) }]);
+    const fifty = { any: Array.from({ length: 10 }, () => ({ any: Array.from({ length: 5 }, () => ({ segment: segA })) })) };
+    expect((await t.call('POST', '/v1/audiences/query', { key: marketer, body: { where: fifty } })).status).toBe(200);
+  });
+});
+
+describe('CSV export', () => {
+  it('quotes addresses with commas and quotes so every row has three fields', async () => {
+    const odd = `${p}-q,"x"`;
+    await importProfiles(t, ingest, [{ externalId: odd, interests: A.map((topic) => ({ topic, weight: 1 })) }]);
+    const res = await t.call('GET', audienceUrl(), { key: marketer, headers: { accept: 'text/csv' } });
+    const text = await res.text();
+    expect(text).toContain(`"crm:${p}-q,""x"""`);
+    const rows = parseCsv(text);
+    expect(rows.every((r) => r.length === 3)).toBe(true);
+    const row = rows.find((r) => r[0] === `crm:${odd}`);
+    expect(row).toBeDefined();
+    expect(Number(row![1])).toBe(1);
+  });
+});
+
+describe('cursors and runs', () => {
+  it('always sends startedAt: null while a run is queued', async () => {
+    const id = `queued-${p}`;
+    await t.db.write('test/create-queued-run', { id });
+    try {
+      const run = await getJson<Record<string, unknown>>(t, marketer, `/v1/segmentation/runs/${id}`);
+      expect(run).toMatchObject({ id, status: 'queued', startedAt: null });
+    } finally {
+      await t.db.write('test/delete-run', { id });
+    }
+  });
+
+  // Last in the file: it starts a new run.
+  it('pins cursors to their run: 409 cursor-stale after a newer run; the run list pages by keyset', async () => {
+    // An old queued run guarantees a second page of runs, whatever else the database holds.
+    const oldRun = `queued-${p}-old`;
+    await t.db.write('test/create-queued-run', { id: oldRun });
+    try {
+      const segments = await getJson<{ runId: string; nextCursor?: string }>(t, marketer, '/v1/segments?limit=1');
+      const topics = await getJson<{ nextCursor?: string }>(t, marketer, `/v1/segments/${encodeURIComponent(segA)}/topics?limit=1`);
+      const audience = await getJson<{ nextCursor?: string }>(t, marketer, audienceUrl({ limit: '2' }));
+      const ruleBody = { where: { segment: segA }, limit: 2 };
+      const rule = (await (await t.call('POST', '/v1/audiences/query', { key: marketer, body: ruleBody })).json()) as { nextCursor?: string };
+      const runsPage1 = await getJson<{ items: Array<{ id: string }>; nextCursor?: string }>(t, marketer, '/v1/segmentation/runs?limit=1');
+      for (const c of [segments.nextCursor, topics.nextCursor, audience.nextCursor, rule.nextCursor, runsPage1.nextCursor]) expect(c).toBeTruthy();
+      // Before any new run the cursors work.
+      expect((await t.call('GET', `/v1/segments?limit=1&cursor=${segments.nextCursor}`, { key: marketer })).status).toBe(200);
+      expect((await t.call('GET', audienceUrl({ limit: '2', cursor: audience.nextCursor! }), { key: marketer })).status).toBe(200);
+
+      const newRun = await runSegmentation(t, marketer);
+
+      const stale = [
+        await t.call('GET', `/v1/segments?limit=1&cursor=${segments.nextCursor}`, { key: marketer }),
+        await t.call('GET', `/v1/segments/${encodeURIComponent(segA)}/topics?limit=1&cursor=${topics.nextCursor}`, { key: marketer }),
+      ];
+      for (const res of stale) {
+        expect(res.status, res.url).toBe(409);
+        expect(res.headers.get('content-type')).toMatch(/problem\+json/);
+        expect(((await res.json()) as { type: string }).type).toMatch(/cursor-stale$/);
+      }
+
+      // The run list goes on where it was: the new run does not push page 1's run onto page 2.
+      const runsPage2 = await getJson<{ items: Array<{ id: string }> }>(t, marketer, `/v1/segmentation/runs?limit=1&cursor=${runsPage1.nextCursor}`);
+      expect(runsPage2.items).toHaveLength(1);
+      expect([runsPage1.items[0]!.id, newRun.id]).not.toContain(runsPage2.items[0]!.id);
+      const fresh = await getJson<{ items: Array<{ id: string; startedAt: unknown }> }>(t, marketer, '/v1/segmentation/runs?limit=2');
+      expect(fresh.items.map((r) => r.id)).toEqual([newRun.id, runsPage1.items[0]!.id]);
+      for (const r of fresh.items) expect(typeof r.startedAt).toBe('string');
+    } finally {
+      await t.db.write('test/delete-run', { id: oldRun });
+    }
   });
 });

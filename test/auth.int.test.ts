@@ -53,6 +53,19 @@ describe('API keys and roles', () => {
     expect((await t.call('DELETE', `/v1/api-keys/${created.id}`, { key: t.adminKey })).status).toBe(404);
   });
 
+  it('refuses a marketer revoking a key, and the key keeps working', async () => {
+    const marketer = await t.keyFor('marketer');
+    const created = (await (
+      await t.call('POST', '/v1/api-keys', { key: t.adminKey, body: { name: 'kept', role: 'content' } })
+    ).json()) as { id: string; key: string };
+    const res = await t.call('DELETE', `/v1/api-keys/${created.id}`, { key: marketer });
+    expect(res.status).toBe(403);
+    expect(res.headers.get('content-type')).toMatch(/problem\+json/);
+    expect((await t.call('GET', '/v1/segments', { key: created.key })).status).toBe(200);
+    const list = (await (await t.call('GET', '/v1/api-keys?limit=1000', { key: t.adminKey })).json()) as { items: Array<{ id: string }> };
+    expect(list.items.map((k) => k.id)).toContain(created.id);
+  });
+
   it('validates input with per-field errors, content type and malformed JSON', async () => {
     const bad = await t.call('POST', '/v1/api-keys', { key: t.adminKey, body: { name: '', role: 'owner', extra: 1 } });
     expect(bad.status).toBe(400);
@@ -80,6 +93,27 @@ describe('API keys and roles', () => {
 });
 
 describe('rate limiting', () => {
+  it('limits failed key checks per address, then refuses even a right key from there until the window ends', async () => {
+    // RATE_LIMIT_PER_MINUTE also caps the failed-attempt budget (min(30, it)).
+    const limited = await startTestApp({ RATE_LIMIT_PER_MINUTE: '4' });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++) statuses.push((await limited.call('GET', '/v1/segments', { key: `nsk_guess-${i}` })).status);
+      statuses.push((await limited.call('GET', '/v1/segments', { headers: { authorization: 'Basic abc' } })).status);
+      expect(statuses).toEqual([401, 401, 401, 401]);
+      const blocked = await limited.call('GET', '/v1/segments', { key: 'nsk_guess-5' });
+      expect(blocked.status).toBe(429);
+      expect(blocked.headers.get('content-type')).toMatch(/problem\+json/);
+      expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(((await blocked.json()) as { type: string }).type).toMatch(/rate-limited$/);
+      expect((await limited.call('GET', '/v1/segments', { key: limited.adminKey })).status).toBe(429);
+      // Public endpoints do not look at credentials, so they are not affected.
+      expect((await limited.call('GET', '/healthz', { key: 'nsk_guess-6' })).status).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('answers 429 problem+json past the per-key limit, counting each key separately', async () => {
     const limited = await startTestApp({ RATE_LIMIT_PER_MINUTE: '3' });
     try {

@@ -1,5 +1,12 @@
+import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app.js';
+import { createApp } from '../src/app.js';
+import { listen } from '../src/api/listen.js';
+import { loadConfig } from '../src/config.js';
+import { Db } from '../src/db/neo4j.js';
+import { createLogger } from '../src/logger.js';
+import { createServices } from '../src/services.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -48,5 +55,150 @@ describe('operations endpoints', () => {
     const body = (await res.json()) as { status: number; title: string; type: string };
     expect(body).toMatchObject({ status: 404, title: 'Not Found' });
     expect(body.type).toMatch(/not-found$/);
+  });
+});
+
+const PUBLIC_OPS = ['/healthz', '/readyz', '/metrics', '/openapi.json', '/docs/'];
+
+describe('public operations endpoints and credentials', () => {
+  it('never read the Authorization header: a wrong or malformed one changes nothing', async () => {
+    for (const authorization of ['Bearer nsk_wrong-key', 'Basic abc', 'Bearer']) {
+      for (const path of PUBLIC_OPS) {
+        const res = await t.call('GET', path, { headers: { authorization } });
+        expect(res.status, `${path} with "${authorization}"`).toBe(200);
+      }
+    }
+    // The same header on a route that needs a principal is still refused.
+    expect((await t.call('GET', '/v1/segments', { headers: { authorization: 'Bearer nsk_wrong-key' } })).status).toBe(401);
+  });
+
+  it('answers /healthz while the database is unreachable, even with a key that cannot be checked', async () => {
+    // A port nobody listens on: every database call fails.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const uri = `bolt://127.0.0.1:${port}`;
+    const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', NEO4J_URI: uri, SECRET_KEY: 'test-secret-key-0123456789', DEMO_DATA: 'false' });
+    const db = new Db({ uri, user: 'neo4j', password: '' });
+    const services = createServices({ config, db, logger: createLogger('silent'), secretKey: config.SECRET_KEY! });
+    const { server, baseUrl } = await listen(createApp(services));
+    try {
+      const health = await fetch(`${baseUrl}/healthz`, { headers: { authorization: 'Bearer nsk_cannot-be-checked' } });
+      expect(health.status).toBe(200);
+      expect(await health.json()).toEqual({ status: 'ok' });
+      const ready = await fetch(`${baseUrl}/readyz`);
+      expect(ready.status).toBe(503);
+    } finally {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await services.shutdown();
+      await db.close();
+    }
+  });
+});
+
+interface Operation {
+  responses: Record<string, { description: string; content?: Record<string, { schema: Record<string, unknown> }> }>;
+  requestBody?: unknown;
+}
+interface OpenApiDoc {
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, { properties?: Record<string, Record<string, unknown>>; required?: string[] }> };
+}
+
+describe('the OpenAPI document describes every answer', () => {
+  let doc: OpenApiDoc;
+  beforeAll(async () => {
+    doc = (await (await t.call('GET', '/openapi.json')).json()) as OpenApiDoc;
+  });
+  const operations = () =>
+    Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ path, method, op })));
+  const op = (method: string, path: string) => doc.paths[path]![method]!;
+
+  it('gives every error response a problem+json body, /auth/* included', () => {
+    for (const { path, method, op: o } of operations()) {
+      for (const [status, r] of Object.entries(o.responses)) {
+        if (Number(status) < 400) continue;
+        expect(Object.keys(r.content ?? {}), `${method} ${path} ${status}`).toEqual(['application/problem+json']);
+      }
+    }
+    expect(Object.keys(op('get', '/auth/facebook/callback').responses)).toEqual(expect.arrayContaining(['302', '400', '401', '502', '503']));
+    const problem = doc.components.schemas.Problem!;
+    expect(problem.required).toEqual(expect.arrayContaining(['type', 'title', 'status', 'detail']));
+  });
+
+  it('lists 429 on every /v1 operation and 401/403 wherever credentials are needed', () => {
+    for (const { path, method, op: o } of operations()) {
+      if (path.startsWith('/v1/')) expect(o.responses, `${method} ${path}`).toHaveProperty('429');
+      if (path.startsWith('/v1/')) expect(o.responses, `${method} ${path}`).toHaveProperty('401');
+      if (path.startsWith('/v1/')) expect(o.responses, `${method} ${path}`).toHaveProperty('403');
+    }
+  });
+
+  it('lists 404 where a handler can answer it without a path parameter', () => {
+    for (const [method, path] of [
+      ['get', '/v1/me'],
+      ['get', '/v1/me/interests'],
+      ['get', '/v1/me/affinities'],
+      ['put', '/v1/me/consent'],
+      ['delete', '/v1/me'],
+      ['post', '/v1/audiences/query'],
+    ] as const) {
+      expect(op(method, path).responses, `${method} ${path}`).toHaveProperty('404');
+    }
+  });
+
+  it('describes CSV beside JSON for audiences, 409s as problems, and public routes without auth errors', () => {
+    for (const [method, path] of [
+      ['get', '/v1/segments/{id}/audience'],
+      ['post', '/v1/audiences/query'],
+    ] as const) {
+      expect(Object.keys(op(method, path).responses['200']!.content!).sort()).toEqual(['application/json', 'text/csv']);
+      expect(op(method, path).responses['409']!.description).toMatch(/cursor-stale/);
+    }
+    expect(op('post', '/v1/segmentation/runs').responses['409']!.content).toHaveProperty('application/problem+json');
+    for (const path of ['/v1/segments', '/v1/segments/{id}/topics']) expect(op('get', path).responses['409']!.description).toMatch(/cursor-stale/);
+    expect(Object.keys(op('get', '/healthz').responses).sort()).toEqual(['200']);
+    expect(Object.keys(op('get', '/readyz').responses).sort()).toEqual(['200', '503']);
+    expect(doc.paths).toHaveProperty('/openapi.json');
+    expect(doc.paths).toHaveProperty('/docs');
+  });
+
+  it('marks startedAt as always present and null while queued', () => {
+    const run = doc.components.schemas.SegmentationRun!;
+    expect(run.required).toContain('startedAt');
+    expect(JSON.stringify(run.properties!.startedAt)).toMatch(/null/);
+  });
+
+  it('documents limit as an integer with its default', () => {
+    const params = (op('get', '/v1/segments') as unknown as { parameters: Array<{ name: string; schema: Record<string, unknown> }> }).parameters;
+    expect(params.find((p) => p.name === 'limit')!.schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 1000, default: 100 });
+  });
+});
+
+describe('problem bodies and query parsing', () => {
+  it('always carries detail, and every 400 lists errors, the body-level ones included', async () => {
+    const noBody = await t.call('POST', '/v1/api-keys', { key: t.adminKey });
+    const malformed = await t.call('POST', '/v1/api-keys', { key: t.adminKey, raw: '{"name":', headers: { 'content-type': 'application/json' } });
+    for (const res of [noBody, malformed]) {
+      expect(res.status).toBe(400);
+      const p = (await res.json()) as { detail: string; errors: Array<{ path: string; message: string }> };
+      expect(p.detail.length).toBeGreaterThan(0);
+      expect(p.errors).toEqual([{ path: 'body', message: p.detail }]);
+    }
+    const notFound = (await (await t.call('GET', '/v1/api-keys/nope', { key: t.adminKey, headers: {} })).json()) as { detail?: string };
+    expect(notFound).toHaveProperty('detail');
+  });
+
+  it('reads an empty ?limit= as the default and refuses numbers that are not decimal digits', async () => {
+    expect((await t.call('GET', '/v1/api-keys?limit=', { key: t.adminKey })).status).toBe(200);
+    for (const limit of ['0x10', '1e2', '0', '1001', '-1']) {
+      const res = await t.call('GET', `/v1/api-keys?limit=${encodeURIComponent(limit)}`, { key: t.adminKey });
+      expect(res.status, limit).toBe(400);
+      expect(((await res.json()) as { errors: Array<{ path: string }> }).errors[0]!.path).toBe('query.limit');
+    }
   });
 });

@@ -1,4 +1,8 @@
+// Keyset over (createdAt in ms, id), newest first: a run started meanwhile does not shift later pages.
+// Milliseconds on both sides, because the API (and so the cursor) carries createdAt in ms.
 MATCH (r:SegmentRun)
+WITH r, r.createdAt.epochMillis AS ms
+WHERE $afterMs IS NULL OR ms < $afterMs OR (ms = $afterMs AND r.id < $afterId)
 RETURN r {.id, .status, .params, .createdAt, .startedAt, .finishedAt, .metrics, .error, .phase} AS run
-ORDER BY r.createdAt DESC, r.id DESC
-SKIP toInteger($skip) LIMIT toInteger($limit)
+ORDER BY ms DESC, r.id DESC
+LIMIT toInteger($limit)

@@ -1,17 +1,18 @@
 import type { Response } from 'express';
-import { once } from 'node:events';
 import type { ApiRouter } from '../api/route.js';
 import { decodeCursor, encodeCursor, sendJson } from '../api/http.js';
+import { streamCsv } from '../api/csv.js';
 import type { Services } from '../services.js';
 import { AppError } from '../errors.js';
 import { misplacedNegations } from './rules.js';
 import { AffinityService } from './affinity-service.js';
 import type { AudienceRow } from './affinity-repository.js';
 import {
-  AUDIENCE_CSV_HEADER,
+  AUDIENCE_CSV_COLUMNS,
   AudienceCursor,
   AudienceQuery,
   AudienceQueryBody,
+  AudienceCsvSchema,
   AudiencePageSchema,
   BatchAffinitiesBody,
   BatchAffinitiesSchema,
@@ -23,33 +24,16 @@ import {
 const READERS = ['content', 'marketer', 'admin'] as const;
 const AUDIENCE = ['marketer', 'admin'] as const;
 
-function csvField(value: string | number): string {
-  const s = String(value);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
+const STALE_CURSOR = {
+  409: { description: '`cursor-stale`: the cursor belongs to an older segmentation run; start again without a cursor' },
+};
 
-/** Writes CSV page by page as the database yields them, waiting for the socket to drain between pages. */
-export async function streamCsv(res: Response, filename: string, pages: AsyncIterable<AudienceRow[]>): Promise<void> {
-  const iterator = pages[Symbol.asyncIterator]();
-  // Pull the first page before sending headers, so a 404 (unknown segment) is still a problem+json answer.
-  let next = await iterator.next();
-  res.status(200).type('text/csv; charset=utf-8').setHeader('content-disposition', `attachment; filename="${filename}"`);
-  res.write(AUDIENCE_CSV_HEADER);
-  while (!next.done) {
-    const chunk = next.value
-      .map((r) => {
-        const m = AffinityService.present(r);
-        return `${csvField(m.user)},${m.affinity},${m.lift}\n`;
-      })
-      .join('');
-    if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
-    if (res.destroyed) {
-      await iterator.return?.(undefined);
-      return;
-    }
-    next = await iterator.next();
-  }
-  res.end();
+/** The whole audience as CSV: `user,affinity,lift`, as the JSON pages present them. */
+function streamAudienceCsv(res: Response, filename: string, pages: AsyncIterable<AudienceRow[]>): Promise<void> {
+  return streamCsv(res, filename, AUDIENCE_CSV_COLUMNS, pages, (row) => {
+    const m = AffinityService.present(row);
+    return [m.user, m.affinity, m.lift];
+  });
 }
 
 export function mountAffinityRoutes(api: ApiRouter, services: Services): void {
@@ -86,13 +70,14 @@ export function mountAffinityRoutes(api: ApiRouter, services: Services): void {
       responses: {
         200: {
           description: 'Audience page, by affinity descending. With `Accept: text/csv`: the whole audience as CSV (user,affinity,lift)',
-          schema: AudiencePageSchema,
+          content: { 'application/json': AudiencePageSchema, 'text/csv': AudienceCsvSchema },
         },
+        ...STALE_CURSOR,
       },
       handler: async ({ params, query, req, res }) => {
         const filter = { minAffinity: query.minAffinity, minLift: query.minLift };
         if (req.accepts(['application/json', 'text/csv']) === 'text/csv') {
-          await streamCsv(res, `audience-${params.id}.csv`, affinity.service.audienceAll(params.id, filter));
+          await streamAudienceCsv(res, `audience-${params.id}.csv`, affinity.service.audienceAll(params.id, filter));
           return undefined;
         }
         const c = decodeCursor(AudienceCursor, query.cursor);
@@ -114,8 +99,10 @@ export function mountAffinityRoutes(api: ApiRouter, services: Services): void {
       responses: {
         200: {
           description: 'Matching users by affinity to the ranking segment, descending. With `Accept: text/csv`: all of them as CSV',
-          schema: AudiencePageSchema,
+          content: { 'application/json': AudiencePageSchema, 'text/csv': AudienceCsvSchema },
         },
+        404: { description: 'A segment in the rule (or `rankBy`) is unknown, or not a top-level (coarse) segment' },
+        ...STALE_CURSOR,
       },
       handler: async ({ body, req, res }) => {
         const misplaced = misplacedNegations(body.where, 'body.where');
@@ -126,10 +113,10 @@ export function mountAffinityRoutes(api: ApiRouter, services: Services): void {
           );
         }
         if (req.accepts(['application/json', 'text/csv']) === 'text/csv') {
-          await streamCsv(res, 'audience.csv', affinity.service.ruleAll(body.where, body.rankBy));
+          await streamAudienceCsv(res, 'audience.csv', affinity.service.ruleAll(body.where, body.rankBy));
           return undefined;
         }
-        const c = decodeCursor(AudienceCursor, body.cursor);
+        const c = decodeCursor(AudienceCursor, body.cursor, 'body.cursor');
         const page = await affinity.service.rulePage(body.where, body.rankBy, c && { affinity: c.a, userId: c.u }, body.limit);
         return {
           items: page.items,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { afterCursor, evaluate, leaves, misplacedNegations, rank, type Leaf, type Rule } from './rules.js';
+import { afterCursor, evaluate, leaves, MAX_RULE_DEPTH, MAX_RULE_LEAVES, misplacedNegations, rank, ruleBounds, type Leaf, type Rule } from './rules.js';
 
 const segA: Leaf = { segment: 'A', minAffinity: 0.3 };
 const segB: Leaf = { segment: 'B' };
@@ -45,5 +45,45 @@ describe('audience rules', () => {
     expect(afterCursor(list, { affinity: 0.5, userId: 'u1' })).toBe(2);
     expect(afterCursor(list, { affinity: 0, userId: 'u0' })).toBe(3);
     expect(afterCursor(list, { affinity: 0, userId: 'u3' })).toBe(4);
+  });
+});
+
+/** `depth` rules on one path: (depth - 1) combinators around a leaf, alternating all/any/not. */
+function nested(depth: number): unknown {
+  let rule: unknown = { segment: 'A' };
+  for (let i = 1; i < depth; i++) rule = i % 3 === 0 ? { not: rule } : i % 3 === 1 ? { all: [rule] } : { any: [rule] };
+  return rule;
+}
+
+describe('rule bounds', () => {
+  it('accepts rules up to the depth and leaf limits', () => {
+    expect(ruleBounds({ segment: 'A' }, 'body.where')).toEqual([]);
+    expect(ruleBounds(nested(MAX_RULE_DEPTH), 'body.where')).toEqual([]);
+    expect(ruleBounds({ any: Array.from({ length: MAX_RULE_LEAVES }, () => ({ segment: 'A' })) }, 'w')).toEqual([]);
+  });
+
+  it('names the path where a rule nests too deep', () => {
+    const problems = ruleBounds(nested(MAX_RULE_DEPTH + 1), 'body.where');
+    expect(problems).toHaveLength(1);
+    expect(problems[0]!.path).toBe('body.where.not.any.0.all.0.not.any.0.all.0');
+    expect(problems[0]!.message).toMatch(/at most 6 deep/);
+  });
+
+  it('counts leaves across a wide tree', () => {
+    const wide = { all: Array.from({ length: 20 }, () => ({ any: Array.from({ length: 3 }, () => ({ segment: 'A' })) })) };
+    const problems = ruleBounds(wide, 'body.where');
+    expect(problems).toEqual([{ path: 'body.where', message: expect.stringMatching(/at most 50 conditions/) }]);
+  });
+
+  it('walks pathological input without recursion and stops at the bound', () => {
+    let deep: unknown = { segment: 'A' };
+    for (let i = 0; i < 200_000; i++) deep = { all: [deep] };
+    expect(ruleBounds(deep, 'w')).toHaveLength(1);
+  });
+
+  it('leaves shapes it does not know to the schema', () => {
+    expect(ruleBounds(null, 'w')).toEqual([]);
+    expect(ruleBounds({ all: 'not an array' }, 'w')).toEqual([]);
+    expect(ruleBounds([1, 2], 'w')).toEqual([]);
   });
 });

@@ -17,6 +17,45 @@ export interface InterestLeaf {
 export type Leaf = SegmentLeaf | PurchasedLeaf | InterestLeaf;
 export type Rule = Leaf | { all: Rule[] } | { any: Rule[] } | { not: Rule };
 
+/**
+ * Bounds on a rule, checked on the raw JSON before the recursive schema sees it: zod recurses once per level (a few
+ * hundred levels exhaust the stack), and every leaf is one database query run concurrently with the others.
+ */
+export const MAX_RULE_DEPTH = 6;
+export const MAX_RULE_LEAVES = 50;
+
+const COMBINATORS = ['all', 'any', 'not'] as const;
+
+/**
+ * Problems with a rule's size, as `{path, message}` (empty when within bounds). Depth counts the rules on the longest
+ * path (a lone leaf is 1, `{all: [leaf]}` is 2); anything that is not a combinator counts as a leaf (its shape is the
+ * schema's business). Iterative, and it stops at the first excess, so a hostile input costs no more than the bound.
+ */
+export function ruleBounds(value: unknown, path: string): Array<{ path: string; message: string }> {
+  const stack: Array<{ node: unknown; depth: number; path: string }> = [{ node: value, depth: 1, path }];
+  let leafCount = 0;
+  while (stack.length > 0) {
+    const { node, depth, path: at } = stack.pop()!;
+    if (depth > MAX_RULE_DEPTH) {
+      return [{ path: at, message: `rules nest at most ${MAX_RULE_DEPTH} deep (all/any/not inside each other)` }];
+    }
+    const combinator =
+      node !== null && typeof node === 'object' && !Array.isArray(node)
+        ? COMBINATORS.find((k) => k in (node as object))
+        : undefined;
+    if (combinator === undefined) {
+      if (++leafCount > MAX_RULE_LEAVES) {
+        return [{ path, message: `a rule has at most ${MAX_RULE_LEAVES} conditions (segment, purchased, interest)` }];
+      }
+      continue;
+    }
+    const inner = (node as Record<string, unknown>)[combinator];
+    if (combinator === 'not') stack.push({ node: inner, depth: depth + 1, path: `${at}.not` });
+    else if (Array.isArray(inner)) inner.forEach((child, i) => stack.push({ node: child, depth: depth + 1, path: `${at}.${combinator}.${i}` }));
+  }
+  return [];
+}
+
 export const isSegment = (r: Rule): r is SegmentLeaf => 'segment' in r;
 const isLeaf = (r: Rule): r is Leaf => 'segment' in r || 'purchased' in r || 'interest' in r;
 

@@ -1,8 +1,18 @@
 import { z } from 'zod';
-import { pageQuery } from '../api/http.js';
+import { pageQuery, queryDecimal } from '../api/http.js';
+import { MAX_RULE_DEPTH, MAX_RULE_LEAVES, ruleBounds } from './rules.js';
 
-/** `<source>:<externalId>` (crm:c-1042, facebook:123) or the service's own user id. */
-export const UserRef = z.string().trim().min(1).max(300);
+/**
+ * `<source>:<externalId>` (crm:c-1042, facebook:123) or the service's own user id. Surrounding whitespace is not part
+ * of a reference: ingestion trims `externalId` and event `user` the same way, so `"crm:c-1 "` and `"crm:c-1"` are one
+ * person everywhere. Whitespace inside (`crm: c-1`) is kept and so does not match `crm:c-1`.
+ */
+export const UserRef = z
+  .string()
+  .trim()
+  .min(1)
+  .max(300)
+  .describe('`<source>:<externalId>` or the user id; surrounding whitespace is trimmed, as ingestion trims externalId');
 
 export const UserParams = z.object({ user: UserRef });
 
@@ -30,7 +40,13 @@ export const UserAffinitiesSchema = z
   .openapi('UserAffinities');
 
 export const BatchAffinitiesBody = z
-  .object({ users: z.array(UserRef).min(1).max(1000) })
+  .object({
+    users: z
+      .array(UserRef)
+      .min(1)
+      .max(1000)
+      .describe('Up to 1000 references; answered in this order, a reference repeated (after trimming) answered once'),
+  })
   .strict()
   .openapi('BatchAffinitiesRequest');
 
@@ -41,8 +57,8 @@ export const BatchAffinitiesSchema = z
 export const SegmentParams = z.object({ id: z.string().trim().min(1).max(200) });
 
 export const AudienceQuery = pageQuery.extend({
-  minAffinity: z.coerce.number().min(0).max(1).default(0),
-  minLift: z.coerce.number().min(0).default(0),
+  minAffinity: queryDecimal(0, 1, 0).describe('Only users with at least this affinity (0..1, default 0)'),
+  minLift: queryDecimal(0, undefined, 0).describe('Only users with at least this lift (default 0)'),
 });
 
 export const AudienceCursor = z.object({ a: z.number(), u: z.string() });
@@ -63,7 +79,15 @@ export const AudiencePageSchema = z
   })
   .openapi('AudiencePage');
 
-export const AUDIENCE_CSV_HEADER = 'user,affinity,lift\n';
+export const AUDIENCE_CSV_COLUMNS = ['user', 'affinity', 'lift'] as const;
+
+export const AudienceCsvSchema = z.string().openapi('AudienceCsv', {
+  description:
+    'RFC 4180 CSV, CRLF line ends: header `user,affinity,lift`, then one line per member in the JSON order. Fields with ' +
+    'a comma, quote or line break are quoted; text starting with = + - @ TAB or CR gets a leading `\'` (no formulas ' +
+    'in spreadsheets).',
+  example: 'user,affinity,lift\r\ncrm:c-1042,0.62,3.1\r\n',
+});
 
 // ---- audience rules (extension: POST /v1/audiences/query) ---------------------------------------------------------
 
@@ -110,11 +134,20 @@ export const RuleSchema: z.ZodType<RuleInput> = z.lazy(() =>
   ]),
 ).openapi('AudienceRule'); // the name lets the OpenAPI document refer to the rule recursively
 
+/** The size bounds run first: the recursive schema never sees an input deep enough to exhaust the stack. */
+const BoundedRule = z.preprocess((value, ctx) => {
+  for (const issue of ruleBounds(value, '')) {
+    ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path.split('.').filter(Boolean), input: value });
+  }
+  return value;
+}, RuleSchema);
+
 export const AudienceQueryBody = z
   .object({
-    where: RuleSchema.describe(
+    where: BoundedRule.describe(
       'A segment condition {segment, minAffinity?, minLift?}, a purchase {purchased: {withinDays?, topic?, sku?}}, an interest ' +
-        '{interest: {topic, minWeight?}}, or {all: [...]}, {any: [...]}, {not: ...} (a negation only beside a positive condition in `all`)',
+        '{interest: {topic, minWeight?}}, or {all: [...]}, {any: [...]}, {not: ...} (a negation only beside a positive condition in `all`). ' +
+        `At most ${MAX_RULE_DEPTH} levels deep (a lone condition is 1) and ${MAX_RULE_LEAVES} conditions in all; larger rules: 400`,
     ),
     rankBy: z.string().trim().min(1).max(200).optional().describe('Segment whose affinity orders the audience (default: the first in `where`)'),
     limit: z.number().int().min(1).max(1000).default(100),

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, Request } from 'express';
 import { z, ZodError, type ZodType } from 'zod';
 import { AppError } from '../errors.js';
+import './openapi.js'; // .openapi() on the query helpers below
 import { isUnavailableError } from '../db/neo4j.js';
 import type { Logger } from '../logger.js';
 
@@ -13,18 +14,60 @@ export function zodIssues(err: ZodError, prefix = ''): Array<{ path: string; mes
   }));
 }
 
-/** Parses with a schema or throws a 400 problem naming every bad field. */
+/**
+ * Parses with a schema or throws a 400 problem naming every bad field. Recursive schemas (audience rules) are bounded
+ * before they get here; a RangeError that still escapes (stack exhausted by a pathological input) is the input's
+ * fault, so it is a 400 too, never a 500.
+ */
 export function parseOr400<S extends ZodType>(schema: S, value: unknown, where: string): z.output<S> {
-  const result = schema.safeParse(value);
+  let result;
+  try {
+    result = schema.safeParse(value);
+  } catch (err) {
+    if (err instanceof RangeError) {
+      throw AppError.badRequest(`Invalid ${where}`, [{ path: where, message: 'too deeply nested to validate' }]);
+    }
+    throw err;
+  }
   if (!result.success) throw AppError.badRequest(`Invalid ${where}`, zodIssues(result.error, where));
   return result.data;
+}
+
+// ---- query-string numbers -------------------------------------------------------------------------------------
+
+// `?limit=` (empty) is how forms and URL builders say "not set"; z.coerce would make it 0.
+const emptyIsAbsent = (v: unknown) => (v === '' ? undefined : v);
+
+/**
+ * A whole number in a query string: decimal digits only (Number() would also take `0x10`, `1e2` or ` 5`), empty or
+ * absent means the default.
+ */
+export function queryInt(min: number, max: number, dflt: number) {
+  return z
+    .preprocess(emptyIsAbsent, z.string().regex(/^[0-9]{1,15}$/, 'must be a whole number in decimal digits').default(String(dflt)))
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max))
+    .openapi({ type: 'integer', minimum: min, maximum: max, default: dflt });
+}
+
+/** A non-negative decimal in a query string (`0.3`, `2`); empty or absent means the default. */
+export function queryDecimal(min: number, max: number | undefined, dflt: number) {
+  const bounded = max === undefined ? z.number().min(min) : z.number().min(min).max(max);
+  return z
+    .preprocess(
+      emptyIsAbsent,
+      z.string().regex(/^[0-9]{1,15}(\.[0-9]{1,15})?$/, 'must be a decimal number like 0.25').default(String(dflt)),
+    )
+    .transform(Number)
+    .pipe(bounded)
+    .openapi({ type: 'number', minimum: min, ...(max === undefined ? {} : { maximum: max }), default: dflt });
 }
 
 // ---- cursor pagination ----------------------------------------------------------------------------------------
 
 export const pageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  cursor: z.string().max(2000).optional(),
+  limit: queryInt(1, 1000, 100).describe('Page size (default 100, max 1000); empty means the default'),
+  cursor: z.string().max(2000).optional().describe('`nextCursor` of the previous page'),
 });
 export type PageQuery = z.output<typeof pageQuery>;
 
@@ -33,7 +76,7 @@ export function encodeCursor(value: unknown): string {
 }
 
 /** Cursors are opaque to clients; a tampered one is a 400, never a 500. */
-export function decodeCursor<S extends ZodType>(schema: S, cursor: string | undefined): z.output<S> | undefined {
+export function decodeCursor<S extends ZodType>(schema: S, cursor: string | undefined, path = 'query.cursor'): z.output<S> | undefined {
   if (cursor === undefined) return undefined;
   try {
     const parsed = schema.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
@@ -41,11 +84,32 @@ export function decodeCursor<S extends ZodType>(schema: S, cursor: string | unde
   } catch {
     /* fall through */
   }
-  throw AppError.badRequest('Invalid cursor', [{ path: 'query.cursor', message: 'not a cursor this API issued' }]);
+  throw AppError.badRequest('Invalid cursor', [{ path, message: 'not a cursor this API issued' }]);
 }
 
-/** Offset cursors: enough for lists that are ordered by a stable key. */
+/**
+ * Lists that belong to one segmentation run carry the run id in their cursor: once a newer run succeeds, the pages
+ * would come from a different list, so the client must start again (409 `cursor-stale`), not get a silent mix.
+ */
+export function requireSameRun(cursorRunId: string | null | undefined, currentRunId: string | null): void {
+  if (cursorRunId === undefined || cursorRunId === currentRunId) return;
+  throw new AppError(
+    409,
+    'cursor-stale',
+    'The cursor belongs to an older segmentation run; a newer run has succeeded since. Start again without a cursor',
+  );
+}
+
+/** Offset cursors: enough for lists that are ordered by a stable key and do not change between pages. */
 export const offsetCursor = z.object({ o: z.number().int().min(0) });
+
+/** An offset into one run's list (segments, a segment's topics): the run never changes, so offsets stay valid. */
+export const runOffsetCursor = z.object({ r: z.string(), o: z.number().int().min(0) });
+
+export function runOffsetPage<T>(rowsPlusOne: T[], limit: number, offset: number, runId: string): { items: T[]; nextCursor?: string } {
+  const items = rowsPlusOne.slice(0, limit);
+  return rowsPlusOne.length > limit ? { items, nextCursor: encodeCursor({ r: runId, o: offset + limit }) } : { items };
+}
 
 export function offsetPage<T>(rowsPlusOne: T[], limit: number, offset: number): { items: T[]; nextCursor?: string } {
   const items = rowsPlusOne.slice(0, limit);
@@ -58,7 +122,7 @@ interface Problem {
   type: string;
   title: string;
   status: number;
-  detail?: string;
+  detail: string;
   errors?: unknown[];
 }
 
@@ -76,14 +140,16 @@ const TITLES: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
+/**
+ * `detail` is always present (the title when there is nothing more to say), and every 400 lists at least one entry in
+ * `errors`, so clients can show field errors one way. A 400 without field errors is about the body as a whole (absent,
+ * not JSON, not the expected shape).
+ */
 export function problem(status: number, code: string, detail?: string, errors?: unknown[]): Problem {
-  return {
-    type: PROBLEM_TYPE_BASE + code,
-    title: TITLES[status] ?? 'Error',
-    status,
-    ...(detail ? { detail } : {}),
-    ...(errors && errors.length ? { errors } : {}),
-  };
+  const title = TITLES[status] ?? 'Error';
+  const text = detail?.trim() ? detail : title;
+  const listed = errors && errors.length ? errors : status === 400 ? [{ path: 'body', message: text }] : undefined;
+  return { type: PROBLEM_TYPE_BASE + code, title, status, detail: text, ...(listed ? { errors: listed } : {}) };
 }
 
 function toProblem(err: unknown): Problem {

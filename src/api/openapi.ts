@@ -3,13 +3,20 @@ import { z } from 'zod';
 
 extendZodWithOpenApi(z);
 
+export const ProblemErrorSchema = z
+  .looseObject({
+    path: z.string().describe('Where: `body.where.all.0.segment`, `query.limit`, `params.id`; `body` for the body as a whole'),
+    message: z.string(),
+  })
+  .openapi('ProblemError');
+
 export const ProblemSchema = z
   .object({
-    type: z.string(),
+    type: z.string().describe('Ends with a stable code: invalid-input, malformed-body, unauthorized, cursor-stale, rate-limited, ...'),
     title: z.string(),
     status: z.number().int(),
-    detail: z.string().optional(),
-    errors: z.array(z.any()).optional(),
+    detail: z.string(),
+    errors: z.array(ProblemErrorSchema).optional().describe('Always present on 400: at least one entry'),
   })
   .openapi('Problem');
 

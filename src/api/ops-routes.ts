@@ -14,9 +14,10 @@ export function mountOpsRoutes(api: ApiRouter, db: Db, metrics: Metrics): void {
     .route({
       method: 'get',
       path: '/healthz',
-      summary: 'The process is up',
+      summary: 'The process is up (touches neither credentials nor the database)',
       tags: ['Operations'],
       access: 'public',
+      database: false,
       responses: { 200: { description: 'Up', schema: Health } },
       handler: async () => ({ status: 'ok' }),
     })
@@ -38,10 +39,26 @@ export function mountOpsRoutes(api: ApiRouter, db: Db, metrics: Metrics): void {
       summary: 'Prometheus metrics',
       tags: ['Operations'],
       access: 'public',
+      database: false,
       responses: { 200: { description: 'Prometheus text format', schema: z.string(), contentType: 'text/plain' } },
       handler: async ({ res }) => {
         res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
       },
+    })
+    // Served by openApiRouter below; listed so the document describes every operation of the contract.
+    .describe({
+      method: 'get',
+      path: '/openapi.json',
+      summary: 'This OpenAPI document, generated from the route schemas',
+      tags: ['Operations'],
+      responses: { 200: { description: 'OpenAPI 3.1', schema: z.record(z.string(), z.unknown()) } },
+    })
+    .describe({
+      method: 'get',
+      path: '/docs',
+      summary: 'Swagger UI over /openapi.json',
+      tags: ['Operations'],
+      responses: { 200: { description: 'HTML page', schema: z.string(), contentType: 'text/html' } },
     });
 }
 

@@ -126,8 +126,13 @@ export class SegmentationRepository {
     return row ? toRun(row.run) : undefined;
   }
 
-  async listRuns(skip: number, limit: number): Promise<RunRecord[]> {
-    const rows = await this.db.read<{ run: RawRun }>('segmentation/list-runs', { skip, limit });
+  /** Newest first, after a keyset position (createdAt in ms, id) when given. */
+  async listRuns(after: { createdAtMs: number; id: string } | undefined, limit: number): Promise<RunRecord[]> {
+    const rows = await this.db.read<{ run: RawRun }>('segmentation/list-runs', {
+      afterMs: after?.createdAtMs ?? null,
+      afterId: after?.id ?? null,
+      limit,
+    });
     return rows.map((r) => toRun(r.run));
   }
 

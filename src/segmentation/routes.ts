@@ -1,10 +1,12 @@
 import type { ApiRouter } from '../api/route.js';
-import { decodeCursor, offsetCursor, offsetPage, pageQuery } from '../api/http.js';
+import { decodeCursor, encodeCursor, pageQuery, requireSameRun, runOffsetCursor, runOffsetPage } from '../api/http.js';
 import type { Services } from '../services.js';
+import type { RunRecord } from './repository.js';
 import { mountTopicRoutes } from '../graph/topic-routes.js';
 import {
   IdParams,
   RunAcceptedSchema,
+  RunCursor,
   RunListSchema,
   RunParamsBody,
   RunSchema,
@@ -17,6 +19,15 @@ import {
 
 const RUN_ROLES = ['marketer', 'admin'] as const;
 const READ_ROLES = ['marketer', 'admin', 'content'] as const;
+
+const STALE_CURSOR = {
+  409: { description: '`cursor-stale`: the cursor belongs to an older run; a newer one has succeeded since. Start again without a cursor' },
+};
+
+/** The contract lists `startedAt` for every run: null until the run leaves the queue. */
+function presentRun(run: RunRecord) {
+  return { ...run, startedAt: run.startedAt ?? null };
+}
 
 export function mountSegmentationRoutes(api: ApiRouter, services: Services): void {
   const { segmentation } = services;
@@ -31,21 +42,27 @@ export function mountSegmentationRoutes(api: ApiRouter, services: Services): voi
       bodyOptional: true,
       responses: {
         202: { description: 'Queued', schema: RunAcceptedSchema },
-        409: { description: 'Another run is queued or running' },
+        409: { description: '`run-in-progress`: another run is queued or running' },
       },
       handler: ({ body }) => segmentation.runs.startRun(body),
     })
     .route({
       method: 'get',
       path: '/v1/segmentation/runs',
-      summary: 'Segmentation runs, newest first',
+      summary: 'Segmentation runs, newest first (keyset cursor: runs started meanwhile do not shift later pages)',
       tags: ['Segmentation'],
       access: [...RUN_ROLES],
       query: pageQuery,
       responses: { 200: { description: 'Runs', schema: RunListSchema } },
       handler: async ({ query }) => {
-        const offset = decodeCursor(offsetCursor, query.cursor)?.o ?? 0;
-        return offsetPage(await segmentation.runs.listRuns(offset, query.limit + 1), query.limit, offset);
+        const after = decodeCursor(RunCursor, query.cursor);
+        const rows = await segmentation.runs.listRuns(after && { createdAtMs: after.t, id: after.i }, query.limit + 1);
+        const items = rows.slice(0, query.limit);
+        const last = items[items.length - 1];
+        return {
+          items: items.map(presentRun),
+          ...(rows.length > query.limit && last ? { nextCursor: encodeCursor({ t: Date.parse(last.createdAt), i: last.id }) } : {}),
+        };
       },
     })
     .route({
@@ -56,7 +73,7 @@ export function mountSegmentationRoutes(api: ApiRouter, services: Services): voi
       access: [...RUN_ROLES],
       params: IdParams,
       responses: { 200: { description: 'Run', schema: RunSchema } },
-      handler: ({ params }) => segmentation.runs.getRun(params.id),
+      handler: async ({ params }) => presentRun(await segmentation.runs.getRun(params.id)),
     })
     .route({
       method: 'get',
@@ -65,11 +82,14 @@ export function mountSegmentationRoutes(api: ApiRouter, services: Services): voi
       tags: ['Segments'],
       access: [...READ_ROLES],
       query: SegmentListQuery,
-      responses: { 200: { description: 'Segments', schema: SegmentListSchema } },
+      responses: { 200: { description: 'Segments; the cursor pins the run', schema: SegmentListSchema }, ...STALE_CURSOR },
       handler: async ({ query }) => {
-        const offset = decodeCursor(offsetCursor, query.cursor)?.o ?? 0;
+        const cursor = decodeCursor(runOffsetCursor, query.cursor);
+        const offset = cursor?.o ?? 0;
         const { runId, items } = await segmentation.runs.listSegments(query.level, offset, query.limit + 1);
-        return { runId, ...offsetPage(items, query.limit, offset) };
+        requireSameRun(cursor?.r, runId);
+        if (runId === null) return { runId, items: [] };
+        return { runId, ...runOffsetPage(items, query.limit, offset, runId) };
       },
     })
     .route({
@@ -77,6 +97,10 @@ export function mountSegmentationRoutes(api: ApiRouter, services: Services): voi
       method: 'get',
       path: '/v1/segments/graph',
       summary: 'Extension: the topic graph of the newest run (topics with their segment, co-interest links) in one answer',
+      description:
+        'Deliberately not paginated: it is one consistent picture of one run for drawing, and its size is bounded by the ' +
+        'run itself (segmented topics only, at most `relatedPerTopic` links per topic). Lists that grow with the data ' +
+        '(topics of a segment, audiences) are paginated.',
       tags: ['Segments'],
       access: [...READ_ROLES],
       responses: { 200: { description: 'Topic graph', schema: TopicGraphSchema } },
@@ -100,10 +124,13 @@ export function mountSegmentationRoutes(api: ApiRouter, services: Services): voi
       access: [...READ_ROLES],
       params: IdParams,
       query: pageQuery,
-      responses: { 200: { description: 'Topics', schema: SegmentTopicListSchema } },
+      responses: { 200: { description: 'Topics; the cursor pins the run', schema: SegmentTopicListSchema }, ...STALE_CURSOR },
       handler: async ({ params, query }) => {
-        const offset = decodeCursor(offsetCursor, query.cursor)?.o ?? 0;
-        return offsetPage(await segmentation.runs.segmentTopics(params.id, offset, query.limit + 1), query.limit, offset);
+        const cursor = decodeCursor(runOffsetCursor, query.cursor);
+        const offset = cursor?.o ?? 0;
+        const { runId, items } = await segmentation.runs.segmentTopics(params.id, offset, query.limit + 1);
+        requireSameRun(cursor?.r, runId);
+        return runOffsetPage(items, query.limit, offset, runId);
       },
     });
   mountTopicRoutes(api, segmentation.topics);

@@ -59,13 +59,16 @@ export const RunSchema = z
     status: RunStatusSchema,
     params: z.record(z.string(), z.unknown()),
     createdAt: z.string(),
-    startedAt: z.string().optional(),
+    startedAt: z.string().nullable().describe('null while the run is queued'),
     finishedAt: z.string().optional(),
     phase: z.string().optional().describe('Current phase while queued/running'),
     metrics: RunMetricsSchema.optional(),
     error: z.string().optional(),
   })
   .openapi('SegmentationRun');
+
+/** Keyset position in the run list: createdAt in ms and id of the last run of the previous page. */
+export const RunCursor = z.object({ t: z.number().int(), i: z.string() });
 
 export const RunListSchema = z
   .object({ items: z.array(RunSchema), nextCursor: z.string().optional() })

@@ -199,8 +199,8 @@ export class SegmentationService {
     return run;
   }
 
-  listRuns(skip: number, limit: number): Promise<RunRecord[]> {
-    return this.repo.listRuns(skip, limit);
+  listRuns(after: { createdAtMs: number; id: string } | undefined, limit: number): Promise<RunRecord[]> {
+    return this.repo.listRuns(after, limit);
   }
 
   latestRun(): Promise<RunRecord | undefined> {
@@ -228,10 +228,11 @@ export class SegmentationService {
     return { runId: run.id, nodes, edges: undirectedEdges(links, new Set(nodes.map((n) => n.id))) };
   }
 
+  /** With the run the topics come from, so that a paging client can tell when a newer run has replaced it. */
   async segmentTopics(id: string, skip: number, limit: number) {
     const run = await this.repo.latestSucceededRun();
     if (!run || !(await this.repo.getSegment(run.id, id))) throw AppError.notFound('Segment');
-    return this.repo.listSegmentTopics(run.id, id, skip, limit);
+    return { runId: run.id, items: await this.repo.listSegmentTopics(run.id, id, skip, limit) };
   }
 }
 

@@ -1,0 +1,2 @@
+MATCH (r:SegmentRun {id: $id})
+DETACH DELETE r
