@@ -8,8 +8,18 @@ export interface HookEvents {
   interestsChanged: { userIds: string[] };
   /** A segmentation run has written its segments and is about to become the newest succeeded run. */
   runCompleted: { runId: string };
-  /** A run failed (its segments are already deleted): whatever was derived from it must go back to the visible run. */
+  /**
+   * The run's status has just turned `succeeded`: what was prepared for it beside the previous run's data may now
+   * be served in this process. Handlers must not throw the run back into failure (it already succeeded).
+   */
+  runSucceeded: { runId: string };
+  /**
+   * A run failed (its segments are already deleted), emitted before its status says so: afterwards nothing anybody
+   * reads may refer to runId.
+   */
   runFailed: { runId: string };
+  /** People were erased (already deleted in the database): nothing derived may be served for them any more. */
+  usersErased: { userIds: string[] };
   /** The process is stopping: finish or abandon background work before the database driver closes. */
   shutdown: Record<string, never>;
 }

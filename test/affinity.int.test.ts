@@ -64,16 +64,29 @@ describe('segment of one', () => {
     expect(first!.label.length).toBeGreaterThan(0);
   });
 
-  it('computes lift against the segment share published with the segment', async () => {
-    const mix = await affinities(crm('mix'));
+  it('computes lift against the population share, as recomputed here from the data this file imported', async () => {
+    // Independently of the service: each imported user's affinity to the Alpine and Baking segments, from the
+    // weights above (a* are all Alpine, b* all Baking, mix has 4 Alpine and 2 Baking units; Solo/Lonely are in no
+    // segment). S = the sum of those affinities over this file's users, the only ones with these topics.
+    const sumA = 6 + 4 / 6;
+    const sumB = 6 + 2 / 6;
     const a0 = await affinities(crm('a0'));
-    expect(a0.segments).toHaveLength(1);
-    expect(a0.segments[0]!.affinity).toBe(1);
+    const b0 = await affinities(crm('b0'));
+    const mix = await affinities(crm('mix'));
+    expect(a0.segments.map((s) => s.affinity)).toEqual([1]);
+    expect(b0.segments.map((s) => s.affinity)).toEqual([1]);
+    // share = S / N, N the population with segmented interest in the whole database (other files' users too), so
+    // lift(a0) × S_A and lift(b0) × S_B must both give N: the same whole number, at least this file's 13 users.
+    const nA = a0.segments[0]!.lift * sumA;
+    const nB = b0.segments[0]!.lift * sumB;
+    expect(nA).toBeCloseTo(nB, 2);
+    expect(nA).toBeCloseTo(Math.round(nA), 2);
+    expect(Math.round(nA)).toBeGreaterThanOrEqual(13);
+    const population = Math.round(nA);
     const alpine = mix.segments.find((s) => s.segmentId === a0.segments[0]!.segmentId)!;
-    const seg = await getJson<{ share: number }>(t, marketer, `/v1/segments/${encodeURIComponent(alpine.segmentId)}`);
-    expect(seg.share).toBeGreaterThan(0);
-    expect(alpine.lift).toBeCloseTo(alpine.affinity / seg.share, 2);
-    expect(a0.segments[0]!.lift).toBeCloseTo(1 / seg.share, 2);
+    const baking = mix.segments.find((s) => s.segmentId === b0.segments[0]!.segmentId)!;
+    expect(alpine.lift).toBeCloseTo((4 / 6) / (sumA / population), 3);
+    expect(baking.lift).toBeCloseTo((2 / 6) / (sumB / population), 3);
   });
 
   it('suggests related topics the user does not have yet', async () => {

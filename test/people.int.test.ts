@@ -126,28 +126,67 @@ describe('a person\'s own pages', () => {
     expect((await t.call('POST', '/v1/api-keys', { key: marketer, body: { name: 'x', role: 'admin' } })).status).toBe(403);
   });
 
-  it('erases the person with DELETE /v1/me: later lookups answer 404 and the session ends', async () => {
+  it('erases the person with DELETE /v1/me: later lookups answer 404 and every session of theirs ends', async () => {
     const bo = person(2, [SURF[2]!, SURF[3]!]);
     const b = await signIn(bo);
+    const phone = await signIn(bo); // the same person signed in elsewhere
     const cookie = b.cookies.get('sid')!;
+    expect((await phone.fetch('/v1/me')).status).toBe(200);
     expect((await t.call('GET', `/v1/users/facebook:${bo.id}/affinities`, { key: content })).status).toBe(200);
     expect((await b.fetch('/v1/me', { method: 'DELETE' })).status).toBe(204);
     expect(b.cookies.has('sid')).toBe(false);
     expect((await t.call('GET', `/v1/users/facebook:${bo.id}/affinities`, { key: content })).status).toBe(404);
     expect((await fetch(`${t.baseUrl}/v1/me`, { headers: { cookie: `sid=${cookie}` } })).status).toBe(401);
+    for (const path of ['/v1/me', '/v1/me/affinities', '/v1/me/interests']) expect((await phone.fetch(path)).status).toBe(401);
     expect((await t.call('DELETE', `/v1/users/facebook:${bo.id}`, { key: t.adminKey })).status).toBe(404);
     const seg = ((await (await anaBrowser.fetch('/v1/me/affinities')).json()) as Affinities).segments[0]!.segmentId;
     expect(await audience(seg)).not.toContain(`facebook:${bo.id}`);
   });
 
-  it('erases a person through the admin endpoint: their own pages answer 404 afterwards', async () => {
+  it('erases a person through the admin endpoint: every session of theirs is refused afterwards', async () => {
     const cy = person(3, [SURF[0]!, SURF[3]!]);
     const b = await signIn(cy);
+    const tablet = await signIn(cy);
     expect((await b.fetch('/v1/me')).status).toBe(200);
     expect((await t.call('DELETE', `/v1/users/facebook:${cy.id}`, { key: t.adminKey })).status).toBe(204);
-    expect((await b.fetch('/v1/me')).status).toBe(404);
-    expect((await b.fetch('/v1/me/affinities')).status).toBe(404);
-    expect((await b.fetch('/v1/me/interests')).status).toBe(404);
+    for (const session of [b, tablet]) {
+      expect((await session.fetch('/v1/me')).status).toBe(401);
+      expect((await session.fetch('/v1/me/affinities')).status).toBe(401);
+      expect((await session.fetch('/v1/me/interests')).status).toBe(401);
+      expect((await session.fetch('/v1/me', { method: 'DELETE' })).status).toBe(401);
+    }
     expect((await t.call('GET', `/v1/users/facebook:${cy.id}/affinities`, { key: content })).status).toBe(404);
+  });
+
+  it('erases a person known by a crm: and a facebook: address: both answer 404 and neither is in any audience', async () => {
+    const email = `dee-${p}@example.org`;
+    const crmId = `${p}-dee`;
+    // The CRM knows Dee first; her Facebook login (same email) joins that person.
+    await importProfiles(t, t.adminKey, [{ externalId: crmId, email, interests: [SURF[0], SURF[1], SURF[2]].map((topic) => ({ topic })) }]);
+    const dee: FakePerson = { ...person(4, [SURF[3]!]), email };
+    const b = await signIn(dee);
+    const me = (await (await b.fetch('/v1/me')).json()) as { identities: string[] };
+    expect(me.identities).toEqual([`crm:${crmId}`, `facebook:${dee.id}`]);
+    const seg = ((await (await b.fetch('/v1/me/affinities')).json()) as Affinities).segments[0]!.segmentId;
+    const rule = async () => {
+      const res = await t.call('POST', '/v1/audiences/query', { key: marketer, body: { where: { segment: seg }, limit: 1000 } });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { items: Array<{ user: string }> }).items.map((i) => i.user);
+    };
+    expect(await audience(seg)).toContain(`crm:${crmId}`);
+    expect(await rule()).toContain(`crm:${crmId}`);
+
+    expect((await t.call('DELETE', `/v1/users/crm:${crmId}`, { key: t.adminKey })).status).toBe(204);
+    for (const address of [`crm:${crmId}`, `facebook:${dee.id}`]) {
+      expect((await t.call('GET', `/v1/users/${address}/affinities`, { key: content })).status).toBe(404);
+      expect((await t.call('DELETE', `/v1/users/${address}`, { key: t.adminKey })).status).toBe(404);
+    }
+    const batch = await t.call('POST', '/v1/affinities/batch', { key: content, body: { users: [`crm:${crmId}`, `facebook:${dee.id}`] } });
+    expect(await batch.json()).toEqual({ items: [], missing: [`crm:${crmId}`, `facebook:${dee.id}`] });
+    for (const users of [await audience(seg), await rule()]) {
+      expect(users).not.toContain(`crm:${crmId}`);
+      expect(users).not.toContain(`facebook:${dee.id}`);
+    }
+    expect((await b.fetch('/v1/me')).status).toBe(401);
   });
 });

@@ -1,6 +1,8 @@
-// How audiences address a user: the crm: identity when there is one, else facebook:, else the user id.
+// How audiences address a user: the crm: identity when there is one, else facebook:, else the user id. Users erased
+// or without consent since a rule audience was ranked (it is cached briefly) are left out.
 UNWIND $userIds AS userId
 MATCH (u:User {id: userId})
+WHERE coalesce(u.consentSegmentation, true)
 RETURN u.id AS userId,
        COLLECT {
          MATCH (u)<-[:IDENTIFIES]-(i:Identity)

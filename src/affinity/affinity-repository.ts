@@ -1,26 +1,40 @@
 import type { Db } from '../db/neo4j.js';
 import type { Interest, RelatedTopic } from './scoring.js';
 
-export type CurrentRunRow = {
-  newestId: string | null;
-  newestCreatedAt: string | null;
-  hintedId: string | null;
-  hintedStatus: string | null;
-  hintedCreatedAt: string | null;
-};
-
 export interface UserInterestsRow {
   userId: string;
-  consent?: boolean;
+  consent: boolean;
   interests: Interest[];
   removed: string[];
 }
 
-export interface AffinityWriteRow {
-  userId: string;
+/** An incremental update's row also says which run the user's prepared (not yet visible) document belongs to. */
+export interface ChangedUserRow extends UserInterestsRow {
+  nextRunId: string | null;
+  nextStatus: string | null;
+}
+
+export interface DocWrite {
   /** The JSON document served by GET /v1/users/:user/affinities (without `user`). */
   doc: string;
   segments: Array<{ segmentId: string; affinity: number; lift: number; topics: string[] }>;
+}
+
+export interface AffinityWriteRow extends DocWrite {
+  userId: string;
+}
+
+/** Visible run's document (`doc`, `segments`; ignored without a visible run) and, when given, the prepared run's. */
+export interface UserWriteRow extends AffinityWriteRow {
+  next: DocWrite | null;
+}
+
+/** A stored document as readers see it: the prepared one once its run succeeded, else the current one. */
+export interface StoredDocRow {
+  userId: string;
+  doc: string | null;
+  runId: string | null;
+  consent: boolean;
 }
 
 export interface AudienceRow {
@@ -30,12 +44,16 @@ export interface AudienceRow {
   address: string | null;
 }
 
+/** Users (or edges) per transaction of the batched cleanups. */
+export const CLEANUP_BATCH = 5000;
+
 export class AffinityRepository {
   constructor(private readonly db: Db) {}
 
-  async currentRun(hinted: string | undefined): Promise<CurrentRunRow> {
-    const [row] = await this.db.read<CurrentRunRow>('affinity/find-current-run', { hinted: hinted ?? null });
-    return row ?? { newestId: null, newestCreatedAt: null, hintedId: null, hintedStatus: null, hintedCreatedAt: null };
+  /** The newest succeeded run: the one readers see. */
+  async visibleRun(): Promise<string | null> {
+    const [row] = await this.db.read<{ runId: string }>('affinity/find-visible-run');
+    return row?.runId ?? null;
   }
 
   async runModel(runId: string) {
@@ -47,16 +65,35 @@ export class AffinityRepository {
     return { segments, memberships, related };
   }
 
-  userInterests(userIds: string[]): Promise<UserInterestsRow[]> {
-    return this.db.read<UserInterestsRow & Record<string, unknown>>('affinity/read-user-interests', { userIds });
+  userInterests(userIds: string[]): Promise<ChangedUserRow[]> {
+    return this.db.read<ChangedUserRow & Record<string, unknown>>('affinity/read-user-interests', { userIds });
   }
 
-  streamConsentingInterests(onRow: (row: UserInterestsRow) => void): Promise<number> {
-    return this.db.stream('affinity/stream-consenting-interests', {}, (r) => onRow(r as unknown as UserInterestsRow));
+  /** Every user (consenting or not), for a full recompute. */
+  streamUserInterests(onRow: (row: UserInterestsRow) => void): Promise<number> {
+    return this.db.stream('affinity/stream-user-interests', {}, (r) => onRow(r as unknown as UserInterestsRow));
   }
 
-  async writeAffinities(runId: string, rows: AffinityWriteRow[], onBatch?: (done: number, total: number) => void): Promise<void> {
-    await this.db.writeBatches('affinity/write-user-affinities', rows, { batchSize: 2000, params: { runId }, ...(onBatch ? { onBatch } : {}) });
+  /** A full recompute's documents and edges for `runId`, beside the visible ones. */
+  async writeNext(
+    runId: string,
+    emptyDoc: string,
+    rows: AffinityWriteRow[],
+    onBatch?: (done: number, total: number) => void,
+  ): Promise<void> {
+    await this.db.writeBatches('affinity/write-next-affinities', rows, {
+      batchSize: 2000,
+      params: { runId, emptyDoc },
+      ...(onBatch ? { onBatch } : {}),
+    });
+  }
+
+  /** An incremental update: see cypher/affinity/write-user-affinities.cypher for what each run id means. */
+  async writeUsers(
+    p: { runId: string | null; nextRunId: string | null; keepRunId: string | null; emptyDoc: string; emptyNextDoc: string },
+    rows: UserWriteRow[],
+  ): Promise<void> {
+    await this.db.writeBatches('affinity/write-user-affinities', rows, { batchSize: 2000, params: p });
   }
 
   async writeShares(runId: string, shares: Map<string, number>): Promise<void> {
@@ -64,21 +101,30 @@ export class AffinityRepository {
     await this.db.writeBatches('affinity/write-segment-shares', rows, { params: { runId } });
   }
 
-  /** Clears, in bounded transactions, what older runs left on users this run did not recompute. */
-  async clearStale(runId: string): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const [row] = await this.db.write<{ cleared: number }>('affinity/clear-stale-affinities', { runId, limit: 5000 });
-      total += row?.cleared ?? 0;
-      if (!row || row.cleared < 5000) return total;
-    }
+  /** One bounded transaction of a batched cleanup statement; the number of users or edges it handled. */
+  async batch(
+    name: 'promote-next-affinities' | 'drop-run-next-affinities' | 'drop-stale-next-affinities' | 'drop-run-affinity-edges',
+    runId: string,
+  ): Promise<number> {
+    const [row] = await this.db.write<{ done: number }>(`affinity/${name}`, { runId, limit: CLEANUP_BATCH });
+    return row?.done ?? 0;
   }
 
-  streamDocs(onRow: (row: { userId: string; doc: string; keys: string[] }) => void): Promise<number> {
-    return this.db.stream('affinity/stream-affinity-docs', {}, (r) => onRow(r as { userId: string; doc: string; keys: string[] }));
+  async usersOffRun(runId: string): Promise<string[]> {
+    const ids: string[] = [];
+    await this.db.stream('affinity/stream-users-off-run', { runId }, (r) => ids.push((r as { userId: string }).userId));
+    return ids;
   }
 
-  readDocs(refs: string[]): Promise<Array<{ ref: string; userId: string | null; doc: string | null }>> {
+  streamDocs(onRow: (row: StoredDocRow & { keys: string[] }) => void): Promise<number> {
+    return this.db.stream('affinity/stream-affinity-docs', {}, (r) => onRow(r as unknown as StoredDocRow & { keys: string[] }));
+  }
+
+  streamNextDocs(runId: string, onRow: (row: StoredDocRow & { keys: string[] }) => void): Promise<number> {
+    return this.db.stream('affinity/stream-next-affinity-docs', { runId }, (r) => onRow(r as unknown as StoredDocRow & { keys: string[] }));
+  }
+
+  readDocs(refs: string[]): Promise<Array<{ ref: string; userId: string | null; doc: string | null; runId: string | null; consent: boolean }>> {
     return this.db.read('affinity/read-affinity-docs', { refs });
   }
 
@@ -123,6 +169,7 @@ export class AffinityRepository {
     return (await this.db.read<{ userId: string }>('affinity/match-interest-rule', { topicKey, minWeight })).map((r) => r.userId);
   }
 
+  /** Addresses of the users that still exist and consent; the others are absent from the map. */
   async addresses(userIds: string[]): Promise<Map<string, string>> {
     const rows = await this.db.read<{ userId: string; address: string | null }>('affinity/read-user-addresses', { userIds });
     return new Map(rows.map((r) => [r.userId, r.address ?? r.userId]));

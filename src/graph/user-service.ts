@@ -48,9 +48,13 @@ export class UserService {
     await this.hooks.emit('interestsChanged', { userIds: [userId] });
   }
 
-  /** Deletes the user, its identities and every relationship (interests, purchases, affinities, markers). */
+  /**
+   * Deletes the user, its identities, every relationship (interests, purchases, affinities, markers) and every
+   * session signed in as them. Nothing is left to recompute, so this never waits behind a segmentation run's
+   * affinity phase: `usersErased` only makes caches forget the person.
+   */
   async erase(userId: string): Promise<void> {
     if (!(await this.repo.erase(userId))) throw AppError.notFound(`User ${userId}`);
-    await this.hooks.emit('interestsChanged', { userIds: [userId] });
+    await this.hooks.emit('usersErased', { userIds: [userId] });
   }
 }

@@ -170,6 +170,8 @@ export class SegmentationService {
         stabilityFine: result.stability.fine,
       };
       if (!(await this.repo.completeRun(runId, metrics))) throw new Error('the run was no longer running (marked failed elsewhere)');
+      // At once, so this process serves the run's affinities as soon as its segments are visible.
+      await this.hooks.emit('runSucceeded', { runId }).catch((err) => log.error({ err }, 'a runSucceeded handler failed'));
       phase = 'done';
       progress({ phase });
       log.info({ metrics: { ...metrics, stability: undefined, stabilityFine: undefined } }, 'segmentation run succeeded');

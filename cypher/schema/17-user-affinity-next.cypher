@@ -1,0 +1,1 @@
+CREATE INDEX user_affinity_next IF NOT EXISTS FOR (u:User) ON (u.affinityNextRunId)

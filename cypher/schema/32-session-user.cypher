@@ -1,0 +1,1 @@
+CREATE INDEX session_user IF NOT EXISTS FOR (s:Session) ON (s.userId)
