@@ -45,6 +45,8 @@ const services = createServices({ config, db, logger: createLogger('warn'), secr
 const app = createApp(services);
 const { server, baseUrl: base } = await listen(app);
 const key = (await services.apiKeys.create('screenshots', 'admin')).key;
+// The dashboard refuses admin keys at sign-in: the page signs in with a marketer's.
+const pageKey = (await services.apiKeys.create('screenshots page', 'marketer')).key;
 
 async function api(method: string, p: string, body?: string, type = 'application/json') {
   const res = await fetch(base + p, { method, headers: { authorization: `Bearer ${key}`, 'content-type': type }, body });
@@ -85,7 +87,7 @@ try {
   };
 
   await page.goto(base + '/');
-  await page.getByLabel('API key').fill(key);
+  await page.getByLabel('API key').fill(pageKey);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('table', { name: 'Segments' }).waitFor();
   await shot('segments');

@@ -66,6 +66,38 @@ async function myInterests(): Promise<string[]> {
 const interestList = () => page.getByRole('list', { name: 'Your interests' });
 
 describe('a person’s own page', () => {
+  it('explains a cancelled or failed Facebook login in the alert box, not as a raw problem', async () => {
+    const cases = [
+      { failures: { denyDialog: true }, message: /login was cancelled/i },
+      { failures: { token: true }, message: /Facebook could not be reached or failed/i },
+    ];
+    for (const { failures, message } of cases) {
+      fb.failures = failures;
+      try {
+        await page.goto('/');
+        await page.getByRole('link', { name: 'Log in with Facebook' }).click();
+        await page.getByRole('alert').filter({ hasText: message }).waitFor();
+        await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+        // The notice is taken out of the address: a reload does not show it again.
+        expect(new URL(page.url()).hash).toBe('#/');
+        expect((await page.request.get('/v1/me')).status()).toBe(401);
+      } finally {
+        fb.failures = {};
+      }
+    }
+    await page.reload();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    expect(await page.getByRole('alert').isHidden()).toBe(true);
+  });
+
+  it('refuses an admin key at the marketers’ sign-in and does not keep it', async () => {
+    await page.getByLabel('API key').fill(t.adminKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: /Admin keys cannot sign in here/ }).waitFor();
+    expect(await page.evaluate(() => sessionStorage.getItem('ns.apiKey'))).toBeNull();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  });
+
   it('logs in through the stand-in Facebook and shows interests and the segment of one', async () => {
     await logIn();
     expect(new URL(page.url()).hash).toBe('#/me');

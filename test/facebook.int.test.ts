@@ -95,7 +95,8 @@ describe('Facebook login with the real passport-facebook strategy against a stan
     const dialog = await b.fetch(start.headers.get('location')!);
     const back = new URL(dialog.headers.get('location')!);
     back.searchParams.set('state', 'forged-state-value');
-    const forged = await b.fetch(back);
+    // A machine client asking for JSON gets the problem; a browser goes back to the page with the reason.
+    const forged = await b.fetch(back, { headers: { accept: 'application/json' } });
     expect(forged.status).toBe(401);
     expect(forged.headers.get('content-type')).toMatch(/problem\+json/);
     expect(((await forged.json()) as { detail: string }).detail).toMatch(/state/i);
@@ -104,17 +105,103 @@ describe('Facebook login with the real passport-facebook strategy against a stan
     // A code and state replayed into another browser (no session): refused too.
     const other = new Browser(t.baseUrl);
     const replay = await other.fetch(dialog.headers.get('location')!);
-    expect(replay.status).toBe(401);
+    expect(replay.status).toBe(302);
+    expect(replay.headers.get('location')).toBe('/#/?login=failed&reason=state');
+    expect((await other.fetch('/v1/me')).status).toBe(401);
   });
 
-  it('refuses an open redirect in returnTo and reports a denied dialog as a failed login', async () => {
+  it('refuses an open redirect in returnTo and sends a cancelled dialog back to the page with the reason', async () => {
     const b = new Browser(t.baseUrl);
     expect((await b.fetch('/auth/facebook?returnTo=https://evil.example/')).status).toBe(400);
     expect((await b.fetch('/auth/facebook?returnTo=//evil.example/')).status).toBe(400);
+    fb.setPerson(person(5, 1));
+    fb.failures = { denyDialog: true };
+    try {
+      const { callback } = await b.login();
+      expect(callback.status).toBe(302);
+      expect(callback.headers.get('location')).toBe('/#/?login=failed&reason=denied');
+      const start = await b.fetch('/auth/facebook');
+      const state = new URL(start.headers.get('location')!).searchParams.get('state')!;
+      const denied = await b.fetch(`/auth/facebook/callback?error=access_denied&error_reason=user_denied&state=${state}`, {
+        headers: { accept: 'application/json' },
+      });
+      expect(denied.status).toBe(401);
+      expect(denied.headers.get('content-type')).toMatch(/problem\+json/);
+    } finally {
+      fb.failures = {};
+    }
+    expect((await b.fetch('/v1/me')).status).toBe(401);
+  });
+
+  it('answers a callback with neither code nor error at once (400, or back to the page), instead of redirecting again', async () => {
+    const b = new Browser(t.baseUrl);
     const start = await b.fetch('/auth/facebook');
     const state = new URL(start.headers.get('location')!).searchParams.get('state')!;
-    const denied = await b.fetch(`/auth/facebook/callback?error=access_denied&error_reason=user_denied&state=${state}`);
-    expect(denied.status).toBe(401);
+    const seen = fb.requests.length;
+    const bare = await b.fetch(`/auth/facebook/callback?state=${state}`, { headers: { accept: 'application/json' } });
+    expect(bare.status).toBe(400);
+    expect(bare.headers.get('content-type')).toMatch(/problem\+json/);
+    const browser = await b.fetch('/auth/facebook/callback');
+    expect(browser.status).toBe(302);
+    expect(browser.headers.get('location')).toBe('/#/?login=failed&reason=invalid');
+    expect(fb.requests.length).toBe(seen); // the provider was not asked again
+  });
+
+  it('imports nothing when the provider fails (token endpoint, /me, a later likes page) and says so', async () => {
+    const p = person(6, 5);
+    fb.setPerson(p);
+    fb.likesPageSize = 2;
+    const first = new Browser(t.baseUrl);
+    expect((await first.login()).callback.status).toBe(302);
+    const interests = async () =>
+      ((await (await first.fetch('/v1/me/interests')).json()) as { items: Array<{ name: string }> }).items.map((i) => i.name).sort();
+    const imported = p.likes.map((l) => l.name).sort();
+    expect(await interests()).toEqual(imported);
+
+    // Facebook now reports other likes, but fails in three places in turn: each login fails and changes nothing.
+    fb.setPerson({ ...p, likes: person(7, 5).likes });
+    for (const failures of [{ token: true }, { me: true }, { likesPage: 2 }] as const) {
+      fb.failures = failures;
+      try {
+        const seen = fb.requests.length;
+        const b = new Browser(t.baseUrl);
+        const { callback } = await b.login();
+        if ('likesPage' in failures) {
+          // Page 1 of the new likes was read before page 2 failed: it did not replace the interests on its own.
+          expect(fb.requests.slice(seen).filter((r) => r.path === '/me/likes').map((r) => r.query.after ?? 'first')).toHaveLength(2);
+        }
+        expect(callback.status, JSON.stringify(failures)).toBe(302);
+        expect(callback.headers.get('location')).toBe('/#/?login=failed&reason=provider');
+        expect((await b.fetch('/v1/me')).status).toBe(401);
+        expect(await interests()).toEqual(imported);
+
+        const json = new Browser(t.baseUrl);
+        const start = await json.fetch('/auth/facebook');
+        const dialog = await json.fetch(start.headers.get('location')!);
+        const answer = await json.fetch(dialog.headers.get('location')!, { headers: { accept: 'application/json' } });
+        expect(answer.status).toBe(502);
+        expect(((await answer.json()) as { type: string }).type).toMatch(/facebook-unavailable$/);
+      } finally {
+        fb.failures = {};
+      }
+    }
+    expect(await interests()).toEqual(imported);
+  });
+
+  it('builds the callback URL from PUBLIC_URL, never from the Host header', async () => {
+    const b = new Browser(t.baseUrl);
+    const forged = await b.fetch('/auth/facebook', { headers: { host: 'evil.example' } });
+    expect(forged.status).toBe(302);
+    expect(new URL(forged.headers.get('location')!).searchParams.get('redirect_uri')).toBe(`${t.baseUrl}/auth/facebook/callback`);
+
+    const behindProxy = await startTestApp({ ...fb.env(), PUBLIC_URL: 'https://segments.example.org' });
+    try {
+      const start = await fetch(`${behindProxy.baseUrl}/auth/facebook`, { redirect: 'manual', headers: { host: 'evil.example' } });
+      expect(start.status).toBe(302);
+      expect(new URL(start.headers.get('location')!).searchParams.get('redirect_uri')).toBe('https://segments.example.org/auth/facebook/callback');
+    } finally {
+      await behindProxy.close();
+    }
   });
 
   it('logs out: the session cookie stops working', async () => {

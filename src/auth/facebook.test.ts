@@ -55,6 +55,19 @@ describe('fetchAllLikes', () => {
     expect(loop.calls).toHaveLength(2);
   });
 
+  it('fails rather than return a part when there are more pages than it reads', async () => {
+    const pages = Array.from({ length: 4 }, (_, i) => ({ body: { data: [{ id: String(i), name: `Like ${i}` }], paging: { next: `${GRAPH}/me/likes?after=p${i}` } } }));
+    const { impl, calls } = scripted(pages);
+    const err = await fetchAllLikes({ graphUrl: GRAPH, appSecret: 's', accessToken: 't', maxPages: 3 }, impl).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GraphApiError);
+    expect((err as GraphApiError).tooManyLikes).toBe(true);
+    expect((err as Error).message).toMatch(/more than 3 pages/);
+    expect(calls).toHaveLength(3);
+    // Exactly maxPages pages is still complete.
+    const exact = scripted([...pages.slice(0, 2), { body: { data: [{ id: 'z', name: 'Last' }], paging: {} } }]);
+    expect(await fetchAllLikes({ graphUrl: GRAPH, appSecret: 's', accessToken: 't', maxPages: 3 }, exact.impl)).toHaveLength(3);
+  });
+
   it('reports a Graph API error with its status', async () => {
     const { impl } = scripted([{ status: 400, body: { error: { message: 'Invalid appsecret_proof' } } }]);
     await expect(fetchAllLikes({ graphUrl: GRAPH, appSecret: 's', accessToken: 't' }, impl)).rejects.toThrow(/400: Invalid appsecret_proof/);

@@ -19,21 +19,33 @@ export function personFromProfile(profile: Profile): FacebookProfile {
 }
 
 /**
+ * Where the provider sends the person back: FACEBOOK_CALLBACK_URL, else /auth/facebook/callback under PUBLIC_URL,
+ * else under http://HOST:<port this request came in on>. Never the request's Host header: that is the client's to
+ * choose, and the callback (with the code) would go wherever it says.
+ */
+export function callbackUrl(config: Config, localPort: number | undefined): string {
+  if (config.FACEBOOK_CALLBACK_URL) return config.FACEBOOK_CALLBACK_URL;
+  const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
+  const base = config.PUBLIC_URL ?? `http://${host}:${localPort ?? config.PORT}`;
+  return new URL('/auth/facebook/callback', base.endsWith('/') ? base : `${base}/`).toString();
+}
+
+/**
  * The real passport-facebook strategy, pointed at the FACEBOOK_* URLs. `state` is kept in the session and checked on
- * the callback; enableProof adds appsecret_proof to the profile call. The verify callback receives the access token
- * only for the duration of the callback (see people-routes.ts): nothing here keeps it.
+ * the callback; enableProof adds appsecret_proof to the profile call. The callback URL is given per request
+ * (callbackUrl). The verify callback receives the access token only for the duration of the callback (see
+ * people-routes.ts): nothing here keeps it.
  */
 export function createFacebookStrategy(
   config: Config & { FACEBOOK_APP_ID: string; FACEBOOK_APP_SECRET: string },
   verify: (accessToken: string, profile: Profile) => Promise<Express.User>,
 ): FacebookStrategy {
   const graph = config.FACEBOOK_GRAPH_URL.replace(/\/+$/, '');
-  return new FacebookStrategy(
+  const strategy = new FacebookStrategy(
     {
       clientID: config.FACEBOOK_APP_ID,
       clientSecret: config.FACEBOOK_APP_SECRET,
-      // Relative when not configured: passport-oauth2 resolves it against the request's own origin.
-      callbackURL: config.FACEBOOK_CALLBACK_URL ?? '/auth/facebook/callback',
+      callbackURL: callbackUrl(config, undefined),
       authorizationURL: config.FACEBOOK_AUTH_URL,
       tokenURL: config.FACEBOOK_TOKEN_URL,
       profileURL: `${graph}/me`,
@@ -48,10 +60,22 @@ export function createFacebookStrategy(
       );
     },
   );
+  // A token endpoint that fails (5xx) is the provider's trouble, not a bad code: passport-facebook would report its
+  // JSON error body as a FacebookTokenError, indistinguishable from a refused code.
+  const parse = strategy.parseErrorResponse.bind(strategy);
+  strategy.parseErrorResponse = (body: string, status: number) =>
+    status >= 500 ? new GraphApiError(`the token endpoint answered ${status}`, status) : parse(body, status);
+  return strategy;
 }
 
+/** The provider failed (or answered something unusable): the login fails and nothing is imported. */
 export class GraphApiError extends Error {
-  constructor(message: string, readonly status?: number) {
+  constructor(
+    message: string,
+    readonly status?: number,
+    /** More likes than the importer reads: importing a part would drop the rest from the person's interests. */
+    readonly tooManyLikes = false,
+  ) {
     super(message);
     this.name = 'GraphApiError';
   }
@@ -67,6 +91,8 @@ interface LikesPage {
  * Reads every page of `/me/likes`, following `paging.next`. Each call carries the token in the Authorization header
  * and appsecret_proof in the query (Facebook's next links repeat the query but a proof must be present on every call).
  * Next links are followed only on the Graph API's own origin, so the token never goes anywhere else.
+ * All or nothing: a failing page, or more than `maxPages` pages (200 × 100 likes by default), throws GraphApiError
+ * rather than return a part, because the login replaces the person's Facebook interests with what this returns.
  */
 export async function fetchAllLikes(
   opts: { graphUrl: string; appSecret: string; accessToken: string; maxPages?: number; pageSize?: number },
@@ -80,7 +106,10 @@ export async function fetchAllLikes(
   const likes = new Map<string, FacebookLike & { id: string }>();
   const seen = new Set<string>();
   let next: URL | undefined = graph;
-  for (let page = 0; next && page < maxPages; page++) {
+  for (let page = 0; next; page++) {
+    if (page === maxPages) {
+      throw new GraphApiError(`more than ${maxPages} pages of likes (${likes.size} read): not imported, so none are dropped`, undefined, true);
+    }
     if (next.origin !== graph.origin) throw new GraphApiError(`paging.next left the Graph API origin (${next.origin})`);
     next.searchParams.delete('access_token');
     next.searchParams.set('appsecret_proof', proof);

@@ -1,13 +1,13 @@
 import type { Express, Request, RequestHandler, Response } from 'express';
 import session from 'express-session';
-import { Passport } from 'passport';
+import { Passport, type AuthenticateOptions } from 'passport';
 import type { ApiRouter } from '../api/route.js';
 import { decodeCursor, offsetCursor, offsetPage, sendJson } from '../api/http.js';
 import { AppError } from '../errors.js';
 import type { Services } from '../services.js';
 import { UserAffinitiesSchema } from '../affinity/schemas.js';
 import { Neo4jSessionStore } from './session-store.js';
-import { GraphApiError, createFacebookStrategy, facebookConfigured, fetchAllLikes, personFromProfile } from './facebook.js';
+import { GraphApiError, callbackUrl, createFacebookStrategy, facebookConfigured, fetchAllLikes, personFromProfile } from './facebook.js';
 import {
   CallbackQuery,
   ConsentBody,
@@ -43,6 +43,8 @@ export function installSessions(app: Express, services: Services): void {
   passports.set(services, passport);
   // The session holds only the user id: no profile, and never the Facebook access token.
   passport.serializeUser((user, done) => done(null, { userId: user.userId }));
+  // No user lookup here: the session store already refused (and destroyed) a session whose person is gone, in the
+  // same read that loaded it, and erasure deletes every session of the person.
   passport.deserializeUser((stored: unknown, done) => {
     const userId = (stored as { userId?: unknown } | null)?.userId;
     done(null, typeof userId === 'string' ? { userId } : false);
@@ -97,15 +99,43 @@ function run(mw: RequestHandler, req: Request, res: Response): Promise<void> {
   });
 }
 
-function loginError(err: unknown): AppError {
-  if (err instanceof AppError) return err;
-  if (err instanceof GraphApiError) return new AppError(502, 'facebook-unavailable', `Could not read the Facebook likes: ${err.message}`);
-  const e = err as { name?: string; message?: string };
-  // Token and authorization errors (bad or reused code, denied dialog) are the login's fault, not ours.
-  if (/TokenError|AuthorizationError|GraphAPIError/.test(e?.name ?? '')) {
-    return new AppError(401, 'login-failed', `Facebook login failed: ${e.message ?? e.name}`);
+/** Why a Facebook login failed, as the dashboard explains it (`/#/?login=failed&reason=…`). */
+export type LoginFailureReason = 'denied' | 'state' | 'invalid' | 'provider' | 'too-many-likes';
+
+interface LoginFailure {
+  reason: LoginFailureReason;
+  problem: AppError;
+}
+
+const failed = (reason: LoginFailureReason, problem: AppError): LoginFailure => ({ reason, problem });
+
+function isLoginFailure(x: unknown): x is LoginFailure {
+  return typeof x === 'object' && x !== null && 'reason' in x && (x as LoginFailure).problem instanceof AppError;
+}
+
+function loginFailure(err: unknown): LoginFailure {
+  if (isLoginFailure(err)) return err;
+  if (err instanceof GraphApiError) {
+    if (err.tooManyLikes) return failed('too-many-likes', new AppError(502, 'facebook-too-many-likes', `Facebook login not completed: ${err.message}`));
+    return failed('provider', new AppError(502, 'facebook-unavailable', `Facebook failed: ${err.message}`));
   }
-  return new AppError(502, 'facebook-unavailable', `Facebook could not be reached: ${e?.message ?? 'unknown error'}`);
+  if (err instanceof AppError) return failed('provider', err);
+  const e = err as { name?: string; message?: string };
+  // The provider refused the code (bad, expired or reused): the login's fault, not ours.
+  if (/TokenError|AuthorizationError/.test(e?.name ?? '')) {
+    return failed('invalid', new AppError(401, 'login-failed', `Facebook login failed: ${e.message ?? e.name}`));
+  }
+  return failed('provider', new AppError(502, 'facebook-unavailable', `Facebook could not be reached: ${e?.message ?? 'unknown error'}`));
+}
+
+/** What passport reports through `fail` (no exception): a state mismatch, or a dialog the person cancelled. */
+function refusal(message = 'not authorized'): LoginFailure {
+  return failed(/state/i.test(message) ? 'state' : 'denied', new AppError(401, 'login-failed', `Facebook login failed: ${message}`));
+}
+
+/** Machine clients (Accept: application/json) get the problem; a browser navigation goes back to the page. */
+function wantsProblem(req: Request): boolean {
+  return req.accepts(['text/html', 'application/json']) === 'application/json';
 }
 
 function destroySession(req: Request, res: Response): Promise<void> {
@@ -129,6 +159,32 @@ export function mountPeopleRoutes(api: ApiRouter, services: Services): void {
     return principal.userId;
   };
 
+  /**
+   * The callback's work: a provider error or a callback without a code is refused here (passport would otherwise
+   * redirect to the dialog again, and this handler would never settle); then passport checks `state`, exchanges the
+   * code (same callback URL as the start), reads /me, and the verify callback imports every like.
+   */
+  const completeLogin = (req: Request, res: Response, query: { code?: string | undefined; error?: string | undefined; error_description?: string | undefined }) => {
+    if (query.error !== undefined) {
+      if (query.error === 'access_denied') return Promise.reject(refusal(query.error_description ?? 'the Facebook dialog was cancelled'));
+      return Promise.reject(new GraphApiError(`Facebook answered ${query.error}: ${query.error_description ?? ''}`.trim()));
+    }
+    if (!query.code) {
+      return Promise.reject(failed('invalid', new AppError(400, 'login-failed', 'The callback carries neither a code nor an error: start the login again')));
+    }
+    const passport = passportFor(services);
+    return new Promise<Express.User>((resolve, reject) => {
+      // passport-oauth2 reads callbackURL per request; the types do not list it.
+      const options: AuthenticateOptions & { callbackURL: string } = { callbackURL: callbackUrl(config, req.socket.localPort) };
+      const mw = passport.authenticate('facebook', options, (err: unknown, u: Express.User | false, info: { message?: string } | undefined) => {
+        if (err) return reject(err);
+        if (!u) return reject(refusal(info?.message));
+        resolve(u);
+      }) as RequestHandler;
+      void mw(req, res, (err?: unknown) => reject(err ?? new Error('login did not complete')));
+    });
+  };
+
   api
     .route({
       method: 'get',
@@ -141,7 +197,8 @@ export function mountPeopleRoutes(api: ApiRouter, services: Services): void {
       handler: async ({ query, req, res }) => {
         if (!facebookConfigured(config)) throw notConfigured();
         if (query.returnTo) req.session.returnTo = query.returnTo;
-        await run(passportFor(services).authenticate('facebook', { scope: ['email', 'user_likes'] }), req, res);
+        const options = { scope: ['email', 'user_likes'], callbackURL: callbackUrl(config, req.socket.localPort) };
+        await run(passportFor(services).authenticate('facebook', options), req, res);
         return undefined;
       },
     })
@@ -153,22 +210,28 @@ export function mountPeopleRoutes(api: ApiRouter, services: Services): void {
       access: 'public',
       query: CallbackQuery,
       responses: {
-        302: { description: 'Signed in; redirect to the person page (or `returnTo`)' },
-        401: { description: 'Login refused (state mismatch, denied dialog, bad code)' },
-        502: { description: 'Facebook failed' },
+        302: {
+          description:
+            'Signed in: redirect to `returnTo` (or `/`). Failed, for a browser: redirect to `/#/?login=failed&reason=` ' +
+            '`denied` | `state` | `invalid` | `provider` | `too-many-likes`; the callers below asked for JSON',
+        },
+        400: { description: 'Neither `code` nor `error` in the callback (Accept: application/json)' },
+        401: { description: 'Login refused: state mismatch, denied dialog, bad or reused code (Accept: application/json)' },
+        502: { description: 'Facebook failed, nothing imported (Accept: application/json)' },
         503: { description: 'Facebook login not configured' },
       },
-      handler: async ({ req, res }) => {
+      handler: async ({ query, req, res }) => {
         if (!facebookConfigured(config)) throw notConfigured();
-        const passport = passportFor(services);
-        const user = await new Promise<Express.User>((resolve, reject) => {
-          const mw = passport.authenticate('facebook', (err: unknown, u: Express.User | false, info: { message?: string } | undefined) => {
-            if (err) return reject(loginError(err));
-            if (!u) return reject(new AppError(401, 'login-failed', `Facebook login failed: ${info?.message ?? 'not authorized'}`));
-            resolve(u);
-          }) as RequestHandler;
-          void mw(req, res, (err?: unknown) => reject(loginError(err ?? new Error('login did not complete'))));
-        });
+        let user: Express.User;
+        try {
+          user = await completeLogin(req, res, query);
+        } catch (err) {
+          const failure = loginFailure(err);
+          services.logger.warn({ reason: failure.reason, err }, 'Facebook login failed');
+          if (wantsProblem(req)) throw failure.problem;
+          res.redirect(302, `/#/?login=failed&reason=${failure.reason}`);
+          return undefined;
+        }
         const returnTo = req.session.returnTo;
         // passport 0.7 regenerates the session on login (no fixation: the pre-login session id is dropped).
         await new Promise<void>((resolve, reject) => req.logIn(user, (err) => (err ? reject(err) : resolve())));

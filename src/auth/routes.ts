@@ -1,7 +1,9 @@
 import type { ApiRouter } from '../api/route.js';
 import { decodeCursor, offsetCursor, offsetPage, pageQuery } from '../api/http.js';
 import type { ApiKeyService } from './api-key-service.js';
-import { ApiKeyIdParams, ApiKeyListSchema, CreateApiKeyBody, CreatedApiKeySchema } from './schemas.js';
+import { ApiKeyIdParams, ApiKeyListSchema, CreateApiKeyBody, CreatedApiKeySchema, CurrentApiKeySchema } from './schemas.js';
+import { ROLES } from './principal.js';
+import { AppError } from '../errors.js';
 
 export function mountApiKeyRoutes(api: ApiRouter, keys: ApiKeyService): void {
   api
@@ -26,6 +28,18 @@ export function mountApiKeyRoutes(api: ApiRouter, keys: ApiKeyService): void {
       handler: async ({ query }) => {
         const offset = decodeCursor(offsetCursor, query.cursor)?.o ?? 0;
         return offsetPage(await keys.list(offset, query.limit + 1), query.limit, offset);
+      },
+    })
+    .route({
+      method: 'get',
+      path: '/v1/api-keys/current',
+      summary: 'The calling key (extension): its id, name and role, for clients that check what they were given',
+      tags: ['Administration'],
+      access: ROLES,
+      responses: { 200: { description: 'The key of this request', schema: CurrentApiKeySchema } },
+      handler: async ({ principal }) => {
+        if (principal?.kind !== 'key') throw AppError.unauthorized();
+        return { id: principal.keyId, name: principal.name, role: principal.role };
       },
     })
     .route({

@@ -23,4 +23,6 @@ export const ApiKeyListSchema = z
   .object({ items: z.array(ApiKeySchema), nextCursor: z.string().optional() })
   .openapi('ApiKeyList');
 
+export const CurrentApiKeySchema = z.object({ id: z.string(), name: z.string(), role: RoleSchema }).openapi('CurrentApiKey');
+
 export const ApiKeyIdParams = z.object({ id: z.string().min(1).max(100) });

@@ -30,6 +30,11 @@ export interface FakeFacebook {
   requests: Array<{ method: string; path: string; query: Record<string, string>; proofOk?: boolean }>;
   /** Access tokens issued so far. */
   issuedTokens(): string[];
+  /**
+   * Failure switches (all off by default; set them back after a test): the dialog is cancelled by the person; the
+   * token endpoint, `/me`, or the n-th page of `/me/likes` (1-based) answers 500.
+   */
+  failures: { denyDialog?: boolean; token?: boolean; me?: boolean; likesPage?: number };
   close(): Promise<void>;
 }
 
@@ -57,6 +62,16 @@ export async function startFakeFacebook(): Promise<FakeFacebook> {
     if (q.client_id !== appId) return void res.status(400).json({ error: { message: 'Invalid app id', type: 'OAuthException', code: 101 } });
     if (!q.redirect_uri) return void res.status(400).json({ error: { message: 'Missing redirect_uri', type: 'OAuthException', code: 191 } });
     if (!person) return void res.status(500).send('no person configured');
+    if (fake.failures.denyDialog) {
+      // What Facebook sends back when the person presses "Cancel".
+      const back = new URL(q.redirect_uri);
+      back.searchParams.set('error', 'access_denied');
+      back.searchParams.set('error_code', '200');
+      back.searchParams.set('error_description', 'Permissions error');
+      back.searchParams.set('error_reason', 'user_denied');
+      if (q.state !== undefined) back.searchParams.set('state', q.state);
+      return void res.redirect(302, back.toString());
+    }
     const code = randomBytes(12).toString('hex');
     codes.set(code, { person, redirectUri: q.redirect_uri });
     const back = new URL(q.redirect_uri);
@@ -65,7 +80,12 @@ export async function startFakeFacebook(): Promise<FakeFacebook> {
     res.redirect(302, back.toString());
   });
 
+  /** Facebook's own shape for a server-side failure. */
+  const serverError = (res: express.Response) =>
+    void res.status(500).json({ error: { message: 'An unexpected error has occurred. Please retry your request later.', type: 'OAuthException', code: 2 } });
+
   app.post('/oauth/access_token', express.urlencoded({ extended: false }), (req, res) => {
+    if (fake.failures.token) return serverError(res);
     const b = req.body as Record<string, string | undefined>;
     const grant = b.code ? codes.get(b.code) : undefined;
     if (b.client_id !== appId || b.client_secret !== appSecret || !grant || grant.redirectUri !== b.redirect_uri) {
@@ -101,6 +121,7 @@ export async function startFakeFacebook(): Promise<FakeFacebook> {
   app.get('/me', (req, res) => {
     const who = graphAuth(req, res);
     if (!who) return;
+    if (fake.failures.me) return serverError(res);
     const fields = String(req.query.fields ?? 'id,name').split(',');
     const all: Record<string, unknown> = { id: who.id, name: who.name, email: who.email };
     res.json(Object.fromEntries(fields.filter((f) => all[f] !== undefined).map((f) => [f, all[f]])));
@@ -111,6 +132,7 @@ export async function startFakeFacebook(): Promise<FakeFacebook> {
     if (!who) return;
     const size = Math.min(Number(req.query.limit ?? fake.likesPageSize) || fake.likesPageSize, fake.likesPageSize);
     const after = typeof req.query.after === 'string' ? Number(Buffer.from(req.query.after, 'base64url').toString()) : 0;
+    if (fake.failures.likesPage !== undefined && Math.floor(after / size) + 1 === fake.failures.likesPage) return serverError(res);
     const data = who.likes.slice(after, after + size);
     const paging: Record<string, unknown> = {
       cursors: {
@@ -137,6 +159,7 @@ export async function startFakeFacebook(): Promise<FakeFacebook> {
     appId,
     appSecret,
     likesPageSize: 25,
+    failures: {},
     requests,
     env: (callbackUrl) => ({
       FACEBOOK_APP_ID: appId,

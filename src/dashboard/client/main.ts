@@ -18,7 +18,33 @@ async function resolveSession(): Promise<Session | undefined> {
   return undefined;
 }
 
+/** What the login callback's redirect (`/#/?login=failed&reason=…`) means, in words for the person. */
+const LOGIN_FAILURES: Record<string, string> = {
+  denied: 'The Facebook login was cancelled, so nothing was imported. Log in again when you are ready.',
+  state: 'That login could not be matched to this browser (it expired, or was started in another tab). Please log in again.',
+  invalid: 'Facebook did not confirm the login (the link was incomplete or already used). Please log in again.',
+  provider: 'Facebook could not be reached or failed, so nothing was imported and your data is unchanged. Please try again later.',
+  'too-many-likes': 'You have more Facebook likes than we import at once; rather than keep only some of them, nothing was imported.',
+};
+
+/** Takes a failed-login notice out of the address (so a reload does not repeat it) and returns its message. */
+function takeLoginFailure(): string | undefined {
+  const m = /^#\/\?(.*)$/.exec(location.hash);
+  if (!m) return undefined;
+  const q = new URLSearchParams(m[1]);
+  if (q.get('login') !== 'failed') return undefined;
+  history.replaceState(null, '', `${location.pathname}${location.search}#/`);
+  return LOGIN_FAILURES[q.get('reason') ?? ''] ?? 'The Facebook login failed. Please try again.';
+}
+
 let session: Session | undefined;
+/** A message for the next view that renders (a failed login), shown in the alert box once. */
+let notice: string | undefined;
+
+function showNotice() {
+  if (notice) showError(notice);
+  notice = undefined;
+}
 let cleanup: (() => void) | undefined;
 let abort: AbortController | undefined;
 
@@ -34,6 +60,7 @@ async function render(): Promise<void> {
 
   if (!session) {
     renderSignIn(root);
+    showNotice();
     return;
   }
   const match = routes(session).map((r) => ({ r, m: r.pattern.exec(path) })).find((x) => x.m);
@@ -49,7 +76,10 @@ async function render(): Promise<void> {
     const done = (await view({ root, params, session, signal: controller.signal, rerender: () => void render(), endSession })) ?? undefined;
     // Navigated away while this view was loading: the next view owns the page now.
     if (controller.signal.aborted) done?.();
-    else cleanup = done;
+    else {
+      cleanup = done;
+      showNotice();
+    }
   } catch (err) {
     if (controller.signal.aborted) return;
     // A revoked key or an expired session: back to signing in, with the server's reason.
@@ -150,6 +180,18 @@ async function signInWithKey(key: string) {
       return showError(err);
     }
   }
+  // The page keeps the key in this tab's storage, where any script on the page could read it: an admin key (keys,
+  // erasure) is not to be left there. Admin work goes through the API.
+  try {
+    const self = await getJson<{ role: string }>('/v1/api-keys/current');
+    if (self.role === 'admin') {
+      apiKey.clear();
+      return showError('Admin keys cannot sign in here: the page keeps the key in this browser tab. Sign in with a marketer key.');
+    }
+  } catch (err) {
+    apiKey.clear();
+    return showError(err);
+  }
   session = { kind: 'marketer' };
   renderChrome();
   if (location.hash === '' || location.hash === '#/' || location.hash === '#/me') location.hash = '#/segments';
@@ -186,6 +228,7 @@ function endSession() {
 }
 
 async function boot() {
+  notice = takeLoginFailure();
   try {
     session = await resolveSession();
   } catch (err) {
