@@ -1,11 +1,13 @@
 /**
  * `npx tsx scripts/bench-segmentation.ts [--sizes 10000,100000] [--interests 25] [--communities 50]
- *   [--topics-per-community 30] [--noise 0.2] [--seed 1] [--weighting npmi] [--resolution 1]`
+ *   [--topics-per-community 30] [--subgroups 1] [--noise 0.2] [--seed 1] [--weighting npmi] [--resolution 1]`
  *
  * Planted-community data (scripts/generate.ts) → loaded straight into a throwaway Neo4j (bench-only UNWIND writes;
  * loading is not what is measured) → the real segmentation service (createServices: projection, Louvain, write-back,
- * and, with --affinity, the affinity feature's runCompleted hook) → NMI of the coarse segments against the planted communities, time of
- * each phase, peak RSS of this process and of Neo4j. Each size gets its own fresh Neo4j unless NEO4J_URI is set
+ * and, with --affinity, the affinity feature's runCompleted hook) → NMI of the coarse segments against the planted
+ * communities (and of the fine ones against the planted sub-communities, which are the communities unless
+ * --subgroups > 1), over all planted topics: one left out of every segment counts as a singleton, and `covered` says
+ * how many were segmented. Time of each phase, peak RSS of this process and of Neo4j. Each size gets its own fresh Neo4j unless NEO4J_URI is set
  * (then one size, into an empty graph).
  * `--sweep` skips Neo4j: the pure pipeline over noise × interests × weighting for the first size (NMI only). `--runs 2` (default) runs twice: the first run meets a cold Neo4j (query
  * compilation, JIT), the second is what a daily recomputation sees, and also measures stability (same data → NMI 1).
@@ -37,6 +39,7 @@ const { values: opts } = parseArgs({
     interests: { type: 'string', default: '25' },
     communities: { type: 'string', default: '50' },
     'topics-per-community': { type: 'string', default: '30' },
+    subgroups: { type: 'string', default: '1' },
     noise: { type: 'string', default: '0.2' },
     seed: { type: 'string', default: '1' },
     weighting: { type: 'string', default: 'npmi' },
@@ -50,6 +53,18 @@ const { values: opts } = parseArgs({
 
 const sizes = opts.sizes.split(',').map(Number);
 
+/**
+ * NMI against the planted truth over all planted topics, not only the segmented ones: a planted topic in no segment
+ * counts as a singleton (so dropping topics costs NMI), and `covered` is how many were segmented.
+ */
+function plantedNmi(truth: ReadonlyMap<string, number>, segmentOf: ReadonlyMap<string, string>) {
+  const topics = [...truth.keys()];
+  return {
+    nmi: nmi(topics.map((t) => truth.get(t)!), topics.map((t) => segmentOf.get(t) ?? `missing:${t}`)),
+    covered: topics.filter((t) => segmentOf.has(t)).length,
+  };
+}
+
 /** How robust the recovery is: NMI of the coarse segments for harder and harder planted data (no database). */
 function sweep(users: number) {
   console.log(`| users | interests/user | noise | ${WEIGHTINGS.map((w) => `NMI ${w} (segments)`).join(' | ')} |`);
@@ -60,6 +75,7 @@ function sweep(users: number) {
         users,
         communities: Number(opts.communities),
         topicsPerCommunity: Number(opts['topics-per-community']),
+        subgroups: Number(opts.subgroups),
         interestsPerUser: interests,
         noise,
         seed: Number(opts.seed),
@@ -74,8 +90,7 @@ function sweep(users: number) {
         const res = segmentInterests(collector, new Map(), { ...DEFAULT_PARAMS, weighting, resolution: Number(opts.resolution) }, null, (l) => `${l}${n++}`);
         const coarse = res.segments.filter((x) => x.level === 'coarse');
         const of = new Map(coarse.flatMap((x) => x.topics.map((t) => [t.id, x.id] as const)));
-        const ids = [...of.keys()];
-        return `${nmi(ids.map((t) => truth.get(t)!), ids.map((t) => of.get(t)!)).toFixed(4)} (${coarse.length})`;
+        return `${plantedNmi(truth, of).nmi.toFixed(4)} (${coarse.length})`;
       });
       console.log(`| ${users} | ${interests} | ${noise} | ${cells.join(' | ')} |`);
     }
@@ -175,6 +190,7 @@ async function benchSize(users: number): Promise<Row[]> {
       users,
       communities: Number(opts.communities),
       topicsPerCommunity: Number(opts['topics-per-community']),
+      subgroups: Number(opts.subgroups),
       interestsPerUser: Number(opts.interests),
       noise: Number(opts.noise),
       seed: Number(opts.seed),
@@ -214,16 +230,14 @@ async function benchSize(users: number): Promise<Row[]> {
       if (run.status !== 'succeeded') throw new Error(`run ${run.status}: ${run.error}`);
       const m = run.metrics as Record<string, any>;
 
-      const community = new Map(planted.map((t) => [topicId(t.name), t.community]));
-      const score = (level: string) => {
+      const segments = await services.segmentation.repository.runSegmentTopics(id);
+      const score = (level: string, truth: 'community' | 'subgroup') => {
         const of = new Map<string, string>();
         for (const s of segments) if (s.level === level) for (const t of s.topics) of.set(t, s.id);
-        const ids = [...of.keys()].filter((t) => community.has(t));
-        return { nmi: nmi(ids.map((t) => community.get(t)!), ids.map((t) => of.get(t)!)), covered: ids.length };
+        return plantedNmi(new Map(planted.map((t) => [topicId(t.name), t[truth]])), of);
       };
-      const segments = await services.segmentation.repository.runSegmentTopics(id);
-      const coarse = score('coarse');
-      const fine = score('fine');
+      const coarse = score('coarse', 'community');
+      const fine = score('fine', 'subgroup');
       const row: Row = {
         run: runNo === 1 ? 'cold' : 'warm',
         stabilityNmi: m.stability?.nmi ?? null,
@@ -246,7 +260,7 @@ async function benchSize(users: number): Promise<Row[]> {
       };
       runsOut.push(row);
       console.log(
-        `  run ${runNo} (${row.run}): NMI ${row.nmi.toFixed(4)} (fine ${row.nmiFine.toFixed(4)}), ${row.segments} segments (${row.fine} fine), ` +
+        `  run ${runNo} (${row.run}): NMI ${row.nmi.toFixed(4)} (fine ${row.nmiFine.toFixed(4)}), covered ${row.covered}, ${row.segments} segments (${row.fine} fine), ` +
           `project ${row.projectMs} ms, detect ${row.detectMs} ms, write ${row.writeMs} ms, affinity ${row.affinityMs} ms, ` +
           `total ${row.totalMs} ms, peak RSS ${row.rssMb} MB (Neo4j ${row.neo4jMb ?? '?'} MB)`,
       );
@@ -271,10 +285,10 @@ for (const users of sizes) rows.push(...(await benchSize(users)));
 
 console.log(`\nMachine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version}`);
 console.log(`Command: npx tsx scripts/bench-segmentation.ts ${process.argv.slice(2).join(' ')}`.trim());
-console.log('\n| users | run | interest edges | topics | segments (fine) | NMI coarse (fine) | NMI vs previous run | project ms | detect ms | write ms | project+detect+write ms | affinity ms | run total ms | peak RSS node / Neo4j MB |');
-console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+console.log('\n| users | run | interest edges | topics | segments (fine) | NMI coarse (fine) | covered | NMI vs previous run | project ms | detect ms | write ms | project+detect+write ms | affinity ms | run total ms | peak RSS node / Neo4j MB |');
+console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) {
   console.log(
-    `| ${r.users} | ${r.run} | ${r.edges} | ${r.topics} | ${r.segments} (${r.fine}) | ${r.nmi.toFixed(4)} (${r.nmiFine.toFixed(4)}) | ${r.stabilityNmi === null ? '–' : r.stabilityNmi.toFixed(4)} | ${r.projectMs} | ${r.detectMs} | ${r.writeMs} | ${r.projectMs + r.detectMs + r.writeMs} | ${r.affinityMs} | ${r.totalMs} | ${r.rssMb} / ${r.neo4jMb ?? '?'} |`,
+    `| ${r.users} | ${r.run} | ${r.edges} | ${r.topics} | ${r.segments} (${r.fine}) | ${r.nmi.toFixed(4)} (${r.nmiFine.toFixed(4)}) | ${r.covered} | ${r.stabilityNmi === null ? '–' : r.stabilityNmi.toFixed(4)} | ${r.projectMs} | ${r.detectMs} | ${r.writeMs} | ${r.projectMs + r.detectMs + r.writeMs} | ${r.affinityMs} | ${r.totalMs} | ${r.rssMb} / ${r.neo4jMb ?? '?'} |`,
   );
 }

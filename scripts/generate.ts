@@ -3,7 +3,7 @@
  * Deterministic for a seed. Output is NDJSON in the contract's import format (POST /v1/imports/profiles).
  *
  * CLI: `npm run generate -- --users 5000 [--communities 12] [--topics-per-community 20] [--interests 25]
- *       [--noise 0.2] [--seed 1] [--prefix demo-] [--out file.ndjson]` (stdout when --out is absent).
+ *       [--noise 0.2] [--subgroups 1] [--seed 1] [--prefix demo-] [--out file.ndjson]` (stdout when --out is absent).
  * Module: `plantedTopics(opts)` (the ground truth) and `generateProfiles(opts)` (a record iterator).
  */
 import { createWriteStream } from 'node:fs';
@@ -26,12 +26,27 @@ export interface GenerateOptions {
   secondaryShare?: number;
   /** Share of users who refuse segmentation. */
   nonConsentShare?: number;
+  /**
+   * Sub-communities per community (default 1 = none): the community's topics are cut into this many consecutive
+   * groups, and each user draws `subgroupFocus` of their community interests from one of them, the rest from the
+   * whole community. A planted hierarchy, for the fine segmentation level.
+   */
+  subgroups?: number;
+  /** Default 0.8. */
+  subgroupFocus?: number;
 }
 
 export interface PlantedTopic {
   name: string;
   category: string;
   community: number;
+  /** Global sub-community index (community × subgroups + group); equals `community` without subgroups. */
+  subgroup: number;
+}
+
+/** Topic positions [from, to) of sub-community g within a community of m topics. */
+function subgroupRange(m: number, subgroups: number, g: number): [number, number] {
+  return [Math.floor((g * m) / subgroups), Math.floor(((g + 1) * m) / subgroups)];
 }
 
 export interface ProfileRecord {
@@ -64,6 +79,7 @@ export function plantedTopics(opts: GenerateOptions): PlantedTopic[] {
   const k = opts.communities ?? 12;
   const m = opts.topicsPerCommunity ?? 20;
   const prefix = opts.prefix ?? '';
+  const s = opts.subgroups ?? 1;
   const topics: PlantedTopic[] = [];
   for (let c = 0; c < k; c++) {
     const [theme, names] = THEMES[c % THEMES.length]!;
@@ -71,7 +87,14 @@ export function plantedTopics(opts: GenerateOptions): PlantedTopic[] {
     const category = round === 0 ? theme : `${theme} ${round + 1}`;
     for (let j = 0; j < m; j++) {
       const base = j < names.length ? names[j]! : `${theme} topic ${j + 1}`;
-      topics.push({ name: `${prefix}${base}${round === 0 ? '' : ` ${round + 1}`}`, category: `${prefix}${category}`, community: c });
+      let g = 0;
+      while (subgroupRange(m, s, g)[1] <= j) g++;
+      topics.push({
+        name: `${prefix}${base}${round === 0 ? '' : ` ${round + 1}`}`,
+        category: `${prefix}${category}`,
+        community: c,
+        subgroup: c * s + g,
+      });
     }
   }
   return topics;
@@ -88,15 +111,17 @@ export function* generateProfiles(opts: GenerateOptions): Generator<ProfileRecor
   const secondaryShare = opts.secondaryShare ?? 0.3;
   const nonConsent = opts.nonConsentShare ?? 0.02;
   const prefix = opts.prefix ?? '';
+  const subgroups = opts.subgroups ?? 1;
+  const focus = opts.subgroupFocus ?? 0.8;
   // Within a community a few topics are popular and most are niche (Zipf-like), as with real likes.
   const popularity = Array.from({ length: m }, (_, j) => 1 / Math.pow(j + 1, 0.6));
   const cumulative: number[] = [];
   popularity.reduce((acc, p, j) => (cumulative[j] = acc + p), 0);
-  const total = cumulative[m - 1]!;
-  const pickInCommunity = (c: number) => {
-    const r = rng() * total;
-    let lo = 0;
-    let hi = m - 1;
+  const pickInCommunity = (c: number, from = 0, to = m) => {
+    const base = from > 0 ? cumulative[from - 1]! : 0;
+    const r = base + rng() * (cumulative[to - 1]! - base);
+    let lo = from;
+    let hi = to - 1;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       if (cumulative[mid]! < r) lo = mid + 1;
@@ -120,12 +145,16 @@ export function* generateProfiles(opts: GenerateOptions): Generator<ProfileRecor
   for (let u = 0; u < opts.users; u++) {
     const primary = pickCommunity();
     const secondary = rng() < secondaryShare ? pickCommunity() : -1;
+    // Without subgroups no draw is made, so such data sets stay exactly as they were.
+    const [subFrom, subTo] = subgroups > 1 ? subgroupRange(m, subgroups, Math.floor(rng() * subgroups)) : [0, m];
     const want = Math.max(2, Math.round(mean * (0.7 + 0.6 * rng())));
     const chosen = new Set<number>();
     let guard = want * 20;
     while (chosen.size < want && guard-- > 0) {
       if (rng() < noise) chosen.add(Math.floor(rng() * topics.length));
-      else chosen.add(pickInCommunity(secondary >= 0 && rng() < 1 / 3 ? secondary : primary));
+      else if (secondary >= 0 && rng() < 1 / 3) chosen.add(pickInCommunity(secondary));
+      else if (subgroups > 1 && rng() < focus) chosen.add(pickInCommunity(primary, subFrom, subTo));
+      else chosen.add(pickInCommunity(primary));
     }
     yield {
       externalId: `${prefix}u-${u}`,
@@ -149,6 +178,7 @@ async function main() {
       'topics-per-community': { type: 'string', default: '20' },
       interests: { type: 'string', default: '25' },
       noise: { type: 'string', default: '0.2' },
+      subgroups: { type: 'string', default: '1' },
       seed: { type: 'string', default: '1' },
       prefix: { type: 'string', default: '' },
       out: { type: 'string' },
@@ -161,6 +191,7 @@ async function main() {
     topicsPerCommunity: Number(values['topics-per-community']),
     interestsPerUser: Number(values.interests),
     noise: Number(values.noise),
+    subgroups: Number(values.subgroups),
     seed: Number(values.seed),
     prefix: values.prefix,
   })) {

@@ -15,9 +15,11 @@ export interface HookEvents {
   runSucceeded: { runId: string };
   /**
    * A run failed (its segments are already deleted), emitted before its status says so: afterwards nothing anybody
-   * reads may refer to runId.
+   * reads may refer to runId. `crashed`: the run was left by a process that died in its affinity phase and is being
+   * cleaned up by another process (or this one after a restart) that never saw it, so a handler must not rely on
+   * in-process state about the run (the affinity feature's cleanup works from the database and needs nothing more).
    */
-  runFailed: { runId: string };
+  runFailed: { runId: string; crashed?: boolean };
   /** People were erased (already deleted in the database): nothing derived may be served for them any more. */
   usersErased: { userIds: string[] };
   /** The process is stopping: finish or abandon background work before the database driver closes. */

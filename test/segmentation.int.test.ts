@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateProfiles, plantedTopics } from '../scripts/generate.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { finishedRun } from './support/dashboard-seed.js';
+import type { SegmentOut } from '../src/segmentation/pipeline.js';
 
 let t: TestApp;
 let ingestKey: string;
@@ -202,11 +203,30 @@ describe('segmentation runs', () => {
     expect((await t.call('GET', '/v1/segments/graph', { key: ingestKey })).status).toBe(403);
   });
 
+  it('reproduces the previous run for the same seed and data: same ids, stability 1, nothing split, merged or new', async () => {
+    // The database streams users and topics in whatever order it likes; the run must not depend on it.
+    const second = await startRun({ seed: 3, weighting: 'npmi' });
+    expect(second.status).toBe('succeeded');
+    for (const [level, s] of [['coarse', second.metrics!.stability], ['fine', second.metrics!.stabilityFine]] as const) {
+      expect(s.previousRunId).toBe(first.id);
+      expect(s.sharedTopics).toBe(first.metrics!.topics);
+      expect(s.nmi).toBe(1);
+      expect(s.split).toEqual([]);
+      expect(s.merged).toEqual([]);
+      expect(s.appeared).toEqual([]);
+      expect(s.vanished).toEqual([]);
+      expect(s.segments.every((x: any) => x.overlap === 1 && x.previousId === x.id)).toBe(true);
+      expect(s.segments.length).toBe(level === 'coarse' ? first.metrics!.segments : first.metrics!.fineSegments);
+    }
+    expect(second.metrics!.modularity).toBe(first.metrics!.modularity);
+  });
+
   it('keeps segment ids on the next run and records its stability against the previous run', async () => {
+    const previous = await json<{ runId: string }>(await t.call('GET', '/v1/segments', { key: contentKey }));
     const second = await startRun({ seed: 77 });
     expect(second.status).toBe('succeeded');
     const s = second.metrics!.stability;
-    expect(s.previousRunId).toBe(first.id);
+    expect(s.previousRunId).toBe(previous.runId);
     expect(s.sharedTopics).toBeGreaterThanOrEqual(18);
     // other files' data shares the database, so only this file's groups are asserted exactly
     expect(s.nmi).toBeGreaterThan(0);
@@ -265,7 +285,7 @@ describe('segmentation runs', () => {
 
   it('recovers a run left running by a crashed process instead of blocking forever', async () => {
     const staleId = `stale-${randomUUID()}`;
-    await t.db.write('segmentation/test-create-stale-run', { id: staleId });
+    await t.db.write('segmentation/test-create-stale-run', { id: staleId, phase: 'project' });
     const next = await startRun();
     expect(next.status).toBe('succeeded');
     const stale = await json<Run>(await t.call('GET', `/v1/segmentation/runs/${staleId}`, { key: marketerKey }));
@@ -273,8 +293,83 @@ describe('segmentation runs', () => {
     expect(stale.error).toMatch(/interrupted/);
 
     const staleId2 = `stale-${randomUUID()}`;
-    await t.db.write('segmentation/test-create-stale-run', { id: staleId2 });
+    await t.db.write('segmentation/test-create-stale-run', { id: staleId2, phase: null });
     expect(await t.services.segmentation.runs.recover()).toContain(staleId2);
+  });
+
+  describe('a run left by a crashed process', () => {
+    const failedEvents: Array<{ runId: string; crashed?: boolean }> = [];
+    const references = async (runId: string) => {
+      const [row] = await t.db.read<{ nodes: number; relationships: number }>('segmentation/test-count-run-references', { runId });
+      return row!.nodes + row!.relationships;
+    };
+    /** A stale run that got as far as writing segments (one per planted group) and RELATED edges. */
+    const crashedRun = async (phase: string) => {
+      const id = `crashed-${randomUUID()}`;
+      await t.db.write('segmentation/test-create-stale-run', { id, phase });
+      const ids = await topicIds(prefix);
+      const segments: SegmentOut[] = [0, 1, 2].map((c) => ({
+        id: `seg_dead${c}`,
+        level: 'coarse',
+        label: 'dead',
+        other: false,
+        topicCount: 6,
+        userCount: 1,
+        share: 1 / 3,
+        parentId: null,
+        topTopics: [],
+        topics: planted.filter((p) => p.community === c).map((p) => ({ id: ids.get(p.name)!, score: 1 })),
+      }));
+      const [a, b] = segments[0]!.topics;
+      await t.services.segmentation.repository.writeSegments(id, segments, [{ from: a!.id, to: b!.id, weight: 1 }]);
+      return id;
+    };
+
+    beforeAll(() => {
+      t.services.hooks.on('runFailed', (e) => {
+        failedEvents.push(e);
+      });
+    });
+
+    it('is cleaned up, affinities computed for it included, when it crashed in the affinity phase', async () => {
+      const visible = await json<{ runId: string }>(await t.call('GET', '/v1/segments', { key: contentKey }));
+      const audience = await json<{ items: Array<{ user: string }>; total: number }>(
+        await t.call('GET', `/v1/segments/${segmentsOfGroup[0]}/audience?limit=1`, { key: marketerKey }),
+      );
+      const person = encodeURIComponent(audience.items[0]!.user);
+      const staleId = await crashedRun('affinity');
+      // Another process computed affinities for the run, then died: this process never heard of the run.
+      const other = await startTestApp();
+      try {
+        await other.services.affinity.service.recomputeAll(staleId);
+      } finally {
+        await other.close();
+      }
+      expect(await references(staleId)).toBeGreaterThan(0);
+
+      expect(await t.services.segmentation.runs.recover()).toEqual([staleId]);
+      expect(failedEvents).toContainEqual({ runId: staleId, crashed: true });
+      const stale = await json<Run>(await t.call('GET', `/v1/segmentation/runs/${staleId}`, { key: marketerKey }));
+      expect(stale.status).toBe('failed');
+      expect(stale.error).toMatch(/interrupted.*no heartbeat since/);
+      // Nothing refers to the dead run any more: segments, IN_SEGMENT, RELATED, affinities, documents.
+      expect(await references(staleId)).toBe(0);
+      const doc = await json<{ runId: string }>(await t.call('GET', `/v1/users/${person}/affinities`, { key: contentKey }));
+      expect(doc.runId).toBe(visible.runId);
+      const after = await json<{ total: number }>(
+        await t.call('GET', `/v1/segments/${segmentsOfGroup[0]}/audience?limit=1`, { key: marketerKey }),
+      );
+      expect(after.total).toBe(audience.total);
+    });
+
+    it('is cleaned up without touching affinities when it crashed before the affinity phase', async () => {
+      const staleId = await crashedRun('write');
+      expect(await references(staleId)).toBeGreaterThan(0);
+      expect(await t.services.segmentation.runs.recover()).toEqual([staleId]);
+      expect(await references(staleId)).toBe(0);
+      expect(failedEvents.map((e) => e.runId)).not.toContain(staleId);
+      expect((await json<Run>(await t.call('GET', `/v1/segmentation/runs/${staleId}`, { key: marketerKey }))).status).toBe('failed');
+    });
   });
 
   it('enforces one active run across app instances through the database', async () => {
@@ -290,6 +385,25 @@ describe('segmentation runs', () => {
     } finally {
       await other.close();
     }
+  });
+});
+
+describe('retention', () => {
+  it("keeps the segments of the newest 5 succeeded runs, and every run's record", async () => {
+    const runs = async () =>
+      (await json<{ items: Run[] }>(await t.call('GET', '/v1/segmentation/runs?limit=100', { key: marketerKey }))).items;
+    const segmentsOf = async (runId: string) => (await t.db.read('segmentation/list-run-segment-topics', { runId })).length;
+    let succeeded = (await runs()).filter((r) => r.status === 'succeeded');
+    // The oldest run that still has its segments: five more runs must take them away.
+    const target = succeeded[Math.min(4, succeeded.length - 1)]!;
+    expect(await segmentsOf(target.id)).toBeGreaterThan(0);
+    while (succeeded.findIndex((r) => r.id === target.id) < 5) {
+      expect((await startRun({ seed: 3 })).status).toBe('succeeded');
+      succeeded = (await runs()).filter((r) => r.status === 'succeeded');
+    }
+    for (const run of succeeded.slice(0, 5)) expect(await segmentsOf(run.id)).toBeGreaterThan(0);
+    for (const run of succeeded.slice(5)) expect(await segmentsOf(run.id)).toBe(0);
+    expect(succeeded.map((r) => r.id)).toContain(target.id);
   });
 });
 

@@ -1,3 +1,3 @@
 MATCH (s:Segment {runId: $runId})
 OPTIONAL MATCH (t:Topic)-[:IN_SEGMENT]->(s)
-RETURN s.id AS id, s.level AS level, collect(t.id) AS topics
+RETURN s.id AS id, s.level AS level, coalesce(s.other, false) AS other, collect(t.id) AS topics

@@ -4,10 +4,21 @@ import { InterestCollector } from './projection.js';
 import { DEFAULT_PARAMS, type PreviousRun, segmentInterests } from './pipeline.js';
 import { nmi } from './stability.js';
 
-function load(opts: Parameters<typeof generateProfiles>[0]) {
+function load(opts: Parameters<typeof generateProfiles>[0], reorder = false) {
   const c = new InterestCollector();
-  for (const r of generateProfiles(opts)) if (r.consent.segmentation) c.addUser(r.interests.map((i) => i.topic), r.interests.map((i) => i.weight));
+  const records = [...generateProfiles(opts)].filter((r) => r.consent.segmentation);
+  // reordered: users last to first and each user's interests reversed, so topics arrive in another order
+  if (reorder) records.reverse().forEach((r) => r.interests.reverse());
+  for (const r of records) c.addUser(r.interests.map((i) => i.topic), r.interests.map((i) => i.weight));
   return c;
+}
+
+/** Each segment of a level as its sorted topic ids, sorted: the partition, whatever the ids. */
+function partition(r: ReturnType<typeof segmentInterests>, level: 'coarse' | 'fine') {
+  return r.segments
+    .filter((s) => s.level === level)
+    .map((s) => s.topics.map((t) => t.id).sort().join(','))
+    .sort();
 }
 
 let counter = 0;
@@ -46,6 +57,25 @@ describe('segmentInterests on planted communities', () => {
     const coarseIds = new Set(coarse.map((s) => s.id));
     for (const s of fine) expect(coarseIds.has(s.parentId!)).toBe(true);
     expect(r.related.length).toBeGreaterThan(0);
+    // Homogeneous planted communities have no sub-structure: each coarse segment is one fine segment.
+    expect(partition(r, 'fine')).toEqual(partition(r, 'coarse'));
+  });
+
+  it('gives the same segments for the same seed whatever order users and topics arrive in', () => {
+    const a = segmentInterests(load(opts), meta, DEFAULT_PARAMS, null, ids);
+    const b = segmentInterests(load(opts, true), meta, DEFAULT_PARAMS, null, ids);
+    for (const level of ['coarse', 'fine'] as const) expect(partition(b, level)).toEqual(partition(a, level));
+    expect(b.segments.map((s) => s.label)).toEqual(a.segments.map((s) => s.label));
+    expect(b.modularity).toBe(a.modularity);
+  });
+
+  it('reports the modularity of the partition it stores', () => {
+    // Every community is below minSegmentSize and none can be folded into a proper one: all topics land in "Other
+    // interests", one community, whose modularity is 0 whatever Louvain found before grouping.
+    const r = segmentInterests(interests, meta, { ...DEFAULT_PARAMS, minSegmentSize: 1000 }, null, ids);
+    expect(r.segments.filter((s) => s.level === 'coarse').map((s) => s.other)).toEqual([true]);
+    expect(r.modularity).toBeCloseTo(0, 9);
+    expect(segmentInterests(interests, meta, DEFAULT_PARAMS, null, ids).modularity).toBeGreaterThan(0.5);
   });
 
   it('keeps segment ids on a rerun and reports full stability; a changed population reports changes', () => {
@@ -82,5 +112,30 @@ describe('segmentInterests on planted communities', () => {
     expect(s.vanished).toEqual(['P1', 'P2'].filter((x) => x !== s.merged[0]!.id));
     expect(s.split).toEqual([]);
     expect(s.nmi!).toBeLessThan(1);
+  });
+});
+
+describe('segmentInterests on planted communities with sub-communities', () => {
+  const opts = { users: 3000, communities: 8, topicsPerCommunity: 16, noise: 0.2, seed: 5, subgroups: 2 };
+  const planted = plantedTopics(opts);
+  const interests = load(opts);
+  const meta = new Map(planted.map((t) => [t.name, { name: t.name }]));
+
+  it('finds the communities at the coarse level and their sub-communities at the fine level, nested', () => {
+    const r = segmentInterests(interests, meta, DEFAULT_PARAMS, null, ids);
+    const coarse = r.segments.filter((s) => s.level === 'coarse');
+    const fine = r.segments.filter((s) => s.level === 'fine');
+    expect(coarse).toHaveLength(8);
+    expect(fine).toHaveLength(16);
+    const score = (segments: typeof fine, truth: (t: (typeof planted)[number]) => number) => {
+      const of = new Map(segments.flatMap((s) => s.topics.map((t) => [t.id, s.id] as const)));
+      return nmi(planted.map(truth), planted.map((t) => of.get(t.name) ?? 'none'));
+    };
+    expect(score(coarse, (t) => t.community)).toBeGreaterThanOrEqual(0.95);
+    expect(score(fine, (t) => t.subgroup)).toBeGreaterThanOrEqual(0.95);
+    const topicsOf = new Map(coarse.map((s) => [s.id, new Set(s.topics.map((t) => t.id))]));
+    for (const s of fine) for (const t of s.topics) expect(topicsOf.get(s.parentId!)!.has(t.id)).toBe(true);
+    // fine shares sum to 1 over the level, like coarse ones
+    expect(fine.reduce((a, s) => a + s.share, 0)).toBeCloseTo(1, 3);
   });
 });

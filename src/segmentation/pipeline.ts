@@ -2,7 +2,7 @@
  * The pure part of a run: interests in, segments (both levels) with labels, sizes, stable ids and stability out.
  * No I/O here, so the whole algorithm is unit-tested on planted data with seeded randomness.
  */
-import { communityMembers, detectCommunities, groupTiny, internalDegree, OTHER, OUTSIDE } from './communities.js';
+import { communityMembers, detectCommunities, groupTiny, internalDegree, modularity, OTHER, OUTSIDE, refineCommunities } from './communities.js';
 import { labelSegment } from './labels.js';
 import { type InterestCollector, project, type Projection, sparsify, topNeighbours, type Weighting } from './projection.js';
 import { compareRuns, matchSegments, type SegmentTopics, type Stability } from './stability.js';
@@ -70,6 +70,13 @@ export interface PipelineResult {
   timings: { projectMs: number; detectMs: number };
 }
 
+/** Random graphs a fine split must beat (a permutation test at the 10% level; see refineCommunities). */
+export const FINE_NULL_SAMPLES = 9;
+
+/**
+ * Mutates `interests` once: topics are renumbered in id order (InterestCollector.sortTopics), so the result does not
+ * depend on the order the database streamed them in.
+ */
 export function segmentInterests(
   interests: InterestCollector,
   meta: ReadonlyMap<string, TopicMeta>,
@@ -78,17 +85,25 @@ export function segmentInterests(
   newId: (level: Level) => string,
 ): PipelineResult {
   let t0 = performance.now();
+  interests.sortTopics();
   const p = project(interests, params);
   const projectMs = performance.now() - t0;
   t0 = performance.now();
   const keep = sparsify(p, params.neighbours);
-  const det = detectCommunities({ ...p, keep, active: p.active }, params);
+  const louvainGraph = { ...p, keep, active: p.active };
+  const det = detectCommunities(louvainGraph, params);
   const graph = { ...p, active: p.active };
   const names = interests.topicIds.map((id) => meta.get(id)?.name ?? id);
 
+  const coarse = groupTiny(det.coarse, graph, params.minSegmentSize);
   const levels: Record<Level, Int32Array> = {
-    coarse: groupTiny(det.coarse, graph, params.minSegmentSize),
-    fine: groupTiny(det.fine, graph, params.minSegmentSize),
+    coarse,
+    fine: refineCommunities(coarse, louvainGraph, det.levels > 1 ? det.firstLevel : null, {
+      resolution: params.resolution,
+      seed: params.seed,
+      minSize: params.minSegmentSize,
+      nullSamples: FINE_NULL_SAMPLES,
+    }),
   };
   const segments: SegmentOut[] = [];
   const stability = {} as PipelineResult['stability'];
@@ -101,6 +116,7 @@ export function segmentInterests(
     const drafts = [...groups].map(([community, members]) => ({
       community,
       key: String(community),
+      other: community === OTHER,
       members,
       topics: members.map((i) => interests.topicIds[i]!),
     }));
@@ -116,14 +132,14 @@ export function segmentInterests(
     const sizes = audience(interests, membership, [...groups.keys()]);
     for (const d of drafts) {
       const id = ids.get(d.community)!;
-      const label = labelSegment(d.members, centrality, p.support, names, { other: d.community === OTHER });
-      const parentId =
-        level === 'fine' ? idOfCommunity.coarse.get(majority(d.members.map((i) => levels.coarse[i]!))) ?? null : null;
+      const label = labelSegment(d.members, centrality, p.support, names, { other: d.other });
+      // refineCommunities nests every fine community in one coarse community: any member names the parent.
+      const parentId = level === 'fine' ? idOfCommunity.coarse.get(levels.coarse[d.members[0]!]!)! : null;
       segments.push({
         id,
         level,
         label: label.label,
-        other: d.community === OTHER,
+        other: d.other,
         topicCount: d.members.length,
         userCount: sizes.users.get(d.community) ?? 0,
         share: sizes.share.get(d.community) ?? 0,
@@ -132,7 +148,7 @@ export function segmentInterests(
         topics: label.ranked.map((r) => ({ id: interests.topicIds[r.index]!, score: round(r.score) })),
       });
     }
-    const current = drafts.map((d) => ({ id: ids.get(d.community)!, topics: d.topics }));
+    const current = drafts.map((d) => ({ id: ids.get(d.community)!, topics: d.topics, other: d.other }));
     stability[level] = compareRuns(previous?.runId ?? null, current, prev, overlaps);
   }
   segments.sort((a, b) => (a.level === b.level ? Number(a.other) - Number(b.other) || b.userCount - a.userCount : a.level === 'coarse' ? -1 : 1));
@@ -146,7 +162,8 @@ export function segmentInterests(
     segments,
     related,
     stability,
-    modularity: det.modularity,
+    // Of the coarse partition as stored (tiny communities grouped), on the graph Louvain saw.
+    modularity: modularity(coarse, louvainGraph, params.resolution),
     levels: det.levels,
     topics: countActive(p),
     edges: p.edgeA.length,
@@ -186,14 +203,6 @@ function audience(interests: InterestCollector, membership: Int32Array, communit
     users: new Map(communities.map((c, i) => [c, users[i]!])),
     share: new Map(communities.map((c, i) => [c, segmentedUsers > 0 ? round(share[i]! / segmentedUsers) : 0])),
   };
-}
-
-function majority(xs: number[]): number {
-  const counts = new Map<number, number>();
-  for (const x of xs) counts.set(x, (counts.get(x) ?? 0) + 1);
-  let best = xs[0]!;
-  for (const [x, c] of counts) if (c > counts.get(best)! || (c === counts.get(best)! && x < best)) best = x;
-  return best;
 }
 
 function countActive(p: Projection): number {

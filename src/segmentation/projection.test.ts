@@ -90,6 +90,33 @@ describe('project', () => {
     expect(edgeWeight('npmi', 25, 50, 50, 100)).toBeCloseTo(0);
     expect(edgeWeight('npmi', 10, 10, 10, 100)).toBeCloseTo(1);
     expect(edgeWeight('npmi', 5, 50, 50, 100)).toBeLessThan(0);
+    // held by every user: independent of everything (0/0 in the formula), not perfectly associated
+    expect(edgeWeight('npmi', 100, 100, 100, 100)).toBe(0);
+  });
+
+  it('counts pairs only among topics with the minimum support (long tail)', () => {
+    // every user: the two common topics plus ten topics nobody else has
+    const users = Array.from({ length: 50 }, (_, u) => ['common-a', 'common-b', ...Array.from({ length: 10 }, (_, i) => `rare-${u}-${i}`)]);
+    const c = collect(users);
+    const p = project(c, { weighting: 'count', minSupport: 2, maxTopicsPerUser: 50 });
+    expect(p.countedPairs).toBe(1);
+    expect(p.edgeA.length).toBe(1);
+    expect(p.edgeCount[0]).toBe(50);
+    expect(project(c, { weighting: 'count', minSupport: 1, maxTopicsPerUser: 50 }).countedPairs).toBe(1 + 50 * 65);
+  });
+
+  it('counts a topic listed twice by one user once (weights summed), with no self-pair', () => {
+    const c = collect([['a', 'b', 'a'], ['a', 'b']], [[1, 1, 2], [1, 1]]);
+    expect(c.edgeCount).toBe(4);
+    const weights: number[] = [];
+    c.forEachUser((topics, w, u) => {
+      if (u === 0) weights.push(...Array.from(w));
+    });
+    expect(weights).toEqual([3, 1]);
+    const p = project(c, { weighting: 'count', minSupport: 1, maxTopicsPerUser: 50 });
+    expect(p.support[c.indexOf('a')!]).toBe(2);
+    expect(p.countedPairs).toBe(1);
+    expect(Array.from(p.edgeCount)).toEqual([2]);
   });
 
   it('keeps only positively associated pairs under npmi', () => {
@@ -109,25 +136,56 @@ describe('project', () => {
   });
 });
 
+describe('InterestCollector.sortTopics', () => {
+  it('renumbers topics in id order, whatever order they arrived in, keeping every user\'s interests', () => {
+    const c = collect([['z', 'b'], ['m', 'a', 'z']], [[1, 2], [3, 4, 5]]);
+    expect(c.topicIds).toEqual(['z', 'b', 'm', 'a']);
+    c.sortTopics();
+    expect(c.topicIds).toEqual(['a', 'b', 'm', 'z']);
+    const users: Array<Array<[string, number]>> = [];
+    c.forEachUser((topics, weights) => users.push(Array.from(topics, (t, j) => [c.topicIds[t]!, weights[j]!])));
+    expect(users).toEqual([
+      [['z', 1], ['b', 2]],
+      [['m', 3], ['a', 4], ['z', 5]],
+    ]);
+    expect(c.indexOf('m')).toBe(2);
+    // later users keep working with the new numbering (and duplicates are still folded)
+    c.addUser(['b', 'new', 'b'], [1, 1, 1]);
+    expect(c.indexOf('new')).toBe(4);
+    expect(c.edgeCount).toBe(7);
+  });
+});
+
+/** A projection with just these edges (sparsify and topNeighbours read nothing else). */
+function withEdges(nodeCount: number, edges: Array<[number, number, number]>) {
+  return {
+    nodeCount,
+    support: new Int32Array(nodeCount),
+    active: new Uint8Array(nodeCount).fill(1),
+    users: 0,
+    countedPairs: edges.length,
+    edgeA: Int32Array.from(edges, (e) => e[0]),
+    edgeB: Int32Array.from(edges, (e) => e[1]),
+    edgeCount: Int32Array.from(edges, () => 1),
+    edgeWeight: Float64Array.from(edges, (e) => e[2]),
+  };
+}
+
 describe('sparsify and topNeighbours', () => {
   it('keeps an edge when it is among the k strongest of either endpoint', () => {
     // star: hub 0 with 5 leaves of increasing weight; leaves are otherwise unconnected
-    const c = collect([]);
-    const p = {
-      nodeCount: 6,
-      support: new Int32Array(6),
-      active: new Uint8Array(6).fill(1),
-      users: 0,
-      edgeA: Int32Array.from([0, 0, 0, 0, 0]),
-      edgeB: Int32Array.from([1, 2, 3, 4, 5]),
-      edgeCount: Int32Array.from([1, 1, 1, 1, 1]),
-      edgeWeight: Float64Array.from([1, 2, 3, 4, 5]),
-    };
-    expect(c.users).toBe(0);
+    const p = withEdges(6, [[0, 1, 1], [0, 2, 2], [0, 3, 3], [0, 4, 4], [0, 5, 5]]);
     // every leaf has only one edge, so all survive even with k = 2
     expect(Array.from(sparsify(p, 2))).toEqual([1, 1, 1, 1, 1]);
     const top = topNeighbours(p, 2);
     expect(top[0]!.map((n) => n.topic)).toEqual([5, 4]);
     expect(top[3]!.map((n) => n.topic)).toEqual([0]);
+  });
+
+  it('drops an edge that is among the k strongest of neither endpoint', () => {
+    // path 2 –5– 0 –1– 1 –5– 3: with k = 1, node 0 keeps 0–2, node 1 keeps 1–3; nobody keeps 0–1
+    const p = withEdges(4, [[0, 1, 1], [0, 2, 5], [1, 3, 5]]);
+    expect(Array.from(sparsify(p, 1))).toEqual([0, 1, 1]);
+    expect(Array.from(sparsify(p, 2))).toEqual([1, 1, 1]);
   });
 });

@@ -1,28 +1,41 @@
 /**
  * Co-interest projection: topic–topic edges weighted by the users who share both topics.
- * Topics get integer indexes the first time they are seen and every pair is counted on integers in an
- * open-addressing hash table over typed arrays, so 100k users × 25 interests (≈30M pair increments) stays
- * within a few seconds and a few tens of MB.
+ * Topics get integer indexes and every pair is counted on integers in an open-addressing hash table over typed
+ * arrays, so 100k users × 25 interests (≈30M pair increments) stays within a few seconds and a few tens of MB.
  */
 
 export type Weighting = 'count' | 'cosine' | 'jaccard' | 'npmi';
 
 /** Growable typed-array buffers: users' interests as (topic index, weight) runs, one run per user. */
 export class InterestCollector {
-  readonly topicIds: string[] = [];
-  private readonly index = new Map<string, number>();
+  private ids: string[] = [];
+  private index = new Map<string, number>();
   private offsets: Int32Array = new Int32Array(1024);
   private topicsBuf: Int32Array = new Int32Array(16384);
   private weightsBuf: Float32Array = new Float32Array(16384);
+  /** Per topic: the last user that listed it (+1) and where, so a topic listed twice by one user counts once. */
+  private seenBy: Int32Array = new Int32Array(1024);
+  private seenAt: Int32Array = new Int32Array(1024);
   private length = 0;
+  private sorted = true;
   users = 0;
+
+  /** Topic ids by index. */
+  get topicIds(): readonly string[] {
+    return this.ids;
+  }
 
   topicIndex(id: string): number {
     let i = this.index.get(id);
     if (i === undefined) {
-      i = this.topicIds.length;
-      this.topicIds.push(id);
+      i = this.ids.length;
+      if (i > 0 && !(this.ids[i - 1]! < id)) this.sorted = false;
+      this.ids.push(id);
       this.index.set(id, i);
+      if (i >= this.seenBy.length) {
+        this.seenBy = grow(this.seenBy, this.seenBy.length * 2);
+        this.seenAt = grow(this.seenAt, this.seenAt.length * 2);
+      }
     }
     return i;
   }
@@ -31,6 +44,7 @@ export class InterestCollector {
     return this.index.get(id);
   }
 
+  /** A topic listed twice counts once, with the weights summed (two signals for one interest). */
   addUser(topicIds: readonly string[], weights: readonly number[]): void {
     if (topicIds.length === 0) return;
     if (this.users + 2 > this.offsets.length) this.offsets = grow(this.offsets, this.offsets.length * 2);
@@ -40,13 +54,39 @@ export class InterestCollector {
       this.topicsBuf = grow(this.topicsBuf, size);
       this.weightsBuf = grow(this.weightsBuf, size);
     }
+    const stamp = this.users + 1;
     for (let j = 0; j < topicIds.length; j++) {
-      this.topicsBuf[this.length] = this.topicIndex(topicIds[j]!);
-      this.weightsBuf[this.length] = weights[j] ?? 1;
+      const t = this.topicIndex(topicIds[j]!);
+      const w = weights[j] ?? 1;
+      if (this.seenBy[t] === stamp) {
+        const at = this.seenAt[t]!;
+        this.weightsBuf[at] = this.weightsBuf[at]! + w;
+        continue;
+      }
+      this.seenBy[t] = stamp;
+      this.seenAt[t] = this.length;
+      this.topicsBuf[this.length] = t;
+      this.weightsBuf[this.length] = w;
       this.length++;
     }
     this.users++;
     this.offsets[this.users] = this.length;
+  }
+
+  /**
+   * Renumbers topics in sorted id order. Indexes otherwise follow the order topics streamed in (the database gives
+   * none), and Louvain's traversal and tie-breaks follow indexes: sorted, the same seed on the same data gives the
+   * same segments whatever the stream order. A permutation of the buffers, no copy of the interests.
+   */
+  sortTopics(): void {
+    if (this.sorted) return;
+    const order = Array.from(this.ids.keys()).sort((a, b) => (this.ids[a]! < this.ids[b]! ? -1 : 1));
+    const renumber = new Int32Array(order.length);
+    order.forEach((old, i) => (renumber[old] = i));
+    for (let k = 0; k < this.length; k++) this.topicsBuf[k] = renumber[this.topicsBuf[k]!]!;
+    this.ids = order.map((old) => this.ids[old]!);
+    this.index = new Map(this.ids.map((id, i) => [id, i]));
+    this.sorted = true;
   }
 
   get edgeCount(): number {
@@ -69,7 +109,7 @@ function grow<T extends Int32Array | Float32Array>(a: T, size: number): T {
   return b;
 }
 
-/** Counts of unordered integer pairs (a < b) in an open-addressing table. */
+/** Counts of unordered pairs of distinct integers (a < b) in an open-addressing table. */
 export class PairCounter {
   private keysA: Int32Array;
   private keysB: Int32Array;
@@ -100,6 +140,7 @@ export class PairCounter {
   }
 
   add(x: number, y: number, by = 1): void {
+    if (x === y) return;
     const a = x < y ? x : y;
     const b = x < y ? y : x;
     let i = this.slot(a, b);
@@ -158,6 +199,8 @@ export interface Projection {
   /** Topics with support ≥ minSupport: the ones that take part in the segmentation. */
   active: Uint8Array;
   users: number;
+  /** Distinct topic pairs counted (the size of the pair table): only pairs of supported topics. */
+  countedPairs: number;
   edgeA: Int32Array;
   edgeB: Int32Array;
   /** Users sharing both topics. */
@@ -172,29 +215,43 @@ function capped(topics: Int32Array, weights: Float32Array, cap: number): ArrayLi
   return order.slice(0, cap).map((i) => topics[i]!);
 }
 
+/**
+ * Two passes over the interests: support first, then pairs among supported topics only. A pair with a topic below
+ * minSupport could never become an edge, and on long-tail data (many topics liked by one or two people) such pairs
+ * would fill most of the table.
+ */
 export function project(interests: InterestCollector, opts: ProjectionOptions): Projection {
   const n = interests.topicIds.length;
   const support = new Int32Array(n);
-  const pairs = new PairCounter(Math.min(1 << 22, Math.max(1 << 12, n * 64)));
   let users = 0;
   interests.forEachUser((topics, weights) => {
     const list = capped(topics, weights, opts.maxTopicsPerUser);
     users++;
-    for (let i = 0; i < list.length; i++) {
-      const a = list[i]!;
-      support[a] = support[a]! + 1;
-      for (let j = i + 1; j < list.length; j++) pairs.add(a, list[j]!);
-    }
+    for (let i = 0; i < list.length; i++) support[list[i]!] = support[list[i]!]! + 1;
   });
   const active = new Uint8Array(n);
-  for (let i = 0; i < n; i++) active[i] = support[i]! >= opts.minSupport ? 1 : 0;
+  let activeCount = 0;
+  for (let i = 0; i < n; i++) {
+    if (support[i]! < opts.minSupport) continue;
+    active[i] = 1;
+    activeCount++;
+  }
+
+  const pairs = new PairCounter(Math.min(1 << 22, Math.max(1 << 12, activeCount * 64)));
+  const list = new Int32Array(Math.max(1, opts.maxTopicsPerUser));
+  interests.forEachUser((topics, weights) => {
+    const all = capped(topics, weights, opts.maxTopicsPerUser);
+    let k = 0;
+    for (let i = 0; i < all.length; i++) if (active[all[i]!]) list[k++] = all[i]!;
+    for (let i = 0; i < k; i++) for (let j = i + 1; j < k; j++) pairs.add(list[i]!, list[j]!);
+  });
 
   const A: number[] = [];
   const B: number[] = [];
   const C: number[] = [];
   const W: number[] = [];
   pairs.forEach((a, b, co) => {
-    if (co < opts.minSupport || !active[a] || !active[b]) return;
+    if (co < opts.minSupport) return;
     const w = edgeWeight(opts.weighting, co, support[a]!, support[b]!, users);
     if (!(w > 0)) return;
     A.push(a);
@@ -209,6 +266,7 @@ export function project(interests: InterestCollector, opts: ProjectionOptions): 
     support,
     active,
     users,
+    countedPairs: pairs.size,
     edgeA: Int32Array.from(order, (i) => A[i]!),
     edgeB: Int32Array.from(order, (i) => B[i]!),
     edgeCount: Int32Array.from(order, (i) => C[i]!),
@@ -216,6 +274,11 @@ export function project(interests: InterestCollector, opts: ProjectionOptions): 
   };
 }
 
+/**
+ * npmi = ln(p(ab) / (p(a)p(b))) / −ln p(ab). When every user holds both topics (co = na = nb = N) that is 0/0:
+ * such topics are statistically independent of everything (knowing a user has one tells nothing about the other),
+ * so the association is 0 and there is no edge, rather than the maximum weight 1 that would glue them together.
+ */
 export function edgeWeight(weighting: Weighting, co: number, na: number, nb: number, users: number): number {
   switch (weighting) {
     case 'count':
@@ -226,13 +289,12 @@ export function edgeWeight(weighting: Weighting, co: number, na: number, nb: num
       return co / (na + nb - co);
     case 'npmi': {
       const p = co / users;
-      if (p >= 1) return 1;
+      if (p >= 1) return 0;
       // Only positive association links topics; independent or avoided pairs carry no edge.
       return Math.log((co * users) / (na * nb)) / -Math.log(p);
     }
   }
 }
-
 /**
  * Keeps an edge when it is among the `k` strongest of either endpoint. With noise every topic pair co-occurs
  * somewhere in a large population; the k-nearest-neighbour graph keeps the structure and stays sparse.

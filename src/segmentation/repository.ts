@@ -111,9 +111,9 @@ export class SegmentationRepository {
     await this.db.write('segmentation/fail-run', { id, error, metrics: metrics ? JSON.stringify(metrics) : null });
   }
 
-  async failStaleRuns(staleMs: number): Promise<string[]> {
-    const rows = await this.db.write<{ id: string }>('segmentation/fail-stale-runs', { staleMs });
-    return rows.map((r) => r.id);
+  /** Active runs silent for staleMs, now claimed by `owner` (heartbeat refreshed), with the phase they had reached. */
+  async claimStaleRuns(staleMs: number, owner: string): Promise<Array<{ id: string; phase: string | null; lastBeat: string }>> {
+    return this.db.write('segmentation/claim-stale-runs', { staleMs, owner });
   }
 
   async activeRun(): Promise<{ id: string; status: RunStatus } | undefined> {
@@ -141,7 +141,7 @@ export class SegmentationRepository {
     return row ? toRun(row.run) : undefined;
   }
 
-  async runSegmentTopics(runId: string): Promise<Array<{ id: string; level: Level; topics: string[] }>> {
+  async runSegmentTopics(runId: string): Promise<Array<{ id: string; level: Level; other: boolean; topics: string[] }>> {
     return this.db.read('segmentation/list-run-segment-topics', { runId });
   }
 
@@ -198,20 +198,26 @@ export class SegmentationRepository {
     });
   }
 
-  /** Removes everything a run wrote (a failed run) — its segments were never visible. */
+  /** Removes everything a run wrote (a failed or crashed run) — its segments were never visible. */
   async deleteRunData(runId: string): Promise<void> {
-    await this.db.write('segmentation/delete-run-segments', { runId });
-    await this.deleteRelated({ runId, keepRunId: null });
+    await this.deleteInBatches('segmentation/delete-run-segments', { runId });
+    await this.deleteInBatches('segmentation/delete-related-batch', { runId, keepRunId: null });
   }
 
   /** RELATED edges describe the newest run only. */
   async deleteRelatedExcept(keepRunId: string): Promise<void> {
-    await this.deleteRelated({ runId: null, keepRunId });
+    await this.deleteInBatches('segmentation/delete-related-batch', { runId: null, keepRunId });
   }
 
-  private async deleteRelated(params: { runId: string | null; keepRunId: string | null }): Promise<void> {
+  /** Retention: segments of all but the newest `keep` succeeded runs (and of no active run). */
+  async deleteOldSegments(keep: number): Promise<void> {
+    await this.deleteInBatches('segmentation/delete-old-segments', { keep });
+  }
+
+  /** Repeats a statement that deletes a bounded batch and returns `deleted`, until nothing is left. */
+  private async deleteInBatches(statement: string, params: Record<string, unknown>): Promise<void> {
     for (;;) {
-      const [row] = await this.db.write<{ deleted: number }>('segmentation/delete-related-batch', params);
+      const [row] = await this.db.write<{ deleted: number }>(statement, params);
       if (!row || row.deleted === 0) return;
     }
   }

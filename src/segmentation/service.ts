@@ -8,11 +8,15 @@ import type { RunRecord, SegmentationRepository, SegmentRecord } from './reposit
 import { undirectedEdges } from './topic-graph.js';
 
 /**
- * A running job refreshes its heartbeat this often; one silent for STALE_MS is treated as crashed. The projection and
- * Louvain are synchronous (seconds for 100k users, no heartbeat meanwhile), hence the wide margin.
+ * A running job refreshes its heartbeat this often, and at every phase change; one silent for STALE_MS is treated as
+ * crashed. The timer cannot fire while pair counting and Louvain run synchronously (2–2.6 s of CPU at 10k and 20k
+ * users × 25 interests, linear in interests: an estimated 10–20 s at 100k), so the threshold is several times the
+ * longest synchronous stretch, and the heartbeat is written just before it starts.
  */
 const HEARTBEAT_MS = 5_000;
 const STALE_MS = 120_000;
+/** Segments (and their IN_SEGMENT edges) are kept for this many newest succeeded runs; SegmentRun nodes stay. */
+const KEEP_SEGMENT_RUNS = 5;
 
 export type Engine = 'graphology' | 'gds';
 
@@ -45,7 +49,7 @@ export class SegmentationService {
     const id = randomUUID();
     const stored = { ...params, engine: this.engine };
     let created = await this.repo.createRun(id, stored, this.instanceId);
-    if (!created && (await this.repo.failStaleRuns(STALE_MS)).length > 0) {
+    if (!created && (await this.recover()).length > 0) {
       created = await this.repo.createRun(id, stored, this.instanceId);
     }
     if (!created) {
@@ -68,11 +72,39 @@ export class SegmentationService {
     await this.current?.done;
   }
 
-  /** Marks runs whose process died (no heartbeat) as failed, so they neither block nor look alive. */
+  /**
+   * Runs whose process died (no heartbeat) are taken over and cleaned up like a failed run, so they neither block
+   * nor leave anything behind: their segments and RELATED edges are deleted and, when the run had reached the affinity
+   * phase, `runFailed` (crashed) has the affinity feature drop what it prepared for the run; then they are marked failed.
+   * A run whose cleanup fails stays claimed without heartbeat, so a later recovery retries it.
+   */
   async recover(): Promise<string[]> {
-    const ids = await this.repo.failStaleRuns(STALE_MS);
-    for (const id of ids) this.logger.warn({ runId: id }, 'segmentation run interrupted by a stopped process: marked failed');
-    return ids;
+    const stale = await this.repo.claimStaleRuns(STALE_MS, this.instanceId);
+    const recovered: string[] = [];
+    for (const run of stale) {
+      const log = this.logger.child({ runId: run.id });
+      const stopBeat = this.keepAlive(run.id, () => null, log);
+      try {
+        await this.repo.deleteRunData(run.id);
+        if (run.phase === 'affinity') await this.hooks.emit('runFailed', { runId: run.id, crashed: true });
+        await this.repo.failRun(run.id, `interrupted: the process running it stopped (no heartbeat since ${run.lastBeat})`);
+        log.warn({ phase: run.phase }, 'segmentation run interrupted by a stopped process: cleaned up and marked failed');
+        recovered.push(run.id);
+      } catch (err) {
+        log.error({ err }, 'could not clean up a segmentation run left by a stopped process');
+      } finally {
+        stopBeat();
+      }
+    }
+    return recovered;
+  }
+
+  private keepAlive(runId: string, phase: () => string | null, log: Logger): () => void {
+    const timer = setInterval(() => {
+      this.repo.heartbeat(runId, phase()).catch((err) => log.warn({ err }, 'heartbeat failed'));
+    }, HEARTBEAT_MS);
+    timer.unref();
+    return () => clearInterval(timer);
   }
 
   private async stop(): Promise<void> {
@@ -94,10 +126,13 @@ export class SegmentationService {
     const phases = { projectMs: 0, detectMs: 0, writeMs: 0, affinityMs: 0 };
     const progress = (p: RunProgress) => this.onProgress?.(runId, p);
     let phase: RunProgress['phase'] = 'project';
-    const beat = setInterval(() => {
-      this.repo.heartbeat(runId, phase).catch((err) => log.warn({ err }, 'heartbeat failed'));
-    }, HEARTBEAT_MS);
-    beat.unref();
+    const stopBeat = this.keepAlive(runId, () => phase, log);
+    // Recorded at once, not at the next beat: recovery after a crash relies on the phase to know what to undo.
+    const enter = async (next: RunProgress['phase']) => {
+      phase = next;
+      progress({ phase });
+      await this.repo.heartbeat(runId, next);
+    };
     let wroteData = false;
     try {
       if (!(await this.repo.startRun(runId))) throw new Error('the run was no longer queued (marked failed elsewhere)');
@@ -130,15 +165,13 @@ export class SegmentationService {
       const previous: PreviousRun | null = previousRun
         ? { runId: previousRun.id, segments: await this.repo.runSegmentTopics(previousRun.id) }
         : null;
-      phase = 'detect';
-      progress({ phase });
+      await enter('detect');
       const result = segmentInterests(interests, meta, params, previous, newSegmentId);
       phases.projectMs = Math.round(streamMs + result.timings.projectMs);
       phases.detectMs = Math.round(result.timings.detectMs);
       this.checkStop();
 
-      phase = 'write';
-      progress({ phase });
+      await enter('write');
       t0 = performance.now();
       wroteData = true;
       await this.repo.writeSegments(runId, result.segments, result.related, (done, total) =>
@@ -147,8 +180,7 @@ export class SegmentationService {
       phases.writeMs = Math.round(performance.now() - t0);
       this.checkStop();
 
-      phase = 'affinity';
-      progress({ phase });
+      await enter('affinity');
       t0 = performance.now();
       // Affinities for the new run are computed before it becomes visible, so readers never see a run without them.
       await this.hooks.emit('runCompleted', { runId });
@@ -176,6 +208,7 @@ export class SegmentationService {
       progress({ phase });
       log.info({ metrics: { ...metrics, stability: undefined, stabilityFine: undefined } }, 'segmentation run succeeded');
       await this.repo.deleteRelatedExcept(runId).catch((err) => log.warn({ err }, 'could not drop older RELATED edges'));
+      await this.repo.deleteOldSegments(KEEP_SEGMENT_RUNS).catch((err) => log.warn({ err }, 'could not drop old runs\' segments'));
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       log.error({ err }, 'segmentation run failed');
@@ -189,7 +222,7 @@ export class SegmentationService {
         .failRun(runId, message, { phases, durationMs: Math.round(performance.now() - started) })
         .catch((e) => log.error({ err: e }, 'could not mark the run failed'));
     } finally {
-      clearInterval(beat);
+      stopBeat();
     }
   }
 

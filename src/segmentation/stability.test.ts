@@ -33,6 +33,24 @@ describe('matchSegments', () => {
     expect(m.get('2')?.overlap).toBeCloseTo(0.75);
     expect(m.has('3')).toBe(false);
   });
+
+  it('matches "Other interests" only with "Other interests"', () => {
+    const prev = [
+      { id: 'run', topics: ['a', 'b', 'c', 'd'] },
+      { id: 'other-old', topics: ['x', 'y'], other: true },
+    ];
+    const m = matchSegments(
+      [
+        // the bucket now holds most of "run": it must not take that id ...
+        { key: 'bucket', topics: ['a', 'b', 'c', 'x', 'y'], other: true },
+        // ... and a real segment made of former leftovers must not take the bucket's
+        { key: 'real', topics: ['x', 'y', 'q'] },
+      ],
+      prev,
+    );
+    expect(m.get('bucket')?.id).toBe('other-old');
+    expect(m.has('real')).toBe(false);
+  });
 });
 
 describe('compareRuns', () => {
@@ -58,6 +76,21 @@ describe('compareRuns', () => {
     expect(s.nmi).toBeGreaterThan(0.5);
     expect(s.nmi).toBeLessThan(1);
     expect(s.segments.find((x) => x.id === 'A')).toEqual({ id: 'A', overlap: 0.5, previousId: 'A' });
+  });
+
+  it('leaves "Other interests" out of split and merged', () => {
+    const previous = [
+      { id: 'A', topics: ['a1', 'a2', 'a3', 'a4'] },
+      { id: 'O', topics: ['o1', 'o2', 'o3', 'o4'], other: true },
+    ];
+    const current = [
+      // half of A went to the bucket, half of the old bucket joined A
+      { id: 'A', topics: ['a1', 'a2', 'o1', 'o2'] },
+      { id: 'O2', topics: ['a3', 'a4', 'o3', 'o4'], other: true },
+    ];
+    const s = compareRuns('prev', current, previous, new Map());
+    expect(s.split).toEqual([]);
+    expect(s.merged).toEqual([]);
   });
 
   it('has no NMI without a previous run', () => {

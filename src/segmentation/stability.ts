@@ -54,23 +54,27 @@ export function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number 
 export interface SegmentTopics {
   id: string;
   topics: readonly string[];
+  /** The "Other interests" bucket: leftovers, not a community, so it is never compared with real segments. */
+  other?: boolean;
 }
 
 /**
  * Greedy maximum-Jaccard matching (pairs taken by descending overlap, each side used once, ties broken by ids):
  * with a handful of segments it agrees with the Hungarian optimum in practice and is easy to reason about.
- * Returns new key → previous id for pairs with Jaccard ≥ minOverlap.
+ * Returns new key → previous id for pairs with Jaccard ≥ minOverlap. "Other interests" matches only "Other
+ * interests": a real segment must not inherit the bucket's id, nor the bucket a real segment's.
  */
 export function matchSegments(
-  current: ReadonlyArray<{ key: string; topics: readonly string[] }>,
+  current: ReadonlyArray<{ key: string; topics: readonly string[]; other?: boolean }>,
   previous: readonly SegmentTopics[],
   minOverlap = 0.3,
 ): Map<string, { id: string; overlap: number }> {
-  const prevSets = previous.map((p) => ({ id: p.id, set: new Set(p.topics) }));
+  const prevSets = previous.map((p) => ({ id: p.id, other: Boolean(p.other), set: new Set(p.topics) }));
   const candidates: Array<{ key: string; id: string; overlap: number }> = [];
   for (const c of current) {
     const set = new Set(c.topics);
     for (const p of prevSets) {
+      if (p.other !== Boolean(c.other)) continue;
       const overlap = jaccard(set, p.set);
       if (overlap >= minOverlap) candidates.push({ key: c.key, id: p.id, overlap });
     }
@@ -103,7 +107,9 @@ export interface Stability {
 
 /**
  * A previous segment "split" when at least two current segments each hold ≥ `share` of its (still segmented) topics;
- * a current segment is "merged" when it holds ≥ `share` of each of at least two previous segments.
+ * a current segment is "merged" when it holds ≥ `share` of each of at least two previous segments. "Other
+ * interests" is neither a source nor a destination of a split or merge: topics moving to or from the bucket are
+ * noise being sorted, not communities changing shape.
  */
 export function compareRuns(
   previousRunId: string | null,
@@ -120,22 +126,21 @@ export function compareRuns(
   const currentIds = new Set(current.map((s) => s.id));
   const previousIds = new Set(previous.map((s) => s.id));
 
+  const currentOther = new Set(current.filter((s) => s.other).map((s) => s.id));
   const split: Stability['split'] = [];
-  for (const p of previous) {
-    const inShared = p.topics.filter((t) => curOf.has(t));
-    const counts = countBy(inShared.map((t) => curOf.get(t)!));
-    const big = [...counts].filter(([, c]) => c >= share * inShared.length && inShared.length > 0).map(([id]) => id).sort();
-    if (big.length >= 2) split.push({ id: p.id, into: big });
-  }
-  const merged: Stability['merged'] = [];
   const holders = new Map<string, string[]>();
   for (const p of previous) {
+    if (p.other) continue;
     const inShared = p.topics.filter((t) => curOf.has(t));
     const counts = countBy(inShared.map((t) => curOf.get(t)!));
-    for (const [id, c] of counts) {
-      if (inShared.length > 0 && c >= share * inShared.length) holders.set(id, [...(holders.get(id) ?? []), p.id]);
-    }
+    const big = [...counts]
+      .filter(([id, c]) => !currentOther.has(id) && inShared.length > 0 && c >= share * inShared.length)
+      .map(([id]) => id)
+      .sort();
+    if (big.length >= 2) split.push({ id: p.id, into: big });
+    for (const id of big) holders.set(id, [...(holders.get(id) ?? []), p.id]);
   }
+  const merged: Stability['merged'] = [];
   for (const [id, from] of holders) if (from.length >= 2) merged.push({ id, from: from.sort() });
   merged.sort((x, y) => (x.id < y.id ? -1 : 1));
 
