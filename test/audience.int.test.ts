@@ -274,6 +274,8 @@ describe('cursors and runs', () => {
       const stale = [
         await t.call('GET', `/v1/segments?limit=1&cursor=${segments.nextCursor}`, { key: marketer }),
         await t.call('GET', `/v1/segments/${encodeURIComponent(segA)}/topics?limit=1&cursor=${topics.nextCursor}`, { key: marketer }),
+        await t.call('GET', audienceUrl({ limit: '2', cursor: audience.nextCursor! }), { key: marketer }),
+        await t.call('POST', '/v1/audiences/query', { key: marketer, body: { ...ruleBody, cursor: rule.nextCursor } }),
       ];
       for (const res of stale) {
         expect(res.status, res.url).toBe(409);

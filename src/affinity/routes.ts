@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 import type { ApiRouter } from '../api/route.js';
-import { decodeCursor, encodeCursor, sendJson } from '../api/http.js';
+import { decodeCursor, encodeCursor, requireSameRun, sendJson } from '../api/http.js';
 import { streamCsv } from '../api/csv.js';
 import type { Services } from '../services.js';
 import { AppError } from '../errors.js';
@@ -82,9 +82,10 @@ export function mountAffinityRoutes(api: ApiRouter, services: Services): void {
         }
         const c = decodeCursor(AudienceCursor, query.cursor);
         const page = await affinity.service.audiencePage(params.id, filter, c && { affinity: c.a, userId: c.u }, query.limit);
+        requireSameRun(c?.r, page.runId);
         return {
           items: page.rows.map(AffinityService.present),
-          ...(page.last ? { nextCursor: encodeCursor({ a: page.last.affinity, u: page.last.userId }) } : {}),
+          ...(page.last ? { nextCursor: encodeCursor({ a: page.last.affinity, u: page.last.userId, r: page.runId }) } : {}),
           ...(page.total === undefined ? {} : { total: page.total }),
         };
       },
@@ -118,9 +119,10 @@ export function mountAffinityRoutes(api: ApiRouter, services: Services): void {
         }
         const c = decodeCursor(AudienceCursor, body.cursor, 'body.cursor');
         const page = await affinity.service.rulePage(body.where, body.rankBy, c && { affinity: c.a, userId: c.u }, body.limit);
+        requireSameRun(c?.r, page.runId);
         return {
           items: page.items,
-          ...(page.last ? { nextCursor: encodeCursor({ a: page.last.affinity, u: page.last.userId }) } : {}),
+          ...(page.last ? { nextCursor: encodeCursor({ a: page.last.affinity, u: page.last.userId, r: page.runId }) } : {}),
         };
       },
     })

@@ -61,7 +61,11 @@ export const AudienceQuery = pageQuery.extend({
   minLift: queryDecimal(0, undefined, 0).describe('Only users with at least this lift (default 0)'),
 });
 
-export const AudienceCursor = z.object({ a: z.number(), u: z.string() });
+/**
+ * Keyset position (affinity, user id) and the run it belongs to: after a newer run the same position means another
+ * list (409 cursor-stale). `r` is null before the first run.
+ */
+export const AudienceCursor = z.object({ a: z.number(), u: z.string(), r: z.string().nullable() });
 
 export const AudienceMemberSchema = z
   .object({
