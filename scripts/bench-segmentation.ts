@@ -66,7 +66,7 @@ function plantedNmi(truth: ReadonlyMap<string, number>, segmentOf: ReadonlyMap<s
 }
 
 /** How robust the recovery is: NMI of the coarse segments for harder and harder planted data (no database). */
-function sweep(users: number) {
+async function sweep(users: number) {
   console.log(`| users | interests/user | noise | ${WEIGHTINGS.map((w) => `NMI ${w} (segments)`).join(' | ')} |`);
   console.log(`|---:|---:|---:|${WEIGHTINGS.map(() => '---:').join('|')}|`);
   for (const interests of [25, 10]) {
@@ -85,20 +85,21 @@ function sweep(users: number) {
       for (const r of generateProfiles(gen)) {
         if (r.consent.segmentation) collector.addUser(r.interests.map((i) => i.topic), r.interests.map((i) => i.weight));
       }
-      const cells = WEIGHTINGS.map((weighting) => {
+      const cells: string[] = [];
+      for (const weighting of WEIGHTINGS) {
         let n = 0;
-        const res = segmentInterests(collector, new Map(), { ...DEFAULT_PARAMS, weighting, resolution: Number(opts.resolution) }, null, (l) => `${l}${n++}`);
+        const res = await segmentInterests(collector, new Map(), { ...DEFAULT_PARAMS, weighting, resolution: Number(opts.resolution) }, null, (l) => `${l}${n++}`);
         const coarse = res.segments.filter((x) => x.level === 'coarse');
         const of = new Map(coarse.flatMap((x) => x.topics.map((t) => [t.id, x.id] as const)));
-        return `${plantedNmi(truth, of).nmi.toFixed(4)} (${coarse.length})`;
-      });
+        cells.push(`${plantedNmi(truth, of).nmi.toFixed(4)} (${coarse.length})`);
+      }
       console.log(`| ${users} | ${interests} | ${noise} | ${cells.join(' | ')} |`);
     }
   }
 }
 
 if (opts.sweep) {
-  sweep(sizes[0]!);
+  await sweep(sizes[0]!);
   process.exit(0);
 }
 if (process.env.NEO4J_URI && sizes.length > 1) {

@@ -34,8 +34,13 @@ if (!uri) {
     uri = `bolt://127.0.0.1:${config.NEO4J_PORT}`;
     logger.info({ uri }, 'using the Neo4j already listening on the default port');
   } else {
-    logger.info({ dataDir: config.NEO4J_DATA_DIR }, 'NEO4J_URI not set: starting the embedded Neo4j 5.26');
-    local = await startLocalNeo4j({ dataDir: config.NEO4J_DATA_DIR, port: config.NEO4J_PORT });
+    // SEGMENTATION_ENGINE=gds runs in the database: load Graph Data Science (its jars are fetched once when missing).
+    const gds = config.SEGMENTATION_ENGINE === 'gds';
+    logger.info(
+      { dataDir: config.NEO4J_DATA_DIR },
+      `NEO4J_URI not set: starting the embedded Neo4j 5.26${gds ? ' with Graph Data Science 2.13' : ''}`,
+    );
+    local = await startLocalNeo4j({ dataDir: config.NEO4J_DATA_DIR, port: config.NEO4J_PORT, gds });
     uri = local.uri;
   }
 }
@@ -47,6 +52,16 @@ const adminKey = persistentSecret(config.ADMIN_API_KEY, path.join(stateDir, 'adm
 const secretKey = persistentSecret(config.SECRET_KEY, path.join(stateDir, 'secret-key'));
 const services = createServices({ config, db, logger, secretKey });
 await services.apiKeys.bootstrapAdmin(adminKey);
+// A configured engine the database cannot run is a configuration error: say so now, not at every run.
+try {
+  const gdsVersion = await services.segmentation.runs.checkEngine();
+  if (gdsVersion) logger.info({ version: gdsVersion }, 'segmentation runs in the database with Neo4j Graph Data Science');
+} catch (err) {
+  console.error(err instanceof Error ? err.message : String(err));
+  await db.close();
+  await local?.stop();
+  process.exit(1);
+}
 
 const app = createApp(services);
 const { server, baseUrl } = await listen(app, config.PORT, config.HOST);

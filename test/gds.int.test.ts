@@ -1,64 +1,38 @@
 /**
- * SEGMENTATION_ENGINE=gds building block (src/segmentation/gds.ts) on an embedded Neo4j 5.26 with Graph Data Science
- * 2.13. This file starts its own instance with GDS (the shared one of global-setup has none) and installs the GDS jars
- * first when they are missing (Maven Central, ~15 MB): a failed install fails the file, it never skips.
+ * SEGMENTATION_ENGINE=gds on an embedded Neo4j 5.26 with Graph Data Science 2.13 (test/support/gds-neo4j.ts starts its
+ * own instance with planted data, installing the GDS jars first when missing; the shared instance has no GDS).
+ * First the building block (src/segmentation/gds.ts), then the engine through the real HTTP API on the same instance.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureGdsJars, startLocalNeo4j, type LocalNeo4j } from '../src/db/local-neo4j.js';
 import { Db } from '../src/db/neo4j.js';
 import { dropLeftoverGdsGraphs, GDS_GRAPH_PREFIX, segmentAudience, segmentWithGds, type GdsRunParams } from '../src/segmentation/gds.js';
 import { InterestCollector, project, sparsify } from '../src/segmentation/projection.js';
-import { mulberry32 } from '../src/segmentation/random.js';
-
-const COMMUNITIES = 6;
-const TOPICS_PER_COMMUNITY = 8;
-const topic = (c: number, k: number) => `gds-t${c}-${k}`;
-const plantedCommunity = (id: string) => Number(/^gds-t(\d+)-/.exec(id)![1]);
-
-/**
- * 900 consenting users, each with 7 interests drawn 80% from their planted community and 20% from any topic, and
- * 400 users who refuse segmentation and all join communities 0 and 1: counted, they would merge those two.
- */
-function plantedUsers() {
-  const rng = mulberry32(2026);
-  const users: Array<{ id: string; consent: boolean; topics: string[]; weights: number[] }> = [];
-  const pick = (c: number) => topic(c, Math.floor(rng() * TOPICS_PER_COMMUNITY));
-  for (let u = 0; u < 900; u++) {
-    const c = u % COMMUNITIES;
-    const set = new Set<string>();
-    while (set.size < 7) set.add(rng() < 0.2 ? pick(Math.floor(rng() * COMMUNITIES)) : pick(c));
-    users.push({ id: `gds-u${u}`, consent: true, topics: [...set], weights: [...set].map(() => 0.5 + rng() / 2) });
-  }
-  for (let u = 0; u < 400; u++) {
-    const set = new Set<string>();
-    while (set.size < 8) set.add(pick(set.size % 2));
-    users.push({ id: `gds-x${u}`, consent: false, topics: [...set], weights: [...set].map(() => 1) });
-  }
-  return users;
-}
+import { getJson, type Run, runSegmentation } from './support/dashboard-seed.js';
+import { startTestApp, type TestApp } from './support/app.js';
+import {
+  COMMUNITIES,
+  CONSENTING_USERS,
+  INTERESTS_PER_USER,
+  plantedCommunity,
+  plantedUsers,
+  startGdsNeo4j,
+  TOPICS_PER_COMMUNITY,
+  type GdsNeo4j,
+} from './support/gds-neo4j.js';
 
 const PARAMS: GdsRunParams = { weighting: 'npmi', minSupport: 2, maxTopicsPerUser: 50, neighbours: 10, resolution: 1, seed: 42 };
 
-let server: LocalNeo4j;
-let dataDir: string;
+let server: GdsNeo4j;
 let db: Db;
 
 beforeAll(async () => {
-  ensureGdsJars();
-  dataDir = mkdtempSync(path.join(tmpdir(), 'ns-neo4j-gds-'));
-  server = await startLocalNeo4j({ dataDir, port: 0, gds: true, heap: '1g', pagecache: '64m', startTimeoutMs: 240_000 });
-  db = new Db({ uri: server.uri, user: 'neo4j', password: '' });
-  const topics = Array.from({ length: COMMUNITIES * TOPICS_PER_COMMUNITY }, (_, i) => topic(Math.floor(i / TOPICS_PER_COMMUNITY), i % TOPICS_PER_COMMUNITY));
-  await db.write('segmentation/gds-test-plant-interests', { topics, users: plantedUsers() });
+  server = await startGdsNeo4j();
+  db = server.db;
 }, 420_000);
 
 afterAll(async () => {
-  await db?.close();
   await server?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 /** Topic groups of a membership, as sorted lists of planted community numbers (one list per detected group). */
@@ -74,7 +48,7 @@ function expectPlanted(topicIds: string[], membership: Int32Array) {
   for (const g of found) expect(new Set(g.map(plantedCommunity)).size).toBe(1);
 }
 
-describe('GDS engine (embedded Neo4j 5.26 + GDS 2.13)', () => {
+describe('GDS building block (embedded Neo4j 5.26 + GDS 2.13)', () => {
   it('has GDS loaded', async () => {
     const [row] = await db.read<{ version: string }>('segmentation/gds-version');
     expect(row!.version).toMatch(/^2\.13\./);
@@ -83,7 +57,7 @@ describe('GDS engine (embedded Neo4j 5.26 + GDS 2.13)', () => {
   it('recovers the planted communities with Louvain, ignoring users who refused segmentation', async () => {
     const res = await segmentWithGds(db, PARAMS);
     expect(res.algorithm).toBe('louvain');
-    expect(res.users).toBe(900);
+    expect(res.users).toBe(CONSENTING_USERS);
     expect(res.topicIds).toHaveLength(COMMUNITIES * TOPICS_PER_COMMUNITY);
     expect(res.topicIds).toEqual([...res.topicIds].sort());
     expectPlanted(res.topicIds, res.detection.coarse);
@@ -96,7 +70,7 @@ describe('GDS engine (embedded Neo4j 5.26 + GDS 2.13)', () => {
     });
     // Support: the consenting users behind each topic (about 900 × 7 / 48 on average).
     const total = res.support.reduce((a, b) => a + b, 0);
-    expect(total).toBe(900 * 7);
+    expect(total).toBe(CONSENTING_USERS * INTERESTS_PER_USER);
     // Kept edges: each pair once, indexes in range, positive npmi, at most k per topic on either side.
     expect(res.edgeA.length).toBeGreaterThan(0);
     expect(res.edgeA.length).toBeLessThanOrEqual(res.nodeCount * PARAMS.neighbours);
@@ -177,5 +151,150 @@ describe('GDS engine (embedded Neo4j 5.26 + GDS 2.13)', () => {
       share += audience.share.get(community)!;
     }
     expect(share).toBeCloseTo(1, 4);
+  });
+});
+
+/** A run as GET /v1/segmentation/runs/:id answers it. */
+type AppRun = Run & { params: Record<string, unknown>; metrics?: Record<string, any> };
+
+interface Segment {
+  id: string;
+  label: string;
+  other: boolean;
+  userCount: number;
+  share: number;
+  parentId: string | null;
+}
+
+// Last in the file: the module tests above count the users and the GDS graphs of the planted data; these only add
+// runs, segments and affinities.
+describe('SEGMENTATION_ENGINE=gds through the HTTP API', () => {
+  let app: TestApp;
+  let marketer: string;
+  let content: string;
+  let first: AppRun;
+  /** Coarse segment id → the planted community of its topics (one per segment, checked by the first test). */
+  const communityOf = new Map<string, number>();
+
+  beforeAll(async () => {
+    app = await startTestApp({ SEGMENTATION_ENGINE: 'gds', NEO4J_URI: server.uri });
+    marketer = await app.keyFor('marketer');
+    content = await app.keyFor('content');
+  });
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  async function succeededRun(): Promise<AppRun> {
+    // POST /v1/segmentation/runs (202), then polls the run; a failed run throws with its error.
+    return (await runSegmentation(app, marketer, 120_000)) as AppRun;
+  }
+
+  async function segments(level: 'coarse' | 'fine') {
+    return getJson<{ runId: string; items: Segment[] }>(app, content, `/v1/segments?level=${level}&limit=100`);
+  }
+
+  async function topicsOf(segmentId: string): Promise<string[]> {
+    const page = await getJson<{ items: Array<{ id: string }>; nextCursor?: string }>(
+      app,
+      content,
+      `/v1/segments/${segmentId}/topics?limit=100`,
+    );
+    expect(page.nextCursor).toBeUndefined();
+    return page.items.map((t) => t.id);
+  }
+
+  it('runs in the database and puts each planted group in a segment of its own', async () => {
+    first = await succeededRun();
+    expect(first.params.engine).toBe('gds');
+    const m = first.metrics!;
+    expect(m.engine).toBe('gds');
+    expect(m.algorithm).toBe('louvain');
+    // Users who refused segmentation are neither counted nor segmented.
+    expect(m.users).toBe(CONSENTING_USERS);
+    expect(m.topics).toBe(COMMUNITIES * TOPICS_PER_COMMUNITY);
+    expect(m.edges).toBeGreaterThan(0);
+    expect(m.edges).toBeLessThanOrEqual((m.topics * (m.topics - 1)) / 2);
+    expect(m.segments).toBe(COMMUNITIES);
+    expect(m.modularity).toBeGreaterThan(0.4);
+    for (const phase of ['projectMs', 'detectMs', 'writeMs', 'affinityMs']) expect(m.phases[phase]).toBeGreaterThanOrEqual(0);
+    expect(m.stability.previousRunId).toBeNull();
+
+    const coarse = await segments('coarse');
+    expect(coarse.runId).toBe(first.id);
+    expect(coarse.items.filter((s) => !s.other)).toHaveLength(COMMUNITIES);
+    const seen = new Set<number>();
+    let topics = 0;
+    for (const s of coarse.items) {
+      const ids = await topicsOf(s.id);
+      topics += ids.length;
+      const communities = new Set(ids.map(plantedCommunity));
+      expect(communities.size, `${s.label}: ${ids.join(', ')}`).toBe(1);
+      const [c] = communities;
+      expect(seen.has(c!)).toBe(false);
+      seen.add(c!);
+      communityOf.set(s.id, c!);
+      // Sizes counted in the database: every consenting user holds some noise, so well over a community's 150.
+      expect(s.userCount).toBeGreaterThanOrEqual(CONSENTING_USERS / COMMUNITIES);
+      expect(s.userCount).toBeLessThanOrEqual(CONSENTING_USERS);
+    }
+    expect(topics).toBe(COMMUNITIES * TOPICS_PER_COMMUNITY);
+    expect(coarse.items.reduce((a, s) => a + s.share, 0)).toBeCloseTo(1, 3);
+
+    // The fine level nests in the coarse one.
+    const fine = await segments('fine');
+    expect(fine.items.length).toBeGreaterThanOrEqual(COMMUNITIES);
+    for (const s of fine.items) {
+      expect(communityOf.has(s.parentId!)).toBe(true);
+      for (const id of await topicsOf(s.id)) expect(plantedCommunity(id)).toBe(communityOf.get(s.parentId!));
+    }
+  });
+
+  it('gives people their segment of one against the run (the runCompleted hook)', async () => {
+    // gds-u0 draws 80% of its interests from planted community 0.
+    const doc = await getJson<{ runId: string; segments: Array<{ segmentId: string; affinity: number }> }>(
+      app,
+      content,
+      '/v1/users/gds-u0/affinities',
+    );
+    expect(doc.runId).toBe(first.id);
+    expect(doc.segments.length).toBeGreaterThan(0);
+    const top = [...doc.segments].sort((a, b) => b.affinity - a.affinity)[0]!;
+    expect(communityOf.get(top.segmentId)).toBe(0);
+    // Refused segmentation: no segment of one.
+    const refused = await getJson<{ segments: unknown[] }>(app, content, '/v1/users/gds-x0/affinities');
+    expect(refused.segments).toEqual([]);
+  });
+
+  it('keeps segment ids on a second run and leaves no in-memory graph behind', async () => {
+    const second = await succeededRun();
+    const coarse = await segments('coarse');
+    expect(coarse.runId).toBe(second.id);
+    expect(coarse.items.map((s) => s.id).sort()).toEqual([...communityOf.keys()].sort());
+    for (const s of coarse.items) expect((await topicsOf(s.id)).map(plantedCommunity)[0]).toBe(communityOf.get(s.id));
+    const stability = second.metrics!.stability;
+    expect(stability.previousRunId).toBe(first.id);
+    expect(stability.nmi).toBeCloseTo(1, 6);
+    expect(stability.appeared).toEqual([]);
+    expect(stability.vanished).toEqual([]);
+    expect(await dropLeftoverGdsGraphs(db)).toEqual([]);
+  });
+
+  it('drops the graphs of a run left by a dead process: spared while the run is active, dropped on recovery', async () => {
+    const runs = app.services.segmentation.runs;
+    const staleId = `stale-${randomUUID()}`;
+    const graph = `${GDS_GRAPH_PREFIX}${staleId}-interests`;
+    await db.write('segmentation/test-create-stale-run', { id: staleId, phase: 'detect' });
+    await db.read('segmentation/gds-project-interests', { graph, maxTopicsPerUser: 50 });
+    const orphan = `${GDS_GRAPH_PREFIX}${randomUUID()}-interests`;
+    await db.read('segmentation/gds-project-interests', { graph: orphan, maxTopicsPerUser: 50 });
+    // The stale run still holds the active slot (it may belong to a live instance until recovered): only the graph of
+    // a run that is not active goes.
+    expect(await runs.dropLeftoverGdsGraphs()).toEqual([orphan]);
+    expect(await runs.recover()).toEqual([staleId]);
+    expect(await dropLeftoverGdsGraphs(db)).toEqual([]);
+    const stale = await getJson<AppRun>(app, marketer, `/v1/segmentation/runs/${staleId}`);
+    expect(stale.status).toBe('failed');
   });
 });

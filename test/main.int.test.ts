@@ -9,21 +9,25 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 const stateDir = mkdtempSync(path.join(tmpdir(), 'ns-main-'));
 afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
 
+/** `npm start` against the shared test Neo4j, with state under a throwaway directory. */
+function startMain(env: Record<string, string>) {
+  return spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env: {
+      ...process.env,
+      NEO4J_URI: inject('neo4jUri'),
+      NEO4J_DATA_DIR: path.join(stateDir, 'neo4j'),
+      PORT: '0',
+      DEMO_DATA: 'false',
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
 describe('the service process (npm start)', () => {
   it('prints its URLs and a generated admin key, serves with it, and exits cleanly on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: {
-        ...process.env,
-        NEO4J_URI: inject('neo4jUri'),
-        NEO4J_DATA_DIR: path.join(stateDir, 'neo4j'),
-        PORT: '0',
-        DEMO_DATA: 'false',
-        LOG_LEVEL: 'warn',
-        ADMIN_API_KEY: '',
-        SECRET_KEY: '',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = startMain({ ADMIN_API_KEY: '', SECRET_KEY: '' });
     const lines: string[] = [];
     const stderr: string[] = [];
     createInterface({ input: child.stderr }).on('line', (l) => stderr.push(l));
@@ -81,4 +85,18 @@ describe('the service process (npm start)', () => {
     expect(await exited).toBe(0);
     expect([...lines, ...stderr].join('\n')).not.toMatch(/shutdown did not finish cleanly|could not stop/);
   }, 150_000);
+
+  it('stops at start with a clear message when SEGMENTATION_ENGINE=gds and the database has no Graph Data Science', async () => {
+    // The shared test instance has no GDS plugin.
+    const child = startMain({ SEGMENTATION_ENGINE: 'gds', SECRET_KEY: 'test-secret-key-0123456789', ADMIN_API_KEY: 'test-admin-key-0123456789' });
+    const output: string[] = [];
+    createInterface({ input: child.stdout }).on('line', (l) => output.push(l));
+    createInterface({ input: child.stderr }).on('line', (l) => output.push(l));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(code).toBe(1);
+    const text = output.join('\n');
+    expect(text).toMatch(/SEGMENTATION_ENGINE=gds needs the Neo4j Graph Data Science plugin/);
+    // It never got as far as serving.
+    expect(text).not.toMatch(/Admin API key:/);
+  }, 60_000);
 });

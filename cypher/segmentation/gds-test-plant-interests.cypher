@@ -1,6 +1,8 @@
-// Test data for test/gds.int.test.ts only: topics, then users with their interests (on the test's own database).
+// Test data for test/gds.int.test.ts only: topics (named after their id, so the app can show them), then users with
+// their interests (on the test's own database).
 UNWIND $topics AS topicId
-MERGE (:Topic {id: topicId})
+MERGE (t:Topic {id: topicId})
+SET t.key = topicId, t.name = topicId
 WITH count(*) AS topics
 UNWIND $users AS user
 CREATE (u:User {id: user.id, consentSegmentation: user.consent})

@@ -8,10 +8,11 @@
  * community at both levels) and the kept similarity edges (at most topics × neighbours), shaped like the in-process
  * engine's projection and detection so the rest of the pipeline (tiny-community grouping, labels, stable ids,
  * stability, RELATED) runs unchanged. The GDS graphs a call creates are always dropped, whatever happens; graphs left
- * by a process that died mid-run are dropped by dropLeftoverGdsGraphs (at startup).
+ * by a process that died mid-run are dropped by dropLeftoverGdsGraphs (at startup) and when its run is recovered.
  */
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/neo4j.js';
+import type { CommunityAudience } from './pipeline.js';
 import type { Weighting } from './projection.js';
 
 export interface GdsRunParams {
@@ -209,13 +210,6 @@ function renumber(membership: Int32Array): Int32Array {
   });
 }
 
-export interface CommunityAudience {
-  /** Consenting users with at least one interest in the community. */
-  users: Map<number, number>;
-  /** Mean over segmented users of the community's share of their interest weight (sums to 1). */
-  share: Map<number, number>;
-}
-
 /**
  * The pipeline's per-segment audience (userCount, share), computed in the database from the final membership
  * (after tiny communities are grouped; topics outside the segmentation left out), so no user is streamed out.
@@ -236,9 +230,23 @@ export async function segmentAudience(db: Db, topicIds: readonly string[], membe
   };
 }
 
-/** Drops in-memory graphs a dead process left behind (call once at startup, before any run). */
-export async function dropLeftoverGdsGraphs(db: Db, prefix = GDS_GRAPH_PREFIX): Promise<string[]> {
-  const rows = await db.read<{ graphName: string }>('segmentation/gds-list-graphs', { prefix });
-  for (const r of rows) await db.read('segmentation/gds-drop-graph', { graph: r.graphName });
-  return rows.map((r) => r.graphName);
+/**
+ * Drops in-memory graphs a dead process left behind (at startup, before this process runs anything). `keep` is asked
+ * after the graphs are listed, so a run that is still active (another live instance's) can be spared: a graph listed
+ * for a run that was active then and is still active now belongs to it; a run started after the listing is not listed.
+ */
+export async function dropLeftoverGdsGraphs(
+  db: Db,
+  opts: { prefix?: string; keep?: () => Promise<(graphName: string) => boolean> } = {},
+): Promise<string[]> {
+  const rows = await db.read<{ graphName: string }>('segmentation/gds-list-graphs', { prefix: opts.prefix ?? GDS_GRAPH_PREFIX });
+  if (rows.length === 0) return [];
+  const keep = opts.keep ? await opts.keep() : () => false;
+  const dropped: string[] = [];
+  for (const r of rows) {
+    if (keep(r.graphName)) continue;
+    await db.read('segmentation/gds-drop-graph', { graph: r.graphName });
+    dropped.push(r.graphName);
+  }
+  return dropped;
 }

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { generateProfiles, plantedTopics } from '../../scripts/generate.js';
-import { InterestCollector } from './projection.js';
-import { DEFAULT_PARAMS, type PreviousRun, segmentInterests } from './pipeline.js';
+import { detectCommunities } from './communities.js';
+import { InterestCollector, project, sparsify } from './projection.js';
+import {
+  type CommunityAudience,
+  DEFAULT_PARAMS,
+  type Level,
+  type PreviousRun,
+  segmentDetected,
+  segmentInterests,
+  type SegmentsResult,
+} from './pipeline.js';
 import { nmi } from './stability.js';
 
 function load(opts: Parameters<typeof generateProfiles>[0], reorder = false) {
@@ -14,7 +23,7 @@ function load(opts: Parameters<typeof generateProfiles>[0], reorder = false) {
 }
 
 /** Each segment of a level as its sorted topic ids, sorted: the partition, whatever the ids. */
-function partition(r: ReturnType<typeof segmentInterests>, level: 'coarse' | 'fine') {
+function partition(r: SegmentsResult, level: 'coarse' | 'fine') {
   return r.segments
     .filter((s) => s.level === level)
     .map((s) => s.topics.map((t) => t.id).sort().join(','))
@@ -31,8 +40,8 @@ describe('segmentInterests on planted communities', () => {
   const meta = new Map(plantedTopics(opts).map((t) => [t.name, { name: t.name, category: t.category }]));
 
   for (const weighting of ['npmi', 'cosine', 'jaccard', 'count'] as const) {
-    it(`recovers the planted communities at 20% noise (${weighting})`, () => {
-      const r = segmentInterests(interests, meta, { ...DEFAULT_PARAMS, weighting }, null, ids);
+    it(`recovers the planted communities at 20% noise (${weighting})`, async () => {
+      const r = await segmentInterests(interests, meta, { ...DEFAULT_PARAMS, weighting }, null, ids);
       const coarse = r.segments.filter((s) => s.level === 'coarse');
       const of = new Map(coarse.flatMap((s) => s.topics.map((t) => [t.id, s.id] as const)));
       const topics = [...of.keys()];
@@ -41,8 +50,8 @@ describe('segmentInterests on planted communities', () => {
     });
   }
 
-  it('sizes and labels segments from their own topics, and fine segments point at coarse parents', () => {
-    const r = segmentInterests(interests, meta, DEFAULT_PARAMS, null, ids);
+  it('sizes and labels segments from their own topics, and fine segments point at coarse parents', async () => {
+    const r = await segmentInterests(interests, meta, DEFAULT_PARAMS, null, ids);
     const coarse = r.segments.filter((s) => s.level === 'coarse');
     const fine = r.segments.filter((s) => s.level === 'fine');
     expect(coarse.reduce((a, s) => a + s.share, 0)).toBeCloseTo(1, 3);
@@ -61,30 +70,30 @@ describe('segmentInterests on planted communities', () => {
     expect(partition(r, 'fine')).toEqual(partition(r, 'coarse'));
   });
 
-  it('gives the same segments for the same seed whatever order users and topics arrive in', () => {
-    const a = segmentInterests(load(opts), meta, DEFAULT_PARAMS, null, ids);
-    const b = segmentInterests(load(opts, true), meta, DEFAULT_PARAMS, null, ids);
+  it('gives the same segments for the same seed whatever order users and topics arrive in', async () => {
+    const a = await segmentInterests(load(opts), meta, DEFAULT_PARAMS, null, ids);
+    const b = await segmentInterests(load(opts, true), meta, DEFAULT_PARAMS, null, ids);
     for (const level of ['coarse', 'fine'] as const) expect(partition(b, level)).toEqual(partition(a, level));
     expect(b.segments.map((s) => s.label)).toEqual(a.segments.map((s) => s.label));
     expect(b.modularity).toBe(a.modularity);
   });
 
-  it('reports the modularity of the partition it stores', () => {
+  it('reports the modularity of the partition it stores', async () => {
     // Every community is below minSegmentSize and none can be folded into a proper one: all topics land in "Other
     // interests", one community, whose modularity is 0 whatever Louvain found before grouping.
-    const r = segmentInterests(interests, meta, { ...DEFAULT_PARAMS, minSegmentSize: 1000 }, null, ids);
+    const r = await segmentInterests(interests, meta, { ...DEFAULT_PARAMS, minSegmentSize: 1000 }, null, ids);
     expect(r.segments.filter((s) => s.level === 'coarse').map((s) => s.other)).toEqual([true]);
     expect(r.modularity).toBeCloseTo(0, 9);
-    expect(segmentInterests(interests, meta, DEFAULT_PARAMS, null, ids).modularity).toBeGreaterThan(0.5);
+    expect((await segmentInterests(interests, meta, DEFAULT_PARAMS, null, ids)).modularity).toBeGreaterThan(0.5);
   });
 
-  it('keeps segment ids on a rerun and reports full stability; a changed population reports changes', () => {
-    const first = segmentInterests(interests, meta, DEFAULT_PARAMS, null, ids);
+  it('keeps segment ids on a rerun and reports full stability; a changed population reports changes', async () => {
+    const first = await segmentInterests(interests, meta, DEFAULT_PARAMS, null, ids);
     const previous: PreviousRun = {
       runId: 'run-1',
       segments: first.segments.map((s) => ({ id: s.id, level: s.level, topics: s.topics.map((t) => t.id) })),
     };
-    const second = segmentInterests(interests, meta, { ...DEFAULT_PARAMS, seed: 99 }, previous, ids);
+    const second = await segmentInterests(interests, meta, { ...DEFAULT_PARAMS, seed: 99 }, previous, ids);
     expect(second.segments.filter((s) => s.level === 'coarse').map((s) => s.id).sort()).toEqual(
       first.segments.filter((s) => s.level === 'coarse').map((s) => s.id).sort(),
     );
@@ -103,7 +112,7 @@ describe('segmentInterests on planted communities', () => {
         { id: 'P2', level: 'coarse', topics: whole.topics.slice(half).map((t) => t.id) },
       ],
     };
-    const third = segmentInterests(interests, meta, DEFAULT_PARAMS, cut, ids);
+    const third = await segmentInterests(interests, meta, DEFAULT_PARAMS, cut, ids);
     const s = third.stability.coarse;
     expect(s.previousRunId).toBe('run-2');
     expect(s.merged).toHaveLength(1);
@@ -121,8 +130,8 @@ describe('segmentInterests on planted communities with sub-communities', () => {
   const interests = load(opts);
   const meta = new Map(planted.map((t) => [t.name, { name: t.name }]));
 
-  it('finds the communities at the coarse level and their sub-communities at the fine level, nested', () => {
-    const r = segmentInterests(interests, meta, DEFAULT_PARAMS, null, ids);
+  it('finds the communities at the coarse level and their sub-communities at the fine level, nested', async () => {
+    const r = await segmentInterests(interests, meta, DEFAULT_PARAMS, null, ids);
     const coarse = r.segments.filter((s) => s.level === 'coarse');
     const fine = r.segments.filter((s) => s.level === 'fine');
     expect(coarse).toHaveLength(8);
@@ -137,5 +146,65 @@ describe('segmentInterests on planted communities with sub-communities', () => {
     for (const s of fine) for (const t of s.topics) expect(topicsOf.get(s.parentId!)!.has(t.id)).toBe(true);
     // fine shares sum to 1 over the level, like coarse ones
     expect(fine.reduce((a, s) => a + s.share, 0)).toBeCloseTo(1, 3);
+  });
+});
+
+describe('segmentDetected (the steps after detection, shared with the GDS engine)', () => {
+  const opts = { users: 2000, communities: 6, topicsPerCommunity: 10, noise: 0.2, seed: 3 };
+  const interests = load(opts);
+  interests.sortTopics();
+  const meta = new Map(plantedTopics(opts).map((t) => [t.name, { name: t.name }]));
+  const p = project(interests, DEFAULT_PARAMS);
+  const keep = sparsify(p, DEFAULT_PARAMS.neighbours);
+  // Shaped like the GDS engine's answer: only the kept edges exist.
+  const kept = Array.from(keep.keys()).filter((e) => keep[e]);
+  const edges = {
+    nodeCount: p.nodeCount,
+    edgeA: kept.map((e) => p.edgeA[e]!),
+    edgeB: kept.map((e) => p.edgeB[e]!),
+    edgeWeight: kept.map((e) => p.edgeWeight[e]!),
+    active: p.active,
+  };
+
+  it('takes segment sizes from the injected audience step, once per level, and nests fine in coarse', async () => {
+    const calls: Array<{ level: Level; communities: number[]; size: number }> = [];
+    const audience = (level: Level, membership: Int32Array, communities: number[]): Promise<CommunityAudience> => {
+      calls.push({ level, communities, size: membership.length });
+      // Recognisable numbers: 100 + community, and equal shares.
+      return Promise.resolve({
+        users: new Map(communities.map((c) => [c, 100 + c])),
+        share: new Map(communities.map((c) => [c, 1 / communities.length])),
+      });
+    };
+    const r = await segmentDetected(
+      {
+        topicIds: interests.topicIds,
+        support: p.support,
+        active: p.active,
+        users: p.users,
+        edges,
+        detectionEdges: edges,
+        detection: detectCommunities(edges, DEFAULT_PARAMS),
+      },
+      meta,
+      DEFAULT_PARAMS,
+      null,
+      ids,
+      audience,
+    );
+    expect(calls.map((c) => c.level)).toEqual(['coarse', 'fine']);
+    for (const c of calls) expect(c.size).toBe(interests.topicIds.length);
+    const coarse = r.segments.filter((s) => s.level === 'coarse');
+    expect(coarse).toHaveLength(6);
+    expect(coarse.map((s) => s.userCount).sort()).toEqual(calls[0]!.communities.map((c) => 100 + c).sort());
+    expect(coarse.reduce((a, s) => a + s.share, 0)).toBeCloseTo(1, 6);
+    expect(r.edges).toBe(kept.length);
+    expect(r.users).toBe(p.users);
+    // The same partition as the in-process run on all edges: the planted data has no tiny communities to fold.
+    const inProcess = await segmentInterests(load(opts), meta, DEFAULT_PARAMS, null, ids);
+    expect(partition(r, 'coarse')).toEqual(partition(inProcess, 'coarse'));
+    // RELATED only from the edges it was given.
+    const keptPairs = new Set(kept.map((e) => `${interests.topicIds[p.edgeA[e]!]} ${interests.topicIds[p.edgeB[e]!]}`));
+    for (const rel of r.related) expect(keptPairs.has([rel.from, rel.to].sort().join(' '))).toBe(true);
   });
 });

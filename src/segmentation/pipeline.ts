@@ -1,10 +1,22 @@
 /**
- * The pure part of a run: interests in, segments (both levels) with labels, sizes, stable ids and stability out.
- * No I/O here, so the whole algorithm is unit-tested on planted data with seeded randomness.
+ * The pure part of a run: interests (or, from the GDS engine, detected communities) in, segments (both levels) with
+ * labels, sizes, stable ids and stability out. No I/O here (the GDS engine injects its database audience step), so the
+ * whole algorithm is unit-tested on planted data with seeded randomness.
  */
-import { communityMembers, detectCommunities, groupTiny, internalDegree, modularity, OTHER, OUTSIDE, refineCommunities } from './communities.js';
+import {
+  communityMembers,
+  type Detection,
+  detectCommunities,
+  groupTiny,
+  internalDegree,
+  modularity,
+  OTHER,
+  OUTSIDE,
+  refineCommunities,
+  type WeightedEdges,
+} from './communities.js';
 import { labelSegment } from './labels.js';
-import { type InterestCollector, project, type Projection, sparsify, topNeighbours, type Weighting } from './projection.js';
+import { type InterestCollector, project, sparsify, topNeighbours, type Weighting } from './projection.js';
 import { compareRuns, matchSegments, type SegmentTopics, type Stability } from './stability.js';
 
 export type Level = 'coarse' | 'fine';
@@ -64,7 +76,9 @@ export interface PipelineResult {
   stability: { coarse: Stability; fine: Stability };
   modularity: number;
   levels: number;
+  /** Topics that took part (support ≥ minSupport). */
   topics: number;
+  /** Co-interest edges the run saw: every projected edge in process, the kept ones from the GDS engine. */
   edges: number;
   users: number;
   timings: { projectMs: number; detectMs: number };
@@ -73,32 +87,107 @@ export interface PipelineResult {
 /** Random graphs a fine split must beat (a permutation test at the 10% level; see refineCommunities). */
 export const FINE_NULL_SAMPLES = 9;
 
+/** A level's audience: users with an interest in each community, and each community's mean share of interest weight. */
+export interface CommunityAudience {
+  /** Consenting users with at least one interest in the community. */
+  users: Map<number, number>;
+  /** Mean over segmented users of the community's share of their interest weight (sums to 1 over a level). */
+  share: Map<number, number>;
+}
+
 /**
+ * How a level's audience is measured: in process from the streamed interests, or in the database (GDS engine,
+ * src/segmentation/gds.ts segmentAudience) where the interests never leave Neo4j. `membership` is per topic index;
+ * OUTSIDE topics are in no community.
+ */
+export type AudienceStep = (
+  level: Level,
+  membership: Int32Array,
+  communities: number[],
+) => CommunityAudience | Promise<CommunityAudience>;
+
+/**
+ * What community detection hands to the rest of a run, whichever engine produced it. Every per-topic array is indexed
+ * like `topicIds`, which is sorted by id (so ids, labels and tie-breaks do not depend on the order data arrived in).
+ */
+export interface DetectedGraph {
+  topicIds: readonly string[];
+  /** Users behind each topic (after the per-user cap). */
+  support: ArrayLike<number>;
+  /** Topics that take part (support ≥ minSupport); the others are OUTSIDE every segment. */
+  active: ArrayLike<number>;
+  /** Consenting users with at least one interest. */
+  users: number;
+  /**
+   * Co-interest edges for tiny-community grouping, centrality (labels) and RELATED: every projected edge in process;
+   * the GDS engine only returns the kept (k-nearest-neighbour) ones.
+   */
+  edges: WeightedEdges;
+  /** The edges communities were detected on (the kept ones): the fine split and the reported modularity use these. */
+  detectionEdges: WeightedEdges;
+  detection: Detection;
+}
+
+export type SegmentsResult = Omit<PipelineResult, 'timings'>;
+
+/**
+ * In process (SEGMENTATION_ENGINE=graphology): projection, sparsification and Louvain here, then segmentDetected.
  * Mutates `interests` once: topics are renumbered in id order (InterestCollector.sortTopics), so the result does not
  * depend on the order the database streamed them in.
  */
-export function segmentInterests(
+export async function segmentInterests(
   interests: InterestCollector,
   meta: ReadonlyMap<string, TopicMeta>,
   params: RunParams,
   previous: PreviousRun | null,
   newId: (level: Level) => string,
-): PipelineResult {
+): Promise<PipelineResult> {
   let t0 = performance.now();
   interests.sortTopics();
   const p = project(interests, params);
   const projectMs = performance.now() - t0;
   t0 = performance.now();
   const keep = sparsify(p, params.neighbours);
-  const louvainGraph = { ...p, keep, active: p.active };
-  const det = detectCommunities(louvainGraph, params);
-  const graph = { ...p, active: p.active };
-  const names = interests.topicIds.map((id) => meta.get(id)?.name ?? id);
+  const detectionEdges = { ...p, keep, active: p.active };
+  const result = await segmentDetected(
+    {
+      topicIds: interests.topicIds,
+      support: p.support,
+      active: p.active,
+      users: p.users,
+      edges: { ...p, active: p.active },
+      detectionEdges,
+      detection: detectCommunities(detectionEdges, params),
+    },
+    meta,
+    params,
+    previous,
+    newId,
+    (_level, membership, communities) => audience(interests, membership, communities),
+  );
+  return { ...result, timings: { projectMs, detectMs: performance.now() - t0 } };
+}
+
+/**
+ * Everything after community detection, the same for both engines: tiny communities grouped (coarse), the fine level
+ * (refineCommunities), labels and centrality, stable ids matched against the previous run, sizes (`audience`),
+ * stability, RELATED neighbours and the modularity of the stored coarse partition.
+ */
+export async function segmentDetected(
+  g: DetectedGraph,
+  meta: ReadonlyMap<string, TopicMeta>,
+  params: RunParams,
+  previous: PreviousRun | null,
+  newId: (level: Level) => string,
+  audience: AudienceStep,
+): Promise<SegmentsResult> {
+  const { topicIds, detection: det, edges: graph, detectionEdges } = g;
+  const names = topicIds.map((id) => meta.get(id)?.name ?? id);
 
   const coarse = groupTiny(det.coarse, graph, params.minSegmentSize);
   const levels: Record<Level, Int32Array> = {
     coarse,
-    fine: refineCommunities(coarse, louvainGraph, det.levels > 1 ? det.firstLevel : null, {
+    fine: refineCommunities(coarse, detectionEdges, det.levels > 1 ? det.firstLevel : null, {
       resolution: params.resolution,
       seed: params.seed,
       minSize: params.minSegmentSize,
@@ -118,7 +207,7 @@ export function segmentInterests(
       key: String(community),
       other: community === OTHER,
       members,
-      topics: members.map((i) => interests.topicIds[i]!),
+      topics: members.map((i) => topicIds[i]!),
     }));
     const matched = matchSegments(drafts, prev);
     const overlaps = new Map<string, number>();
@@ -129,10 +218,10 @@ export function segmentInterests(
       ids.set(d.community, id);
       if (m) overlaps.set(id, m.overlap);
     }
-    const sizes = audience(interests, membership, [...groups.keys()]);
+    const sizes = await audience(level, membership, [...groups.keys()]);
     for (const d of drafts) {
       const id = ids.get(d.community)!;
-      const label = labelSegment(d.members, centrality, p.support, names, { other: d.other });
+      const label = labelSegment(d.members, centrality, g.support, names, { other: d.other });
       // refineCommunities nests every fine community in one coarse community: any member names the parent.
       const parentId = level === 'fine' ? idOfCommunity.coarse.get(levels.coarse[d.members[0]!]!)! : null;
       segments.push({
@@ -144,8 +233,8 @@ export function segmentInterests(
         userCount: sizes.users.get(d.community) ?? 0,
         share: sizes.share.get(d.community) ?? 0,
         parentId,
-        topTopics: label.top.map((i) => ({ id: interests.topicIds[i]!, name: names[i]! })),
-        topics: label.ranked.map((r) => ({ id: interests.topicIds[r.index]!, score: round(r.score) })),
+        topTopics: label.top.map((i) => ({ id: topicIds[i]!, name: names[i]! })),
+        topics: label.ranked.map((r) => ({ id: topicIds[r.index]!, score: round(r.score) })),
       });
     }
     const current = drafts.map((d) => ({ id: ids.get(d.community)!, topics: d.topics, other: d.other }));
@@ -154,26 +243,26 @@ export function segmentInterests(
   segments.sort((a, b) => (a.level === b.level ? Number(a.other) - Number(b.other) || b.userCount - a.userCount : a.level === 'coarse' ? -1 : 1));
 
   const related: PipelineResult['related'] = [];
-  topNeighbours(p, params.relatedPerTopic).forEach((list, i) => {
-    for (const n of list) related.push({ from: interests.topicIds[i]!, to: interests.topicIds[n.topic]!, weight: round(n.weight) });
+  topNeighbours(graph, params.relatedPerTopic).forEach((list, i) => {
+    for (const n of list) related.push({ from: topicIds[i]!, to: topicIds[n.topic]!, weight: round(n.weight) });
   });
-  const detectMs = performance.now() - t0;
+  let topics = 0;
+  for (let i = 0; i < topicIds.length; i++) topics += g.active[i] ? 1 : 0;
   return {
     segments,
     related,
     stability,
-    // Of the coarse partition as stored (tiny communities grouped), on the graph Louvain saw.
-    modularity: modularity(coarse, louvainGraph, params.resolution),
+    // Of the coarse partition as stored (tiny communities grouped), on the graph communities were detected on.
+    modularity: modularity(coarse, detectionEdges, params.resolution),
     levels: det.levels,
-    topics: countActive(p),
-    edges: p.edgeA.length,
-    users: p.users,
-    timings: { projectMs, detectMs },
+    topics,
+    edges: graph.edgeA.length,
+    users: g.users,
   };
 }
 
 /** Users with at least one interest in each community, and each community's mean share of users' interest weight. */
-function audience(interests: InterestCollector, membership: Int32Array, communities: number[]) {
+function audience(interests: InterestCollector, membership: Int32Array, communities: number[]): CommunityAudience {
   const slot = new Map(communities.map((c, i) => [c, i]));
   const k = communities.length;
   const users = new Float64Array(k);
@@ -203,12 +292,6 @@ function audience(interests: InterestCollector, membership: Int32Array, communit
     users: new Map(communities.map((c, i) => [c, users[i]!])),
     share: new Map(communities.map((c, i) => [c, segmentedUsers > 0 ? round(share[i]! / segmentedUsers) : 0])),
   };
-}
-
-function countActive(p: Projection): number {
-  let n = 0;
-  for (const a of p.active) n += a;
-  return n;
 }
 
 function round(x: number): number {

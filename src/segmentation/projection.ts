@@ -320,7 +320,10 @@ export function sparsify(p: Projection, k: number): Uint8Array {
 }
 
 /** The `k` strongest neighbours of every topic (for RELATED), strongest first. */
-export function topNeighbours(p: Projection, k: number): Array<Array<{ topic: number; weight: number }>> {
+export function topNeighbours(
+  p: { nodeCount: number; edgeA: ArrayLike<number>; edgeB: ArrayLike<number>; edgeWeight: ArrayLike<number> },
+  k: number,
+): Array<Array<{ topic: number; weight: number }>> {
   const out: Array<Array<{ topic: number; weight: number }>> = Array.from({ length: p.nodeCount }, () => []);
   for (let e = 0; e < p.edgeA.length; e++) {
     const w = p.edgeWeight[e]!;

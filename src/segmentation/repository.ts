@@ -1,5 +1,6 @@
 import type { Db } from '../db/neo4j.js';
-import type { Level, SegmentOut } from './pipeline.js';
+import { dropLeftoverGdsGraphs, type GdsOptions, type GdsRunParams, type GdsSegmentation, segmentAudience, segmentWithGds } from './gds.js';
+import type { CommunityAudience, Level, SegmentOut } from './pipeline.js';
 
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed';
 
@@ -249,6 +250,21 @@ export class SegmentationRepository {
     return this.db.read('segmentation/list-segment-topics', { runId, id, skip, limit });
   }
 
+  // ---- SEGMENTATION_ENGINE=gds: projection, similarity and detection in the database (src/segmentation/gds.ts) ----
+
+  gdsSegment(params: GdsRunParams, opts: GdsOptions): Promise<GdsSegmentation> {
+    return segmentWithGds(this.db, params, opts);
+  }
+
+  gdsAudience(topicIds: readonly string[], membership: ArrayLike<number>): Promise<CommunityAudience> {
+    return segmentAudience(this.db, topicIds, membership);
+  }
+
+  dropGdsGraphs(opts: Parameters<typeof dropLeftoverGdsGraphs>[1]): Promise<string[]> {
+    return dropLeftoverGdsGraphs(this.db, opts);
+  }
+
+  /** The installed Graph Data Science version, or null when the database has none (gds.version() is unknown). */
   async gdsAvailable(): Promise<string | null> {
     try {
       const [row] = await this.db.read<{ version: string }>('segmentation/gds-version');

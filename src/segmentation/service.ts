@@ -2,8 +2,18 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Hooks } from '../hooks.js';
 import type { Logger } from '../logger.js';
 import { AppError } from '../errors.js';
+import { GDS_GRAPH_PREFIX } from './gds.js';
 import { InterestCollector } from './projection.js';
-import { DEFAULT_PARAMS, type Level, type PreviousRun, type RunParams, segmentInterests, type TopicMeta } from './pipeline.js';
+import {
+  DEFAULT_PARAMS,
+  type Level,
+  type PreviousRun,
+  type RunParams,
+  segmentDetected,
+  segmentInterests,
+  type SegmentsResult,
+  type TopicMeta,
+} from './pipeline.js';
 import type { RunRecord, SegmentationRepository, SegmentRecord } from './repository.js';
 import { undirectedEdges } from './topic-graph.js';
 
@@ -85,6 +95,12 @@ export class SegmentationService {
       const log = this.logger.child({ runId: run.id });
       const stopBeat = this.keepAlive(run.id, () => null, log);
       try {
+        if (this.engine === 'gds') {
+          // Its in-memory GDS graphs only hold memory: failing to drop them must not keep the run from being failed.
+          await this.repo
+            .dropGdsGraphs({ prefix: `${gdsGraphName(run.id)}-` })
+            .catch((err) => log.warn({ err }, 'could not drop the GDS graphs of a run left by a stopped process'));
+        }
         await this.repo.deleteRunData(run.id);
         if (run.phase === 'affinity') await this.hooks.emit('runFailed', { runId: run.id, crashed: true });
         await this.repo.failRun(run.id, `interrupted: the process running it stopped (no heartbeat since ${run.lastBeat})`);
@@ -97,6 +113,38 @@ export class SegmentationService {
       }
     }
     return recovered;
+  }
+
+  /**
+   * SEGMENTATION_ENGINE=gds only: the in-memory GDS graphs of runs that are no longer active (a process died mid-run).
+   * A still active run's graphs are kept: after recover() such a run is alive, in another instance.
+   */
+  async dropLeftoverGdsGraphs(): Promise<string[]> {
+    if (this.engine !== 'gds') return [];
+    return this.repo.dropGdsGraphs({
+      keep: async () => {
+        const active = await this.repo.activeRun();
+        return (name) => active !== undefined && name.startsWith(`${gdsGraphName(active.id)}-`);
+      },
+    });
+  }
+
+  /**
+   * With SEGMENTATION_ENGINE=gds, throws unless the database has Graph Data Science: main.ts calls it at start so a
+   * misconfiguration stops the process at once, and every gds run calls it first so it fails with the same message.
+   * Returns the GDS version (null for the in-process engine).
+   */
+  async checkEngine(): Promise<string | null> {
+    if (this.engine !== 'gds') return null;
+    const version = await this.repo.gdsAvailable();
+    if (!version) {
+      throw new Error(
+        'SEGMENTATION_ENGINE=gds needs the Neo4j Graph Data Science plugin, which this Neo4j does not have ' +
+          '(gds.version() is unknown): leave NEO4J_URI unset so the embedded Neo4j starts with GDS, install the plugin ' +
+          'in your Neo4j, or set SEGMENTATION_ENGINE=graphology',
+      );
+    }
+    return version;
   }
 
   private keepAlive(runId: string, phase: () => string | null, log: Logger): () => void {
@@ -137,42 +185,23 @@ export class SegmentationService {
     try {
       if (!(await this.repo.startRun(runId))) throw new Error('the run was no longer queued (marked failed elsewhere)');
       log.info({ params }, 'segmentation run started');
-      if (this.engine === 'gds') {
-        const version = await this.repo.gdsAvailable();
-        throw new Error(
-          version
-            ? `SEGMENTATION_ENGINE=gds: Neo4j Graph Data Science ${version} is installed, but this build only runs Louvain in-process; set SEGMENTATION_ENGINE=graphology`
-            : 'SEGMENTATION_ENGINE=gds needs the Neo4j Graph Data Science plugin, which this Neo4j does not have (gds.version() is unknown); set SEGMENTATION_ENGINE=graphology',
-        );
-      }
-
-      // project: stream consenting users' interests, mapping topic ids to integers as they arrive
+      await this.checkEngine();
       progress({ phase });
-      let t0 = performance.now();
-      const interests = new InterestCollector();
-      await this.repo.streamInterests((topics, weights) => {
-        interests.addUser(topics, weights);
-        if (interests.users % 10_000 === 0) progress({ phase, done: interests.users });
-      });
-      const meta = new Map<string, TopicMeta>();
-      await this.repo.streamTopics((t) => {
-        if (interests.indexOf(t.id) !== undefined) meta.set(t.id, { name: t.name, category: t.category });
-      });
-      const streamMs = performance.now() - t0;
-      this.checkStop();
-
-      const previousRun = await this.repo.latestSucceededRun();
-      const previous: PreviousRun | null = previousRun
-        ? { runId: previousRun.id, segments: await this.repo.runSegmentTopics(previousRun.id) }
-        : null;
-      await enter('detect');
-      const result = segmentInterests(interests, meta, params, previous, newSegmentId);
-      phases.projectMs = Math.round(streamMs + result.timings.projectMs);
-      phases.detectMs = Math.round(result.timings.detectMs);
+      const loadPrevious = async (): Promise<PreviousRun | null> => {
+        const run = await this.repo.latestSucceededRun();
+        return run ? { runId: run.id, segments: await this.repo.runSegmentTopics(run.id) } : null;
+      };
+      const detected =
+        this.engine === 'gds'
+          ? await this.segmentInDatabase(runId, params, loadPrevious, enter)
+          : await this.segmentInProcess(params, loadPrevious, enter, (done) => progress({ phase, done }));
+      const { result, algorithm } = detected;
+      phases.projectMs = Math.round(detected.projectMs);
+      phases.detectMs = Math.round(detected.detectMs);
       this.checkStop();
 
       await enter('write');
-      t0 = performance.now();
+      let t0 = performance.now();
       wroteData = true;
       await this.repo.writeSegments(runId, result.segments, result.related, (done, total) =>
         progress({ phase, done, total }),
@@ -189,6 +218,7 @@ export class SegmentationService {
       const coarse = result.segments.filter((s) => s.level === 'coarse');
       const metrics = {
         engine: this.engine,
+        algorithm,
         topics: result.topics,
         edges: result.edges,
         segments: coarse.length,
@@ -224,6 +254,81 @@ export class SegmentationService {
     } finally {
       stopBeat();
     }
+  }
+
+  /** SEGMENTATION_ENGINE=graphology: stream consenting users' interests into this process, then project and detect here. */
+  private async segmentInProcess(
+    params: RunParams,
+    loadPrevious: () => Promise<PreviousRun | null>,
+    enter: (phase: RunProgress['phase']) => Promise<void>,
+    onUsers: (done: number) => void,
+  ): Promise<Segmented> {
+    const t0 = performance.now();
+    // Topic ids become integers as they arrive.
+    const interests = new InterestCollector();
+    await this.repo.streamInterests((topics, weights) => {
+      interests.addUser(topics, weights);
+      if (interests.users % 10_000 === 0) onUsers(interests.users);
+    });
+    const meta = await this.topicMeta((id) => interests.indexOf(id) !== undefined);
+    const streamMs = performance.now() - t0;
+    this.checkStop();
+    const previous = await loadPrevious();
+    await enter('detect');
+    const result = await segmentInterests(interests, meta, params, previous, newSegmentId);
+    return { result, algorithm: 'louvain', projectMs: streamMs + result.timings.projectMs, detectMs: result.timings.detectMs };
+  }
+
+  /**
+   * SEGMENTATION_ENGINE=gds: projection, similarity, sparsification and Louvain/Leiden in the database; only topics,
+   * kept edges and communities come back, and segment sizes are counted there too. The rest is segmentDetected, as
+   * in process.
+   */
+  private async segmentInDatabase(
+    runId: string,
+    params: RunParams,
+    loadPrevious: () => Promise<PreviousRun | null>,
+    enter: (phase: RunProgress['phase']) => Promise<void>,
+  ): Promise<Segmented> {
+    let t0 = performance.now();
+    // Named after the run, so recovery and the startup sweep can tell whose graphs they are.
+    const gds = await this.repo.gdsSegment(params, { graphName: gdsGraphName(runId) });
+    const topicSet = new Set(gds.topicIds);
+    const meta = await this.topicMeta((id) => topicSet.has(id));
+    // Everything before detection: the projection, support, similarity (the bulk of it) and the topics' names.
+    const projectMs = performance.now() - t0 - gds.timings.detectMs - gds.timings.streamMs;
+    this.checkStop();
+    const previous = await loadPrevious();
+    await enter('detect');
+    t0 = performance.now();
+    const edges = { nodeCount: gds.nodeCount, edgeA: gds.edgeA, edgeB: gds.edgeB, edgeWeight: gds.edgeWeight, active: gds.active };
+    const result = await segmentDetected(
+      {
+        topicIds: gds.topicIds,
+        support: gds.support,
+        active: gds.active,
+        users: gds.users,
+        // Only the kept edges come back: grouping, labels and RELATED see those (exact while relatedPerTopic ≤ neighbours).
+        edges,
+        detectionEdges: edges,
+        detection: gds.detection,
+      },
+      meta,
+      params,
+      previous,
+      newSegmentId,
+      (_level, membership) => this.repo.gdsAudience(gds.topicIds, membership),
+    );
+    const detectMs = gds.timings.detectMs + gds.timings.streamMs + (performance.now() - t0);
+    return { result, algorithm: gds.algorithm, projectMs, detectMs };
+  }
+
+  private async topicMeta(wanted: (id: string) => boolean): Promise<Map<string, TopicMeta>> {
+    const meta = new Map<string, TopicMeta>();
+    await this.repo.streamTopics((t) => {
+      if (wanted(t.id)) meta.set(t.id, { name: t.name, category: t.category });
+    });
+    return meta;
   }
 
   // ---- readers: always the newest succeeded run ------------------------------------------------------------------
@@ -269,6 +374,18 @@ export class SegmentationService {
     if (!run || !(await this.repo.getSegment(run.id, id))) throw AppError.notFound('Segment');
     return { runId: run.id, items: await this.repo.listSegmentTopics(run.id, id, skip, limit) };
   }
+}
+
+interface Segmented {
+  result: SegmentsResult;
+  algorithm: 'louvain' | 'leiden';
+  projectMs: number;
+  detectMs: number;
+}
+
+/** Base name of a run's in-memory GDS graphs (segmentWithGds appends -interests, -similarity). */
+function gdsGraphName(runId: string): string {
+  return `${GDS_GRAPH_PREFIX}${runId}`;
 }
 
 /** Short, URL-safe, and different per level so coarse and fine segments never share an id. */
