@@ -30,6 +30,7 @@ import { topicId, topicKey } from '../src/graph/topic-key.js';
 import { mulberry32 } from '../src/segmentation/random.js';
 import { generateProfiles, plantedTopics, type GenerateOptions } from './generate.js';
 import { listen } from '../src/api/listen.js';
+import { cpuSeconds } from './lib/proc.js';
 import { runConstantRateProcess, type ConstantRateFigures, type ConstantRateOptions } from './lib/constant-rate.js';
 
 const { values: opts } = parseArgs({
@@ -160,17 +161,6 @@ async function settle(pid: number | undefined): Promise<void> {
     const before = cpuSeconds(pid);
     await new Promise((r) => setTimeout(r, 2000));
     if (cpuSeconds(pid) - before < 0.1) return;
-  }
-}
-
-/** CPU seconds a process has used so far (Linux /proc), 0 when unknown. */
-function cpuSeconds(pid: number | undefined): number {
-  if (!pid) return 0;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
   }
 }
 

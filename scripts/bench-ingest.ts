@@ -1,5 +1,5 @@
 /**
- * `npx tsx scripts/bench-ingest.ts [--users 100000] [--interests 25] [--topics 5000] [--body 2000] [--clients 3]`
+ * `npx tsx scripts/bench-ingest.ts [--users 100000] [--interests 25] [--topics 5000] [--body 2000] [--clients 3] [--gc parallel|g1]`
  *
  * Interest edges per second through the HTTP API (POST /v1/imports/profiles, NDJSON). Starts a throwaway Neo4j
  * (unless NEO4J_URI is set) and the app in-process, generates the profiles deterministically (seeded PRNG,
@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { startLocalNeo4j, type LocalNeo4j } from '../src/db/local-neo4j.js';
+import { javaOptionsFrom, startLocalNeo4j, type LocalNeo4j } from '../src/db/local-neo4j.js';
 import { Db } from '../src/db/neo4j.js';
 import { applySchema } from '../src/db/schema.js';
 import { loadConfig } from '../src/config.js';
@@ -20,6 +20,7 @@ import { createServices } from '../src/services.js';
 import { createApp } from '../src/app.js';
 import { listen } from '../src/api/listen.js';
 import { mulberry32 } from '../src/segmentation/random.js';
+import { cpuSeconds } from './lib/proc.js';
 
 const { values: opts } = parseArgs({
   options: {
@@ -30,6 +31,7 @@ const { values: opts } = parseArgs({
     clients: { type: 'string', default: '3' },
     seed: { type: 'string', default: '42' },
     again: { type: 'boolean', default: false },
+    gc: { type: 'string', default: 'parallel' },
   },
 });
 const USERS = Number(opts.users);
@@ -84,7 +86,14 @@ function generateBodies(prefix: string): string[] {
   return bodies;
 }
 
-async function post(baseUrl: string, key: string, bodies: string[], label: string): Promise<number> {
+interface Pass {
+  seconds: number;
+  /** CPU seconds of the Neo4j server (0 with NEO4J_URI) and of this process (the app and the clients). */
+  neo4jCpu: number;
+  nodeCpu: number;
+}
+
+async function post(baseUrl: string, key: string, bodies: string[], label: string): Promise<Pass> {
   const total = USERS * PER_USER;
   const bar = new cliProgress.SingleBar(
     {
@@ -96,6 +105,7 @@ async function post(baseUrl: string, key: string, bodies: string[], label: strin
     cliProgress.Presets.shades_classic,
   );
   bar.start(total, 0, { rate: 0 });
+  const cpu0 = { neo4j: cpuSeconds(neo4jServer?.process.pid), node: process.cpuUsage() };
   const started = performance.now();
   let done = 0;
   let next = 0;
@@ -116,7 +126,8 @@ async function post(baseUrl: string, key: string, bodies: string[], label: strin
   await Promise.all(Array.from({ length: CLIENTS }, client));
   const seconds = (performance.now() - started) / 1000;
   bar.stop();
-  return seconds;
+  const node = process.cpuUsage(cpu0.node);
+  return { seconds, neo4jCpu: cpuSeconds(neo4jServer?.process.pid) - cpu0.neo4j, nodeCpu: (node.user + node.system) / 1e6 };
 }
 
 let neo4jServer: LocalNeo4j | undefined;
@@ -125,7 +136,15 @@ let uri = process.env.NEO4J_URI;
 if (!uri) {
   dataDir = mkdtempSync(path.join(tmpdir(), 'bench-ingest-'));
   console.error('Starting a throwaway Neo4j...');
-  neo4jServer = await startLocalNeo4j({ dataDir, port: 0, heap: '4g', pagecache: '4g' });
+  if (opts.gc !== 'g1' && opts.gc !== 'parallel') throw new Error('--gc must be g1 or parallel');
+  neo4jServer = await startLocalNeo4j({
+    dataDir,
+    port: 0,
+    heap: '4g',
+    pagecache: '4g',
+    gc: opts.gc,
+    javaOptions: javaOptionsFrom(process.env.NEO4J_JAVA_OPTS),
+  });
   uri = neo4jServer.uri;
 }
 const config = loadConfig({
@@ -152,19 +171,25 @@ const mb = bodies.reduce((s, b) => s + b.length, 0) / 1e6;
 console.error(`${bodies.length} NDJSON bodies of ${BODY} records (${mb.toFixed(0)} MB), ${CLIENTS} concurrent clients`);
 
 const edges = USERS * PER_USER;
-const results: Array<{ pass: string; seconds: number }> = [];
-results.push({ pass: 'first import', seconds: await post(baseUrl, key, bodies, 'import ') });
+const results: Array<{ pass: string } & Pass> = [];
+results.push({ pass: 'first import', ...(await post(baseUrl, key, bodies, 'import ')) });
 const [check] = await db.read<{ users: number; edges: number }>('graph/count-interests-by-prefix', { prefix });
 if (check!.users !== USERS || check!.edges !== edges) throw new Error(`graph has ${JSON.stringify(check)}, expected ${USERS} users / ${edges} edges`);
 if (opts.again) {
-  results.push({ pass: 're-import (idempotent)', seconds: await post(baseUrl, key, bodies, 'again  ') });
+  results.push({ pass: 're-import (idempotent)', ...(await post(baseUrl, key, bodies, 'again  ')) });
   const [again] = await db.read<{ users: number; edges: number }>('graph/count-interests-by-prefix', { prefix });
   if (again!.users !== USERS || again!.edges !== edges) throw new Error(`re-import changed the graph: ${JSON.stringify(again)}`);
 }
 
-console.log(`\nbench-ingest: ${USERS} users × ${PER_USER} interests = ${edges} edges, ${TOPICS} topics, body ${BODY} records, ${CLIENTS} clients`);
+console.log(
+  `\nbench-ingest: ${USERS} users × ${PER_USER} interests = ${edges} edges, ${TOPICS} topics, body ${BODY} records, ${CLIENTS} clients, ` +
+    (neo4jServer ? `embedded Neo4j (GC ${opts.gc})` : `Neo4j at ${uri} (its CPU is not measured)`),
+);
 for (const r of results) {
-  console.log(`  ${r.pass.padEnd(24)} ${r.seconds.toFixed(1).padStart(7)} s  ${Math.round(edges / r.seconds).toLocaleString('en-US').padStart(9)} edges/s  ${Math.round(USERS / r.seconds).toLocaleString('en-US').padStart(7)} users/s`);
+  console.log(
+    `  ${r.pass.padEnd(24)} ${r.seconds.toFixed(1).padStart(7)} s  ${Math.round(edges / r.seconds).toLocaleString('en-US').padStart(9)} edges/s  ${Math.round(USERS / r.seconds).toLocaleString('en-US').padStart(7)} users/s` +
+      `  CPU µs/edge: Neo4j ${((r.neo4jCpu * 1e6) / edges).toFixed(1)}, Node ${((r.nodeCpu * 1e6) / edges).toFixed(1)}`,
+  );
 }
 console.log(`  graph check: ${check!.users} users, ${check!.edges} INTERESTED_IN edges`);
 

@@ -1,6 +1,7 @@
 /**
  * `npx tsx scripts/bench-segmentation.ts [--sizes 10000,100000] [--interests 25] [--communities 50]
- *   [--topics-per-community 30] [--subgroups 1] [--noise 0.2] [--seed 1] [--weighting npmi] [--resolution 1]`
+ *   [--topics-per-community 30] [--subgroups 1] [--noise 0.2] [--seed 1] [--weighting npmi] [--resolution 1]
+ *   [--engine graphology|gds]`
  *
  * Planted-community data (scripts/generate.ts) → loaded straight into a throwaway Neo4j (bench-only UNWIND writes;
  * loading is not what is measured) → the real segmentation service (createServices: projection, Louvain, write-back,
@@ -11,6 +12,8 @@
  * (then one size, into an empty graph).
  * `--sweep` skips Neo4j: the pure pipeline over noise × interests × weighting for the first size (NMI only). `--runs 2` (default) runs twice: the first run meets a cold Neo4j (query
  * compilation, JIT), the second is what a daily recomputation sees, and also measures stability (same data → NMI 1).
+ * `--engine gds` runs the same service with SEGMENTATION_ENGINE=gds on an embedded Neo4j with Graph Data Science
+ * (installed on first use): projection, similarity and Louvain/Leiden in the database.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -48,8 +51,10 @@ const { values: opts } = parseArgs({
     runs: { type: 'string', default: '2' },
     affinity: { type: 'boolean', default: false },
     sweep: { type: 'boolean', default: false },
+    engine: { type: 'string', default: 'graphology' },
   },
 });
+if (opts.engine !== 'graphology' && opts.engine !== 'gds') throw new Error('--engine must be graphology or gds');
 
 const sizes = opts.sizes.split(',').map(Number);
 
@@ -178,10 +183,10 @@ async function benchSize(users: number): Promise<Row[]> {
   let uri = process.env.NEO4J_URI;
   if (!uri) {
     dataDir = mkdtempSync(path.join(tmpdir(), 'ns-bench-seg-'));
-    local = await startLocalNeo4j({ dataDir, port: 0, heap: opts.heap, pagecache: '2g' });
+    local = await startLocalNeo4j({ dataDir, port: 0, heap: opts.heap, pagecache: '2g', gds: opts.engine === 'gds' });
     uri = local.uri;
   }
-  const config = loadConfig({ ...process.env, NEO4J_URI: uri, LOG_LEVEL: 'warn', DEMO_DATA: 'false' });
+  const config = loadConfig({ ...process.env, NEO4J_URI: uri, LOG_LEVEL: 'warn', DEMO_DATA: 'false', SEGMENTATION_ENGINE: opts.engine });
   const db = new Db({ uri, user: config.NEO4J_USER, password: config.NEO4J_PASSWORD, database: config.NEO4J_DATABASE });
   try {
     await applySchema(db);
@@ -284,7 +289,8 @@ async function countEdges(db: Db): Promise<number> {
 const rows: Row[] = [];
 for (const users of sizes) rows.push(...(await benchSize(users)));
 
-console.log(`\nMachine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version}`);
+console.log(`\nEngine: ${opts.engine}`);
+console.log(`Machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version}`);
 console.log(`Command: npx tsx scripts/bench-segmentation.ts ${process.argv.slice(2).join(' ')}`.trim());
 console.log('\n| users | run | interest edges | topics | segments (fine) | NMI coarse (fine) | covered | NMI vs previous run | project ms | detect ms | write ms | project+detect+write ms | affinity ms | run total ms | peak RSS node / Neo4j MB |');
 console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');

@@ -17,6 +17,9 @@ const schema = z.object({
   NEO4J_DATABASE: z.string().optional(),
   NEO4J_DATA_DIR: z.string().default('.data/neo4j'),
   NEO4J_PORT: z.coerce.number().int().min(1).max(65535).default(7687),
+  // Embedded Neo4j only: its JVM's garbage collector and any further JVM flags (docs/benchmarks.md compares the GCs).
+  NEO4J_GC: z.enum(['parallel', 'g1']).default('parallel'),
+  NEO4J_JAVA_OPTS: z.string().optional(),
   ADMIN_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   // Keys the HMAC used for email hashes (identity stitching) and signs session cookies.
   SECRET_KEY: z.string().min(16, 'must be at least 16 characters').optional(),

@@ -14,7 +14,7 @@ export interface HookEvents {
    */
   runSucceeded: { runId: string };
   /**
-   * A run failed (its segments are already deleted), emitted before its status says so: afterwards nothing anybody
+   * A run failed, emitted before its segments are deleted and before its status says so: afterwards nothing anybody
    * reads may refer to runId. `crashed`: the run was left by a process that died in its affinity phase and is being
    * cleaned up by another process (or this one after a restart) that never saw it, so a handler must not rely on
    * in-process state about the run (the affinity feature's cleanup works from the database and needs nothing more).

@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { Db } from './db/neo4j.js';
 import { applySchema } from './db/schema.js';
-import { startLocalNeo4j, type LocalNeo4j } from './db/local-neo4j.js';
+import { javaOptionsFrom, startLocalNeo4j, type LocalNeo4j } from './db/local-neo4j.js';
 import { createServices } from './services.js';
 import { createApp } from './app.js';
 import { persistentSecret } from './secrets.js';
@@ -40,7 +40,13 @@ if (!uri) {
       { dataDir: config.NEO4J_DATA_DIR },
       `NEO4J_URI not set: starting the embedded Neo4j 5.26${gds ? ' with Graph Data Science 2.13' : ''}`,
     );
-    local = await startLocalNeo4j({ dataDir: config.NEO4J_DATA_DIR, port: config.NEO4J_PORT, gds });
+    local = await startLocalNeo4j({
+      dataDir: config.NEO4J_DATA_DIR,
+      port: config.NEO4J_PORT,
+      gds,
+      gc: config.NEO4J_GC,
+      javaOptions: javaOptionsFrom(config.NEO4J_JAVA_OPTS),
+    });
     uri = local.uri;
   }
 }

@@ -2,7 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app.js';
 import { getJson, importProfiles, runSegmentation } from './support/dashboard-seed.js';
-import { parseCsv } from './support/csv.js';
+import { parseCsvRows } from '../src/ingest/parse.js';
+
+/** The export read as a spreadsheet would (RFC 4180), with the import CLI's own reader. */
+const parseCsv = (text: string) => parseCsvRows(text).map((r) => r.cells);
 
 interface Member {
   user: string;

@@ -189,6 +189,18 @@ describe('POST /v1/imports/profiles', () => {
     expect(await t.services.ingest.users.get(other)).toMatchObject({ consentSegmentation: false });
   });
 
+  it('reads bodies that start with a byte-order mark, NDJSON and JSON alike', async () => {
+    const p = uid();
+    const nd = await importNdjson('\uFEFF' + ndjson([{ externalId: `${p}-bom1` }]));
+    expect(await nd.json()).toEqual({ imported: 1, rejected: [] });
+    const js = await t.call('POST', '/v1/imports/profiles', {
+      key: ingestKey,
+      raw: '\uFEFF' + JSON.stringify([{ externalId: `${p}-bom2` }]),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(await js.json()).toEqual({ imported: 1, rejected: [] });
+  });
+
   it('trims whitespace around external ids, as user references are trimmed', async () => {
     const p = uid();
     expect((await (await importNdjson(ndjson([{ externalId: `  ${p}-w `, interests: [{ topic: `${p} t` }] }]))).json()) as object).toEqual({

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app.js';
@@ -7,6 +8,7 @@ import { loadConfig } from '../src/config.js';
 import { Db } from '../src/db/neo4j.js';
 import { createLogger } from '../src/logger.js';
 import { createServices } from '../src/services.js';
+import { SESSION_COOKIE } from '../src/auth/people-routes.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -87,6 +89,14 @@ describe('public operations endpoints and credentials', () => {
       const health = await fetch(`${baseUrl}/healthz`, { headers: { authorization: 'Bearer nsk_cannot-be-checked' } });
       expect(health.status).toBe(200);
       expect(await health.json()).toEqual({ status: 'ok' });
+      // A signed-in browser's session cookie (signed as express-session signs it) is not looked up on /healthz either.
+      const sid = 'a-session-that-only-the-database-knows';
+      const mac = createHmac('sha256', config.SECRET_KEY!).update(sid).digest('base64').replace(/=+$/, '');
+      const cookie = `${SESSION_COOKIE}=${encodeURIComponent(`s:${sid}.${mac}`)}`;
+      const withCookie = await fetch(`${baseUrl}/healthz`, { headers: { cookie } });
+      expect(withCookie.status).toBe(200);
+      // ...while on /v1 the same cookie does reach the session store, which is down.
+      expect((await fetch(`${baseUrl}/v1/me`, { headers: { cookie } })).status).toBe(503);
       const ready = await fetch(`${baseUrl}/readyz`);
       expect(ready.status).toBe(503);
     } finally {

@@ -14,4 +14,6 @@ SET u.name = coalesce(row.name, u.name),
     u.emailHash = coalesce(row.emailHash, u.emailHash),
     // A choice the person made on their own page outranks the CRM's flag.
     u.consentSegmentation = coalesce(u.consentByPerson, row.consent, u.consentSegmentation)
-RETURN row.idx AS idx, u.id AS userId, known IS NULL AND emailUserId IS NULL AS created
+// The person's identities of this source (more than one after stitching: see src/ingest/snapshots.ts).
+RETURN row.idx AS idx, u.id AS userId, known IS NULL AND emailUserId IS NULL AS created,
+       [(u)<-[:IDENTIFIES]-(o:Identity {source: row.source}) | {key: o.key, snapshot: o.snapshot}] AS sourceIdentities

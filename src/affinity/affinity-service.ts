@@ -94,8 +94,6 @@ export class AffinityService {
   private pending: Pending | undefined;
   /** The newest succeeded run as this process last learned it (runSucceeded, or the watcher for other processes). */
   private visibleRunId: string | null | undefined;
-  /** Bumped when the visible run changes here, so a watcher check that started before does not undo it. */
-  private generation = 0;
   /** Full recomputes, one at a time. */
   private fullQueue: Promise<unknown> = Promise.resolve();
   /**
@@ -167,14 +165,15 @@ export class AffinityService {
   }
 
   private async checkVisibleRun(): Promise<void> {
-    const generation = this.generation;
+    // Every switch of the visible run installs a new cache: a different object means one happened meanwhile.
+    const cache = this.cache;
     let runId: string | null;
     try {
       runId = await this.repo.visibleRun();
     } catch {
       return; // the database is away; readiness reports it
     }
-    if (generation !== this.generation || this.stopped) return;
+    if (cache !== this.cache || this.stopped) return;
     // The first check learns the run; whatever was cached before it answered may be older: start afresh then too.
     if (runId === this.visibleRunId || (this.visibleRunId === undefined && this.cache.size === 0)) {
       this.visibleRunId = runId;
@@ -187,7 +186,6 @@ export class AffinityService {
   }
 
   private showRun(runId: string | null, cache: DocCache<Buffer>): void {
-    this.generation++;
     this.visibleRunId = runId;
     this.cache = cache;
     this.rankings.clear();
@@ -352,13 +350,8 @@ export class AffinityService {
   private async promote(runId: string): Promise<void> {
     const started = Date.now();
     const current = () => !this.stopped && this.visibleRunId === runId;
-    let promoted = 0;
-    for (let n = CLEANUP_BATCH; n === CLEANUP_BATCH && current(); promoted += n) {
-      n = await this.users(() => this.repo.batch('promote-next-affinities', runId));
-    }
-    for (let n = CLEANUP_BATCH; n === CLEANUP_BATCH && current(); ) {
-      n = await this.users(() => this.repo.batch('drop-stale-next-affinities', runId));
-    }
+    const promoted = await this.drain('promote-next-affinities', runId, current);
+    await this.drain('drop-stale-next-affinities', runId, current);
     if (!current()) return;
     // Users the run did not write: created or changed by another process meanwhile.
     const off = await this.repo.usersOffRun(runId);
@@ -373,8 +366,17 @@ export class AffinityService {
   async runFailed(runId: string): Promise<void> {
     if (this.pending?.runId === runId) this.pending = undefined;
     this.models.delete(runId);
-    while ((await this.users(() => this.repo.batch('drop-run-next-affinities', runId))) === CLEANUP_BATCH);
-    while ((await this.users(() => this.repo.batch('drop-run-affinity-edges', runId))) === CLEANUP_BATCH);
+    await this.drain('drop-run-next-affinities', runId);
+    await this.drain('drop-run-affinity-edges', runId);
+  }
+
+  /** Runs a batched cleanup statement until a batch comes back short (or `go` says stop); how many it handled. */
+  private async drain(name: Parameters<AffinityRepository['batch']>[0], runId: string, go = () => true): Promise<number> {
+    let total = 0;
+    for (let n = CLEANUP_BATCH; n === CLEANUP_BATCH && go(); total += n) {
+      n = await this.users(() => this.repo.batch(name, runId));
+    }
+    return total;
   }
 
   /**

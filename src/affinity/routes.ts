@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 import type { ApiRouter } from '../api/route.js';
-import { decodeCursor, encodeCursor, requireSameRun, sendJson } from '../api/http.js';
+import { decodeCursor, encodeCursor, requireSameRun, sendJson, STALE_CURSOR_RESPONSE } from '../api/http.js';
 import { streamCsv } from '../api/csv.js';
 import type { Services } from '../services.js';
 import { AppError } from '../errors.js';
@@ -23,10 +23,6 @@ import {
 
 const READERS = ['content', 'marketer', 'admin'] as const;
 const AUDIENCE = ['marketer', 'admin'] as const;
-
-const STALE_CURSOR = {
-  409: { description: '`cursor-stale`: the cursor belongs to an older segmentation run; start again without a cursor' },
-};
 
 /** The whole audience as CSV: `user,affinity,lift`, as the JSON pages present them. */
 function streamAudienceCsv(res: Response, filename: string, pages: AsyncIterable<AudienceRow[]>): Promise<void> {
@@ -72,7 +68,7 @@ export function mountAffinityRoutes(api: ApiRouter, services: Services): void {
           description: 'Audience page, by affinity descending. With `Accept: text/csv`: the whole audience as CSV (user,affinity,lift)',
           content: { 'application/json': AudiencePageSchema, 'text/csv': AudienceCsvSchema },
         },
-        ...STALE_CURSOR,
+        ...STALE_CURSOR_RESPONSE,
       },
       handler: async ({ params, query, req, res }) => {
         const filter = { minAffinity: query.minAffinity, minLift: query.minLift };
@@ -103,7 +99,7 @@ export function mountAffinityRoutes(api: ApiRouter, services: Services): void {
           content: { 'application/json': AudiencePageSchema, 'text/csv': AudienceCsvSchema },
         },
         404: { description: 'A segment in the rule (or `rankBy`) is unknown, or not a top-level (coarse) segment' },
-        ...STALE_CURSOR,
+        ...STALE_CURSOR_RESPONSE,
       },
       handler: async ({ body, req, res }) => {
         const misplaced = misplacedNegations(body.where, 'body.where');

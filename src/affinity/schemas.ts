@@ -1,18 +1,7 @@
 import { z } from 'zod';
 import { pageQuery, queryDecimal } from '../api/http.js';
+import { UserRef } from '../graph/user-schemas.js';
 import { MAX_RULE_DEPTH, MAX_RULE_LEAVES, ruleBounds } from './rules.js';
-
-/**
- * `<source>:<externalId>` (crm:c-1042, facebook:123) or the service's own user id. Surrounding whitespace is not part
- * of a reference: ingestion trims `externalId` and event `user` the same way, so `"crm:c-1 "` and `"crm:c-1"` are one
- * person everywhere. Whitespace inside (`crm: c-1`) is kept and so does not match `crm:c-1`.
- */
-export const UserRef = z
-  .string()
-  .trim()
-  .min(1)
-  .max(300)
-  .describe('`<source>:<externalId>` or the user id; surrounding whitespace is trimmed, as ingestion trims externalId');
 
 export const UserParams = z.object({ user: UserRef });
 

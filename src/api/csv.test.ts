@@ -2,7 +2,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { csvField, csvLine, streamCsv } from './csv.js';
-import { parseCsv } from '../../test/support/csv.js';
+import { parseCsvRows } from '../ingest/parse.js';
+
+const parseCsv = (text: string) => parseCsvRows(text).map((r) => r.cells);
 
 describe('csvField', () => {
   it('quotes commas, quotes, CR and LF, and leaves plain text alone', () => {

@@ -100,20 +100,26 @@ export function requireSameRun(cursorRunId: string | null | undefined, currentRu
   );
 }
 
+/** The 409 of every list whose cursor pins a run (see requireSameRun), for the routes' OpenAPI responses. */
+export const STALE_CURSOR_RESPONSE = {
+  409: { description: '`cursor-stale`: the cursor belongs to an older segmentation run; a newer one has succeeded since. Start again without a cursor' },
+};
+
 /** Offset cursors: enough for lists that are ordered by a stable key and do not change between pages. */
 export const offsetCursor = z.object({ o: z.number().int().min(0) });
 
 /** An offset into one run's list (segments, a segment's topics): the run never changes, so offsets stay valid. */
 export const runOffsetCursor = z.object({ r: z.string(), o: z.number().int().min(0) });
 
-export function runOffsetPage<T>(rowsPlusOne: T[], limit: number, offset: number, runId: string): { items: T[]; nextCursor?: string } {
+/** One page of rows read with one extra (`limit + 1`); `pinned` goes into the next cursor beside the offset. */
+export function offsetPage<T>(
+  rowsPlusOne: T[],
+  limit: number,
+  offset: number,
+  pinned: Record<string, unknown> = {},
+): { items: T[]; nextCursor?: string } {
   const items = rowsPlusOne.slice(0, limit);
-  return rowsPlusOne.length > limit ? { items, nextCursor: encodeCursor({ r: runId, o: offset + limit }) } : { items };
-}
-
-export function offsetPage<T>(rowsPlusOne: T[], limit: number, offset: number): { items: T[]; nextCursor?: string } {
-  const items = rowsPlusOne.slice(0, limit);
-  return rowsPlusOne.length > limit ? { items, nextCursor: encodeCursor({ o: offset + limit }) } : { items };
+  return rowsPlusOne.length > limit ? { items, nextCursor: encodeCursor({ ...pinned, o: offset + limit }) } : { items };
 }
 
 // ---- problems ---------------------------------------------------------------------------------------------------

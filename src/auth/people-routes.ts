@@ -78,10 +78,12 @@ export function installSessions(app: Express, services: Services): void {
   });
   const initialize = passport.initialize();
   const restore = passport.session();
-  // Requests without a cookie (machine clients with keys, the content systems' hot path) carry no session to load;
-  // skipping the session and passport layers for them saves a tenth of the request's CPU. /auth/* always gets a
-  // session: the login stores its state there.
-  const needsSession = (req: Request) => req.headers.cookie !== undefined || req.path.startsWith('/auth/');
+  // Only /auth/* (the login keeps its state there) and /v1 (a person's principal) use sessions. Requests without a
+  // cookie (machine clients with keys, the content systems' hot path) carry none to load: skipping the session and
+  // passport layers saves a tenth of their CPU. The ops endpoints and the dashboard's files never read the session
+  // store, so a signed-in browser asking /healthz does not depend on Neo4j.
+  const needsSession = (req: Request) =>
+    req.path.startsWith('/auth/') || (req.headers.cookie !== undefined && req.path.startsWith('/v1/'));
   app.use((req, res, next) => {
     if (!needsSession(req)) return next();
     sessions(req, res, (err?: unknown) => {

@@ -83,11 +83,23 @@ export interface StartOptions {
   host?: string;
   pagecache?: string;
   heap?: string;
+  /**
+   * Garbage collector of the server's JVM. Parallel (default) gives the most throughput on few cores; G1 keeps pauses
+   * shorter. Measured in docs/benchmarks.md (bulk import).
+   */
+  gc?: 'g1' | 'parallel';
+  /** Further JVM flags (a flight recording, GC logs): NEO4J_JAVA_OPTS for the service, the same variable for benches. */
+  javaOptions?: string[];
   /** Where the server's own log lines go; default: discarded unless NEO4J_LOG=1. */
   log?: (line: string) => void;
   startTimeoutMs?: number;
   /** Also put the Graph Data Science jars on the classpath (installing them when missing); the launcher loads gds.*. */
   gds?: boolean;
+}
+
+/** Flags from a space-separated variable such as NEO4J_JAVA_OPTS. */
+export function javaOptionsFrom(value: string | undefined): string[] {
+  return value?.split(/\s+/).filter(Boolean) ?? [];
 }
 
 /**
@@ -102,7 +114,8 @@ export async function startLocalNeo4j(opts: StartOptions): Promise<LocalNeo4j> {
   mkdirSync(opts.dataDir, { recursive: true });
   const args = [
     `-Xmx${opts.heap ?? '2g'}`,
-    '-XX:+UseG1GC',
+    opts.gc === 'g1' ? '-XX:+UseG1GC' : '-XX:+UseParallelGC',
+    ...(opts.javaOptions ?? []),
     '-cp',
     [path.join(LIB_DIR, '*'), ...(opts.gds ? [path.join(GDS_LIB_DIR, '*')] : [])].join(path.delimiter),
     path.join(LAUNCHER_DIR, 'Neo4jLauncher.java'),

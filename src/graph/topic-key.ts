@@ -7,6 +7,9 @@ import { createHash } from 'node:crypto';
  * whitespace is trimmed/collapsed, so "Trail  Running" from the CRM and "trail running" from Facebook are one node.
  */
 export function topicKey(name: string): string {
+  // Printable ASCII is already NFKC, has no invisible characters and folds by lower-casing alone; bulk imports call
+  // this for every interest, and most names are plain ASCII.
+  if (PLAIN_ASCII.test(name)) return name.toLowerCase().replace(/\s+/g, ' ').trim();
   return stripInvisible(name.normalize('NFKC'))
     .toLowerCase()
     .toUpperCase()
@@ -15,6 +18,8 @@ export function topicKey(name: string): string {
     .replace(/\s+/gu, ' ')
     .trim();
 }
+
+const PLAIN_ASCII = /^[\x20-\x7e\t\n\r]*$/;
 
 /** Characters that render as nothing: copy-pasted names carry them and they would split one topic into two. */
 function stripInvisible(s: string): string {

@@ -35,8 +35,14 @@ export interface IdentityRow {
 export class UserRepository {
   constructor(private readonly db: Db) {}
 
-  /** Within a caller's transaction, so identities, topics and edges of one batch commit together. */
-  async upsertIdentities(tx: Tx, rows: IdentityRow[]): Promise<Array<{ idx: number; userId: string; created: boolean }>> {
+  /**
+   * Within a caller's transaction, so identities, topics and edges of one batch commit together. Each row also
+   * returns the person's identities of the row's source (with their snapshots), as far as merged so far.
+   */
+  async upsertIdentities(
+    tx: Tx,
+    rows: IdentityRow[],
+  ): Promise<Array<{ idx: number; userId: string; created: boolean; sourceIdentities: Array<{ key: string; snapshot: string | null }> }>> {
     if (rows.length === 0) return [];
     return tx.run('graph/upsert-identities', { rows });
   }

@@ -34,6 +34,13 @@ export interface SourceSnapshot {
 /** Per-source weight properties on INTERESTED_IN (see docs/graph-model.md). */
 export type SourceProp = 'w_crm' | 'w_facebook';
 
+/** One person of a batch on the MERGE path: their records in this batch and their identities of the source. */
+interface Person {
+  created: boolean;
+  incoming: Map<string, InterestRow[]>;
+  known: Map<string, SourceIdentity>;
+}
+
 export interface EventSignalRow {
   userId: string;
   key: string;
@@ -41,6 +48,25 @@ export interface EventSignalRow {
   like: number | null;
   views: number;
   at: string;
+}
+
+/**
+ * Points every interest at its topic's position in one list of the batch's distinct topic keys, so that a statement
+ * looks each topic up once instead of once per interest edge (a third of the bulk insert's statement time).
+ */
+function indexTopics<R extends { interests: InterestRow[] }>(
+  rows: R[],
+): { topicKeys: string[]; rows: Array<Omit<R, 'interests'> & { interests: Array<{ ti: number; w: number; at: string | null }> }> } {
+  const positions = new Map<string, number>();
+  const indexed = rows.map((row) => ({
+    ...row,
+    interests: row.interests.map((i) => {
+      let ti = positions.get(i.key);
+      if (ti === undefined) positions.set(i.key, (ti = positions.size));
+      return { ti, w: i.w, at: i.at };
+    }),
+  }));
+  return { topicKeys: [...positions.keys()], rows: indexed };
 }
 
 export class IngestRepository {
@@ -97,8 +123,8 @@ export class IngestRepository {
         }
       }
       if (fresh.size) {
-        const rows = [...fresh].map((idx) => ({ ...snapshots[idx]!.identity, interests: snapshots[idx]!.interests }));
-        await tx.run('ingest/create-profiles', { prop, sources: [prop.slice(2)], now, rows });
+        const { topicKeys, rows } = indexTopics([...fresh].map((idx) => ({ ...snapshots[idx]!.identity, interests: snapshots[idx]!.interests })));
+        await tx.run('ingest/create-profiles', { prop, sources: [prop.slice(2)], now, rows, topicKeys });
         for (const idx of fresh) userIds[idx] = snapshots[idx]!.identity.newId;
       }
       const rest = snapshots.map((s, idx) => ({ s, idx })).filter(({ idx }) => !fresh.has(idx));
@@ -106,13 +132,15 @@ export class IngestRepository {
         tx,
         rest.map(({ s, idx }) => ({ ...s.identity, idx })),
       );
-      const people = new Map<string, { created: boolean; incoming: Map<string, InterestRow[]> }>();
+      const people = new Map<string, Person>();
       for (const r of ids) {
         userIds[r.idx] = r.userId;
-        const person = people.get(r.userId) ?? { created: true, incoming: new Map<string, InterestRow[]>() };
+        const person = people.get(r.userId) ?? { created: true, incoming: new Map(), known: new Map() };
         person.created &&= r.created;
         const s = snapshots[r.idx]!;
         person.incoming.set(s.identity.key, s.interests);
+        // Rows of one person merged in the same statement may each see only the identities merged before them.
+        for (const k of r.sourceIdentities) person.known.set(k.key, k);
         people.set(r.userId, person);
       }
       const plans = await this.planPeople(tx, prop, people);
@@ -126,7 +154,7 @@ export class IngestRepository {
       const withInterests = [...plans]
         .filter(([, plan]) => plan.interests.length > 0)
         .map(([userId, plan]) => ({ userId, interests: plan.interests }));
-      if (withInterests.length) await tx.run('ingest/set-source-interests', { prop, now, rows: withInterests });
+      if (withInterests.length) await tx.run('ingest/set-source-interests', { prop, now, ...indexTopics(withInterests) });
       const withPurchases = snapshots
         .map((s, i) => ({ userId: userIds[i]!, purchases: s.purchases }))
         .filter((r) => r.purchases.length > 0);
@@ -139,24 +167,11 @@ export class IngestRepository {
    * The source's interests of each person in the batch, summed over all of that person's identities of the source
    * (src/ingest/snapshots.ts), and the identity snapshots that keeps up to date.
    */
-  private async planPeople(
-    tx: Tx,
-    prop: SourceProp,
-    people: Map<string, { incoming: Map<string, InterestRow[]> }>,
-  ): Promise<Map<string, PersonPlan>> {
+  private async planPeople(tx: Tx, prop: SourceProp, people: Map<string, Person>): Promise<Map<string, PersonPlan>> {
     const plans = new Map<string, PersonPlan>();
     if (people.size === 0) return plans;
-    const known = new Map<string, SourceIdentity[]>();
-    for (const r of await tx.run<{ userId: string } & SourceIdentity>('ingest/find-source-identities', {
-      source: prop.slice(2),
-      userIds: [...people.keys()],
-    })) {
-      const list = known.get(r.userId) ?? [];
-      list.push({ key: r.key, snapshot: r.snapshot });
-      known.set(r.userId, list);
-    }
     // Today's weights are read only for people gaining their second identity of this source.
-    const needCurrent = [...people].filter(([id, p]) => (known.get(id) ?? []).some((k) => k.snapshot === null && !p.incoming.has(k.key)));
+    const needCurrent = [...people].filter(([, p]) => [...p.known.values()].some((k) => k.snapshot === null && !p.incoming.has(k.key)));
     const current = new Map<string, InterestRow[]>();
     if (needCurrent.length) {
       for (const r of await tx.run<{ userId: string; key: string; w: number; at: string | null }>('ingest/read-source-interests', {
@@ -170,7 +185,7 @@ export class IngestRepository {
     }
     const snapshotRows: Array<{ key: string; snapshot: string }> = [];
     for (const [userId, person] of people) {
-      const plan = planPerson(person.incoming, known.get(userId) ?? [], () => current.get(userId) ?? []);
+      const plan = planPerson(person.incoming, [...person.known.values()], () => current.get(userId) ?? []);
       plans.set(userId, plan);
       snapshotRows.push(...plan.snapshots);
     }

@@ -50,6 +50,17 @@ function isoOrNull(at: string | undefined): string | null {
   return Number.isNaN(t) ? null : new Date(t).toISOString();
 }
 
+/** isoOrNull for one batch: the same times recur across a batch's interests, so each is parsed once. */
+function batchTimes(): (at: string | undefined) => string | null {
+  const seen = new Map<string, string | null>();
+  return (at) => {
+    if (!at) return null;
+    let iso = seen.get(at);
+    if (iso === undefined) seen.set(at, (iso = isoOrNull(at)));
+    return iso;
+  };
+}
+
 /** Distinct topics of a batch; the first spelling seen names a new topic, the first category fills a missing one. */
 class TopicCollector {
   private readonly topics = new Map<string, TopicRow>();
@@ -116,6 +127,7 @@ export class IngestService {
   /** `records` hold each externalId once. */
   private async writeProfileBatch(records: ProfileRecord[]): Promise<string[]> {
     const topics = new TopicCollector();
+    const iso = batchTimes();
     const newIdByEmail = new Map<string, string>();
     const snapshots: SourceSnapshot[] = [];
     for (const r of records) {
@@ -130,7 +142,7 @@ export class IngestService {
       const interests = new Map<string, InterestRow>();
       for (const it of r.interests) {
         const key = topics.add(it.topic, it.category);
-        const at = isoOrNull(it.at);
+        const at = iso(it.at);
         const prev = interests.get(key);
         if (!prev) interests.set(key, { key, w: it.weight, at });
         else {
@@ -139,7 +151,7 @@ export class IngestService {
         }
       }
       const purchases: PurchaseRow[] = r.purchases.map((p) => {
-        const at = isoOrNull(p.at);
+        const at = iso(p.at);
         return {
           key: `sku:${p.sku}|${at ?? ''}`,
           sku: p.sku,

@@ -34,6 +34,12 @@ describe('validateItems', () => {
     expect(rejected[0]!.errors.join()).toContain('nickname');
     expect(rejected[1]!.errors.join()).toMatch(/interests\.0\.topic/);
   });
+
+  it('takes a topic name only when something visible is left after normalization', () => {
+    const topicOk = (topic: string) => ProfileRecord.safeParse({ externalId: 'x', interests: [{ topic }] }).success;
+    expect(['Chess', ' a ', 'Ｔ', 'Straße', '\u2764\ufe0f'].map(topicOk)).toEqual([true, true, true, true, true]);
+    expect(['', '   ', '\t\n', '\u200b', '\u00ad\u200d ', '\u3000'].map(topicOk)).toEqual([false, false, false, false, false, false]);
+  });
 });
 
 describe('CSV', () => {

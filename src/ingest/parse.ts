@@ -192,9 +192,13 @@ export function formatFromPath(file: string): ImportFormat | undefined {
 }
 
 /** A whole import file as numbered raw records; a JSON file that is not an array is one error on line 1. */
+/** Spreadsheet and Windows tools start UTF-8 files with a byte-order mark; JSON.parse rejects it on line 1. */
+export function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
 export function parseImportFile(file: string, format: ImportFormat): RawItem[] {
-  // Spreadsheet and Windows tools start UTF-8 files with a byte-order mark; JSON.parse rejects it on line 1.
-  const text = file.replace(/^\uFEFF/, '');
+  const text = stripBom(file);
   if (format === 'ndjson') return parseNdjson(text);
   if (format === 'csv') return csvToItems(text);
   let parsed: unknown;

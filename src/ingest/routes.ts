@@ -2,7 +2,7 @@ import express, { type RequestHandler } from 'express';
 import type { ApiRouter } from '../api/route.js';
 import { AppError } from '../errors.js';
 import type { Services } from '../services.js';
-import { fromArray, parseNdjson, type RawItem } from './parse.js';
+import { fromArray, parseNdjson, stripBom, type RawItem } from './parse.js';
 import { EventInput, EventsBody, EventsResult, ImportResult, ProfileImportBody, ProfileRecord } from './schemas.js';
 
 const IMPORT_TYPES = ['application/x-ndjson', 'application/json'];
@@ -21,7 +21,7 @@ function importBodyParser(limit: string): RequestHandler {
     text(req, res, (err?: unknown) => {
       if (err) return next(err);
       try {
-        const body = typeof req.body === 'string' ? req.body : '';
+        const body = stripBom(typeof req.body === 'string' ? req.body : '');
         let items: RawItem[];
         if (req.is('application/json')) {
           let parsed: unknown;

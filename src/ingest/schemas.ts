@@ -2,6 +2,7 @@
 import '../api/openapi.js';
 import { z } from 'zod';
 import { topicKey } from '../graph/topic-key.js';
+import { UserRef } from '../graph/user-schemas.js';
 
 const isoTime = z.iso.datetime({ offset: true });
 const topicName = z
@@ -73,7 +74,7 @@ export const EVENT_KINDS = ['like', 'unlike', 'view', 'purchase'] as const;
 export const EventInput = z
   .object({
     id: z.string().trim().min(1).max(200),
-    user: z.string().trim().min(1).max(300).describe('<source>:<externalId> or the service user id'),
+    user: UserRef,
     topic: topicName,
     category: category.optional(),
     kind: z.enum(EVENT_KINDS),

@@ -144,7 +144,8 @@ export async function segmentWithGds(db: Db, params: GdsRunParams, opts: GdsOpti
     const W: number[] = [];
     if (sim && sim.edges > 0) {
       t0 = performance.now();
-      const [det] = await db.read<{ modularity: number; levels: number }>(`segmentation/gds-mutate-${algorithm}`, {
+      const detect = algorithm === 'leiden' ? 'segmentation/gds-mutate-leiden' : 'segmentation/gds-mutate-louvain';
+      const [det] = await db.read<{ modularity: number; levels: number }>(detect, {
         similarity,
         resolution: params.resolution,
         seed: params.seed,

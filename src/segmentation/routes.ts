@@ -1,5 +1,5 @@
 import type { ApiRouter } from '../api/route.js';
-import { decodeCursor, encodeCursor, pageQuery, requireSameRun, runOffsetCursor, runOffsetPage } from '../api/http.js';
+import { decodeCursor, encodeCursor, offsetPage, pageQuery, requireSameRun, runOffsetCursor, STALE_CURSOR_RESPONSE } from '../api/http.js';
 import type { Services } from '../services.js';
 import type { RunRecord } from './repository.js';
 import { mountTopicRoutes } from '../graph/topic-routes.js';
@@ -19,10 +19,6 @@ import {
 
 const RUN_ROLES = ['marketer', 'admin'] as const;
 const READ_ROLES = ['marketer', 'admin', 'content'] as const;
-
-const STALE_CURSOR = {
-  409: { description: '`cursor-stale`: the cursor belongs to an older run; a newer one has succeeded since. Start again without a cursor' },
-};
 
 /** The contract lists `startedAt` for every run: null until the run leaves the queue. */
 function presentRun(run: RunRecord) {
@@ -82,14 +78,14 @@ export function mountSegmentationRoutes(api: ApiRouter, services: Services): voi
       tags: ['Segments'],
       access: [...READ_ROLES],
       query: SegmentListQuery,
-      responses: { 200: { description: 'Segments; the cursor pins the run', schema: SegmentListSchema }, ...STALE_CURSOR },
+      responses: { 200: { description: 'Segments; the cursor pins the run', schema: SegmentListSchema }, ...STALE_CURSOR_RESPONSE },
       handler: async ({ query }) => {
         const cursor = decodeCursor(runOffsetCursor, query.cursor);
         const offset = cursor?.o ?? 0;
         const { runId, items } = await segmentation.runs.listSegments(query.level, offset, query.limit + 1);
         requireSameRun(cursor?.r, runId);
         if (runId === null) return { runId, items: [] };
-        return { runId, ...runOffsetPage(items, query.limit, offset, runId) };
+        return { runId, ...offsetPage(items, query.limit, offset, { r: runId }) };
       },
     })
     .route({
@@ -124,13 +120,13 @@ export function mountSegmentationRoutes(api: ApiRouter, services: Services): voi
       access: [...READ_ROLES],
       params: IdParams,
       query: pageQuery,
-      responses: { 200: { description: 'Topics; the cursor pins the run', schema: SegmentTopicListSchema }, ...STALE_CURSOR },
+      responses: { 200: { description: 'Topics; the cursor pins the run', schema: SegmentTopicListSchema }, ...STALE_CURSOR_RESPONSE },
       handler: async ({ params, query }) => {
         const cursor = decodeCursor(runOffsetCursor, query.cursor);
         const offset = cursor?.o ?? 0;
         const { runId, items } = await segmentation.runs.segmentTopics(params.id, offset, query.limit + 1);
         requireSameRun(cursor?.r, runId);
-        return runOffsetPage(items, query.limit, offset, runId);
+        return offsetPage(items, query.limit, offset, { r: runId });
       },
     });
   mountTopicRoutes(api, segmentation.topics);

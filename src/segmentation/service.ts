@@ -84,8 +84,8 @@ export class SegmentationService {
 
   /**
    * Runs whose process died (no heartbeat) are taken over and cleaned up like a failed run, so they neither block
-   * nor leave anything behind: their segments and RELATED edges are deleted and, when the run had reached the affinity
-   * phase, `runFailed` (crashed) has the affinity feature drop what it prepared for the run; then they are marked failed.
+   * nor leave anything behind: when the run had reached the affinity phase, `runFailed` (crashed) has the affinity feature drop
+   * what it prepared for the run, then its segments and RELATED edges are deleted; then they are marked failed.
    * A run whose cleanup fails stays claimed without heartbeat, so a later recovery retries it.
    */
   async recover(): Promise<string[]> {
@@ -101,8 +101,9 @@ export class SegmentationService {
             .dropGdsGraphs({ prefix: `${gdsGraphName(run.id)}-` })
             .catch((err) => log.warn({ err }, 'could not drop the GDS graphs of a run left by a stopped process'));
         }
-        await this.repo.deleteRunData(run.id);
+        // Affinities first: dropped in bounded batches, they would otherwise go in one transaction with their segments.
         if (run.phase === 'affinity') await this.hooks.emit('runFailed', { runId: run.id, crashed: true });
+        await this.repo.deleteRunData(run.id);
         await this.repo.failRun(run.id, `interrupted: the process running it stopped (no heartbeat since ${run.lastBeat})`);
         log.warn({ phase: run.phase }, 'segmentation run interrupted by a stopped process: cleaned up and marked failed');
         recovered.push(run.id);
@@ -242,11 +243,11 @@ export class SegmentationService {
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       log.error({ err }, 'segmentation run failed');
-      // Clean up, and put back what was derived from the run, before the status says "failed": whoever sees that
+      // Clean up what was derived from the run, then the run itself, before the status says "failed": whoever sees that
       // status sees nothing of the run, neither its segments nor affinities computed against it.
       if (wroteData) {
+        await this.hooks.emit('runFailed', { runId }).catch((e) => log.error({ err: e }, 'could not drop what was derived from the failed run'));
         await this.repo.deleteRunData(runId).catch((e) => log.error({ err: e }, 'could not clean up the failed run'));
-        await this.hooks.emit('runFailed', { runId }).catch((e) => log.error({ err: e }, 'could not restore what the failed run changed'));
       }
       await this.repo
         .failRun(runId, message, { phases, durationMs: Math.round(performance.now() - started) })

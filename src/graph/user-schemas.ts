@@ -1,0 +1,15 @@
+// extendZodWithOpenApi must run before .openapi() is used (services load before routes).
+import '../api/openapi.js';
+import { z } from 'zod';
+
+/**
+ * `<source>:<externalId>` (crm:c-1042, facebook:123) or the service's own user id, wherever a request names a person
+ * (affinities, audiences, events). Surrounding whitespace is not part of a reference, as ingestion trims `externalId`:
+ * `"crm:c-1 "` and `"crm:c-1"` are one person everywhere. Whitespace inside (`crm: c-1`) is kept and so does not match.
+ */
+export const UserRef = z
+  .string()
+  .trim()
+  .min(1)
+  .max(300)
+  .describe('`<source>:<externalId>` or the user id; surrounding whitespace is trimmed, as ingestion trims externalId');
