@@ -187,6 +187,8 @@ try {
   process.stdout.write('  segmentation run (affinities for everyone in runCompleted)... ');
   const { id } = await services.segmentation.runs.startRun({});
   await services.segmentation.runs.idle();
+  // A succeeded run's documents are promoted in the background: measure once every user's is in place.
+  await services.affinity.service.settled();
   const run = await services.segmentation.runs.getRun(id);
   if (run.status !== 'succeeded') throw new Error(`run ${run.status}: ${run.error}`);
   const metrics = run.metrics as { segments: number; durationMs: number; phases: { affinityMs: number } };
@@ -219,7 +221,8 @@ try {
   // Warm up (JIT, connection pools), then measure.
   await cannon('warm-up', base, key, setupFile, { duration: 5 });
   const loadAvg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-  console.log(`  load average before measuring: ${loadAvg()}`);
+  const heap = process.memoryUsage();
+  console.log(`  load average before measuring: ${loadAvg()}; server heap ${Math.round(heap.heapUsed / 2 ** 20)} MB used of ${Math.round(heap.heapTotal / 2 ** 20)} MB, ${Math.round(heap.external / 2 ** 20)} MB outside (Buffers)`);
   const paths = sample.map((ref) => `/v1/users/${ref}/affinities`);
   // The fixed-rate tail moves a lot between identical runs on this shared machine, so it is measured several times.
   const fixed: Figures[] = [];

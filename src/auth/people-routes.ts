@@ -43,8 +43,8 @@ export function installSessions(app: Express, services: Services): void {
   passports.set(services, passport);
   // The session holds only the user id: no profile, and never the Facebook access token.
   passport.serializeUser((user, done) => done(null, { userId: user.userId }));
-  // No user lookup here: the session store already refused (and destroyed) a session whose person is gone, in the
-  // same read that loaded it, and erasure deletes every session of the person.
+  // No user lookup here: the read that loaded the session already said whether its person exists (the store then
+  // refuses and destroys it), and erasure deletes every session of the person.
   passport.deserializeUser((stored: unknown, done) => {
     const userId = (stored as { userId?: unknown } | null)?.userId;
     done(null, typeof userId === 'string' ? { userId } : false);
