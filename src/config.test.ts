@@ -8,6 +8,12 @@ describe('loadConfig', () => {
     expect(c.NEO4J_URI).toBeUndefined();
     expect(c.DEMO_DATA).toBe(true);
     expect(c.FACEBOOK_GRAPH_URL).toMatch(/^https:\/\/graph\.facebook\.com/);
+    expect(c.NEO4J_GC).toBe('parallel');
+  });
+
+  it('takes the embedded Neo4j collector from a closed list', () => {
+    expect(loadConfig({ NEO4J_GC: 'g1' }).NEO4J_GC).toBe('g1');
+    expect(() => loadConfig({ NEO4J_GC: 'zgc' })).toThrow(/NEO4J_GC/);
   });
 
   it('treats empty variables as unset', () => {
