@@ -1,6 +1,6 @@
 /**
  * `npx tsx scripts/bench-affinity.ts [--users 100000] [--interests 25] [--communities 50] [--topics-per-community 30]
- *   [--rate 1000] [--duration 30] [--repeat 3] [--connections 32] [--seed 1]`
+ *   [--rate 1000] [--duration 30] [--repeat 3] [--connections 32] [--seed 1] [--alloc-profile DIR]`
  *
  * Segment-of-one read path under load. Planted-community data (scripts/generate.ts, loaded straight into Neo4j with
  * crm: identities by cypher/affinity/bench-*.cypher) → a real segmentation run through createServices (the affinity feature's runCompleted
@@ -17,6 +17,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { Session } from 'node:inspector/promises';
 import autocannon from 'autocannon';
 import cliProgress from 'cli-progress';
 import { startLocalNeo4j, type LocalNeo4j } from '../src/db/local-neo4j.js';
@@ -45,6 +46,9 @@ const { values: opts } = parseArgs({
     connections: { type: 'string', default: '32' },
     repeat: { type: 'string', default: '3' },
     heap: { type: 'string', default: '4g' },
+    // Every fixed-rate run also records where the server allocated (sampled, collected objects included):
+    // DIR/<run>.heapprofile, for Chrome DevTools.
+    'alloc-profile': { type: 'string' },
   },
 });
 
@@ -137,9 +141,24 @@ async function constantRate(label: string, url: string, key: string, paths: stri
   gc.observe({ entryTypes: ['gc'] });
   const cpu0 = process.cpuUsage();
   const neo0 = cpuSeconds(local?.process.pid);
+  const profiler = opts['alloc-profile'] ? new Session() : undefined;
+  if (profiler) {
+    profiler.connect();
+    await profiler.post('HeapProfiler.startSampling', {
+      samplingInterval: 32 * 1024,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
+  }
   loop.enable();
   const figures = await runConstantRateProcess(options);
   loop.disable();
+  if (profiler) {
+    const { profile } = await profiler.post('HeapProfiler.stopSampling');
+    const file = path.join(opts['alloc-profile']!, `${label.replace(/[^\w.-]+/g, '_')}.heapprofile`);
+    writeFileSync(file, JSON.stringify(profile));
+    profiler.disconnect();
+  }
   gc.disconnect();
   const cpu = process.cpuUsage(cpu0);
   const seconds = Number(opts.duration);

@@ -38,24 +38,29 @@ export function createApp(services: Services): Express {
   const api = new ApiRouter(registry, config.BODY_LIMIT);
 
   app.use(metrics.middleware);
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId: (req) => (req.headers['x-request-id'] as string | undefined) ?? randomUUID(),
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
-      // pino-http binds the serialized request to a child logger on every request, whatever the level: a small
-      // summary (no headers) keeps that cheap on the hot read paths and never carries credentials.
-      serializers: {
-        req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
-          id: req.id,
-          method: req.method,
-          url: req.url,
-          remoteAddress: req.remoteAddress,
-        }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-    }),
-  );
+  // pino-http builds two child loggers per request whatever the level: a third of what a cached affinity read
+  // allocated (docs/benchmarks.md). Its lines are info, so below info it is left out; 5xx are logged by
+  // errorMiddleware at error level either way.
+  if (logger.isLevelEnabled('info')) {
+    app.use(
+      pinoHttp({
+        logger,
+        genReqId: (req) => (req.headers['x-request-id'] as string | undefined) ?? randomUUID(),
+        autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
+        // pino-http binds the serialized request to a child logger on every request, whatever the level: a small
+        // summary (no headers) keeps that cheap on the hot read paths and never carries credentials.
+        serializers: {
+          req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
+            id: req.id,
+            method: req.method,
+            url: req.url,
+            remoteAddress: req.remoteAddress,
+          }),
+          res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+        },
+      }),
+    );
+  }
   app.use(
     helmet({
       contentSecurityPolicy: {

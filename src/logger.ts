@@ -2,6 +2,7 @@ import { pino, type Logger } from 'pino';
 
 export type { Logger };
 
-export function createLogger(level: string): Logger {
-  return pino({ level, base: undefined, redact: ['req.headers.authorization', 'req.headers.cookie'] });
+/** `destination`: stdout unless given (tests read the lines back). */
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  return pino({ level, base: undefined, redact: ['req.headers.authorization', 'req.headers.cookie'] }, destination);
 }

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { createServer } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestApp, type TestApp } from './support/app.js';
 import { createApp } from '../src/app.js';
 import { listen } from '../src/api/listen.js';
@@ -209,6 +209,31 @@ describe('problem bodies and query parsing', () => {
       const res = await t.call('GET', `/v1/api-keys?limit=${encodeURIComponent(limit)}`, { key: t.adminKey });
       expect(res.status, limit).toBe(400);
       expect(((await res.json()) as { errors: Array<{ path: string }> }).errors[0]!.path).toBe('query.limit');
+    }
+  });
+});
+
+describe('request logging', () => {
+  const capture = (level: string) => {
+    const lines: string[] = [];
+    return { lines, logger: createLogger(level, { write: (line: string) => void lines.push(line) }) };
+  };
+
+  it('writes a line per request at info, without the caller\'s key, and none at warn', async () => {
+    const info = capture('info');
+    const warn = capture('warn');
+    const verbose = await startTestApp({}, { logger: info.logger });
+    const quiet = await startTestApp({}, { logger: warn.logger });
+    try {
+      for (const app of [verbose, quiet]) expect((await app.call('GET', '/v1/api-keys', { key: app.adminKey })).status).toBe(200);
+      const logged = () => info.lines.map((l) => JSON.parse(l) as Record<string, any>).find((e) => e.req?.url === '/v1/api-keys');
+      await vi.waitFor(() => expect(logged()).toBeDefined());
+      expect(logged()).toMatchObject({ msg: 'request completed', req: { method: 'GET' }, res: { statusCode: 200 } });
+      expect(info.lines.join('\n')).not.toContain(verbose.adminKey);
+      expect(warn.lines.filter((l) => l.includes('/v1/api-keys'))).toEqual([]);
+    } finally {
+      await verbose.close();
+      await quiet.close();
     }
   });
 });

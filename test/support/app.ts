@@ -1,7 +1,7 @@
 import { inject } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
 import { Db } from '../../src/db/neo4j.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger, type Logger } from '../../src/logger.js';
 import { createServices, type Services } from '../../src/services.js';
 import { createApp } from '../../src/app.js';
 import type { Role } from '../../src/auth/principal.js';
@@ -23,7 +23,7 @@ export interface TestApp {
 /** The real app on a loopback port, over the real Neo4j started by test/global-setup.ts. */
 export async function startTestApp(
   env: Record<string, string> = {},
-  opts: { applySchema?: boolean } = {},
+  opts: { applySchema?: boolean; logger?: Logger } = {},
 ): Promise<TestApp> {
   const uri = env.NEO4J_URI ?? inject('neo4jUri');
   const config: Config = loadConfig({
@@ -37,7 +37,7 @@ export async function startTestApp(
   const db = new Db({ uri, user: config.NEO4J_USER, password: config.NEO4J_PASSWORD });
   // The shared database gets its schema in global-setup; a test's own database needs it here.
   if (opts.applySchema) await applySchema(db);
-  const services = createServices({ config, db, logger: createLogger('silent'), secretKey: config.SECRET_KEY! });
+  const services = createServices({ config, db, logger: opts.logger ?? createLogger('silent'), secretKey: config.SECRET_KEY! });
   const app = createApp(services);
   const { server, baseUrl } = await listen(app);
   const adminKey = (await services.apiKeys.create('test admin', 'admin')).key;
