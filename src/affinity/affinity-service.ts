@@ -256,9 +256,9 @@ export class AffinityService {
   }
 
   /** Withdrawn consent: no profile at all, and the user leaves every audience with the deleted edges. */
-  private docFor(model: RunModel, row: UserInterestsRow): AffinityDoc {
+  private docFor(model: RunModel, row: UserInterestsRow, affs?: SegmentAffinity[]): AffinityDoc {
     if (row.consent === false) return EMPTY(model.runId);
-    return this.render(model, row, segmentAffinities(row.interests, (t) => model.segmentOf.get(t)));
+    return this.render(model, row, affs ?? segmentAffinities(row.interests, (t) => model.segmentOf.get(t)));
   }
 
   private static docWrite(doc: AffinityDoc): DocWrite {
@@ -294,7 +294,7 @@ export class AffinityService {
       await this.repo.writeShares(runId, shares);
       const rows: AffinityWriteRow[] = computed.map(({ row, affs }) => ({
         userId: row.userId,
-        ...AffinityService.docWrite(row.consent === false ? EMPTY(runId) : this.render(model, row, affs)),
+        ...AffinityService.docWrite(this.docFor(model, row, affs)),
       }));
       computed.length = 0;
       const t0 = Date.now();
