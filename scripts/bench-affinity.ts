@@ -3,8 +3,9 @@
  *   [--rate 1000] [--duration 30] [--repeat 3] [--connections 32] [--seed 1] [--alloc-profile DIR]`
  *
  * Segment-of-one read path under load. Planted-community data (scripts/generate.ts, loaded straight into Neo4j with
- * crm: identities by cypher/affinity/bench-*.cypher) → a real segmentation run through createServices (the affinity feature's runCompleted
- * hook computes every user's affinities; its time is reported) → the real app on loopback → GET
+ * crm: identities by cypher/affinity/bench-*.cypher) → a real segmentation run through createServices (no per-person
+ * work: affinities are computed on read) → everyone loaded into the app's memory (time reported) → the real app on
+ * loopback → GET
  * /v1/users/:user/affinities over random `crm:` addresses with a content key: one run at a fixed rate from a separate
  * process (scripts/lib/constant-rate.ts: open model, latency from each request's due time), one at maximum throughput
  * (autocannon, closed model) and a fixed-rate baseline of the same stack answering GET /healthz. For the fixed-rate
@@ -203,16 +204,15 @@ try {
   const refs = await load(db);
 
   const services = createServices({ config, db, logger: createLogger('warn'), secretKey: 'bench-secret-key-0123456789' });
-  process.stdout.write('  segmentation run (affinities for everyone in runCompleted)... ');
+  await services.start();
+  process.stdout.write('  segmentation run... ');
   const { id } = await services.segmentation.runs.startRun({});
   await services.segmentation.runs.idle();
-  // A succeeded run's documents are promoted in the background: measure once every user's is in place.
-  await services.affinity.service.settled();
   const run = await services.segmentation.runs.getRun(id);
   if (run.status !== 'succeeded') throw new Error(`run ${run.status}: ${run.error}`);
-  const metrics = run.metrics as { segments: number; durationMs: number; phases: { affinityMs: number } };
-  const [withAff] = await db.read<{ n: number }>('affinity/count-users-with-affinities');
-  console.log(`${metrics.segments} segments, run ${metrics.durationMs} ms, of which affinities ${metrics.phases.affinityMs} ms for ${withAff?.n} users`);
+  await services.segmentation.visible.refresh();
+  const metrics = run.metrics as { segments: number; durationMs: number };
+  console.log(`${metrics.segments} segments, run ${metrics.durationMs} ms (no per-person work: affinities are computed on read)`);
 
   const app = createApp(services);
   const listening = await listen(app);
@@ -232,7 +232,9 @@ try {
 
   const probe = await fetch(`${base}/v1/users/${sample[0]}/affinities`, { headers: { authorization: `Bearer ${key}` } });
   if (probe.status !== 200) throw new Error(`GET affinities answered ${probe.status}: ${await probe.text()}`);
-  await services.affinity.service.warm();
+  const warmStarted = Date.now();
+  await services.affinity.sync.warm();
+  console.log(`  ${services.affinity.sync.store.size} people held in memory after ${Date.now() - warmStarted} ms`);
   // The run has just written every user's affinities: let Neo4j's background work after that (GC, flushing) settle
   // first, because on two shared cores it would otherwise land inside the measurement (its CPU is reported per run).
   await settle(local?.process.pid);

@@ -4,8 +4,8 @@
  *   [--engine graphology|gds]`
  *
  * Planted-community data (scripts/generate.ts) → loaded straight into a throwaway Neo4j (bench-only UNWIND writes;
- * loading is not what is measured) → the real segmentation service (createServices: projection, Louvain, write-back,
- * and, with --affinity, the affinity feature's runCompleted hook) → NMI of the coarse segments against the planted
+ * loading is not what is measured) → the real segmentation service (projection, Louvain, write-back; a run has no
+ * per-person phase: affinities are computed on read) → NMI of the coarse segments against the planted
  * communities (and of the fine ones against the planted sub-communities, which are the communities unless
  * --subgroups > 1), over all planted topics: one left out of every segment counts as a singleton, and `covered` says
  * how many were segmented. Time of each phase, peak RSS of this process and of Neo4j. Each size gets its own fresh Neo4j unless NEO4J_URI is set
@@ -25,7 +25,6 @@ import { Db } from '../src/db/neo4j.js';
 import { applySchema } from '../src/db/schema.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
-import { createServices } from '../src/services.js';
 import { Hooks } from '../src/hooks.js';
 import { createSegmentation } from '../src/segmentation/index.js';
 import { topicId, topicKey } from '../src/graph/topic-key.js';
@@ -49,7 +48,6 @@ const { values: opts } = parseArgs({
     resolution: { type: 'string', default: '1' },
     heap: { type: 'string', default: '4g' },
     runs: { type: 'string', default: '2' },
-    affinity: { type: 'boolean', default: false },
     sweep: { type: 'boolean', default: false },
     engine: { type: 'string', default: 'graphology' },
   },
@@ -149,10 +147,6 @@ async function load(db: Db, gen: GenerateOptions) {
   }
   if (batch.length) await flush();
   bar.stop();
-  if (opts.affinity) {
-    const ids = Array.from({ length: gen.users }, (_, i) => ({ id: `bench-${i}`, externalId: `u-${i}` }));
-    await db.writeBatches('segmentation/bench-create-identities', ids, { batchSize: 10_000 });
-  }
   return topics;
 }
 
@@ -170,7 +164,6 @@ interface Row {
   projectMs: number;
   detectMs: number;
   writeMs: number;
-  affinityMs: number;
   totalMs: number;
   rssMb: number;
   neo4jMb: number | null;
@@ -208,10 +201,7 @@ async function benchSize(users: number): Promise<Row[]> {
     const edges = await countEdges(db);
 
     const deps = { config, db, logger: createLogger('warn'), secretKey: 'bench-secret-key-0123456789' };
-    // Without --affinity only the segmentation feature is built, so no runCompleted handler runs.
-    const services = opts.affinity
-      ? createServices(deps)
-      : { segmentation: createSegmentation(deps, new Hooks()), shutdown: async () => undefined };
+    const services = { segmentation: createSegmentation(deps, new Hooks()), shutdown: async () => undefined };
     const runsOut: Row[] = [];
     for (let runNo = 1; runNo <= Number(opts.runs); runNo++) {
       const bar = new cliProgress.SingleBar({ format: `  run ${runNo} {phase} [{bar}] {value}/{total}  {duration}s` }, cliProgress.Presets.shades_classic);
@@ -258,7 +248,6 @@ async function benchSize(users: number): Promise<Row[]> {
         projectMs: m.phases.projectMs,
         detectMs: m.phases.detectMs,
         writeMs: m.phases.writeMs,
-        affinityMs: m.phases.affinityMs,
         totalMs: m.durationMs,
         rssMb: Math.round(peak / 1048576),
         neo4jMb: vmHwmMb(local?.process.pid),
@@ -267,7 +256,7 @@ async function benchSize(users: number): Promise<Row[]> {
       runsOut.push(row);
       console.log(
         `  run ${runNo} (${row.run}): NMI ${row.nmi.toFixed(4)} (fine ${row.nmiFine.toFixed(4)}), covered ${row.covered}, ${row.segments} segments (${row.fine} fine), ` +
-          `project ${row.projectMs} ms, detect ${row.detectMs} ms, write ${row.writeMs} ms, affinity ${row.affinityMs} ms, ` +
+          `project ${row.projectMs} ms, detect ${row.detectMs} ms, write ${row.writeMs} ms, ` +
           `total ${row.totalMs} ms, peak RSS ${row.rssMb} MB (Neo4j ${row.neo4jMb ?? '?'} MB)`,
       );
     }
@@ -292,10 +281,10 @@ for (const users of sizes) rows.push(...(await benchSize(users)));
 console.log(`\nEngine: ${opts.engine}`);
 console.log(`Machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version}`);
 console.log(`Command: npx tsx scripts/bench-segmentation.ts ${process.argv.slice(2).join(' ')}`.trim());
-console.log('\n| users | run | interest edges | topics | segments (fine) | NMI coarse (fine) | covered | NMI vs previous run | project ms | detect ms | write ms | project+detect+write ms | affinity ms | run total ms | peak RSS node / Neo4j MB |');
+console.log('\n| users | run | interest edges | topics | segments (fine) | NMI coarse (fine) | covered | NMI vs previous run | project ms | detect ms | write ms | project+detect+write ms | run total ms | peak RSS node / Neo4j MB |');
 console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) {
   console.log(
-    `| ${r.users} | ${r.run} | ${r.edges} | ${r.topics} | ${r.segments} (${r.fine}) | ${r.nmi.toFixed(4)} (${r.nmiFine.toFixed(4)}) | ${r.covered} | ${r.stabilityNmi === null ? '–' : r.stabilityNmi.toFixed(4)} | ${r.projectMs} | ${r.detectMs} | ${r.writeMs} | ${r.projectMs + r.detectMs + r.writeMs} | ${r.affinityMs} | ${r.totalMs} | ${r.rssMb} / ${r.neo4jMb ?? '?'} |`,
+    `| ${r.users} | ${r.run} | ${r.edges} | ${r.topics} | ${r.segments} (${r.fine}) | ${r.nmi.toFixed(4)} (${r.nmiFine.toFixed(4)}) | ${r.covered} | ${r.stabilityNmi === null ? '–' : r.stabilityNmi.toFixed(4)} | ${r.projectMs} | ${r.detectMs} | ${r.writeMs} | ${r.projectMs + r.detectMs + r.writeMs} | ${r.totalMs} | ${r.rssMb} / ${r.neo4jMb ?? '?'} |`,
   );
 }

@@ -69,6 +69,7 @@ try {
   process.exit(1);
 }
 
+await services.start();
 const app = createApp(services);
 const { server, baseUrl } = await listen(app, config.PORT, config.HOST);
 const base = config.PUBLIC_URL ?? baseUrl;

@@ -4,6 +4,7 @@ import type { Logger } from './logger.js';
 import { Hooks } from './hooks.js';
 import { ApiKeyRepository } from './auth/api-key-repository.js';
 import { ApiKeyService } from './auth/api-key-service.js';
+import { ChangeFeed } from './changes/change-feed.js';
 import { createIngest } from './ingest/index.js';
 import { createSegmentation } from './segmentation/index.js';
 import { createAffinity } from './affinity/index.js';
@@ -20,13 +21,19 @@ export interface Deps {
 export function createServices(deps: Deps) {
   const hooks = new Hooks();
   const apiKeys = new ApiKeyService(new ApiKeyRepository(deps.db));
+  const feed = new ChangeFeed(deps.db, deps.logger);
   // Order matters: later features may use earlier ones (affinity reads segments, ingestion resolves users).
   const ingest = createIngest(deps, hooks);
   const segmentation = createSegmentation(deps, hooks);
-  const affinity = createAffinity(deps, hooks);
+  const affinity = createAffinity(deps, hooks, segmentation.visible, feed);
   // Job runners and timers listen to `shutdown` so SIGTERM stops them before the driver closes.
   const shutdown = () => hooks.emit('shutdown', {});
-  return { ...deps, hooks, shutdown, apiKeys, ingest, segmentation, affinity };
+  /** Background work that follows the database: the visible run, the change feed, people held for reads. */
+  const start = async () => {
+    segmentation.visible.start();
+    await affinity.start();
+  };
+  return { ...deps, hooks, feed, shutdown, start, apiKeys, ingest, segmentation, affinity };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -1,54 +1,21 @@
-import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { banner, startMain as startProcess } from './support/main-process.js';
 
 const stateDir = mkdtempSync(path.join(tmpdir(), 'ns-main-'));
 afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
 
-/** `npm start` against the shared test Neo4j, with state under a throwaway directory. */
-function startMain(env: Record<string, string>) {
-  return spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: {
-      ...process.env,
-      NEO4J_URI: inject('neo4jUri'),
-      NEO4J_DATA_DIR: path.join(stateDir, 'neo4j'),
-      PORT: '0',
-      DEMO_DATA: 'false',
-      LOG_LEVEL: 'warn',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
+const startMain = (env: Record<string, string>) => startProcess(stateDir, env);
 
 describe('the service process (npm start)', () => {
   it('prints its URLs and a generated admin key, serves with it, and exits cleanly on SIGTERM', async () => {
     const child = startMain({ ADMIN_API_KEY: '', SECRET_KEY: '' });
-    const lines: string[] = [];
-    const stderr: string[] = [];
-    createInterface({ input: child.stderr }).on('line', (l) => stderr.push(l));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-
-    const printed = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no start-up banner:\n${stderr.join('\n')}`)), 90_000);
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`exited with ${code} before the banner:\n${stderr.join('\n')}`));
-      });
-      createInterface({ input: child.stdout }).on('line', (l) => {
-        lines.push(l);
-        if (l.includes('Admin API key:')) {
-          clearTimeout(timer);
-          resolve(lines.join('\n'));
-        }
-      });
-    });
-    const base = /Dashboard: (http:\/\/\S+?)\/\s*$/m.exec(printed)?.[1];
-    const key = /Admin API key: (\S+)/.exec(printed)?.[1];
+    const { printed, base, key, lines, stderr } = await banner(child);
     expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(printed).toContain(`${base}/docs`);
     // The generated key is kept under the state directory so a restart keeps it.

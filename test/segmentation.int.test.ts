@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { generateProfiles, plantedTopics } from '../scripts/generate.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { finishedRun } from './support/dashboard-seed.js';
@@ -104,7 +104,7 @@ describe('segmentation runs', () => {
     expect(m.segments).toBeGreaterThanOrEqual(3);
     expect(m.modularity).toBeGreaterThan(0);
     expect(m.durationMs).toBeGreaterThan(0);
-    expect(Object.keys(m.phases)).toEqual(['projectMs', 'detectMs', 'writeMs', 'affinityMs']);
+    expect(Object.keys(m.phases)).toEqual(['projectMs', 'detectMs', 'writeMs']);
 
     const list = await json<{ items: Run[] }>(await t.call('GET', '/v1/segmentation/runs?limit=5', { key: marketerKey }));
     expect(list.items[0]!.id).toBe(first.id);
@@ -244,7 +244,7 @@ describe('segmentation runs', () => {
     expect(listed.runId).toBe(second.id);
   });
 
-  it('records a failure (affinity hook throws) and keeps serving the previous run', async () => {
+  it('records a failure after the run wrote its segments and keeps serving the previous run', async () => {
     const before = await json<{ runId: string }>(await t.call('GET', '/v1/segments', { key: contentKey }));
     // What content systems and marketers see of the previous run: one person's segment of one and an audience size.
     const audienceOf = async (segmentId: string) =>
@@ -256,20 +256,11 @@ describe('segmentation runs', () => {
     const person = encodeURIComponent(audienceBefore.items[0]!.user);
     const docBefore = await json<{ runId: string }>(await t.call('GET', `/v1/users/${person}/affinities`, { key: contentKey }));
     expect(docBefore.runId).toBe(before.runId);
-    let fail = true;
-    t.services.hooks.on('runCompleted', () => {
-      if (fail) throw new Error('affinity exploded');
-    });
-    // Restoring happens before the status turns "failed": a reader polling the status must not see it half-done.
-    const statusWhileRestoring: string[] = [];
-    t.services.hooks.on('runFailed', async ({ runId }) => {
-      statusWhileRestoring.push((await json<Run>(await t.call('GET', `/v1/segmentation/runs/${runId}`, { key: marketerKey }))).status);
-    });
+    const completing = vi.spyOn(t.services.segmentation.repository, 'completeRun').mockRejectedValueOnce(new Error('database exploded'));
     const failed = await startRun({ seed: 8 });
-    fail = false;
-    expect(statusWhileRestoring).toEqual(['running']);
+    completing.mockRestore();
     expect(failed.status).toBe('failed');
-    expect(failed.error).toContain('affinity exploded');
+    expect(failed.error).toContain('database exploded');
     const after = await json<{ runId: string; items: any[] }>(await t.call('GET', '/v1/segments', { key: contentKey }));
     expect(after.runId).toBe(before.runId);
     const ids = await topicIds(prefix);
@@ -277,7 +268,7 @@ describe('segmentation runs', () => {
     // nothing of the failed run was left behind
     const rows = await t.db.read<{ n: number }>('segmentation/list-run-segment-topics', { runId: failed.id });
     expect(rows).toEqual([]);
-    // The failed run had already replaced everyone's affinities: they are back on the run readers see.
+    // Readers never left the previous run.
     const docAfter = await json<{ runId: string }>(await t.call('GET', `/v1/users/${person}/affinities`, { key: contentKey }));
     expect(docAfter.runId).toBe(before.runId);
     expect((await audienceOf(segmentsOfGroup[0]!)).total).toBe(audienceBefore.total);
@@ -298,7 +289,6 @@ describe('segmentation runs', () => {
   });
 
   describe('a run left by a crashed process', () => {
-    const failedEvents: Array<{ runId: string; crashed?: boolean }> = [];
     const references = async (runId: string) => {
       const [row] = await t.db.read<{ nodes: number; relationships: number }>('segmentation/test-count-run-references', { runId });
       return row!.nodes + row!.relationships;
@@ -325,49 +315,13 @@ describe('segmentation runs', () => {
       return id;
     };
 
-    beforeAll(() => {
-      t.services.hooks.on('runFailed', (e) => {
-        failedEvents.push(e);
-      });
-    });
-
-    it('is cleaned up, affinities computed for it included, when it crashed in the affinity phase', async () => {
+    it('is cleaned up and marked failed, and readers keep the visible run', async () => {
       const visible = await json<{ runId: string }>(await t.call('GET', '/v1/segments', { key: contentKey }));
-      const audience = await json<{ items: Array<{ user: string }>; total: number }>(
-        await t.call('GET', `/v1/segments/${segmentsOfGroup[0]}/audience?limit=1`, { key: marketerKey }),
-      );
-      const person = encodeURIComponent(audience.items[0]!.user);
-      const staleId = await crashedRun('affinity');
-      // Another process computed affinities for the run, then died: this process never heard of the run.
-      const other = await startTestApp();
-      try {
-        await other.services.affinity.service.recomputeAll(staleId);
-      } finally {
-        await other.close();
-      }
-      expect(await references(staleId)).toBeGreaterThan(0);
-
-      expect(await t.services.segmentation.runs.recover()).toEqual([staleId]);
-      expect(failedEvents).toContainEqual({ runId: staleId, crashed: true });
-      const stale = await json<Run>(await t.call('GET', `/v1/segmentation/runs/${staleId}`, { key: marketerKey }));
-      expect(stale.status).toBe('failed');
-      expect(stale.error).toMatch(/interrupted.*no heartbeat since/);
-      // Nothing refers to the dead run any more: segments, IN_SEGMENT, RELATED, affinities, documents.
-      expect(await references(staleId)).toBe(0);
-      const doc = await json<{ runId: string }>(await t.call('GET', `/v1/users/${person}/affinities`, { key: contentKey }));
-      expect(doc.runId).toBe(visible.runId);
-      const after = await json<{ total: number }>(
-        await t.call('GET', `/v1/segments/${segmentsOfGroup[0]}/audience?limit=1`, { key: marketerKey }),
-      );
-      expect(after.total).toBe(audience.total);
-    });
-
-    it('is cleaned up without touching affinities when it crashed before the affinity phase', async () => {
       const staleId = await crashedRun('write');
       expect(await references(staleId)).toBeGreaterThan(0);
       expect(await t.services.segmentation.runs.recover()).toEqual([staleId]);
       expect(await references(staleId)).toBe(0);
-      expect(failedEvents.map((e) => e.runId)).not.toContain(staleId);
+      expect((await json<{ runId: string }>(await t.call('GET', '/v1/segments', { key: contentKey }))).runId).toBe(visible.runId);
       expect((await json<Run>(await t.call('GET', `/v1/segmentation/runs/${staleId}`, { key: marketerKey }))).status).toBe('failed');
     });
   });

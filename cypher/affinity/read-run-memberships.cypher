@@ -1,3 +1,4 @@
+// Which coarse segment of the run each topic is in, with the topic's name (a segment of one lists names).
 MATCH (t:Topic)-[:IN_SEGMENT]->(s:Segment {runId: $runId})
 WHERE coalesce(s.level, 'coarse') = 'coarse'
-RETURN t.id AS topicId, s.id AS segmentId
+RETURN t.id AS topicId, s.id AS segmentId, t.name AS name

@@ -1,30 +1,56 @@
 import type { Deps } from '../services.js';
 import type { Hooks } from '../hooks.js';
+import type { ChangeFeed } from '../changes/change-feed.js';
+import type { VisibleRun } from '../segmentation/visible-run.js';
 import { AffinityRepository } from './affinity-repository.js';
-import { AffinityService } from './affinity-service.js';
+import { AffinityReader } from './affinity-reader.js';
+import { AudienceService } from './audience-service.js';
+import { PopulationSync } from './population-sync.js';
+import { ServedRun } from './served-run.js';
 
-export type { AffinityService } from './affinity-service.js';
+export type { AffinityReader } from './affinity-reader.js';
+export type { AudienceService } from './audience-service.js';
+
+/** Edges or people per transaction when removing what older versions stored per person. */
+const CLEANUP_BATCH = 10_000;
 
 /**
- * Segment of one. Affinities are precomputed so content systems read them in one lookup:
- * - for every user when a segmentation run has written its segments (`runCompleted`, awaited by the run before it is
- *   marked succeeded), beside the visible run's; served from `runSucceeded` on, dropped on `runFailed`;
- * - for the changed users on every interest or consent change (`interestsChanged`, awaited by ingestion), so a read
- *   right after an import or event already reflects it;
- * - erased people (`usersErased`) are only forgotten: the database no longer has anything of theirs.
+ * Segment of one and audiences, computed on read in this process from everyone's interests (held in memory,
+ * population-sync.ts) and the visible run's model (loaded before the run becomes visible here). A run needs no
+ * per-person work; a change to someone's interests or consent marks them for reloading here and, through the change
+ * feed, in every other process; an erasure forgets them everywhere.
  */
-export function createAffinity(deps: Deps, hooks: Hooks) {
-  const service = new AffinityService(new AffinityRepository(deps.db), deps.logger);
-  hooks.on('runCompleted', async ({ runId }) => {
-    await service.recomputeAll(runId);
+export function createAffinity(deps: Deps, hooks: Hooks, visible: VisibleRun, feed: ChangeFeed) {
+  const repo = new AffinityRepository(deps.db);
+  const sync = new PopulationSync(repo, feed, deps.logger);
+  const run = new ServedRun(repo, sync, deps.logger);
+  visible.onSwitch((r) => run.prepare(r));
+  hooks.on('interestsChanged', async ({ userIds }) => {
+    sync.markStale(userIds);
+    await feed.append('interests', userIds);
   });
-  hooks.on('runSucceeded', ({ runId }) => service.runSucceeded(runId));
-  hooks.on('runFailed', ({ runId }) => service.runFailed(runId));
-  hooks.on('interestsChanged', ({ userIds }) => service.recomputeUsers(userIds));
-  hooks.on('usersErased', ({ userIds }) => service.forget(userIds));
-  hooks.on('shutdown', () => service.stop());
-  service.watch();
-  return { service };
+  hooks.on('usersErased', async ({ userIds }) => {
+    sync.erase(userIds);
+    await feed.append('erased', userIds);
+  });
+  hooks.on('shutdown', () => sync.stop());
+
+  /** Loads everyone in the background and removes, in the background, what older versions stored per person. */
+  async function start(): Promise<void> {
+    await sync.start();
+    void (async () => {
+      let removed = 0;
+      for (let n = CLEANUP_BATCH; n > 0; removed += n) n = await repo.dropStoredAffinities(CLEANUP_BATCH);
+      if (removed > 0) deps.logger.info({ removed }, 'removed affinities stored by an older version');
+    })().catch((err: unknown) => deps.logger.warn({ err }, 'could not remove affinities stored by an older version'));
+  }
+
+  return {
+    reader: new AffinityReader(sync, run),
+    audiences: new AudienceService(repo, sync, run),
+    sync,
+    start,
+  };
 }
 
 export type Affinity = ReturnType<typeof createAffinity>;

@@ -5,8 +5,7 @@ import { streamCsv } from '../api/csv.js';
 import type { Services } from '../services.js';
 import { AppError } from '../errors.js';
 import { misplacedNegations } from './rules.js';
-import { AffinityService } from './affinity-service.js';
-import type { AudienceRow } from './affinity-repository.js';
+import type { AudienceRow } from './audience-service.js';
 import {
   AUDIENCE_CSV_COLUMNS,
   AudienceCursor,
@@ -24,10 +23,13 @@ import {
 const READERS = ['content', 'marketer', 'admin'] as const;
 const AUDIENCE = ['marketer', 'admin'] as const;
 
+/** An audience member as the API shows it. */
+const present = (row: AudienceRow) => ({ user: row.address, affinity: row.affinity, lift: row.lift });
+
 /** The whole audience as CSV: `user,affinity,lift`, as the JSON pages present them. */
 function streamAudienceCsv(res: Response, filename: string, pages: AsyncIterable<AudienceRow[]>): Promise<void> {
   return streamCsv(res, filename, AUDIENCE_CSV_COLUMNS, pages, (row) => {
-    const m = AffinityService.present(row);
+    const m = present(row);
     return [m.user, m.affinity, m.lift];
   });
 }
@@ -43,7 +45,7 @@ export function mountAffinityRoutes(api: ApiRouter, services: Services): void {
       access: READERS,
       params: UserParams,
       responses: { 200: { description: 'Affinities', schema: UserAffinitiesSchema } },
-      handler: async ({ params, res }) => sendJson(res, await affinity.service.forUser(params.user)),
+      handler: async ({ params, res }) => sendJson(res, await affinity.reader.forUser(params.user)),
     })
     .route({
       method: 'post',
@@ -53,7 +55,7 @@ export function mountAffinityRoutes(api: ApiRouter, services: Services): void {
       access: READERS,
       body: BatchAffinitiesBody,
       responses: { 200: { description: 'Affinities of the known users; unknown addresses in `missing`', schema: BatchAffinitiesSchema } },
-      handler: async ({ body, res }) => sendJson(res, await affinity.service.forUsers(body.users)),
+      handler: async ({ body, res }) => sendJson(res, await affinity.reader.forUsers(body.users)),
     })
     .route({
       method: 'get',
@@ -73,14 +75,14 @@ export function mountAffinityRoutes(api: ApiRouter, services: Services): void {
       handler: async ({ params, query, req, res }) => {
         const filter = { minAffinity: query.minAffinity, minLift: query.minLift };
         if (req.accepts(['application/json', 'text/csv']) === 'text/csv') {
-          await streamAudienceCsv(res, `audience-${params.id}.csv`, affinity.service.audienceAll(params.id, filter));
+          await streamAudienceCsv(res, `audience-${params.id}.csv`, affinity.audiences.audienceAll(params.id, filter));
           return undefined;
         }
         const c = decodeCursor(AudienceCursor, query.cursor);
-        const page = await affinity.service.audiencePage(params.id, filter, c && { affinity: c.a, userId: c.u }, query.limit);
+        const page = await affinity.audiences.audiencePage(params.id, filter, c && { affinity: c.a, userId: c.u }, query.limit);
         requireSameRun(c?.r, page.runId);
         return {
-          items: page.rows.map(AffinityService.present),
+          items: page.rows.map(present),
           ...(page.last ? { nextCursor: encodeCursor({ a: page.last.affinity, u: page.last.userId, r: page.runId }) } : {}),
           ...(page.total === undefined ? {} : { total: page.total }),
         };
@@ -110,11 +112,11 @@ export function mountAffinityRoutes(api: ApiRouter, services: Services): void {
           );
         }
         if (req.accepts(['application/json', 'text/csv']) === 'text/csv') {
-          await streamAudienceCsv(res, 'audience.csv', affinity.service.ruleAll(body.where, body.rankBy));
+          await streamAudienceCsv(res, 'audience.csv', affinity.audiences.ruleAll(body.where, body.rankBy));
           return undefined;
         }
         const c = decodeCursor(AudienceCursor, body.cursor, 'body.cursor');
-        const page = await affinity.service.rulePage(body.where, body.rankBy, c && { affinity: c.a, userId: c.u }, body.limit);
+        const page = await affinity.audiences.rulePage(body.where, body.rankBy, c && { affinity: c.a, userId: c.u }, body.limit);
         requireSameRun(c?.r, page.runId);
         return {
           items: page.items,
@@ -133,7 +135,6 @@ export function mountAffinityRoutes(api: ApiRouter, services: Services): void {
       handler: async ({ params }) => {
         const userId = await ingest.users.require(params.user);
         await ingest.users.erase(userId);
-        affinity.service.forget([userId]);
       },
     });
 }

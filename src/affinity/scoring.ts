@@ -1,12 +1,13 @@
 /**
  * Segment-of-one scoring. Pure: no database, no HTTP, so it is unit-tested with seeded random data and shared by
- * the full recompute at the end of a run and the incremental recompute after an interest change.
+ * every read of a segment of one (segment-of-one.ts).
  *
  * Definitions (the same everywhere, see docs/graph-model.md):
  * - affinity(u, s) = Σ weight of u's interests whose topic is in segment s / Σ weight of u's interests that are in
  *   any segment of the run. Over a user's segments it sums to 1; a user without segmented interest has none.
- * - share(s) = mean of affinity(u, s) over every consenting user with segmented interest at the end of the run.
- *   The shares of a run sum to 1, so share is "the segment's share over all users".
+ * - share(s) = mean of affinity(u, s) over every consenting user with segmented interest when the run was computed
+ *   (the run writes it on the segment: src/segmentation/pipeline.ts). The shares of a run sum to 1, so share is "the
+ *   segment's share over all users".
  * - lift(u, s) = affinity(u, s) / share(s): 1 is the population average, 3 is three times it.
  */
 
@@ -78,28 +79,6 @@ export function segmentAffinities(
       topics: e.interests.sort(byWeightThenName).slice(0, maxTopics).map((i) => i.name),
     }))
     .sort((a, b) => b.affinity - a.affinity || (a.segmentId < b.segmentId ? -1 : a.segmentId > b.segmentId ? 1 : 0));
-}
-
-/** Accumulates share(s) over the population, one user at a time (users without segments do not count). */
-export class ShareAccumulator {
-  private readonly sums = new Map<string, number>();
-  private users = 0;
-
-  add(affinities: readonly SegmentAffinity[]): void {
-    if (affinities.length === 0) return;
-    this.users++;
-    for (const a of affinities) this.sums.set(a.segmentId, (this.sums.get(a.segmentId) ?? 0) + a.affinity);
-  }
-
-  get population(): number {
-    return this.users;
-  }
-
-  shares(): Map<string, number> {
-    const out = new Map<string, number>();
-    for (const [segmentId, sum] of this.sums) out.set(segmentId, this.users ? sum / this.users : 0);
-    return out;
-  }
 }
 
 /**

@@ -295,7 +295,7 @@ export function mountPeopleRoutes(api: ApiRouter, services: Services): void {
       tags: ['People'],
       access: 'person',
       responses: { 200: { description: 'Affinities', schema: UserAffinitiesSchema } },
-      handler: async ({ principal, res }) => sendJson(res, await affinity.service.forUser(meId(principal))),
+      handler: async ({ principal, res }) => sendJson(res, await affinity.reader.forUser(meId(principal))),
     })
     .route({
       method: 'delete',
@@ -332,7 +332,6 @@ export function mountPeopleRoutes(api: ApiRouter, services: Services): void {
       handler: async ({ principal, req, res }) => {
         const userId = meId(principal);
         await ingest.users.erase(userId);
-        affinity.service.forget([userId]);
         await destroySession(req, res);
       },
     });

@@ -1,12 +1,12 @@
 import { AppError } from '../errors.js';
 import { topicKey } from './topic-key.js';
-import type { SegmentationRepository } from '../segmentation/repository.js';
+import type { VisibleRun } from '../segmentation/visible-run.js';
 import type { TopicDetail, TopicRepository, TopicSummary } from './topic-repository.js';
 
 export class TopicService {
   constructor(
     private readonly topics: TopicRepository,
-    private readonly runs: SegmentationRepository,
+    private readonly visible: VisibleRun,
   ) {}
 
   search(q: string | undefined, skip: number, limit: number): Promise<TopicSummary[]> {
@@ -16,7 +16,7 @@ export class TopicService {
   }
 
   async get(id: string): Promise<TopicDetail> {
-    const run = await this.runs.latestSucceededRun();
+    const run = await this.visible.get();
     const topic = await this.topics.get(id, run?.id ?? null);
     if (!topic) throw AppError.notFound('Topic');
     return topic;

@@ -49,9 +49,8 @@ export class UserService {
   }
 
   /**
-   * Deletes the user, its identities, every relationship (interests, purchases, affinities, markers) and every
-   * session signed in as them. Nothing is left to recompute, so this never waits behind a segmentation run's
-   * affinity phase: `usersErased` only makes caches forget the person.
+   * Deletes the user, its identities, every relationship (interests, purchases, markers) and every session signed in
+   * as them. `usersErased` makes every process forget the person (this one at once, the others through the feed).
    */
   async erase(userId: string): Promise<void> {
     if (!(await this.repo.erase(userId))) throw AppError.notFound(`User ${userId}`);

@@ -224,10 +224,10 @@ export async function segmentAudience(db: Db, topicIds: readonly string[], membe
     'segmentation/gds-segment-audience',
     { membership: map },
   );
-  const round = (x: number) => Math.round(x * 1e6) / 1e6;
   return {
     users: new Map(rows.map((r) => [r.community, r.users])),
-    share: new Map(rows.map((r) => [r.community, r.segmented > 0 ? round(r.share / r.segmented) : 0])),
+    // Not rounded: the lift baseline (see pipeline.ts).
+    share: new Map(rows.map((r) => [r.community, r.segmented > 0 ? r.share / r.segmented : 0])),
   };
 }
 

@@ -290,7 +290,8 @@ function audience(interests: InterestCollector, membership: Int32Array, communit
   });
   return {
     users: new Map(communities.map((c, i) => [c, users[i]!])),
-    share: new Map(communities.map((c, i) => [c, segmentedUsers > 0 ? round(share[i]! / segmentedUsers) : 0])),
+    // Not rounded: it is the lift baseline of every segment of one (a 6-digit share of a small segment would skew lift).
+    share: new Map(communities.map((c, i) => [c, segmentedUsers > 0 ? share[i]! / segmentedUsers : 0])),
   };
 }
 

@@ -137,9 +137,10 @@ export class SegmentationRepository {
     return rows.map((r) => toRun(r.run));
   }
 
-  async latestSucceededRun(): Promise<RunRecord | undefined> {
-    const [row] = await this.db.read<{ run: RawRun }>('segmentation/get-latest-succeeded-run');
-    return row ? toRun(row.run) : undefined;
+  /** The id of the run readers see (cypher/segmentation/find-visible-run.cypher), null before the first. */
+  async visibleRunId(): Promise<string | null> {
+    const [row] = await this.db.read<{ runId: string }>('segmentation/find-visible-run');
+    return row?.runId ?? null;
   }
 
   async runSegmentTopics(runId: string): Promise<Array<{ id: string; level: Level; other: boolean; topics: string[] }>> {

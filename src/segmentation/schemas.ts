@@ -44,7 +44,12 @@ export const RunMetricsSchema = z
     users: z.number().int().optional(),
     engine: z.string().optional(),
     phases: z
-      .object({ projectMs: z.number(), detectMs: z.number(), writeMs: z.number(), affinityMs: z.number() })
+      .object({
+        projectMs: z.number(),
+        detectMs: z.number(),
+        writeMs: z.number(),
+        affinityMs: z.number().describe('Runs before affinities were computed on read only'),
+      })
       .partial()
       .optional(),
     stability: StabilitySchema.optional(),

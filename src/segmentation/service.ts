@@ -16,6 +16,7 @@ import {
 } from './pipeline.js';
 import type { RunRecord, SegmentationRepository, SegmentRecord } from './repository.js';
 import { undirectedEdges } from './topic-graph.js';
+import type { VisibleRun } from './visible-run.js';
 
 /**
  * A running job refreshes its heartbeat this often, and at every phase change; one silent for STALE_MS is treated as
@@ -31,7 +32,7 @@ const KEEP_SEGMENT_RUNS = 5;
 export type Engine = 'graphology' | 'gds';
 
 export interface RunProgress {
-  phase: 'project' | 'detect' | 'write' | 'affinity' | 'done';
+  phase: 'project' | 'detect' | 'write' | 'done';
   done?: number;
   total?: number;
 }
@@ -45,9 +46,10 @@ export class SegmentationService {
 
   constructor(
     private readonly repo: SegmentationRepository,
-    private readonly hooks: Hooks,
+    hooks: Hooks,
     private readonly logger: Logger,
     private readonly engine: Engine,
+    private readonly visible: VisibleRun,
   ) {
     hooks.on('shutdown', () => this.stop());
   }
@@ -84,8 +86,8 @@ export class SegmentationService {
 
   /**
    * Runs whose process died (no heartbeat) are taken over and cleaned up like a failed run, so they neither block
-   * nor leave anything behind: when the run had reached the affinity phase, `runFailed` (crashed) has the affinity feature drop
-   * what it prepared for the run, then its segments and RELATED edges are deleted; then they are marked failed.
+   * nor leave anything behind: their segments and RELATED edges are deleted, then they are marked failed (nothing per
+   * person is ever written for a run: affinities are computed on read).
    * A run whose cleanup fails stays claimed without heartbeat, so a later recovery retries it.
    */
   async recover(): Promise<string[]> {
@@ -102,7 +104,6 @@ export class SegmentationService {
             .catch((err) => log.warn({ err }, 'could not drop the GDS graphs of a run left by a stopped process'));
         }
         // Affinities first: dropped in bounded batches, they would otherwise go in one transaction with their segments.
-        if (run.phase === 'affinity') await this.hooks.emit('runFailed', { runId: run.id, crashed: true });
         await this.repo.deleteRunData(run.id);
         await this.repo.failRun(run.id, `interrupted: the process running it stopped (no heartbeat since ${run.lastBeat})`);
         log.warn({ phase: run.phase }, 'segmentation run interrupted by a stopped process: cleaned up and marked failed');
@@ -172,7 +173,7 @@ export class SegmentationService {
   private async execute(runId: string, params: RunParams): Promise<void> {
     const log = this.logger.child({ runId });
     const started = performance.now();
-    const phases = { projectMs: 0, detectMs: 0, writeMs: 0, affinityMs: 0 };
+    const phases = { projectMs: 0, detectMs: 0, writeMs: 0 };
     const progress = (p: RunProgress) => this.onProgress?.(runId, p);
     let phase: RunProgress['phase'] = 'project';
     const stopBeat = this.keepAlive(runId, () => phase, log);
@@ -189,8 +190,8 @@ export class SegmentationService {
       await this.checkEngine();
       progress({ phase });
       const loadPrevious = async (): Promise<PreviousRun | null> => {
-        const run = await this.repo.latestSucceededRun();
-        return run ? { runId: run.id, segments: await this.repo.runSegmentTopics(run.id) } : null;
+        const runId = await this.repo.visibleRunId();
+        return runId ? { runId, segments: await this.repo.runSegmentTopics(runId) } : null;
       };
       const detected =
         this.engine === 'gds'
@@ -210,12 +211,6 @@ export class SegmentationService {
       phases.writeMs = Math.round(performance.now() - t0);
       this.checkStop();
 
-      await enter('affinity');
-      t0 = performance.now();
-      // Affinities for the new run are computed before it becomes visible, so readers never see a run without them.
-      await this.hooks.emit('runCompleted', { runId });
-      phases.affinityMs = Math.round(performance.now() - t0);
-
       const coarse = result.segments.filter((s) => s.level === 'coarse');
       const metrics = {
         engine: this.engine,
@@ -233,8 +228,6 @@ export class SegmentationService {
         stabilityFine: result.stability.fine,
       };
       if (!(await this.repo.completeRun(runId, metrics))) throw new Error('the run was no longer running (marked failed elsewhere)');
-      // At once, so this process serves the run's affinities as soon as its segments are visible.
-      await this.hooks.emit('runSucceeded', { runId }).catch((err) => log.error({ err }, 'a runSucceeded handler failed'));
       phase = 'done';
       progress({ phase });
       log.info({ metrics: { ...metrics, stability: undefined, stabilityFine: undefined } }, 'segmentation run succeeded');
@@ -243,10 +236,9 @@ export class SegmentationService {
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       log.error({ err }, 'segmentation run failed');
-      // Clean up what was derived from the run, then the run itself, before the status says "failed": whoever sees that
-      // status sees nothing of the run, neither its segments nor affinities computed against it.
+      // Clean up what was derived from the run before the status says "failed": whoever sees that status sees nothing
+      // of the run.
       if (wroteData) {
-        await this.hooks.emit('runFailed', { runId }).catch((e) => log.error({ err: e }, 'could not drop what was derived from the failed run'));
         await this.repo.deleteRunData(runId).catch((e) => log.error({ err: e }, 'could not clean up the failed run'));
       }
       await this.repo
@@ -332,7 +324,7 @@ export class SegmentationService {
     return meta;
   }
 
-  // ---- readers: always the newest succeeded run ------------------------------------------------------------------
+  // ---- readers: always the visible run (as this process serves it: see visible-run.ts) -------------------------
 
   async getRun(id: string): Promise<RunRecord> {
     const run = await this.repo.getRun(id);
@@ -344,26 +336,26 @@ export class SegmentationService {
     return this.repo.listRuns(after, limit);
   }
 
-  latestRun(): Promise<RunRecord | undefined> {
-    return this.repo.latestSucceededRun();
+  async latestRun(): Promise<RunRecord | undefined> {
+    return (await this.visible.get()) ?? undefined;
   }
 
   async listSegments(level: Level, skip: number, limit: number): Promise<{ runId: string | null; items: SegmentRecord[] }> {
-    const run = await this.repo.latestSucceededRun();
+    const run = await this.visible.get();
     if (!run) return { runId: null, items: [] };
     return { runId: run.id, items: await this.repo.listSegments(run.id, level, skip, limit) };
   }
 
   async getSegment(id: string): Promise<SegmentRecord & { runId: string; metrics: Record<string, unknown> }> {
-    const run = await this.repo.latestSucceededRun();
+    const run = await this.visible.get();
     const segment = run && (await this.repo.getSegment(run.id, id));
     if (!run || !segment) throw AppError.notFound('Segment');
     return { ...segment, runId: run.id, metrics: run.metrics ?? {} };
   }
 
-  /** The newest run's topics (with their coarse segment) and co-interest links, for drawing the whole graph at once. */
+  /** The visible run's topics (with their coarse segment) and co-interest links, for drawing the whole graph at once. */
   async topicGraph() {
-    const run = await this.repo.latestSucceededRun();
+    const run = await this.visible.get();
     if (!run) return { runId: null, nodes: [], edges: [] };
     const [nodes, links] = await Promise.all([this.repo.graphTopics(run.id), this.repo.graphEdges(run.id)]);
     return { runId: run.id, nodes, edges: undirectedEdges(links, new Set(nodes.map((n) => n.id))) };
@@ -371,7 +363,7 @@ export class SegmentationService {
 
   /** With the run the topics come from, so that a paging client can tell when a newer run has replaced it. */
   async segmentTopics(id: string, skip: number, limit: number) {
-    const run = await this.repo.latestSucceededRun();
+    const run = await this.visible.get();
     if (!run || !(await this.repo.getSegment(run.id, id))) throw AppError.notFound('Segment');
     return { runId: run.id, items: await this.repo.listSegmentTopics(run.id, id, skip, limit) };
   }

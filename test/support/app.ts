@@ -38,6 +38,7 @@ export async function startTestApp(
   // The shared database gets its schema in global-setup; a test's own database needs it here.
   if (opts.applySchema) await applySchema(db);
   const services = createServices({ config, db, logger: opts.logger ?? createLogger('silent'), secretKey: config.SECRET_KEY! });
+  await services.start();
   const app = createApp(services);
   const { server, baseUrl } = await listen(app);
   const adminKey = (await services.apiKeys.create('test admin', 'admin')).key;

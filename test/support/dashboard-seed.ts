@@ -29,10 +29,14 @@ export async function runSegmentation(t: TestApp, key: string, timeoutMs = 90_00
   return waitForRun(t, key, id, deadline);
 }
 
-/** Polls a run until it has finished, either way. */
+/**
+ * Polls a run until it has finished, either way. A succeeded run is visible in this app when this returns (an app
+ * learns the visible run by polling the database: here it checks at once instead of within its interval).
+ */
 export async function finishedRun<R extends Run = Run>(t: TestApp, key: string, id: string, deadline = Date.now() + 90_000): Promise<R> {
   for (;;) {
     const run = (await (await t.call('GET', `/v1/segmentation/runs/${id}`, { key })).json()) as R;
+    if (run.status === 'succeeded') await t.services.segmentation.visible.refresh();
     if (run.status === 'succeeded' || run.status === 'failed') return run;
     if (Date.now() > deadline) throw new Error(`run ${id} still ${run.status}`);
     await sleep(300);

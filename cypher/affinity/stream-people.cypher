@@ -1,0 +1,13 @@
+// Everyone, for the API process's in-memory copy: identity keys, consent, and (only with consent) interests with
+// positive weight and the topics the person removed. Interests of people without consent are not read at all.
+MATCH (u:User)
+WITH u, coalesce(u.consentSegmentation, true) AS consent
+CALL (u, consent) {
+  OPTIONAL MATCH (u)-[r:INTERESTED_IN]->(t:Topic)
+  WHERE consent AND r.weight > 0
+  RETURN collect(t.id) AS topics, collect(toFloat(r.weight)) AS weights
+}
+RETURN u.id AS userId,
+       [(u)<-[:IDENTIFIES]-(i:Identity) | i.key] AS keys,
+       consent, topics, weights,
+       CASE WHEN consent THEN [(u)-[:REMOVED_INTEREST]->(t:Topic) | t.id] ELSE [] END AS removed

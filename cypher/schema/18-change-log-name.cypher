@@ -1,0 +1,1 @@
+CREATE CONSTRAINT change_log_name IF NOT EXISTS FOR (l:ChangeLog) REQUIRE l.name IS UNIQUE

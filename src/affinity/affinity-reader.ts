@@ -1,0 +1,49 @@
+/**
+ * GET /v1/users/:user/affinities and POST /v1/affinities/batch: a segment of one computed on read from the person's
+ * interests held in memory and the visible run's model. The database is read only for people not held yet or changed
+ * since they were loaded; answers are JSON bytes written as they are.
+ */
+import { AppError } from '../errors.js';
+import type { PopulationSync } from './population-sync.js';
+import { segmentOfOne } from './segment-of-one.js';
+import type { ServedRun } from './served-run.js';
+
+const COMMA = Buffer.from(',');
+
+export class AffinityReader {
+  constructor(
+    private readonly sync: PopulationSync,
+    private readonly run: ServedRun,
+  ) {}
+
+  /** The document with `"user": ref` as its first field. */
+  private bytes(ref: string, slot: number): Buffer {
+    const doc = JSON.stringify(segmentOfOne(this.sync.store, slot, this.run.current));
+    return Buffer.from(`{"user":${JSON.stringify(ref)},${doc.slice(1)}`);
+  }
+
+  async forUser(ref: string): Promise<Buffer> {
+    const slot = (await this.sync.lookup([ref])).get(ref);
+    if (slot === undefined) throw AppError.notFound('User');
+    return this.bytes(ref, slot);
+  }
+
+  /** `{ items, missing }`: items in request order, each address once; unknown addresses in `missing`. */
+  async forUsers(refs: readonly string[]): Promise<Buffer> {
+    const unique = [...new Set(refs)];
+    const slots = await this.sync.lookup(unique);
+    const parts: Buffer[] = [Buffer.from('{"items":[')];
+    const missing: string[] = [];
+    for (const ref of unique) {
+      const slot = slots.get(ref);
+      if (slot === undefined) {
+        missing.push(ref);
+        continue;
+      }
+      if (parts.length > 1) parts.push(COMMA);
+      parts.push(this.bytes(ref, slot));
+    }
+    parts.push(Buffer.from(`],"missing":${JSON.stringify(missing)}}`));
+    return Buffer.concat(parts);
+  }
+}

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { InterestStore, type PersonRecord } from './interest-store.js';
+import { mulberry32 } from '../segmentation/random.js';
+
+const person = (userId: string, topics: string[], over: Partial<PersonRecord> = {}): PersonRecord => ({
+  userId,
+  keys: [],
+  consent: true,
+  topics,
+  weights: topics.map((_, i) => i + 1),
+  removed: [],
+  ...over,
+});
+
+const interestsOf = (store: InterestStore, slot: number) => {
+  const out: Array<[string, number]> = [];
+  store.forEachInterest(slot, (t, w) => out.push([store.topics.idOf(t), w]));
+  return out;
+};
+
+describe('InterestStore', () => {
+  it('holds people by id and by identity key, and replaces what changed', () => {
+    const store = new InterestStore();
+    const a = store.upsert(person('u1', ['t1', 't2'], { keys: ['crm:1', 'facebook:9'] }));
+    expect(store.resolve('u1')).toBe(a);
+    expect(store.resolve('crm:1')).toBe(a);
+    expect(store.resolve('facebook:9')).toBe(a);
+    expect(interestsOf(store, a)).toEqual([['t1', 1], ['t2', 2]]);
+    const v = store.version(a);
+
+    store.upsert(person('u1', ['t3'], { keys: ['crm:1'], consent: false, removed: ['t1'] }));
+    expect(store.resolve('facebook:9')).toBeUndefined();
+    expect(interestsOf(store, a)).toEqual([['t3', 1]]);
+    expect(store.consents(a)).toBe(false);
+    expect([...store.removedTopics(a)!].map((t) => store.topics.idOf(t))).toEqual(['t1']);
+    expect(store.version(a)).toBeGreaterThan(v);
+    expect(store.size).toBe(1);
+  });
+
+  it('forgets a deleted person under every address and reuses the slot for someone else', () => {
+    const store = new InterestStore();
+    const a = store.upsert(person('u1', ['t1'], { keys: ['crm:1'] }));
+    expect(store.delete('u1')).toBe(true);
+    expect(store.delete('u1')).toBe(false);
+    expect(store.resolve('crm:1')).toBeUndefined();
+    expect(store.resolve('u1')).toBeUndefined();
+    expect(store.userId(a)).toBeUndefined();
+    const b = store.upsert(person('u2', ['t2'], { keys: ['crm:2'] }));
+    expect(b).toBe(a);
+    expect(interestsOf(store, b)).toEqual([['t2', 1]]);
+    expect(store.size).toBe(1);
+  });
+
+  it('addresses a person by their crm identity, else facebook, else their id', () => {
+    const store = new InterestStore();
+    expect(store.address(store.upsert(person('u1', [], { keys: ['facebook:5', 'crm:b', 'crm:a'] })))).toBe('crm:a');
+    expect(store.address(store.upsert(person('u2', [], { keys: ['other:1', 'facebook:5x'] })))).toBe('facebook:5x');
+    expect(store.address(store.upsert(person('u3', [])))).toBe('u3');
+  });
+
+  it('keeps every person intact through many rewrites (arena compaction), checked against a plain map', () => {
+    const rand = mulberry32(11);
+    const store = new InterestStore();
+    const truth = new Map<string, Array<[string, number]>>();
+    for (let step = 0; step < 60_000; step++) {
+      const id = `u${Math.floor(rand() * 500)}`;
+      if (rand() < 0.1) {
+        store.delete(id);
+        truth.delete(id);
+        continue;
+      }
+      const topics = Array.from({ length: Math.floor(rand() * 30) }, () => `t${Math.floor(rand() * 2000)}`);
+      const weights = topics.map(() => Math.round(rand() * 100) / 4);
+      store.upsert({ userId: id, keys: [`crm:${id}`], consent: true, topics, weights, removed: [] });
+      truth.set(id, topics.map((t, i) => [t, weights[i]!]));
+    }
+    expect(store.size).toBe(truth.size);
+    for (const [id, interests] of truth) expect(interestsOf(store, store.resolve(`crm:${id}`)!)).toEqual(interests);
+  });
+});

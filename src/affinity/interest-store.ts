@@ -1,0 +1,239 @@
+/**
+ * Every person's interests, held by the API process so that a segment of one is computed on read and audiences are
+ * scanned in memory: neither waits for the database nor for a segmentation run. Pure (no I/O); kept current by
+ * population-sync.ts.
+ *
+ * Layout: one slot per person; the slot's fields live in parallel arrays and its interests in two shared arenas
+ * (topic index, weight), so a million people are a few arrays, not a million objects for the collector to walk.
+ * Topic ids are interned once (`topics`). A person's interests are rewritten by appending to the arenas; the old run
+ * becomes garbage that compaction reclaims once it is half of the arena.
+ */
+
+export interface PersonRecord {
+  userId: string;
+  /** Identity keys (`crm:c-1`, `facebook:123`) that address the person besides their id. */
+  keys: readonly string[];
+  consent: boolean;
+  /** Topic ids and weights (parallel); empty without consent (their interests are not read). */
+  topics: readonly string[];
+  weights: readonly number[];
+  /** Topics the person removed: never suggested again. */
+  removed: readonly string[];
+}
+
+/** Interned topic ids: index ↔ id, stable for the life of the process. */
+export class TopicTable {
+  private readonly ids: string[] = [];
+  private readonly index = new Map<string, number>();
+
+  intern(id: string): number {
+    let i = this.index.get(id);
+    if (i === undefined) {
+      i = this.ids.length;
+      this.ids.push(id);
+      this.index.set(id, i);
+    }
+    return i;
+  }
+
+  indexOf(id: string): number | undefined {
+    return this.index.get(id);
+  }
+
+  idOf(i: number): string {
+    return this.ids[i]!;
+  }
+
+  get size(): number {
+    return this.ids.length;
+  }
+}
+
+const ADDRESS_ORDER = (key: string) => (key.startsWith('crm:') ? 0 : key.startsWith('facebook:') ? 1 : 2);
+
+function grow<T extends Int32Array | Float64Array | Uint8Array | Uint32Array>(a: T, size: number): T {
+  const b = new (a.constructor as new (n: number) => T)(size);
+  b.set(a);
+  return b;
+}
+
+export class InterestStore {
+  readonly topics = new TopicTable();
+  private userIds: Array<string | undefined> = [];
+  private keysOf: Array<readonly string[] | undefined> = [];
+  private consent = new Uint8Array(1024);
+  private start = new Int32Array(1024);
+  private count = new Int32Array(1024);
+  /** Bumped at every change of the slot, so an index built earlier can tell that its entry is outdated. */
+  private versions = new Uint32Array(1024);
+  private readonly removed = new Map<number, Int32Array>();
+  private readonly slotOfUser = new Map<string, number>();
+  private readonly slotOfKey = new Map<string, number>();
+  private readonly freeSlots: number[] = [];
+  private arenaTopics = new Int32Array(1 << 16);
+  private arenaWeights = new Float64Array(1 << 16);
+  private used = 0;
+  private garbage = 0;
+  private people = 0;
+
+  /** People held. */
+  get size(): number {
+    return this.people;
+  }
+
+  /** One past the highest slot ever used (slots below it may be free: `userId(slot)` is then undefined). */
+  get slotCount(): number {
+    return this.userIds.length;
+  }
+
+  /** A slot by identity key or user id. */
+  resolve(ref: string): number | undefined {
+    return this.slotOfKey.get(ref) ?? this.slotOfUser.get(ref);
+  }
+
+  slotOf(userId: string): number | undefined {
+    return this.slotOfUser.get(userId);
+  }
+
+  userId(slot: number): string | undefined {
+    return this.userIds[slot];
+  }
+
+  consents(slot: number): boolean {
+    return this.consent[slot] === 1;
+  }
+
+  version(slot: number): number {
+    return this.versions[slot]!;
+  }
+
+  /** The address audiences show: the crm identity, else the facebook one, else any other key, else the user id. */
+  address(slot: number): string {
+    const keys = this.keysOf[slot];
+    if (!keys || keys.length === 0) return this.userIds[slot]!;
+    let best = keys[0]!;
+    for (const k of keys) {
+      const o = ADDRESS_ORDER(k) - ADDRESS_ORDER(best);
+      if (o < 0 || (o === 0 && k < best)) best = k;
+    }
+    return best;
+  }
+
+  /** Calls `fn(topicIndex, weight)` for each of the slot's interests. */
+  forEachInterest(slot: number, fn: (topic: number, weight: number) => void): void {
+    const s = this.start[slot]!;
+    const end = s + this.count[slot]!;
+    for (let i = s; i < end; i++) fn(this.arenaTopics[i]!, this.arenaWeights[i]!);
+  }
+
+  /** Direct access for tight loops: interests of a slot are `[from, to)` of `arenas()`. */
+  range(slot: number): [number, number] {
+    const s = this.start[slot]!;
+    return [s, s + this.count[slot]!];
+  }
+
+  arenas(): { topics: Int32Array; weights: Float64Array } {
+    return { topics: this.arenaTopics, weights: this.arenaWeights };
+  }
+
+  removedTopics(slot: number): Int32Array | undefined {
+    return this.removed.get(slot);
+  }
+
+  /** Adds or replaces a person; returns their slot. */
+  upsert(p: PersonRecord): number {
+    let slot = this.slotOfUser.get(p.userId);
+    if (slot === undefined) {
+      slot = this.freeSlots.pop() ?? this.newSlot();
+      this.userIds[slot] = p.userId;
+      this.slotOfUser.set(p.userId, slot);
+      this.people++;
+    } else {
+      this.garbage += this.count[slot]!;
+    }
+    this.setKeys(slot, p.keys);
+    this.consent[slot] = p.consent ? 1 : 0;
+    this.writeInterests(slot, p.topics, p.weights);
+    if (p.removed.length > 0) this.removed.set(slot, Int32Array.from(p.removed, (id) => this.topics.intern(id)));
+    else this.removed.delete(slot);
+    this.versions[slot] = this.versions[slot]! + 1;
+    if (this.garbage > 1 << 16 && this.garbage * 2 > this.used) this.compact();
+    return slot;
+  }
+
+  /** Forgets a person (erased, or gone from the database); false when not held. */
+  delete(userId: string): boolean {
+    const slot = this.slotOfUser.get(userId);
+    if (slot === undefined) return false;
+    this.setKeys(slot, []);
+    this.slotOfUser.delete(userId);
+    this.userIds[slot] = undefined;
+    this.garbage += this.count[slot]!;
+    this.count[slot] = 0;
+    this.consent[slot] = 0;
+    this.removed.delete(slot);
+    this.versions[slot] = this.versions[slot]! + 1;
+    this.freeSlots.push(slot);
+    this.people--;
+    return true;
+  }
+
+  private newSlot(): number {
+    const slot = this.userIds.length;
+    this.userIds.push(undefined);
+    this.keysOf.push(undefined);
+    if (slot >= this.consent.length) {
+      const n = this.consent.length * 2;
+      this.consent = grow(this.consent, n);
+      this.start = grow(this.start, n);
+      this.count = grow(this.count, n);
+      this.versions = grow(this.versions, n);
+    }
+    return slot;
+  }
+
+  private setKeys(slot: number, keys: readonly string[]): void {
+    for (const k of this.keysOf[slot] ?? []) if (this.slotOfKey.get(k) === slot) this.slotOfKey.delete(k);
+    this.keysOf[slot] = keys.length > 0 ? [...keys] : undefined;
+    for (const k of keys) this.slotOfKey.set(k, slot);
+  }
+
+  private writeInterests(slot: number, topics: readonly string[], weights: readonly number[]): void {
+    const n = topics.length;
+    if (this.used + n > this.arenaTopics.length) {
+      const size = Math.max(this.used + n, this.arenaTopics.length * 2);
+      this.arenaTopics = grow(this.arenaTopics, size);
+      this.arenaWeights = grow(this.arenaWeights, size);
+    }
+    const s = this.used;
+    for (let i = 0; i < n; i++) {
+      this.arenaTopics[s + i] = this.topics.intern(topics[i]!);
+      this.arenaWeights[s + i] = weights[i]!;
+    }
+    this.start[slot] = s;
+    this.count[slot] = n;
+    this.used += n;
+  }
+
+  /** Copies live interests into fresh arenas, in slot order. */
+  private compact(): void {
+    const live = this.used - this.garbage;
+    const size = Math.max(1 << 16, live * 2);
+    const topics = new Int32Array(size);
+    const weights = new Float64Array(size);
+    let at = 0;
+    for (let slot = 0; slot < this.userIds.length; slot++) {
+      if (this.userIds[slot] === undefined) continue;
+      const s = this.start[slot]!;
+      const n = this.count[slot]!;
+      topics.set(this.arenaTopics.subarray(s, s + n), at);
+      weights.set(this.arenaWeights.subarray(s, s + n), at);
+      this.start[slot] = at;
+      at += n;
+    }
+    this.arenaTopics = topics;
+    this.arenaWeights = weights;
+    this.used = at;
+    this.garbage = 0;
+  }
+}

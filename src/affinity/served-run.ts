@@ -1,0 +1,77 @@
+/**
+ * The visible run as the affinity feature serves it: its RunModel (loaded before the run becomes visible in this
+ * process, see segmentation/visible-run.ts) and the audience index over it, built on demand in slices and rebuilt in
+ * the background once too many people changed since.
+ */
+import { setImmediate as pause } from 'node:timers/promises';
+import type { Logger } from '../logger.js';
+import type { RunRecord } from '../segmentation/repository.js';
+import type { AffinityRepository } from './affinity-repository.js';
+import { AudienceIndex } from './audience-index.js';
+import type { PopulationSync } from './population-sync.js';
+import { RunModel } from './run-model.js';
+
+export class ServedRun {
+  private model: RunModel | null = null;
+  private index: AudienceIndex | undefined;
+  private building: { model: RunModel; index: AudienceIndex; done: Promise<AudienceIndex> } | undefined;
+
+  constructor(
+    private readonly repo: AffinityRepository,
+    private readonly sync: PopulationSync,
+    private readonly logger: Logger,
+  ) {
+    sync.onChange((slot) => {
+      this.index?.touch(slot);
+      this.building?.index.touch(slot);
+    });
+  }
+
+  /** The model of the run readers see here (null before the first run). */
+  get current(): RunModel | null {
+    return this.model;
+  }
+
+  /** VisibleRun's preparer: loads the new run's model; the switch happens when this resolves. */
+  async prepare(run: RunRecord | null): Promise<void> {
+    if ((run?.id ?? null) === (this.model?.runId ?? null)) return;
+    const started = Date.now();
+    const model = run ? new RunModel(await this.repo.runModel(run.id)) : null;
+    this.model = model;
+    this.index = undefined;
+    if (model) {
+      this.logger.info({ runId: model.runId, segments: model.segmentCount, ms: Date.now() - started }, 'segment-of-one model of the visible run loaded');
+      if (this.sync.isWarm) void this.audienceIndex().catch(() => undefined);
+    }
+  }
+
+  /** The audience index of the current model, once every change made before the call is in the store. */
+  async audienceIndex(): Promise<AudienceIndex> {
+    await this.sync.settled();
+    const model = this.model;
+    if (!model) throw new Error('no visible run');
+    if (this.index?.model === model) {
+      // Outdated but usable (changed people are computed afresh): answer from it while a new one builds.
+      if (this.index.outdated) void this.build(model).catch(() => undefined);
+      return this.index;
+    }
+    return this.build(model);
+  }
+
+  private build(model: RunModel): Promise<AudienceIndex> {
+    if (this.building?.model === model) return this.building.done;
+    const started = Date.now();
+    const index = new AudienceIndex(this.sync.store, model);
+    const done = index.fill(() => pause()).then(() => {
+      if (this.model === model) this.index = index;
+      this.logger.debug({ runId: model.runId, people: this.sync.store.size, ms: Date.now() - started }, 'audience index built');
+      return index;
+    });
+    const building = { model, index, done };
+    this.building = building;
+    void done.catch(() => undefined).finally(() => {
+      if (this.building === building) this.building = undefined;
+    });
+    return done;
+  }
+}
