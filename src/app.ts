@@ -7,6 +7,7 @@ import { ApiRouter } from './api/route.js';
 import { createRegistry, generateOpenApi } from './api/openapi.js';
 import { errorMiddleware, notFoundHandler, problem, sendProblem } from './api/http.js';
 import { createMetrics } from './api/metrics.js';
+import { requestDeadline } from './api/deadline.js';
 import { mountOpsRoutes, openApiRouter } from './api/ops-routes.js';
 import { authenticate, FailedAuthLimiter } from './auth/middleware.js';
 import { mountApiKeyRoutes } from './auth/routes.js';
@@ -35,7 +36,7 @@ export function createApp(services: Services): Express {
 
   const metrics = createMetrics();
   const registry = createRegistry();
-  const api = new ApiRouter(registry, config.BODY_LIMIT);
+  const api = new ApiRouter(registry, config.BODY_LIMIT, { ms: config.BULK_REQUEST_TIMEOUT_MS, logger });
 
   app.use(metrics.middleware);
   // pino-http builds two child loggers per request whatever the level: a third of what a cached affinity read
@@ -61,6 +62,8 @@ export function createApp(services: Services): Express {
       }),
     );
   }
+  // Before sessions and credentials, which may wait on Neo4j too: the deadline counts from the request's arrival.
+  app.use(requestDeadline(config.REQUEST_TIMEOUT_MS, logger));
   app.use(
     helmet({
       contentSecurityPolicy: {

@@ -45,4 +45,15 @@ describe('loadConfig', () => {
     expect((error as ConfigError).problems.map((p) => p.split(':')[0]).sort()).toEqual(['FACEBOOK_APP_SECRET', 'PORT']);
     expect(loadConfig({ FACEBOOK_APP_ID: 'app', FACEBOOK_APP_SECRET: 'secret' }).FACEBOOK_APP_ID).toBe('app');
   });
+
+  it('takes deadlines in milliseconds and refuses a headers timeout longer than the request timeout', () => {
+    const c = loadConfig({});
+    expect([c.NEO4J_QUERY_TIMEOUT_MS, c.NEO4J_BATCH_TIMEOUT_MS, c.NEO4J_STREAM_TIMEOUT_MS]).toEqual([5_000, 120_000, 1_800_000]);
+    expect([c.REQUEST_TIMEOUT_MS, c.BULK_REQUEST_TIMEOUT_MS]).toEqual([10_000, 600_000]);
+    expect(() => loadConfig({ NEO4J_QUERY_TIMEOUT_MS: '0' })).toThrow(/NEO4J_QUERY_TIMEOUT_MS/);
+    expect(() => loadConfig({ REQUEST_TIMEOUT_MS: '2.5' })).toThrow(/REQUEST_TIMEOUT_MS/);
+    expect(() => loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '60000', HTTP_REQUEST_TIMEOUT_MS: '30000' })).toThrow(
+      /HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS/,
+    );
+  });
 });

@@ -4,6 +4,9 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/** A duration in milliseconds: a whole number from 1 ms to a day. */
+const ms = z.coerce.number().int().min(1).max(86_400_000);
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   HOST: z.string().default('127.0.0.1'),
@@ -17,6 +20,10 @@ const schema = z.object({
   NEO4J_DATABASE: z.string().optional(),
   NEO4J_DATA_DIR: z.string().default('.data/neo4j'),
   NEO4J_PORT: z.coerce.number().int().min(1).max(65535).default(7687),
+  // Deadlines of calls into Neo4j (src/db/neo4j.ts): each is the transaction's server-side timeout and a client-side bound.
+  NEO4J_QUERY_TIMEOUT_MS: ms.default(5_000),
+  NEO4J_BATCH_TIMEOUT_MS: ms.default(120_000),
+  NEO4J_STREAM_TIMEOUT_MS: ms.default(1_800_000),
   // Embedded Neo4j only: its JVM's garbage collector and any further JVM flags (docs/benchmarks.md compares the GCs).
   NEO4J_GC: z.enum(['parallel', 'g1']).default('parallel'),
   NEO4J_JAVA_OPTS: z.string().optional(),
@@ -24,6 +31,12 @@ const schema = z.object({
   // Keys the HMAC used for email hashes (identity stitching) and signs session cookies.
   SECRET_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   BODY_LIMIT: z.string().default('20mb'),
+  // Whole-request deadlines (answered 503 database-unavailable when they pass) and the HTTP server's own timeouts.
+  REQUEST_TIMEOUT_MS: ms.default(10_000),
+  BULK_REQUEST_TIMEOUT_MS: ms.default(600_000),
+  HTTP_HEADERS_TIMEOUT_MS: ms.default(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: ms.default(120_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: ms.default(5_000),
   // Ingestion: interest edges (or records) per write transaction; larger batches amortize commits.
   INGEST_BATCH_EDGES: z.coerce.number().int().min(1).max(200_000).default(25_000),
   INGEST_BATCH_RECORDS: z.coerce.number().int().min(1).max(50_000).default(5_000),
@@ -40,6 +53,13 @@ const schema = z.object({
 
 /** Settings that only work together; checked beside the schema so their problems are listed with all others. */
 const PAIRS = [['FACEBOOK_APP_ID', 'FACEBOOK_APP_SECRET']] as const;
+
+/** Node refuses a headers timeout longer than the request timeout (the headers are part of the request). */
+function crossChecks(c: z.infer<typeof schema>): string[] {
+  return c.HTTP_HEADERS_TIMEOUT_MS > c.HTTP_REQUEST_TIMEOUT_MS
+    ? ['HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS']
+    : [];
+}
 
 export type Config = z.infer<typeof schema>;
 
@@ -61,6 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       if (present[set] && !present[other]) problems.push(`${other}: required when ${set} is set`);
     }
   }
+  if (result.success) problems.push(...crossChecks(result.data));
   if (!result.success || problems.length) throw new ConfigError(problems);
   return result.data;
 }

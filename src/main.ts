@@ -1,14 +1,14 @@
 import path from 'node:path';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
-import { Db } from './db/neo4j.js';
+import { Db, timeoutsFrom } from './db/neo4j.js';
 import { applySchema } from './db/schema.js';
 import { javaOptionsFrom, startLocalNeo4j, type LocalNeo4j } from './db/local-neo4j.js';
 import { createServices } from './services.js';
 import { createApp } from './app.js';
 import { persistentSecret } from './secrets.js';
 import { startup } from './startup.js';
-import { listen } from './api/listen.js';
+import { listen, serverTimeoutsFrom } from './api/listen.js';
 
 let config;
 try {
@@ -51,7 +51,13 @@ if (!uri) {
   }
 }
 
-const db = new Db({ uri, user: config.NEO4J_USER, password: config.NEO4J_PASSWORD, database: config.NEO4J_DATABASE });
+const db = new Db({
+  uri,
+  user: config.NEO4J_USER,
+  password: config.NEO4J_PASSWORD,
+  database: config.NEO4J_DATABASE,
+  timeouts: timeoutsFrom(config),
+});
 await applySchema(db);
 
 const adminKey = persistentSecret(config.ADMIN_API_KEY, path.join(stateDir, 'admin-api-key'), 'nsk_');
@@ -71,7 +77,7 @@ try {
 
 await services.start();
 const app = createApp(services);
-const { server, baseUrl } = await listen(app, config.PORT, config.HOST);
+const { server, baseUrl } = await listen(app, config.PORT, config.HOST, serverTimeoutsFrom(config));
 const base = config.PUBLIC_URL ?? baseUrl;
 
 let stopping = false;

@@ -5,10 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalNeo4j, type LocalNeo4j } from '../src/db/local-neo4j.js';
 import { startTestApp, type TestApp } from './support/app.js';
 
-// This file runs its own Neo4j so that stopping it does not disturb the shared one.
+// This file runs its own Neo4j so that stalling or stopping it does not disturb the shared one.
 let neo4j: LocalNeo4j;
 let dataDir: string;
 let t: TestApp;
+
+// A second app with short deadlines notices a stall quickly; the defaults are in the README's configuration table.
+const QUERY_TIMEOUT_MS = 1_500;
+const REQUEST_TIMEOUT_MS = 3_000;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'ns-ready-'));
@@ -17,21 +21,72 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // A failed assertion must not leave the server stopped: it could then not shut down.
+  if (neo4j?.process.pid) process.kill(neo4j.process.pid, 'SIGCONT');
   await t?.close();
   await neo4j?.stop();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function waitForStatus(path: string, status: number, timeoutMs = 60_000): Promise<Response> {
+async function waitForStatus(path: string, status: number, timeoutMs = 60_000, key?: string, app = t): Promise<Response> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const res = await t.call('GET', path);
+    const res = await app.call('GET', path, key ? { key } : {});
     if (res.status === status || Date.now() > deadline) return res;
     await new Promise((r) => setTimeout(r, 500));
   }
 }
 
-describe('readiness follows the database', () => {
+async function timed(app: TestApp, path: string, key?: string): Promise<{ res: Response; ms: number }> {
+  const started = performance.now();
+  const res = await app.call('GET', path, key ? { key } : {});
+  await res.arrayBuffer();
+  return { res, ms: performance.now() - started };
+}
+
+describe('readiness and deadlines follow the database', () => {
+  it('answers 503 within its deadlines while Neo4j is stalled (SIGSTOP), and is ready again after SIGCONT', async () => {
+    // Its statements run once on the default deadlines first: a cold server plans them slowly.
+    expect((await t.call('GET', '/v1/segments', { key: t.adminKey })).status).toBe(200);
+    const fast = await startTestApp({
+      NEO4J_URI: neo4j.uri,
+      NEO4J_QUERY_TIMEOUT_MS: String(QUERY_TIMEOUT_MS),
+      REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
+    });
+    expect((await fast.call('GET', '/readyz')).status).toBe(200);
+    expect((await fast.call('GET', '/v1/segments', { key: fast.adminKey })).status).toBe(200);
+    const pid = neo4j.process.pid!;
+
+    process.kill(pid, 'SIGSTOP');
+    try {
+      const ready = await timed(fast, '/readyz');
+      expect(ready.res.status).toBe(503);
+      expect(ready.res.headers.get('content-type')).toMatch(/problem\+json/);
+      expect(ready.ms).toBeLessThan(2_000);
+      // Probes keep answering in time however many arrive during the stall.
+      const probes = await Promise.all(Array.from({ length: 5 }, () => timed(fast, '/readyz')));
+      for (const p of probes) {
+        expect(p.res.status).toBe(503);
+        expect(p.ms).toBeLessThan(2_000);
+      }
+
+      // A read with a valid key: the key check (cached or not) and the query each give up at their deadline.
+      const read = await timed(fast, '/v1/segments', fast.adminKey);
+      expect(read.res.status).toBe(503);
+      expect(((await (await fast.call('GET', '/healthz')).json()) as { status: string }).status).toBe('ok');
+      expect(read.ms).toBeLessThan(REQUEST_TIMEOUT_MS + 500);
+      const problem = (await (await fast.call('GET', '/v1/segments', { key: fast.adminKey })).json()) as { type: string; status: number };
+      expect(problem).toMatchObject({ status: 503 });
+      expect(problem.type).toMatch(/database-unavailable$/);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+
+    expect((await waitForStatus('/readyz', 200, 30_000, undefined, fast)).status).toBe(200);
+    expect((await waitForStatus('/v1/segments', 200, 30_000, fast.adminKey, fast)).status).toBe(200);
+    await fast.close();
+  }, 120_000);
+
   it('flips /readyz to 503 when Neo4j stops and back to 200 when it returns', async () => {
     expect((await t.call('GET', '/readyz')).status).toBe(200);
 

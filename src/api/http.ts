@@ -200,7 +200,14 @@ export function sendProblem(res: import('express').Response, p: Problem) {
 
 export function errorMiddleware(logger: Logger): ErrorRequestHandler {
   return (err, req, res, next) => {
-    if (res.headersSent) return next(err);
+    if (res.headersSent) {
+      // Answered already (the request's deadline passed first): nothing more to send, and the connection stays usable.
+      if (res.writableEnded) {
+        logger.warn({ err, path: req.path, method: req.method }, 'request failed after its deadline was answered');
+        return;
+      }
+      return next(err);
+    }
     const p = toProblem(err);
     if (p.status >= 500) {
       if (p.status === 503) res.setHeader('Retry-After', '5');

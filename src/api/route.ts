@@ -5,6 +5,8 @@ import { ProblemSchema } from './openapi.js';
 import { parseOr400 } from './http.js';
 import { AppError } from '../errors.js';
 import { authorize, type Access } from '../auth/middleware.js';
+import { extendDeadline, type RouteDeadline } from './deadline.js';
+import type { Logger } from '../logger.js';
 import type { Principal } from '../auth/principal.js';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -53,6 +55,8 @@ export interface RouteDef<PS extends AnyObject, QS extends AnyObject, BS extends
   responses: Record<number, ResponseDef>;
   /** False for the few routes that never reach the database (no 503). */
   database?: boolean;
+  /** `bulk` for routes with large bodies or many writes (BULK_REQUEST_TIMEOUT_MS); default `request`. */
+  deadline?: RouteDeadline;
   handler: (ctx: RouteContext<z.output<PS>, z.output<QS>, z.output<BS>>) => Promise<unknown>;
 }
 
@@ -100,12 +104,19 @@ function responseObject(status: number, r: ResponseDef) {
   return content ? { description: r.description, content } : { description: r.description };
 }
 
+/** What a bulk route's deadline is (ms) and where a passed deadline is logged. */
+export interface BulkDeadline {
+  ms: number;
+  logger: Logger;
+}
+
 export class ApiRouter {
   readonly router: Router = express.Router();
 
   constructor(
     private readonly registry: OpenAPIRegistry,
     private readonly jsonLimit: string,
+    private readonly bulk?: BulkDeadline,
   ) {}
 
   /** Names a schema in the OpenAPI components when no route schema reaches it (e.g. records validated one by one). */
@@ -137,12 +148,14 @@ export class ApiRouter {
 
     const bodyTypes = def.bodyTypes ?? ['application/json'];
     const parser = def.bodyParser ?? express.json({ limit: this.jsonLimit, type: bodyTypes });
-    const chain: RequestHandler[] = [
+    const chain: RequestHandler[] = [];
+    if (def.deadline === 'bulk' && this.bulk) chain.push(extendDeadline(this.bulk.ms, this.bulk.logger));
+    chain.push(
       (req, _res, next) => {
         authorize(req.principal, def.access);
         next();
       },
-    ];
+    );
     if (def.body) {
       chain.push((req, _res, next) => {
         // An explicit `Content-Length: 0` without a type is an absent body, not an unsupported one.

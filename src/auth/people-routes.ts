@@ -211,6 +211,8 @@ export function mountPeopleRoutes(api: ApiRouter, services: Services): void {
       tags: ['People'],
       access: 'public',
       query: CallbackQuery,
+      // Every page of likes is read from the provider and written before the answer.
+      deadline: 'bulk',
       responses: {
         302: {
           description:

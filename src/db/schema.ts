@@ -4,7 +4,8 @@ import { cypherFolder } from './cypher.js';
 /** Constraints and indexes are written with IF NOT EXISTS (and retired ones dropped IF EXISTS), so applying them at every start is safe. */
 export async function applySchema(db: Db): Promise<void> {
   for (const { name } of cypherFolder('schema')) {
-    await db.write(name);
+    await db.write(name, {}, { deadline: 'batch' });
   }
-  await db.write('ops/await-indexes');
+  // db.awaitIndexes(300) waits up to 300 s for index population by itself.
+  await db.write('ops/await-indexes', {}, { deadline: 310_000 });
 }

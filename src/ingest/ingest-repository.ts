@@ -100,10 +100,10 @@ export class IngestRepository {
    */
   private async ensureTopics(topics: TopicRow[]): Promise<void> {
     if (topics.length === 0) return;
-    const rows = await this.db.read<{ key: string }>('ingest/find-topics-to-merge', { topics });
+    const rows = await this.db.read<{ key: string }>('ingest/find-topics-to-merge', { topics }, { deadline: 'batch' });
     if (rows.length === 0) return;
     const wanted = new Set(rows.map((r) => r.key));
-    await this.db.writeTx((tx) => this.mergeTopics(tx, topics.filter((t) => wanted.has(t.key))));
+    await this.db.writeTx((tx) => this.mergeTopics(tx, topics.filter((t) => wanted.has(t.key))), { deadline: 'batch' });
   }
 
   private write(prop: SourceProp, snapshots: SourceSnapshot[], now: string, fast: boolean): Promise<string[]> {
@@ -160,7 +160,7 @@ export class IngestRepository {
         .filter((r) => r.purchases.length > 0);
       if (withPurchases.length) await tx.run('ingest/merge-purchases', { now, rows: withPurchases });
       return userIds;
-    });
+    }, { deadline: 'batch' });
   }
 
   /**
@@ -219,7 +219,7 @@ export class IngestRepository {
       if (p.signals.length) await tx.run('ingest/add-event-signals', { rows: p.signals });
       if (p.purchases.length) await tx.run('ingest/merge-purchases', { now, rows: p.purchases });
       return fresh;
-    });
+    }, { deadline: 'batch' });
   }
 
   private async mergeTopics(tx: Tx, topics: TopicRow[]): Promise<void> {

@@ -67,6 +67,7 @@ export function mountIngestRoutes(api: ApiRouter, services: Services): void {
       body: ProfileImportBody,
       bodyTypes: IMPORT_TYPES,
       bodyParser: importBodyParser(services.config.BODY_LIMIT),
+      deadline: 'bulk',
       responses: { 200: { description: 'Imported count and rejected lines', schema: ImportResult } },
       handler: ({ body }) => service.importProfiles(body as RawItem[]),
     })
@@ -77,6 +78,7 @@ export function mountIngestRoutes(api: ApiRouter, services: Services): void {
       tags: ['Ingestion'],
       access: ['ingest', 'admin'],
       body: EventsBody,
+      deadline: 'bulk',
       responses: { 202: { description: 'Accepted, duplicate and rejected events', schema: EventsResult } },
       handler: ({ body }) => service.ingestEvents(body.events),
     });

@@ -97,17 +97,21 @@ export async function segmentWithGds(db: Db, params: GdsRunParams, opts: GdsOpti
   const created: string[] = [];
   let t0 = performance.now();
   try {
-    const [projected] = await db.read<{ users: number; topics: number }>('segmentation/gds-project-interests', {
-      graph,
-      maxTopicsPerUser: params.maxTopicsPerUser,
-    });
+    // Each algorithm step is run-long work over every user: it gets the run's deadline, not an API request's.
+    const long = { deadline: 'stream' } as const;
+    const [projected] = await db.read<{ users: number; topics: number }>(
+      'segmentation/gds-project-interests',
+      { graph, maxTopicsPerUser: params.maxTopicsPerUser },
+      long,
+    );
     created.push(graph);
     const users = projected?.users ?? 0;
-    await db.read('segmentation/gds-mutate-support', { graph, concurrency });
-    const supportRows = await db.read<{ topic: string; support: number }>('segmentation/gds-stream-support', {
-      graph,
-      minSupport: params.minSupport,
-    });
+    await db.read('segmentation/gds-mutate-support', { graph, concurrency }, long);
+    const supportRows = await db.read<{ topic: string; support: number }>(
+      'segmentation/gds-stream-support',
+      { graph, minSupport: params.minSupport },
+      long,
+    );
     supportRows.sort((x, y) => (x.topic < y.topic ? -1 : x.topic > y.topic ? 1 : 0));
     const topicIds = supportRows.map((r) => r.topic);
     const index = new Map(topicIds.map((id, i) => [id, i]));
@@ -129,7 +133,7 @@ export async function segmentWithGds(db: Db, params: GdsRunParams, opts: GdsOpti
             users,
             neighbours,
             concurrency,
-          })
+          }, long)
         : [];
     if (sim) created.push(similarity);
     timings.similarityMs = performance.now() - t0;
@@ -151,7 +155,7 @@ export async function segmentWithGds(db: Db, params: GdsRunParams, opts: GdsOpti
         seed: params.seed,
         maxLevels: opts.maxLevels ?? 10,
         concurrency,
-      });
+      }, long);
       levels = det?.levels ?? 0;
       modularity = det?.modularity ?? 0;
       timings.detectMs = performance.now() - t0;
@@ -189,7 +193,9 @@ export async function segmentWithGds(db: Db, params: GdsRunParams, opts: GdsOpti
       timings,
     };
   } finally {
-    for (const name of created.reverse()) await db.read('segmentation/gds-drop-graph', { graph: name }).catch(() => undefined);
+    for (const name of created.reverse()) {
+      await db.read('segmentation/gds-drop-graph', { graph: name }, { deadline: 'batch' }).catch(() => undefined);
+    }
   }
 }
 
@@ -223,6 +229,7 @@ export async function segmentAudience(db: Db, topicIds: readonly string[], membe
   const rows = await db.read<{ community: number; users: number; share: number; segmented: number }>(
     'segmentation/gds-segment-audience',
     { membership: map },
+    { deadline: 'stream' },
   );
   return {
     users: new Map(rows.map((r) => [r.community, r.users])),
@@ -246,7 +253,7 @@ export async function dropLeftoverGdsGraphs(
   const dropped: string[] = [];
   for (const r of rows) {
     if (keep(r.graphName)) continue;
-    await db.read('segmentation/gds-drop-graph', { graph: r.graphName });
+    await db.read('segmentation/gds-drop-graph', { graph: r.graphName }, { deadline: 'batch' });
     dropped.push(r.graphName);
   }
   return dropped;

@@ -144,7 +144,7 @@ export class SegmentationRepository {
   }
 
   async runSegmentTopics(runId: string): Promise<Array<{ id: string; level: Level; other: boolean; topics: string[] }>> {
-    return this.db.read('segmentation/list-run-segment-topics', { runId });
+    return this.db.read('segmentation/list-run-segment-topics', { runId }, { deadline: 'batch' });
   }
 
   /** One row per consenting user with at least one interest, streamed (never all in memory as records). */
@@ -219,7 +219,7 @@ export class SegmentationRepository {
   /** Repeats a statement that deletes a bounded batch and returns `deleted`, until nothing is left. */
   private async deleteInBatches(statement: string, params: Record<string, unknown>): Promise<void> {
     for (;;) {
-      const [row] = await this.db.write<{ deleted: number }>(statement, params);
+      const [row] = await this.db.write<{ deleted: number }>(statement, params, { deadline: 'batch' });
       if (!row || row.deleted === 0) return;
     }
   }

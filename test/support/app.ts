@@ -1,12 +1,12 @@
 import { inject } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
-import { Db } from '../../src/db/neo4j.js';
+import { Db, timeoutsFrom } from '../../src/db/neo4j.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import { createServices, type Services } from '../../src/services.js';
 import { createApp } from '../../src/app.js';
 import type { Role } from '../../src/auth/principal.js';
 import { applySchema } from '../../src/db/schema.js';
-import { listen } from '../../src/api/listen.js';
+import { listen, serverTimeoutsFrom } from '../../src/api/listen.js';
 
 export interface TestApp {
   baseUrl: string;
@@ -34,13 +34,13 @@ export async function startTestApp(
     DEMO_DATA: 'false',
     ...env,
   });
-  const db = new Db({ uri, user: config.NEO4J_USER, password: config.NEO4J_PASSWORD });
+  const db = new Db({ uri, user: config.NEO4J_USER, password: config.NEO4J_PASSWORD, timeouts: timeoutsFrom(config) });
   // The shared database gets its schema in global-setup; a test's own database needs it here.
   if (opts.applySchema) await applySchema(db);
   const services = createServices({ config, db, logger: opts.logger ?? createLogger('silent'), secretKey: config.SECRET_KEY! });
   await services.start();
   const app = createApp(services);
-  const { server, baseUrl } = await listen(app);
+  const { server, baseUrl } = await listen(app, 0, '127.0.0.1', serverTimeoutsFrom(config));
   const adminKey = (await services.apiKeys.create('test admin', 'admin')).key;
   const keys = new Map<Role, string>([['admin', adminKey]]);
 
