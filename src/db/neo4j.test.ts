@@ -31,7 +31,7 @@ describe('Db deadlines against a server that never answers', () => {
   it('gives up on reads, writes, transactions and streams at their deadline, as unavailable', async () => {
     const db = new Db({ uri, user: 'neo4j', password: 'x', timeouts: { queryMs: 300, batchMs: 400, streamMs: 500 } });
     try {
-      const calls = [
+      const calls: Array<{ work: Promise<unknown>; limit: number }> = [
         { work: db.read('ops/ping'), limit: 300 },
         { work: db.write('ops/ping', {}, { deadline: 200 }), limit: 200 },
         { work: db.readTx((tx) => tx.run('ops/ping'), { deadline: 'batch' }), limit: 400 },
