@@ -72,7 +72,7 @@ async function load(db: Db): Promise<string[]> {
   const refs: string[] = [];
   let batch: unknown[] = [];
   const flush = async () => {
-    await db.write('affinity/bench-create-users', { rows: batch });
+    await db.write('affinity/bench-create-users', { rows: batch }, { deadline: 'batch' });
     bar.increment(batch.length);
     batch = [];
   };

@@ -131,7 +131,7 @@ async function load(db: Db, gen: GenerateOptions) {
   let batch: unknown[] = [];
   let done = 0;
   const flush = async () => {
-    await db.write('segmentation/bench-create-users', { rows: batch });
+    await db.write('segmentation/bench-create-users', { rows: batch }, { deadline: 'batch' });
     done += batch.length;
     bar.update(done);
     batch = [];
