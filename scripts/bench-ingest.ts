@@ -157,7 +157,7 @@ const config = loadConfig({
   BODY_LIMIT: '100mb',
   RATE_LIMIT_PER_MINUTE: '1000000',
 });
-const db = new Db({ uri, user: config.NEO4J_USER, password: config.NEO4J_PASSWORD });
+const db = new Db({ uri, user: config.NEO4J_USER, password: neo4jServer?.password ?? config.NEO4J_PASSWORD });
 await applySchema(db);
 const services = createServices({ config, db, logger: createLogger('silent'), secretKey: config.SECRET_KEY! });
 const app = createApp(services);

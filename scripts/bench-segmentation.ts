@@ -180,7 +180,7 @@ async function benchSize(users: number): Promise<Row[]> {
     uri = local.uri;
   }
   const config = loadConfig({ ...process.env, NEO4J_URI: uri, LOG_LEVEL: 'warn', DEMO_DATA: 'false', SEGMENTATION_ENGINE: opts.engine });
-  const db = new Db({ uri, user: config.NEO4J_USER, password: config.NEO4J_PASSWORD, database: config.NEO4J_DATABASE });
+  const db = new Db({ uri, user: config.NEO4J_USER, password: local?.password ?? config.NEO4J_PASSWORD, database: config.NEO4J_DATABASE });
   try {
     await applySchema(db);
     const [existing] = await db.read<{ users: number }>('segmentation/count-users');

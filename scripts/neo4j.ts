@@ -1,10 +1,14 @@
 /**
- * `npm run neo4j`: runs the embedded Neo4j 5.26 (Bolt only, no auth) for local work until Ctrl-C.
+ * `npm run neo4j`: runs the embedded Neo4j 5.26 (Bolt only, authentication on) for local work until Ctrl-C.
  * Options: --data DIR (default .data/neo4j), --port N (default 7687), --install-only,
  * --gds (also install and load Neo4j Graph Data Science 2.13 into scripts/neo4j/gds-lib; ~15 MB more).
+ * The password of user neo4j is NEO4J_PASSWORD, else the one generated once into neo4j-password next to the data
+ * directory, the same file `npm start` reads, so `npm start` finds and uses this server.
  */
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureGdsJars, ensureNeo4jJars, startLocalNeo4j } from '../src/db/local-neo4j.js';
+import { persistentSecret } from '../src/secrets.js';
 
 const { values } = parseArgs({
   options: {
@@ -23,13 +27,17 @@ if (values['install-only']) {
     console.log('Graph Data Science jars are in scripts/neo4j/gds-lib');
   }
 } else {
+  const passwordFile = path.join(path.dirname(path.resolve(values.data)), 'neo4j-password');
   const server = await startLocalNeo4j({
     dataDir: values.data,
     port: Number(values.port),
     gds: values.gds,
+    password: persistentSecret(process.env.NEO4J_PASSWORD || undefined, passwordFile),
     log: (l) => console.error(`[neo4j] ${l}`),
   });
-  console.log(`Neo4j is up: NEO4J_URI=${server.uri} (data in ${values.data}). Ctrl-C stops it.`);
+  console.log(
+    `Neo4j is up: NEO4J_URI=${server.uri} NEO4J_USER=neo4j, NEO4J_PASSWORD in ${passwordFile} (data in ${values.data}). Ctrl-C stops it.`,
+  );
   const stop = () => void server.stop().then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

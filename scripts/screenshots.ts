@@ -39,7 +39,7 @@ if (!uri) {
 }
 const fb = await startFakeFacebook();
 const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'warn', NEO4J_URI: uri, DEMO_DATA: 'false', SECRET_KEY: 'screenshots-secret-key-0123', ...fb.env() });
-const db = new Db({ uri, user: config.NEO4J_USER, password: config.NEO4J_PASSWORD });
+const db = new Db({ uri, user: config.NEO4J_USER, password: local?.password ?? config.NEO4J_PASSWORD });
 await applySchema(db);
 const services = createServices({ config, db, logger: createLogger('warn'), secretKey: config.SECRET_KEY! });
 const app = createApp(services);

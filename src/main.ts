@@ -3,7 +3,8 @@ import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { Db, timeoutsFrom } from './db/neo4j.js';
 import { applySchema } from './db/schema.js';
-import { javaOptionsFrom, startLocalNeo4j, type LocalNeo4j } from './db/local-neo4j.js';
+import { javaOptionsFrom } from './db/local-neo4j.js';
+import { superviseNeo4j, type SupervisedNeo4j } from './db/supervisor.js';
 import { createServices } from './services.js';
 import { createApp } from './app.js';
 import { persistentSecret } from './secrets.js';
@@ -23,11 +24,16 @@ try {
 const logger = createLogger(config.LOG_LEVEL);
 const stateDir = path.dirname(path.resolve(config.NEO4J_DATA_DIR));
 
-let local: LocalNeo4j | undefined;
+let local: SupervisedNeo4j | undefined;
 let uri = config.NEO4J_URI;
+let password = config.NEO4J_PASSWORD;
+// Giving up on the embedded Neo4j drains and exits non-zero once serving; before that it just exits.
+let serving = false;
 if (!uri) {
-  // No database configured: reuse a local one already listening, otherwise start the embedded server.
-  const probe = new Db({ uri: `bolt://127.0.0.1:${config.NEO4J_PORT}`, user: config.NEO4J_USER, password: '' });
+  // No database configured: reuse a local one already listening, otherwise start the embedded server. Either way its
+  // password is NEO4J_PASSWORD or the one generated once into .data/neo4j-password (`npm run neo4j` keeps it there too).
+  password = persistentSecret(config.NEO4J_PASSWORD || undefined, path.join(stateDir, 'neo4j-password'));
+  const probe = new Db({ uri: `bolt://127.0.0.1:${config.NEO4J_PORT}`, user: config.NEO4J_USER, password });
   const running = await probe.ping(1500);
   await probe.close();
   if (running) {
@@ -40,24 +46,30 @@ if (!uri) {
       { dataDir: config.NEO4J_DATA_DIR },
       `NEO4J_URI not set: starting the embedded Neo4j 5.26${gds ? ' with Graph Data Science 2.13' : ''}`,
     );
-    local = await startLocalNeo4j({
-      dataDir: config.NEO4J_DATA_DIR,
-      port: config.NEO4J_PORT,
-      gds,
-      gc: config.NEO4J_GC,
-      javaOptions: javaOptionsFrom(config.NEO4J_JAVA_OPTS),
-    });
+    // Restarted with backoff when it dies; when that keeps failing the process exits non-zero (README: supervision).
+    local = await superviseNeo4j(
+      {
+        dataDir: config.NEO4J_DATA_DIR,
+        port: config.NEO4J_PORT,
+        gds,
+        gc: config.NEO4J_GC,
+        javaOptions: javaOptionsFrom(config.NEO4J_JAVA_OPTS),
+        password,
+      },
+      {
+        logger,
+        onGiveUp: () => {
+          if (serving) void shutdown('neo4j-gone', 1);
+          else process.exit(1);
+        },
+      },
+    );
     uri = local.uri;
   }
 }
 
-const db = new Db({
-  uri,
-  user: config.NEO4J_USER,
-  password: config.NEO4J_PASSWORD,
-  database: config.NEO4J_DATABASE,
-  timeouts: timeoutsFrom(config),
-});
+const db = new Db({ uri, user: config.NEO4J_USER, password, database: config.NEO4J_DATABASE, timeouts: timeoutsFrom(config) });
+local?.attach(db);
 await applySchema(db);
 
 const adminKey = persistentSecret(config.ADMIN_API_KEY, path.join(stateDir, 'admin-api-key'), 'nsk_');
@@ -80,12 +92,14 @@ const app = createApp(services);
 const { server, baseUrl } = await listen(app, config.PORT, config.HOST, serverTimeoutsFrom(config));
 const base = config.PUBLIC_URL ?? baseUrl;
 
+serving = true;
+
 let stopping = false;
-async function shutdown(signal: string) {
+async function shutdown(signal: string, exitCode = 0) {
   if (stopping) return;
   stopping = true;
   logger.info({ signal }, 'shutting down: draining requests');
-  let code = 0;
+  let code = exitCode;
   try {
     // close() stops accepting and waits for in-flight requests; idle keep-alive sockets are closed so it can finish.
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));

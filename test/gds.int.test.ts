@@ -177,7 +177,7 @@ describe('SEGMENTATION_ENGINE=gds through the HTTP API', () => {
   const communityOf = new Map<string, number>();
 
   beforeAll(async () => {
-    app = await startTestApp({ SEGMENTATION_ENGINE: 'gds', NEO4J_URI: server.uri });
+    app = await startTestApp({ SEGMENTATION_ENGINE: 'gds', NEO4J_URI: server.uri, NEO4J_PASSWORD: server.password });
     marketer = await app.keyFor('marketer');
     content = await app.keyFor('content');
   });

@@ -9,6 +9,7 @@ import { applySchema } from '../src/db/schema.js';
 declare module 'vitest' {
   export interface ProvidedContext {
     neo4jUri: string;
+    neo4jPassword: string;
   }
 }
 
@@ -18,15 +19,19 @@ let dataDir: string | undefined;
 /** One throwaway Neo4j for the whole run, unless NEO4J_URI points at one already. */
 export async function setup(project: TestProject) {
   let uri = process.env.NEO4J_URI;
+  let password = process.env.NEO4J_PASSWORD ?? '';
   if (!uri) {
     dataDir = mkdtempSync(path.join(tmpdir(), 'ns-neo4j-'));
     server = await startLocalNeo4j({ dataDir, port: 0 });
     uri = server.uri;
+    // Authentication is on, with a password made for this run.
+    password = server.password;
   }
-  const db = new Db({ uri, user: process.env.NEO4J_USER ?? 'neo4j', password: process.env.NEO4J_PASSWORD ?? '' });
+  const db = new Db({ uri, user: process.env.NEO4J_USER ?? 'neo4j', password });
   await applySchema(db);
   await db.close();
   project.provide('neo4jUri', uri);
+  project.provide('neo4jPassword', password);
 }
 
 export async function teardown() {

@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -14,8 +15,18 @@ export const GDS_LIB_DIR = path.join(LAUNCHER_DIR, 'gds-lib');
 export interface LocalNeo4j {
   uri: string;
   port: number;
+  /** Password of user `neo4j` (authentication is always on). */
+  password: string;
   process: ChildProcess;
   stop(): Promise<void>;
+}
+
+/** The account the embedded server creates. */
+export const LOCAL_NEO4J_USER = 'neo4j';
+
+/** A password for a throwaway server; `npm start` keeps its own in .data/neo4j-password instead (persistentSecret). */
+export function generatePassword(): string {
+  return randomBytes(24).toString('base64url');
 }
 
 function javaBin(): string {
@@ -95,6 +106,11 @@ export interface StartOptions {
   startTimeoutMs?: number;
   /** Also put the Graph Data Science jars on the classpath (installing them when missing); the launcher loads gds.*. */
   gds?: boolean;
+  /**
+   * Password of user `neo4j` (at least 8 characters); generated when absent (a throwaway server). It reaches the
+   * launcher through its environment, never its command line, which every local user can read.
+   */
+  password?: string;
 }
 
 /** Flags from a space-separated variable such as NEO4J_JAVA_OPTS. */
@@ -125,7 +141,11 @@ export async function startLocalNeo4j(opts: StartOptions): Promise<LocalNeo4j> {
     '--pagecache', opts.pagecache ?? '512m',
     '--exit-on-stdin-eof',
   ];
-  const child = spawn(javaBin(), args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  const password = opts.password || generatePassword();
+  const child = spawn(javaBin(), args, {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, NEO4J_LAUNCHER_PASSWORD: password },
+  });
   const log = opts.log ?? (process.env.NEO4J_LOG === '1' ? (l: string) => console.error(`[neo4j] ${l}`) : () => undefined);
   const tail: string[] = [];
   const remember = (l: string) => {
@@ -161,6 +181,7 @@ export async function startLocalNeo4j(opts: StartOptions): Promise<LocalNeo4j> {
   return {
     uri,
     port,
+    password,
     process: child,
     stop: () =>
       new Promise<void>((resolve) => {

@@ -20,7 +20,10 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The real app on a loopback port, over the real Neo4j started by test/global-setup.ts. */
+/**
+ * The real app on a loopback port, over the real Neo4j started by test/global-setup.ts. A test with its own Neo4j
+ * passes its NEO4J_URI and NEO4J_PASSWORD.
+ */
 export async function startTestApp(
   env: Record<string, string> = {},
   opts: { applySchema?: boolean; logger?: Logger } = {},
@@ -30,8 +33,13 @@ export async function startTestApp(
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     NEO4J_URI: uri,
+    NEO4J_PASSWORD: env.NEO4J_PASSWORD ?? inject('neo4jPassword'),
     SECRET_KEY: 'test-secret-key-0123456789',
     DEMO_DATA: 'false',
+    // Tests judge behaviour, not speed: on a machine shared by several suites a plain write can take seconds, so the
+    // deadlines are generous unless a test sets its own (test/readiness.int.test.ts does).
+    NEO4J_QUERY_TIMEOUT_MS: '30000',
+    REQUEST_TIMEOUT_MS: '60000',
     ...env,
   });
   const db = new Db({ uri, user: config.NEO4J_USER, password: config.NEO4J_PASSWORD, timeouts: timeoutsFrom(config) });

@@ -51,6 +51,7 @@ export function plantedUsers(): PlantedUser[] {
 
 export interface GdsNeo4j {
   uri: string;
+  password: string;
   db: Db;
   stop(): Promise<void>;
 }
@@ -60,7 +61,7 @@ export async function startGdsNeo4j(): Promise<GdsNeo4j> {
   ensureGdsJars();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'ns-neo4j-gds-'));
   const server = await startLocalNeo4j({ dataDir, port: 0, gds: true, heap: '1g', pagecache: '64m', startTimeoutMs: 240_000 });
-  const db = new Db({ uri: server.uri, user: 'neo4j', password: '' });
+  const db = new Db({ uri: server.uri, user: 'neo4j', password: server.password });
   const stop = async () => {
     await db.close();
     await server.stop();
@@ -76,5 +77,5 @@ export async function startGdsNeo4j(): Promise<GdsNeo4j> {
     await stop();
     throw err;
   }
-  return { uri: server.uri, db, stop };
+  return { uri: server.uri, password: server.password, db, stop };
 }

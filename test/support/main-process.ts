@@ -11,6 +11,10 @@ export function startMain(stateDir: string, env: Record<string, string>): MainCh
     env: {
       ...process.env,
       NEO4J_URI: inject('neo4jUri'),
+      NEO4J_PASSWORD: inject('neo4jPassword'),
+      // Generous deadlines on a machine shared by several suites (see test/support/app.ts).
+      NEO4J_QUERY_TIMEOUT_MS: '30000',
+      REQUEST_TIMEOUT_MS: '60000',
       NEO4J_DATA_DIR: `${stateDir}/neo4j`,
       PORT: '0',
       DEMO_DATA: 'false',
