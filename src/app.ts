@@ -9,7 +9,8 @@ import { errorMiddleware, notFoundHandler, problem, sendProblem } from './api/ht
 import { createMetrics } from './api/metrics.js';
 import { requestDeadline } from './api/deadline.js';
 import { mountOpsRoutes, openApiRouter } from './api/ops-routes.js';
-import { authenticate, FailedAuthLimiter } from './auth/middleware.js';
+import { authenticate, failedAuthLimiter } from './auth/middleware.js';
+import { sameOriginCheck } from './auth/origin-check.js';
 import { mountApiKeyRoutes } from './auth/routes.js';
 import { installSessions, mountPeopleRoutes } from './auth/people-routes.js';
 import { mountIngestRoutes } from './ingest/routes.js';
@@ -31,7 +32,9 @@ export function createApp(services: Services): Express {
   const { config, logger } = services;
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // Only proxies named in TRUST_PROXY may say who the client is; by default X-Forwarded-For is ignored, so no client
+  // can choose the address its rate limits count against.
+  app.set('trust proxy', config.TRUST_PROXY);
   app.set('query parser', 'extended');
 
   const metrics = createMetrics();
@@ -80,7 +83,11 @@ export function createApp(services: Services): Express {
   installSessions(app, services);
   // Only /v1 needs a principal; /healthz, /readyz, /metrics, /openapi.json, /docs, /auth/* and the dashboard do not
   // read credentials at all. Failed key checks have their own per-address budget (the limiter below counts by key).
-  app.use('/v1', authenticate(services.apiKeys, new FailedAuthLimiter(authFailuresPerMinute(config.RATE_LIMIT_PER_MINUTE))));
+  app.use('/v1', authenticate(services.apiKeys, failedAuthLimiter(authFailuresPerMinute(config.RATE_LIMIT_PER_MINUTE))));
+  // A session cookie rides along with any request the browser makes: state changes it authenticates must be ours.
+  const sameOrigin = sameOriginCheck(config.PUBLIC_URL);
+  app.use('/v1', sameOrigin);
+  app.use('/auth/logout', sameOrigin);
   app.use(
     '/v1',
     rateLimit({
@@ -88,6 +95,8 @@ export function createApp(services: Services): Express {
       limit: config.RATE_LIMIT_PER_MINUTE,
       standardHeaders: 'draft-7',
       legacyHeaders: false,
+      // X-Forwarded-For is ignored on purpose unless TRUST_PROXY names the proxy: no warning about it.
+      validate: { xForwardedForHeader: false },
       keyGenerator: (req) =>
         req.principal?.kind === 'key'
           ? `key:${req.principal.keyId}`

@@ -1,8 +1,37 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/**
+ * Which proxies may tell the client's address (X-Forwarded-For), as Express's `trust proxy`: `false` (none, the
+ * default), a number of hops, or a comma-separated list of addresses, CIDR ranges and the names loopback, linklocal,
+ * uniquelocal. `true` (trust anyone) is refused: any client could then choose its rate-limit address.
+ */
+const trustProxy = z
+  .string()
+  .transform((v, ctx): false | number | string => {
+    const value = v.trim();
+    if (value === 'false' || value === 'none') return false;
+    if (/^[0-9]{1,2}$/.test(value)) return Number(value);
+    const names = new Set(['loopback', 'linklocal', 'uniquelocal']);
+    const bad = value.split(',').map((t) => t.trim()).filter((t) => {
+      if (names.has(t)) return false;
+      const [addr, bits, ...more] = t.split('/');
+      if (more.length || !addr || !isIP(addr)) return true;
+      return bits !== undefined && !(/^[0-9]{1,3}$/.test(bits) || isIP(bits));
+    });
+    if (value === 'true' || bad.length) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be false, a hop count, or addresses/CIDRs/loopback/linklocal/uniquelocal (not ${value === 'true' ? 'true' : bad.join(', ')})`,
+      });
+      return z.NEVER;
+    }
+    return value;
+  });
 
 /** A duration in milliseconds: a whole number from 1 ms to a day. */
 const ms = z.coerce.number().int().min(1).max(86_400_000);
@@ -40,7 +69,10 @@ const schema = z.object({
   // Ingestion: interest edges (or records) per write transaction; larger batches amortize commits.
   INGEST_BATCH_EDGES: z.coerce.number().int().min(1).max(200_000).default(25_000),
   INGEST_BATCH_RECORDS: z.coerce.number().int().min(1).max(50_000).default(5_000),
-  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(120_000),
+  // 100 requests a second on average per API key, person or address: about 4% of what one 2-core instance serves
+  // (docs/benchmarks.md: 2,400-2,900 req/s), so no single client can starve the others. Benchmarks raise it.
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(6_000),
+  TRUST_PROXY: trustProxy.default(false),
   SEGMENTATION_ENGINE: z.enum(['graphology', 'gds']).default('graphology'),
   DEMO_DATA: bool.default(true),
   FACEBOOK_APP_ID: z.string().optional(),

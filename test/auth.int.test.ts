@@ -114,6 +114,28 @@ describe('rate limiting', () => {
     }
   });
 
+  it('ignores X-Forwarded-For unless TRUST_PROXY names the proxy', async () => {
+    const failFrom = (app: TestApp, address: string) =>
+      app.call('GET', '/v1/segments', { key: 'nsk_guess', headers: { 'x-forwarded-for': address } });
+    const direct = await startTestApp({ RATE_LIMIT_PER_MINUTE: '2' });
+    const proxied = await startTestApp({ RATE_LIMIT_PER_MINUTE: '2', TRUST_PROXY: 'loopback' });
+    try {
+      // Every guess claims another address; without a trusted proxy they all count against the real one.
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++) statuses.push((await failFrom(direct, `203.0.113.${i + 1}`)).status);
+      expect(statuses).toEqual([401, 401, 429]);
+      // Behind a trusted proxy on loopback the forwarded address is the client's: each has its own budget.
+      const forwarded: number[] = [];
+      for (let i = 0; i < 3; i++) forwarded.push((await failFrom(proxied, `203.0.113.${i + 1}`)).status);
+      expect(forwarded).toEqual([401, 401, 401]);
+      expect((await failFrom(proxied, '203.0.113.1')).status).toBe(401);
+      expect((await failFrom(proxied, '203.0.113.1')).status).toBe(429);
+    } finally {
+      await direct.close();
+      await proxied.close();
+    }
+  });
+
   it('answers 429 problem+json past the per-key limit, counting each key separately', async () => {
     const limited = await startTestApp({ RATE_LIMIT_PER_MINUTE: '3' });
     try {

@@ -143,6 +143,38 @@ describe('a person\'s own pages', () => {
     expect(await audience(seg)).not.toContain(`facebook:${bo.id}`);
   });
 
+  it('refuses state changes a session cookie carries from another origin (403), and takes them from our own', async () => {
+    const cy = person(3, [CHESS[1]!, CHESS[2]!]);
+    const b = await signIn(cy);
+    const foreign = { origin: 'https://evil.example' };
+    for (const [method, path, body] of [
+      ['DELETE', '/v1/me', undefined],
+      ['PUT', '/v1/me/consent', { segmentation: false }],
+      ['DELETE', `/v1/me/interests/${encodeURIComponent('t-anything')}`, undefined],
+    ] as const) {
+      const res = await b.fetch(path, { method, body, headers: foreign });
+      expect(res.status, `${method} ${path}`).toBe(403);
+      expect(res.headers.get('content-type')).toMatch(/problem\+json/);
+      expect(((await res.json()) as { type: string }).type).toMatch(/cross-origin$/);
+    }
+    expect((await b.fetch('/v1/me', { method: 'DELETE', headers: { origin: 'null' } })).status).toBe(403);
+    expect((await b.fetch('/v1/me', { method: 'DELETE', headers: { 'sec-fetch-site': 'cross-site' } })).status).toBe(403);
+    expect((await b.fetch('/v1/me', { method: 'DELETE', headers: { 'sec-fetch-site': 'same-site' } })).status).toBe(403);
+    expect((await b.fetch('/auth/logout', { method: 'POST', headers: foreign })).status).toBe(403);
+    // Nothing happened: still signed in, consent unchanged; reads are not state changes.
+    const me = await b.fetch('/v1/me', { headers: foreign });
+    expect(me.status).toBe(200);
+    expect(((await me.json()) as { consent: { segmentation: boolean } }).consent.segmentation).toBe(true);
+    // An API key is no cookie: its callers are not checked.
+    expect((await t.call('GET', `/v1/users/facebook:${cy.id}/affinities`, { key: content, headers: foreign })).status).toBe(200);
+
+    // The same requests from our own page go through.
+    const own = { origin: t.baseUrl, 'sec-fetch-site': 'same-origin' };
+    expect((await b.fetch('/v1/me/consent', { method: 'PUT', body: { segmentation: false }, headers: own })).status).toBe(200);
+    expect((await b.fetch('/v1/me', { method: 'DELETE', headers: own })).status).toBe(204);
+    expect((await t.call('GET', `/v1/users/facebook:${cy.id}/affinities`, { key: content })).status).toBe(404);
+  });
+
   it('erases a person through the admin endpoint: every session of theirs is refused afterwards', async () => {
     const cy = person(3, [SURF[0]!, SURF[3]!]);
     const b = await signIn(cy);

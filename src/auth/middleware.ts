@@ -1,44 +1,40 @@
-import type { RequestHandler } from 'express';
-import { ipKeyGenerator } from 'express-rate-limit';
+import type { Request, RequestHandler, Response } from 'express';
+import { ipKeyGenerator, rateLimit, type RateLimitRequestHandler } from 'express-rate-limit';
 import { AppError } from '../errors.js';
 import type { ApiKeyService } from './api-key-service.js';
 import type { Principal, Role } from './principal.js';
 
+/** Failed API-key checks one address may make in a window, counted by express-rate-limit. */
+export interface FailedAuthLimiter {
+  readonly limit: number;
+  /** Counts a failure (express-rate-limit middleware; past the limit it passes a 429 AppError on). */
+  readonly count: RateLimitRequestHandler;
+}
+
 /**
- * Failed key checks per client address in a fixed window. The per-key limiter cannot see these (there is no key),
- * and each one costs a hash and possibly a database lookup, so an address that keeps guessing is told to wait.
+ * Failed key checks per client address in a window. The per-key limiter cannot see these (there is no key), and each
+ * one costs a hash and possibly a database lookup, so an address that keeps guessing is told to wait. Only failures
+ * are counted (`authenticate` calls `count` after one), so a busy client with a right key never spends this budget.
  */
-export class FailedAuthLimiter {
-  private counts = new Map<string, number>();
-  private windowStart: number;
+export function failedAuthLimiter(limit: number, windowMs = 60_000): FailedAuthLimiter {
+  const count = rateLimit({
+    windowMs,
+    limit,
+    standardHeaders: false,
+    legacyHeaders: false,
+    validate: { xForwardedForHeader: false },
+    keyGenerator: (req) => ipKeyGenerator(req.ip ?? ''),
+    // Two failures racing past the check both count; the one over the limit is refused like any other over-limit try.
+    handler: (_req, res, next) => {
+      res.setHeader('Retry-After', String(Math.ceil(windowMs / 1000)));
+      next(tooManyFailures());
+    },
+  });
+  return { limit, count };
+}
 
-  constructor(
-    readonly limit: number,
-    readonly windowMs = 60_000,
-    private readonly now: () => number = Date.now,
-  ) {
-    this.windowStart = now();
-  }
-
-  private roll(): void {
-    // Forgetting everything at the window's end keeps the map as small as one minute's worth of addresses.
-    if (this.now() - this.windowStart >= this.windowMs) {
-      this.counts.clear();
-      this.windowStart = this.now();
-    }
-  }
-
-  /** Seconds until the address may try again, or 0 when it may try now. */
-  retryAfter(address: string): number {
-    this.roll();
-    if ((this.counts.get(address) ?? 0) < this.limit) return 0;
-    return Math.max(1, Math.ceil((this.windowStart + this.windowMs - this.now()) / 1000));
-  }
-
-  fail(address: string): void {
-    this.roll();
-    this.counts.set(address, (this.counts.get(address) ?? 0) + 1);
-  }
+function tooManyFailures(): AppError {
+  return new AppError(429, 'rate-limited', 'Too many failed authentication attempts from this address; try again later');
 }
 
 /**
@@ -48,23 +44,25 @@ export class FailedAuthLimiter {
  * the window ends: otherwise the budget would not slow down guessing.
  */
 export function authenticate(keys: ApiKeyService, failures: FailedAuthLimiter): RequestHandler {
+  const fail = (req: Request, res: Response) =>
+    new Promise<void>((resolve, reject) => void failures.count(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
   return async (req, res, next) => {
     const header = req.headers.authorization;
     if (header !== undefined) {
-      const address = ipKeyGenerator(req.ip ?? '');
-      const wait = failures.retryAfter(address);
-      if (wait > 0) {
-        res.setHeader('Retry-After', String(wait));
-        throw new AppError(429, 'rate-limited', 'Too many failed authentication attempts from this address; try again later');
+      const spent = await failures.count.getKey(ipKeyGenerator(req.ip ?? ''));
+      const now = Date.now();
+      if (spent && spent.totalHits >= failures.limit && spent.resetTime && spent.resetTime.getTime() > now) {
+        res.setHeader('Retry-After', String(Math.max(1, Math.ceil((spent.resetTime.getTime() - now) / 1000))));
+        throw tooManyFailures();
       }
       const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
       if (!m) {
-        failures.fail(address);
+        await fail(req, res);
         throw AppError.unauthorized('Authorization must be "Bearer <api key>"');
       }
       const principal = await keys.authenticate(m[1]!);
       if (!principal) {
-        failures.fail(address);
+        await fail(req, res);
         throw AppError.unauthorized('Unknown or revoked API key');
       }
       req.principal = principal;

@@ -249,7 +249,10 @@ export function mountPeopleRoutes(api: ApiRouter, services: Services): void {
       summary: 'End the session',
       tags: ['People'],
       access: 'public',
-      responses: { 204: { description: 'Signed out (also when there was no session)' } },
+      responses: {
+        204: { description: 'Signed out (also when there was no session)' },
+        403: { description: '`cross-origin`: sent with a session cookie from another origin' },
+      },
       handler: async ({ req, res }) => {
         await destroySession(req, res);
       },
