@@ -16,6 +16,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { chunkByExternalId, formatFromPath, parseImportFile, type ImportFormat, type RawItem, type Rejected } from '../src/ingest/parse.js';
+import { INVALID_UTF8_LINE, invalidUtf8Lines } from '../src/api/text.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -49,7 +50,16 @@ const key =
   (existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : undefined);
 if (!key) fail('no API key: pass --key or set INGEST_API_KEY');
 
-const items: RawItem[] = parseImportFile(readFileSync(file, 'utf8'), format);
+// Bytes that are not UTF-8 would be read as U+FFFD and sent on, merging distinct ids: NDJSON lines holding them are
+// rejected by number; a JSON or CSV file holding them (whose records span lines) is not sent at all.
+const bytes = readFileSync(file);
+const badLines = invalidUtf8Lines(bytes);
+if (badLines.size && format !== 'ndjson') {
+  fail(`${file} is not valid UTF-8 (line ${[...badLines].slice(0, 10).join(', ')}${badLines.size > 10 ? ', ...' : ''}): nothing sent`);
+}
+const items: RawItem[] = parseImportFile(bytes.toString('utf8'), format).map((it) =>
+  badLines.has(it.line) ? { line: it.line, error: INVALID_UTF8_LINE } : it,
+);
 const rejected: Rejected[] = [];
 const good: Array<{ line: number; value: unknown }> = [];
 for (const it of items) {

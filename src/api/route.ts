@@ -3,6 +3,7 @@ import { z, type ZodType } from 'zod';
 import type { OpenAPIRegistry } from './openapi.js';
 import { ProblemSchema } from './openapi.js';
 import { parseOr400 } from './http.js';
+import { rejectInvalidUtf8 } from './text.js';
 import { AppError } from '../errors.js';
 import { authorize, type Access } from '../auth/middleware.js';
 import { extendDeadline, type RouteDeadline } from './deadline.js';
@@ -63,7 +64,7 @@ export interface RouteDef<PS extends AnyObject, QS extends AnyObject, BS extends
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid input: `errors` lists each bad field (`body` for the body as a whole)',
   401: 'Missing or invalid credentials',
-  403: 'Role not allowed',
+  403: 'Role not allowed (or `cross-origin`: a state change a session cookie carries from another origin)',
   404: 'Not found',
   413: 'Payload too large',
   415: 'Unsupported media type',
@@ -147,7 +148,7 @@ export class ApiRouter {
     this.register(def);
 
     const bodyTypes = def.bodyTypes ?? ['application/json'];
-    const parser = def.bodyParser ?? express.json({ limit: this.jsonLimit, type: bodyTypes });
+    const parser = def.bodyParser ?? express.json({ limit: this.jsonLimit, type: bodyTypes, verify: rejectInvalidUtf8 });
     const chain: RequestHandler[] = [];
     if (def.deadline === 'bulk' && this.bulk) chain.push(extendDeadline(this.bulk.ms, this.bulk.logger));
     chain.push(

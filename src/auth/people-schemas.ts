@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { pageQuery } from '../api/http.js';
+import { cleanString } from '../api/text.js';
 
 export const LoginQuery = z.object({
   // Only a path on this site: an absolute URL here would make the login an open redirect.
@@ -46,7 +47,7 @@ export const MyInterestsSchema = z
 
 export const MyInterestsQuery = pageQuery;
 
-export const TopicParams = z.object({ topicId: z.string().trim().min(1).max(100) });
+export const TopicParams = z.object({ topicId: cleanString().trim().min(1).max(100) });
 
 export const ConsentBody = z.object({ segmentation: z.boolean() }).strict().openapi('Consent');
 export const ConsentSchema = z.object({ segmentation: z.boolean() }).openapi('ConsentState');

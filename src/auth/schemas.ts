@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { ROLES } from './principal.js';
+import { cleanString } from '../api/text.js';
 
 export const RoleSchema = z.enum(ROLES).openapi('Role');
 
 export const CreateApiKeyBody = z
   .object({
-    name: z.string().trim().min(1).max(200),
+    name: cleanString().trim().min(1).max(200),
     role: RoleSchema,
   })
   .strict()

@@ -5,7 +5,8 @@ import { emailHash, identityKey } from '../graph/user-identity.js';
 import type { IdentityRow } from '../graph/user-repository.js';
 import type { UserService } from '../graph/user-service.js';
 import type { EventSignalRow, IngestRepository, InterestRow, PurchaseRow, SourceSnapshot, TopicRow } from './ingest-repository.js';
-import { EventInput, ProfileRecord } from './schemas.js';
+import { EventInput, FacebookLogin, ProfileRecord } from './schemas.js';
+import { parseOr400 } from '../api/http.js';
 import { stringField, validateItems, type RawItem, type Rejected } from './parse.js';
 
 /** Weight one Facebook like gives its topic. */
@@ -188,6 +189,7 @@ export class IngestService {
    */
   async ingestFacebook(profile: FacebookProfile, likes: FacebookLike[]): Promise<{ userId: string }> {
     if (!profile.id || typeof profile.id !== 'string') throw new Error('Facebook profile without id');
+    parseOr400(FacebookLogin, { profile, likes }, 'facebook');
     const topics = new TopicCollector();
     const interests = new Map<string, InterestRow>();
     for (const like of likes) {

@@ -3,6 +3,7 @@ import type { ApiRouter } from '../api/route.js';
 import { AppError } from '../errors.js';
 import type { Services } from '../services.js';
 import { fromArray, parseNdjson, stripBom, type RawItem } from './parse.js';
+import { INVALID_UTF8_LINE, invalidUtf8Body, invalidUtf8Lines } from '../api/text.js';
 import { EventInput, EventsBody, EventsResult, ImportResult, ProfileImportBody, ProfileRecord } from './schemas.js';
 
 const IMPORT_TYPES = ['application/x-ndjson', 'application/json'];
@@ -16,13 +17,27 @@ function malformed(detail: string, errors?: Array<{ path: string; message: strin
  * record on its own: NDJSON lines that are not JSON become per-line rejections, not a failed request.
  */
 function importBodyParser(limit: string): RequestHandler {
-  const text = express.text({ type: IMPORT_TYPES, limit });
+  // The text parser would decode invalid UTF-8 as U+FFFD without a word (merging distinct ids): the lines that are not
+  // UTF-8 are found on the bytes first, and rejected by number like any other invalid line.
+  const badLines = new WeakMap<object, Set<number>>();
+  const text = express.text({
+    type: IMPORT_TYPES,
+    limit,
+    verify: (req, _res, buf, encoding) => {
+      if (/^utf-?8$/i.test(encoding)) {
+        const bad = invalidUtf8Lines(buf);
+        if (bad.size) badLines.set(req, bad);
+      }
+    },
+  });
   return (req, res, next) => {
     text(req, res, (err?: unknown) => {
       if (err) return next(err);
       try {
         const body = stripBom(typeof req.body === 'string' ? req.body : '');
+        const bad = badLines.get(req);
         let items: RawItem[];
+        if (bad && req.is('application/json')) throw invalidUtf8Body();
         if (req.is('application/json')) {
           let parsed: unknown;
           try {
@@ -34,6 +49,7 @@ function importBodyParser(limit: string): RequestHandler {
           items = fromArray(parsed);
         } else {
           items = parseNdjson(body);
+          if (bad) items = items.map((i) => (bad.has(i.line) ? { line: i.line, error: INVALID_UTF8_LINE } : i));
           if (items.length === 0) throw malformed('The NDJSON body has no records');
           if (items.every((i) => 'error' in i)) {
             throw malformed(

@@ -3,13 +3,15 @@ import '../api/openapi.js';
 import { z } from 'zod';
 import { topicKey } from '../graph/topic-key.js';
 import { UserRef } from '../graph/user-schemas.js';
+import { cleanString } from '../api/text.js';
 
 const isoTime = z.iso.datetime({ offset: true });
-const topicName = z
-  .string()
+const topicName = cleanString()
   .max(200)
   .refine((s) => topicKey(s).length > 0, 'must contain a non-blank topic name');
-const category = z.string().trim().min(1).max(200);
+const category = cleanString().trim().min(1).max(200);
+/** Ids and names: no control characters or unpaired surrogates (they would be stored, or merge distinct ids). */
+const idText = () => cleanString().trim().min(1).max(200);
 
 export const InterestInput = z
   .object({
@@ -23,7 +25,7 @@ export const InterestInput = z
 
 export const PurchaseInput = z
   .object({
-    sku: z.string().trim().min(1).max(200),
+    sku: idText(),
     category: topicName.describe('The purchase category; it is a topic'),
     amount: z.number().nonnegative().optional(),
     at: isoTime.optional(),
@@ -33,9 +35,9 @@ export const PurchaseInput = z
 
 export const ProfileRecord = z
   .object({
-    externalId: z.string().trim().min(1).max(200).describe('Surrounding whitespace is trimmed, as in user references'),
+    externalId: idText().describe('Surrounding whitespace is trimmed, as in user references; control characters are refused'),
     email: z.email().max(320).optional().describe('Used only for identity stitching; stored as a keyed hash'),
-    name: z.string().trim().min(1).max(200).optional(),
+    name: idText().optional(),
     interests: z.array(InterestInput).max(5000).default([]),
     purchases: z.array(PurchaseInput).max(5000).default([]),
     consent: z.object({ segmentation: z.boolean() }).strict().optional(),
@@ -73,14 +75,14 @@ export const EVENT_KINDS = ['like', 'unlike', 'view', 'purchase'] as const;
 
 export const EventInput = z
   .object({
-    id: z.string().trim().min(1).max(200),
+    id: idText(),
     user: UserRef,
     topic: topicName,
     category: category.optional(),
     kind: z.enum(EVENT_KINDS),
     weight: z.number().positive().max(1_000_000).default(1),
     at: isoTime.optional(),
-    sku: z.string().trim().min(1).max(200).optional().describe('purchase only'),
+    sku: idText().optional().describe('purchase only'),
     amount: z.number().nonnegative().optional().describe('purchase only'),
   })
   .strict()
@@ -107,3 +109,15 @@ export const EventsResult = z
     ),
   })
   .openapi('EventsResult');
+
+/**
+ * What a Facebook login brings in, checked before anything is written: ids and names with control characters or
+ * unpaired surrogates refuse the whole login (400), as for any other source.
+ */
+export const FacebookLogin = z.object({
+  profile: z.object({ id: cleanString().min(1).max(200), name: cleanString().max(200).optional() }),
+  likes: z.array(
+    z.object({ id: cleanString().max(200).optional(), name: cleanString(), category: cleanString().optional() }),
+  ),
+});
+
