@@ -75,7 +75,7 @@ async function timed(app: TestApp, path: string, key?: string): Promise<{ res: R
 describe('readiness and deadlines follow the database', () => {
   it('answers 503 within its deadlines while Neo4j is stalled (SIGSTOP), and is ready again after SIGCONT', async () => {
     // Its statements run once on the default deadlines first: a cold server plans them slowly.
-    expect((await t.call('GET', '/v1/segments', { key: t.adminKey })).status).toBe(200);
+    expect((await t.call('GET', '/v1/api-keys', { key: t.adminKey })).status).toBe(200);
     const fast = await startTestApp({
       NEO4J_URI: neo4j.uri,
       NEO4J_PASSWORD: neo4j.password,
@@ -83,7 +83,7 @@ describe('readiness and deadlines follow the database', () => {
       REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
     });
     expect((await fast.call('GET', '/readyz')).status).toBe(200);
-    expect((await fast.call('GET', '/v1/segments', { key: fast.adminKey })).status).toBe(200);
+    expect((await fast.call('GET', '/v1/api-keys', { key: fast.adminKey })).status).toBe(200);
     const pid = neo4j.current().process.pid!;
 
     process.kill(pid, 'SIGSTOP');
@@ -100,12 +100,13 @@ describe('readiness and deadlines follow the database', () => {
         expect(p.ms).toBeLessThan(2_000);
       }
 
-      // A read with a valid key: the key check (cached or not) and the query each give up at their deadline.
-      const read = await timed(fast, '/v1/segments', fast.adminKey);
+      // A read with a valid key that goes to Neo4j every time (segments are served from memory): the key check
+      // (cached or not) and the query each give up at their deadline.
+      const read = await timed(fast, '/v1/api-keys', fast.adminKey);
       expect(read.res.status).toBe(503);
       expect(((await (await fast.call('GET', '/healthz')).json()) as { status: string }).status).toBe('ok');
       expect(read.ms).toBeLessThan(REQUEST_TIMEOUT_MS + 500);
-      const problem = (await (await fast.call('GET', '/v1/segments', { key: fast.adminKey })).json()) as { type: string; status: number };
+      const problem = (await (await fast.call('GET', '/v1/api-keys', { key: fast.adminKey })).json()) as { type: string; status: number };
       expect(problem).toMatchObject({ status: 503 });
       expect(problem.type).toMatch(/database-unavailable$/);
     } finally {
@@ -113,7 +114,7 @@ describe('readiness and deadlines follow the database', () => {
     }
 
     expect((await waitForStatus('/readyz', 200, 30_000, undefined, fast)).status).toBe(200);
-    expect((await waitForStatus('/v1/segments', 200, 30_000, fast.adminKey, fast)).status).toBe(200);
+    expect((await waitForStatus('/v1/api-keys', 200, 30_000, fast.adminKey, fast)).status).toBe(200);
     await fast.close();
   }, 120_000);
 
