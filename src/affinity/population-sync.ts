@@ -8,6 +8,7 @@
 import { setImmediate as pause } from 'node:timers/promises';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '../logger.js';
+import { AppError } from '../errors.js';
 import type { ChangeFeed, FeedEvent } from '../changes/change-feed.js';
 import { InterestStore, type PersonRecord } from './interest-store.js';
 import { PEOPLE_BATCH, type AffinityRepository } from './affinity-repository.js';
@@ -197,7 +198,7 @@ export class PopulationSync {
     while (outstanding()) {
       this.scheduleRefresh();
       if (this.refreshing) await this.refreshing;
-      else throw new Error('changed people could not be reloaded');
+      else throw AppError.unavailable('People who changed could not be reloaded from the database yet');
     }
   }
 

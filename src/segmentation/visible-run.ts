@@ -64,7 +64,8 @@ export class VisibleRun {
   private async check(): Promise<void> {
     const id = await this.source.visibleRunId();
     if (this.current !== undefined && (this.current?.id ?? null) === id) return;
-    const run = id === null ? null : ((await this.source.getRun(id)) ?? null);
+    const run = id === null ? null : await this.source.getRun(id);
+    if (run === undefined) return; // cannot happen (runs are never deleted); keep serving what is served
     for (const prepare of this.preparers) await prepare(run);
     this.current = run;
     this.logger.info({ runId: run?.id ?? null }, 'visible segmentation run');
