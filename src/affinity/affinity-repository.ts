@@ -23,11 +23,13 @@ export class AffinityRepository {
     return rows.filter((r): r is ResolvedPerson & Record<string, unknown> => r.userId !== null);
   }
 
+  /** Background work (a run becoming visible): a topic per row, so it gets the bulk deadline, not a request's. */
   async runModel(runId: string): Promise<RunModelRows> {
+    const bulk = { deadline: 'batch' } as const;
     const [segments, memberships, related] = await Promise.all([
-      this.db.read<{ segmentId: string; label: string | null; share: number | null }>('affinity/read-run-segments', { runId }),
-      this.db.read<{ topicId: string; segmentId: string; name: string }>('affinity/read-run-memberships', { runId }),
-      this.db.read<{ topicId: string; id: string; name: string; weight: number }>('affinity/read-run-related', { runId }),
+      this.db.read<{ segmentId: string; label: string | null; share: number | null }>('affinity/read-run-segments', { runId }, bulk),
+      this.db.read<{ topicId: string; segmentId: string; name: string }>('affinity/read-run-memberships', { runId }, bulk),
+      this.db.read<{ topicId: string; id: string; name: string; weight: number }>('affinity/read-run-related', { runId }, bulk),
     ]);
     return { runId, segments, memberships, related };
   }
@@ -47,7 +49,7 @@ export class AffinityRepository {
 
   /** One batch of the cleanup of what older versions stored per person; how many edges and people it touched. */
   async dropStoredAffinities(limit: number): Promise<number> {
-    const [row] = await this.db.write<{ done: number }>('affinity/drop-stored-affinities', { limit });
+    const [row] = await this.db.write<{ done: number }>('affinity/drop-stored-affinities', { limit }, { deadline: 'batch' });
     return row?.done ?? 0;
   }
 }
