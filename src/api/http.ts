@@ -209,8 +209,11 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
       return next(err);
     }
     const p = toProblem(err);
-    if (p.status >= 500) {
-      if (p.status === 503) res.setHeader('Retry-After', '5');
+    if (p.status === 503) {
+      // An outage the answer already reports (readiness probes ask every few seconds): one line, no stack per request.
+      res.setHeader('Retry-After', '5');
+      logger.warn({ path: req.path, method: req.method, reason: (err as Error)?.message }, 'request answered 503');
+    } else if (p.status >= 500) {
       logger.error({ err, path: req.path, method: req.method }, 'request failed');
     }
     sendProblem(res, p);
