@@ -13,6 +13,7 @@ import express from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { listen } from '../src/api/listen.js';
+import { requestDeadline } from '../src/api/deadline.js';
 import { createLogger } from '../src/logger.js';
 import { runConstantRateProcess } from './lib/constant-rate.js';
 
@@ -51,13 +52,16 @@ await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', () => resolve()
 const port = (bare.address() as { port: number }).port;
 await measure('node:http', bare, `http://127.0.0.1:${port}`);
 
-for (const withStack of [false, true]) {
+for (const stack of ['none', 'logging', 'deadline'] as const) {
   const app = express();
-  if (withStack) {
+  if (stack !== 'none') {
     app.use(pinoHttp({ logger: createLogger('warn') }));
+    // The service's per-request deadline: one timer and two listeners per request (src/api/deadline.ts).
+    if (stack === 'deadline') app.use(requestDeadline(10_000, createLogger('warn')));
     app.use(helmet());
   }
   app.get('/x', (_req, res) => void res.json(body));
   const { server, baseUrl } = await listen(app);
-  await measure(withStack ? 'express + pino-http + helmet' : 'express', server, baseUrl);
+  const label = { none: 'express', logging: 'express + pino-http + helmet', deadline: 'express + pino-http + request deadline + helmet' };
+  await measure(label[stack], server, baseUrl);
 }
