@@ -309,6 +309,7 @@ describe('segmentation runs', () => {
         parentId: null,
         topTopics: [],
         topics: planted.filter((p) => p.community === c).map((p) => ({ id: ids.get(p.name)!, score: 1 })),
+        quality: null,
       }));
       const [a, b] = segments[0]!.topics;
       await t.services.segmentation.repository.writeSegments(id, segments, [{ from: a!.id, to: b!.id, weight: 1 }]);

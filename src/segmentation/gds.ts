@@ -12,6 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/neo4j.js';
+import type { Cohesion } from './cohesion.js';
 import type { CommunityAudience } from './pipeline.js';
 import type { Weighting } from './projection.js';
 
@@ -257,4 +258,46 @@ export async function dropLeftoverGdsGraphs(
     dropped.push(r.graphName);
   }
   return dropped;
+}
+
+/**
+ * The people's co-interest statistics of a membership (0..count-1 per topic, negative: none), computed in the database:
+ * what the in-process engine gets from cohesion.ts, without the pairs between communities (quality needs none).
+ */
+export async function segmentCohesion(db: Db, topicIds: readonly string[], membership: ArrayLike<number>, count: number): Promise<Cohesion> {
+  const map: Record<string, number> = {};
+  topicIds.forEach((id, i) => {
+    if (membership[i]! >= 0) map[id] = membership[i]!;
+  });
+  const rows = await db.read<{
+    community: number;
+    mass: number;
+    self: number;
+    cut: number;
+    slots: number;
+    coPairs: number;
+    people: number;
+    totalSlots: number;
+    totalPairs: number;
+  }>('segmentation/gds-segment-cohesion', { membership: map });
+  const out: Cohesion = {
+    count,
+    people: rows[0]?.people ?? 0,
+    mass: new Float64Array(count),
+    self: new Float64Array(count),
+    cut: new Float64Array(count),
+    pairs: new Map(),
+    slots: new Float64Array(count),
+    coPairs: new Float64Array(count),
+    totalSlots: rows[0]?.totalSlots ?? 0,
+    totalPairs: rows[0]?.totalPairs ?? 0,
+  };
+  for (const r of rows) {
+    out.mass[r.community] = r.mass;
+    out.self[r.community] = r.self;
+    out.cut[r.community] = r.cut;
+    out.slots[r.community] = r.slots;
+    out.coPairs[r.community] = r.coPairs;
+  }
+  return out;
 }

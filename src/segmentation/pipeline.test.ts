@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { generateProfiles, plantedTopics } from '../../scripts/generate.js';
+import { generateMixtures } from '../../scripts/lib/planted-mixtures.js';
 import { detectCommunities } from './communities.js';
 import { InterestCollector, project, sparsify } from './projection.js';
 import {
@@ -79,10 +80,14 @@ describe('segmentInterests on planted communities', () => {
   });
 
   it('reports the modularity of the partition it stores', async () => {
-    // Every community is below minSegmentSize and none can be folded into a proper one: all topics land in "Other
-    // interests", one community, whose modularity is 0 whatever Louvain found before grouping.
-    const r = await segmentInterests(interests, meta, { ...DEFAULT_PARAMS, minSegmentSize: 1000 }, null, ids);
+    // Data without communities: nothing is significant, and every community is below minSegmentSize, so all topics
+    // land in "Other interests", one community, whose modularity is 0 whatever Louvain found before.
+    const noise = generateMixtures({ people: 1500, communities: 10, interests: 12, pureNoise: true, seed: 5 });
+    const c = new InterestCollector();
+    for (const p of noise.people) c.addUser(p.topics.map((t) => noise.topics[t]!), p.weights);
+    const r = await segmentInterests(c, new Map(), { ...DEFAULT_PARAMS, minSegmentSize: 100_000 }, null, ids);
     expect(r.segments.filter((s) => s.level === 'coarse').map((s) => s.other)).toEqual([true]);
+    expect(r.significantSegments).toBe(0);
     expect(r.modularity).toBeCloseTo(0, 9);
     expect((await segmentInterests(interests, meta, DEFAULT_PARAMS, null, ids)).modularity).toBeGreaterThan(0.5);
   });

@@ -15,8 +15,12 @@ import {
   refineCommunities,
   type WeightedEdges,
 } from './communities.js';
+import { cohesion, compact, type PeopleView } from './cohesion.js';
 import { labelSegment } from './labels.js';
+import { naturalCommunities } from './natural.js';
+import { Holders } from './placement.js';
 import { type InterestCollector, project, sparsify, topNeighbours, type Weighting } from './projection.js';
+import { communityQuality, type CommunityQuality, seedAgreement } from './quality.js';
 import { compareRuns, matchSegments, type SegmentTopics, type Stability } from './stability.js';
 
 export type Level = 'coarse' | 'fine';
@@ -33,7 +37,15 @@ export interface RunParams {
   neighbours: number;
   /** RELATED edges written per topic. */
   relatedPerTopic: number;
+  /**
+   * Users a topic needs to take part in community detection (raised further when more than MAX_CORE_TOPICS topics
+   * reach it). Rarer topics are placed afterwards where their people sit (natural.ts); none is left out.
+   */
+  coreSupport: number;
 }
+
+/** Detection (pair counting, Louvain) sees at most this many topics, the most held: what keeps 1M-topic tails linear. */
+export const MAX_CORE_TOPICS = 50_000;
 
 export const DEFAULT_PARAMS: RunParams = {
   resolution: 1,
@@ -44,6 +56,7 @@ export const DEFAULT_PARAMS: RunParams = {
   minSegmentSize: 3,
   neighbours: 30,
   relatedPerTopic: 10,
+  coreSupport: 10,
 };
 
 export interface TopicMeta {
@@ -63,6 +76,13 @@ export interface SegmentOut {
   parentId: string | null;
   topTopics: Array<{ id: string; name: string }>;
   topics: Array<{ id: string; score: number }>;
+  quality: SegmentQuality | null;
+}
+
+/** quality.ts: cohesion (lift with itself), conductance, evidence against the null model, and agreement across seeds. */
+export interface SegmentQuality extends CommunityQuality {
+  /** Jaccard overlap with the best-matching segment of the same run repeated with another seed (null: not measured). */
+  seedStability: number | null;
 }
 
 export interface PreviousRun {
@@ -81,6 +101,18 @@ export interface PipelineResult {
   /** Co-interest edges the run saw: every projected edge in process, the kept ones from the GDS engine. */
   edges: number;
   users: number;
+  /** Coarse segments that are significant ("Other interests" excluded). */
+  significantSegments: number;
+  /** NMI between the coarse partition and the one the run finds with another seed (null: not measured). */
+  seedNmi: number | null;
+  /** In process: topics in detection, the support they needed, and the natural steps' counts and timings. */
+  natural?: {
+    coreTopics: number;
+    coreSupport: number;
+    pieces: number;
+    merged: number;
+    timings: { splitMs: number; mergeMs: number; placeMs: number; seedMs: number };
+  };
   timings: { projectMs: number; detectMs: number };
 }
 
@@ -126,7 +158,18 @@ export interface DetectedGraph {
   /** The edges communities were detected on (the kept ones): the fine split and the reported modularity use these. */
   detectionEdges: WeightedEdges;
   detection: Detection;
+  /**
+   * In process: the natural segments of every topic (natural.ts) and the same run's partition with another seed; the
+   * coarse level is then these, not `detection` with its tiny communities grouped.
+   */
+  natural?: { membership: Int32Array; seedMembership: Int32Array | null };
 }
+
+/**
+ * How a level's per-segment quality is measured (quality.ts): from the people in process, in the database for the GDS
+ * engine. `membership` maps topics to 0..count-1 (negative: none).
+ */
+export type QualityStep = (membership: Int32Array, count: number) => CommunityQuality[] | Promise<CommunityQuality[]>;
 
 export type SegmentsResult = Omit<PipelineResult, 'timings'>;
 
@@ -144,11 +187,22 @@ export async function segmentInterests(
 ): Promise<PipelineResult> {
   let t0 = performance.now();
   interests.sortTopics();
-  const p = project(interests, params);
+  const p = project(interests, { ...params, maxCoreTopics: MAX_CORE_TOPICS });
   const projectMs = performance.now() - t0;
   t0 = performance.now();
   const keep = sparsify(p, params.neighbours);
   const detectionEdges = { ...p, keep, active: p.active };
+  const detection = detectCommunities(detectionEdges, params);
+  const holders = new Holders(interests, interests.topicIds.length);
+  const natural = naturalCommunities(holders, detection, detectionEdges, { ...params, minSize: params.minSegmentSize });
+  // The same run with another seed: how much of the partition is the data's and how much the traversal's.
+  let t1 = performance.now();
+  const otherSeed = { ...params, seed: (params.seed + 1) % 2 ** 31 };
+  const again = naturalCommunities(holders, detectCommunities(detectionEdges, otherSeed), detectionEdges, {
+    ...otherSeed,
+    minSize: params.minSegmentSize,
+  });
+  const seedMs = performance.now() - t1;
   const result = await segmentDetected(
     {
       topicIds: interests.topicIds,
@@ -157,15 +211,43 @@ export async function segmentInterests(
       users: p.users,
       edges: { ...p, active: p.active },
       detectionEdges,
-      detection: detectCommunities(detectionEdges, params),
+      detection,
+      natural: { membership: natural.membership, seedMembership: again.membership },
     },
     meta,
     params,
     previous,
     newId,
     (_level, membership, communities) => audience(interests, membership, communities),
+    peopleQuality(interests),
   );
-  return { ...result, timings: { projectMs, detectMs: performance.now() - t0 } };
+  let coreTopics = 0;
+  for (let i = 0; i < p.nodeCount; i++) coreTopics += p.active[i]!;
+  return {
+    ...result,
+    natural: {
+      coreTopics,
+      coreSupport: p.coreSupport,
+      pieces: natural.pieces,
+      merged: natural.merged,
+      timings: {
+        splitMs: Math.round(natural.timings.splitMs),
+        mergeMs: Math.round(natural.timings.mergeMs),
+        placeMs: Math.round(natural.timings.placeMs),
+        seedMs: Math.round(seedMs),
+      },
+    },
+    timings: { projectMs, detectMs: performance.now() - t0 },
+  };
+}
+
+/** In process: a level's quality from the people (one pass over the interests). */
+export function peopleQuality(people: PeopleView): QualityStep {
+  return (membership, count) => {
+    let topics = 0;
+    for (const c of membership) if (c >= 0) topics++;
+    return communityQuality(cohesion(people, membership, count), topics);
+  };
 }
 
 /**
@@ -180,14 +262,17 @@ export async function segmentDetected(
   previous: PreviousRun | null,
   newId: (level: Level) => string,
   audience: AudienceStep,
+  measure?: QualityStep,
 ): Promise<SegmentsResult> {
   const { topicIds, detection: det, edges: graph, detectionEdges } = g;
   const names = topicIds.map((id) => meta.get(id)?.name ?? id);
 
-  const coarse = groupTiny(det.coarse, graph, params.minSegmentSize);
+  const coarse = g.natural?.membership ?? groupTiny(det.coarse, graph, params.minSegmentSize);
+  // Louvain's first level nests in its own final partition, not in the natural segments.
+  const firstLevel = !g.natural && det.levels > 1 ? det.firstLevel : null;
   const levels: Record<Level, Int32Array> = {
     coarse,
-    fine: refineCommunities(coarse, detectionEdges, det.levels > 1 ? det.firstLevel : null, {
+    fine: refineCommunities(coarse, detectionEdges, firstLevel, {
       resolution: params.resolution,
       seed: params.seed,
       minSize: params.minSegmentSize,
@@ -195,6 +280,7 @@ export async function segmentDetected(
     }),
   };
   const segments: SegmentOut[] = [];
+  let seedNmi: number | null = null;
   const stability = {} as PipelineResult['stability'];
   const idOfCommunity: Record<Level, Map<number, string>> = { coarse: new Map(), fine: new Map() };
   for (const level of ['coarse', 'fine'] as const) {
@@ -219,6 +305,8 @@ export async function segmentDetected(
       if (m) overlaps.set(id, m.overlap);
     }
     const sizes = await audience(level, membership, [...groups.keys()]);
+    const quality = await measureLevel(membership, measure);
+    const seed = level === 'coarse' && g.natural?.seedMembership ? seedAgreement(membership, g.natural.seedMembership) : null;
     for (const d of drafts) {
       const id = ids.get(d.community)!;
       const label = labelSegment(d.members, centrality, g.support, names, { other: d.other });
@@ -235,8 +323,10 @@ export async function segmentDetected(
         parentId,
         topTopics: label.top.map((i) => ({ id: topicIds[i]!, name: names[i]! })),
         topics: label.ranked.map((r) => ({ id: topicIds[r.index]!, score: round(r.score) })),
+        quality: segmentQuality(quality?.get(d.community), seed?.overlap.get(d.community), d.other),
       });
     }
+    if (level === 'coarse') seedNmi = seed ? round(seed.nmi) : null;
     const current = drafts.map((d) => ({ id: ids.get(d.community)!, topics: d.topics, other: d.other }));
     stability[level] = compareRuns(previous?.runId ?? null, current, prev, overlaps);
   }
@@ -246,12 +336,15 @@ export async function segmentDetected(
   topNeighbours(graph, params.relatedPerTopic).forEach((list, i) => {
     for (const n of list) related.push({ from: topicIds[i]!, to: topicIds[n.topic]!, weight: round(n.weight) });
   });
+  // Segmented topics: in process every topic somebody holds (rare ones placed), from GDS the detected ones.
   let topics = 0;
-  for (let i = 0; i < topicIds.length; i++) topics += g.active[i] ? 1 : 0;
+  for (const c of coarse) topics += c === OUTSIDE ? 0 : 1;
   return {
     segments,
     related,
     stability,
+    significantSegments: segments.filter((s) => s.level === 'coarse' && !s.other && s.quality?.significant).length,
+    seedNmi,
     // Of the coarse partition as stored (tiny communities grouped), on the graph communities were detected on.
     modularity: modularity(coarse, detectionEdges, params.resolution),
     levels: det.levels,
@@ -292,6 +385,30 @@ function audience(interests: InterestCollector, membership: Int32Array, communit
     users: new Map(communities.map((c, i) => [c, users[i]!])),
     // Not rounded: it is the lift baseline of every segment of one (a 6-digit share of a small segment would skew lift).
     share: new Map(communities.map((c, i) => [c, segmentedUsers > 0 ? share[i]! / segmentedUsers : 0])),
+  };
+}
+
+/** A level's quality per community (OTHER measured like the others: it is a segment people have affinity to). */
+async function measureLevel(membership: Int32Array, measure: QualityStep | undefined): Promise<Map<number, CommunityQuality> | null> {
+  if (!measure) return null;
+  const dense = compact(Array.from(membership, (c) => (c === OTHER ? 2 ** 31 - 1 : c)));
+  const byDense = await measure(dense.membership, dense.count);
+  const out = new Map<number, CommunityQuality>();
+  membership.forEach((c, i) => {
+    if (c !== OUTSIDE && !out.has(c)) out.set(c, byDense[dense.membership[i]!]!);
+  });
+  return out;
+}
+
+/** "Other interests" is measured but never significant: it is where topics without evidence go, not a finding. */
+function segmentQuality(q: CommunityQuality | undefined, overlap: number | undefined, other: boolean): SegmentQuality | null {
+  if (!q) return null;
+  return {
+    cohesion: round(q.cohesion),
+    conductance: round(q.conductance),
+    evidence: Math.round(q.evidence * 10) / 10,
+    significant: q.significant && !other,
+    seedStability: overlap === undefined ? null : round(overlap),
   };
 }
 

@@ -189,6 +189,13 @@ export interface ProjectionOptions {
   minSupport: number;
   /** A user with more interests contributes only their heaviest ones, so heavy users don't dominate. */
   maxTopicsPerUser: number;
+  /**
+   * Users a topic needs to take part in the projection at all (default minSupport). Rarer topics stay out of pair
+   * counting and detection and are placed afterwards from where their people sit (placement.ts).
+   */
+  coreSupport?: number;
+  /** At most this many topics take part: the threshold rises until the most held ones fit (default: no limit). */
+  maxCoreTopics?: number;
 }
 
 export interface Projection {
@@ -196,8 +203,10 @@ export interface Projection {
   nodeCount: number;
   /** Users (with at least one interest) behind each topic, after the per-user cap. */
   support: Int32Array;
-  /** Topics with support ≥ minSupport: the ones that take part in the segmentation. */
+  /** Topics with support ≥ coreSupport: the ones that take part in pair counting and detection. */
   active: Uint8Array;
+  /** The support a topic needed to be active (max of minSupport and coreSupport, raised by maxCoreTopics). */
+  coreSupport: number;
   users: number;
   /** Distinct topic pairs counted (the size of the pair table): only pairs of supported topics. */
   countedPairs: number;
@@ -229,10 +238,11 @@ export function project(interests: InterestCollector, opts: ProjectionOptions): 
     users++;
     for (let i = 0; i < list.length; i++) support[list[i]!] = support[list[i]!]! + 1;
   });
+  const coreSupport = coreThreshold(support, Math.max(opts.minSupport, opts.coreSupport ?? 0), opts.maxCoreTopics);
   const active = new Uint8Array(n);
   let activeCount = 0;
   for (let i = 0; i < n; i++) {
-    if (support[i]! < opts.minSupport) continue;
+    if (support[i]! < coreSupport) continue;
     active[i] = 1;
     activeCount++;
   }
@@ -265,6 +275,7 @@ export function project(interests: InterestCollector, opts: ProjectionOptions): 
     nodeCount: n,
     support,
     active,
+    coreSupport,
     users,
     countedPairs: pairs.size,
     edgeA: Int32Array.from(order, (i) => A[i]!),
@@ -272,6 +283,15 @@ export function project(interests: InterestCollector, opts: ProjectionOptions): 
     edgeCount: Int32Array.from(order, (i) => C[i]!),
     edgeWeight: Float64Array.from(order, (i) => W[i]!),
   };
+}
+
+/** The lowest support ≥ `min` at which at most `max` topics qualify (ties at the cut all stay out). */
+export function coreThreshold(support: Int32Array, min: number, max: number | undefined): number {
+  if (max === undefined) return min;
+  const qualifying = Array.from(support).filter((s) => s >= min);
+  if (qualifying.length <= max) return min;
+  qualifying.sort((a, b) => b - a);
+  return qualifying[max]! + 1;
 }
 
 /**
@@ -299,7 +319,7 @@ export function edgeWeight(weighting: Weighting, co: number, na: number, nb: num
  * Keeps an edge when it is among the `k` strongest of either endpoint. With noise every topic pair co-occurs
  * somewhere in a large population; the k-nearest-neighbour graph keeps the structure and stays sparse.
  */
-export function sparsify(p: Projection, k: number): Uint8Array {
+export function sparsify(p: Pick<Projection, 'nodeCount' | 'edgeA' | 'edgeB' | 'edgeWeight'>, k: number): Uint8Array {
   const m = p.edgeA.length;
   const keep = new Uint8Array(m);
   if (k <= 0) return keep.fill(1);

@@ -1,6 +1,7 @@
 import type { Db } from '../db/neo4j.js';
-import { dropLeftoverGdsGraphs, type GdsOptions, type GdsRunParams, type GdsSegmentation, segmentAudience, segmentWithGds } from './gds.js';
-import type { CommunityAudience, Level, SegmentOut } from './pipeline.js';
+import { dropLeftoverGdsGraphs, type GdsOptions, type GdsRunParams, type GdsSegmentation, segmentAudience, segmentCohesion, segmentWithGds } from './gds.js';
+import type { CommunityAudience, Level, SegmentOut, SegmentQuality } from './pipeline.js';
+import { type CommunityQuality, communityQuality } from './quality.js';
 
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed';
 
@@ -26,6 +27,8 @@ export interface SegmentRecord {
   topTopics: Array<{ id: string; name: string }>;
   parentId: string | null;
   other: boolean;
+  /** null for segments of runs made before quality was measured. */
+  quality: SegmentQuality | null;
 }
 
 interface RawRun {
@@ -54,10 +57,15 @@ function toRun(r: RawRun): RunRecord {
   };
 }
 
-type RawSegment = Omit<SegmentRecord, 'topTopics' | 'other' | 'parentId'> & {
+type RawSegment = Omit<SegmentRecord, 'topTopics' | 'other' | 'parentId' | 'quality'> & {
   topTopics: string | null;
   other: boolean | null;
   parentId: string | null;
+  cohesion: number | null;
+  conductance: number | null;
+  evidence: number | null;
+  significant: boolean | null;
+  seedStability: number | null;
 };
 
 function toSegment(s: RawSegment): SegmentRecord {
@@ -71,6 +79,16 @@ function toSegment(s: RawSegment): SegmentRecord {
     topTopics: s.topTopics ? (JSON.parse(s.topTopics) as SegmentRecord['topTopics']) : [],
     parentId: s.parentId ?? null,
     other: s.other ?? false,
+    quality:
+      s.cohesion === null || s.cohesion === undefined
+        ? null
+        : {
+            cohesion: s.cohesion,
+            conductance: s.conductance ?? 0,
+            evidence: s.evidence ?? 0,
+            significant: s.significant ?? false,
+            seedStability: s.seedStability ?? null,
+          },
   };
 }
 
@@ -176,6 +194,11 @@ export class SegmentationRepository {
       share: s.share,
       topTopics: JSON.stringify(s.topTopics),
       parentId: s.parentId,
+      cohesion: s.quality?.cohesion ?? null,
+      conductance: s.quality?.conductance ?? null,
+      evidence: s.quality?.evidence ?? null,
+      significant: s.quality?.significant ?? null,
+      seedStability: s.quality?.seedStability ?? null,
     }));
     const memberships = segments.map((s) => ({ uid: `${runId}/${s.id}`, topics: s.topics.map((t) => ({ id: t.id, score: t.score })) }));
     const bySource = new Map<string, Array<{ id: string; weight: number }>>();
@@ -259,6 +282,13 @@ export class SegmentationRepository {
 
   gdsAudience(topicIds: readonly string[], membership: ArrayLike<number>): Promise<CommunityAudience> {
     return segmentAudience(this.db, topicIds, membership);
+  }
+
+  /** A level's per-segment quality from the people's co-interest, counted in the database (quality.ts). */
+  async gdsQuality(topicIds: readonly string[], membership: ArrayLike<number>, count: number): Promise<CommunityQuality[]> {
+    let topics = 0;
+    for (let i = 0; i < membership.length; i++) if (membership[i]! >= 0) topics++;
+    return communityQuality(await segmentCohesion(this.db, topicIds, membership, count), topics);
   }
 
   dropGdsGraphs(opts: Parameters<typeof dropLeftoverGdsGraphs>[1]): Promise<string[]> {

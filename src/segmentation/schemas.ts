@@ -11,6 +11,13 @@ export const RunParamsBody = z
     minSegmentSize: z.number().int().min(1).max(1000).optional().describe('Smaller communities are folded into a neighbour or "Other interests" (default 3)'),
     neighbours: z.number().int().min(0).max(1000).optional().describe('k of the k-nearest-neighbour sparsification before Louvain; 0 = all edges (default 30)'),
     relatedPerTopic: z.number().int().min(0).max(100).optional().describe('RELATED neighbours kept per topic (default 10)'),
+    coreSupport: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .optional()
+      .describe('Users a topic needs to take part in community detection; rarer topics are placed where their people sit (default 10)'),
   })
   .strict()
   .openapi('SegmentationRunParams');
@@ -54,6 +61,26 @@ export const RunMetricsSchema = z
       .optional(),
     stability: StabilitySchema.optional(),
     stabilityFine: StabilitySchema.optional(),
+    significantSegments: z
+      .number()
+      .int()
+      .optional()
+      .describe('Coarse segments significant against the null model of independent interests ("Other interests" excluded)'),
+    seedNmi: z
+      .number()
+      .nullable()
+      .optional()
+      .describe('NMI between the coarse segments and those the same run finds with another seed (null: not measured, GDS engine)'),
+    natural: z
+      .object({
+        coreTopics: z.number().int().describe('Topics that took part in community detection'),
+        coreSupport: z.number().int().describe('Users each of them needed'),
+        pieces: z.number().int().describe('Communities after splitting each Louvain community on its own edges'),
+        merged: z.number().int().describe('Communities after merging the pieces people hold together'),
+        timings: z.record(z.string(), z.number()),
+      })
+      .optional()
+      .describe('In-process engine: how the natural segments were reached'),
   })
   .passthrough()
   .openapi('SegmentationRunMetrics');
@@ -83,6 +110,25 @@ export const IdParams = z.object({ id: z.string().min(1).max(200) });
 
 const TopicRef = z.object({ id: z.string(), name: z.string() }).openapi('TopicRef');
 
+export const SegmentQualitySchema = z
+  .object({
+    cohesion: z
+      .number()
+      .describe('Lift of the segment with itself: how many times more often than chance a person holding one of its topics holds another (1 = chance)'),
+    conductance: z.number().describe("Share of the segment's co-interest that leaves it (0 = closed, 1 = no different from the rest)"),
+    evidence: z
+      .number()
+      .describe('Log-likelihood ratio of its co-interest against the null model where people pick topics independently'),
+    significant: z
+      .boolean()
+      .describe('Evidence beyond a Bonferroni bound over every pair of topics, and cohesion ≥ 1.5; never for "Other interests"'),
+    seedStability: z
+      .number()
+      .nullable()
+      .describe('Jaccard overlap with the best-matching segment when the run is repeated with another seed (null: not measured)'),
+  })
+  .openapi('SegmentQuality');
+
 export const SegmentSchema = z
   .object({
     id: z.string().describe('Stable across runs while the segment keeps most of its topics'),
@@ -93,7 +139,8 @@ export const SegmentSchema = z
     level: z.enum(['coarse', 'fine']),
     share: z.number().describe("Mean affinity of segmented users to the segment (lift baseline); sums to 1 per level"),
     parentId: z.string().nullable().describe('For fine segments: the coarse segment holding most of its topics'),
-    other: z.boolean().describe('The "Other interests" bucket of topics too loosely connected to form a segment'),
+    other: z.boolean().describe('The "Other interests" bucket of topics with no evidence of where they belong'),
+    quality: SegmentQualitySchema.nullable().describe('null for segments of runs made before quality was measured'),
   })
   .openapi('Segment');
 

@@ -226,6 +226,9 @@ export class SegmentationService {
         phases,
         stability: result.stability.coarse,
         stabilityFine: result.stability.fine,
+        significantSegments: result.significantSegments,
+        seedNmi: result.seedNmi,
+        ...(result.natural ? { natural: result.natural } : {}),
       };
       if (!(await this.repo.completeRun(runId, metrics))) throw new Error('the run was no longer running (marked failed elsewhere)');
       phase = 'done';
@@ -311,6 +314,7 @@ export class SegmentationService {
       previous,
       newSegmentId,
       (_level, membership) => this.repo.gdsAudience(gds.topicIds, membership),
+      (membership, count) => this.repo.gdsQuality(gds.topicIds, membership, count),
     );
     const detectMs = gds.timings.detectMs + gds.timings.streamMs + (performance.now() - t0);
     return { result, algorithm: gds.algorithm, projectMs, detectMs };

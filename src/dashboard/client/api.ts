@@ -103,8 +103,18 @@ export interface Segment {
   userCount: number;
   topTopics: TopicRef[];
   share?: number;
+  other?: boolean;
+  /** Extension: per-segment quality (null for runs made before it was measured). */
+  quality?: SegmentQuality | null;
   metrics?: RunMetrics;
   [extra: string]: unknown;
+}
+export interface SegmentQuality {
+  cohesion: number;
+  conductance: number;
+  evidence: number;
+  significant: boolean;
+  seedStability: number | null;
 }
 export interface SegmentList {
   runId: string;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runStability, stabilityOf, type RunStability } from './segments-data.js';
+import type { Segment } from './api.js';
+import { qualityRows, runStability, significanceOf, stabilityOf, type RunStability } from './segments-data.js';
 
 const base: RunStability = {
   previousRunId: 'run-1',
@@ -34,5 +35,28 @@ describe('segment stability as the segment list shows it', () => {
   it('says when there is nothing to compare with', () => {
     expect(stabilityOf('seg_a', { ...base, previousRunId: null }).text).toBe('first run');
     expect(stabilityOf('seg_a', undefined).text).toBe('—');
+  });
+});
+
+describe('segment quality as the dashboard words it', () => {
+  const seg = (quality: Segment['quality'], other = false): Segment => ({ id: 's', label: 'S', topicCount: 3, userCount: 9, topTopics: [], other, quality });
+  const q = { cohesion: 12.345, conductance: 0.42, evidence: 1234.5, significant: true, seedStability: 0.96 };
+
+  it('lists significance, cohesion, conductance, evidence and stability across seeds', () => {
+    expect(qualityRows(seg(q)).map((r) => [r.name, r.value])).toEqual([
+      ['Significant', 'yes'],
+      ['Cohesion', '12.3×'],
+      ['Conductance', '42%'],
+      ['Evidence', '1234.5'],
+      ['Stability across seeds', '96%'],
+    ]);
+    expect(significanceOf(seg({ ...q, significant: false })).text).toBe('no');
+    expect(qualityRows(seg({ ...q, seedStability: null })).at(-1)!.value).toBe('—');
+  });
+
+  it('says nothing for runs without quality, and never calls "Other interests" a finding', () => {
+    expect(qualityRows(seg(null))).toEqual([]);
+    expect(significanceOf(seg(undefined)).text).toBe('—');
+    expect(significanceOf(seg(q, true)).text).toBe('bucket');
   });
 });

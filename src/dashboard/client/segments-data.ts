@@ -1,4 +1,5 @@
 import { ApiError, getJson, type Run, type Segment, type SegmentList } from './api.js';
+import { fmtPercent } from './dom.js';
 import { colourOf } from './dom.js';
 
 export interface Segments {
@@ -70,4 +71,46 @@ export function stabilityOf(segmentId: string, st: RunStability | undefined): Se
     text: [`${Math.round(own.overlap * 100)}%`, ...notes].join(', '),
     title: `${Math.round(own.overlap * 100)}% of topics shared with the same segment in run ${st.previousRunId} (Jaccard)`,
   };
+}
+
+export interface QualityRow {
+  name: string;
+  value: string;
+  title: string;
+}
+
+/** Whether a segment is significant, worded for the segment list ("—" when the run measured no quality). */
+export function significanceOf(seg: Segment): { text: string; title: string } {
+  const q = seg.quality;
+  if (!q) return { text: '—', title: 'The run measured no quality for this segment' };
+  if (seg.other) return { text: 'bucket', title: 'Topics with no evidence of where they belong: never a finding' };
+  return q.significant
+    ? { text: 'yes', title: `People hold its topics together ${q.cohesion.toFixed(1)}× as often as chance; far beyond what chance produces` }
+    : { text: 'no', title: 'Its co-interest could come from people picking topics independently' };
+}
+
+/** A segment's quality as the segment page lists it; empty when the run measured none. */
+export function qualityRows(seg: Segment): QualityRow[] {
+  const q = seg.quality;
+  if (!q) return [];
+  const sig = significanceOf(seg);
+  return [
+    { name: 'Significant', value: sig.text, title: sig.title },
+    {
+      name: 'Cohesion',
+      value: `${q.cohesion.toFixed(1)}×`,
+      title: 'How many times more often than chance a person holding one of its topics holds another one',
+    },
+    {
+      name: 'Conductance',
+      value: fmtPercent(q.conductance),
+      title: 'Share of its topics’ co-interest that goes to topics of other segments (lower is more self-contained)',
+    },
+    { name: 'Evidence', value: q.evidence.toFixed(1), title: 'Log-likelihood ratio against people picking topics independently' },
+    {
+      name: 'Stability across seeds',
+      value: q.seedStability === null ? '—' : fmtPercent(q.seedStability),
+      title: 'Topics shared with the best-matching segment when the run is repeated with another seed (Jaccard)',
+    },
+  ];
 }

@@ -1,6 +1,6 @@
 import { getJson, request, withQuery, type AudienceMember, type Page, type Segment, type SegmentTopic } from '../api.js';
 import { clearError, fmtNumber, fmtPercent, h, replace, showError } from '../dom.js';
-import { loadSegments } from '../segments-data.js';
+import { loadSegments, qualityRows } from '../segments-data.js';
 import { metricsList } from './runs.js';
 import type { View } from './index.js';
 
@@ -153,6 +153,7 @@ export const segmentView: View = async ({ root, params, signal }) => {
         preview,
       ),
     ),
+    qualitySection(seg),
     seg.metrics ? h('details', { class: 'card' }, h('summary', {}, 'Run metrics'), metricsList(seg.metrics)) : null,
   );
   await showTopics();
@@ -162,6 +163,22 @@ export const segmentView: View = async ({ root, params, signal }) => {
     counting?.abort();
   };
 };
+
+/** Per-segment quality (cohesion, conductance, significance, stability across seeds), when the run measured it. */
+function qualitySection(seg: Segment): HTMLElement | null {
+  const rows = qualityRows(seg);
+  if (rows.length === 0) return null;
+  return h(
+    'section',
+    { class: 'card', 'aria-labelledby': 'quality-h' },
+    h('h2', { id: 'quality-h' }, 'Quality'),
+    h(
+      'dl',
+      { class: 'metrics quality', 'aria-label': 'Segment quality' },
+      rows.flatMap((r) => [h('dt', { title: r.title }, r.name), h('dd', { title: r.title, 'data-quality': r.name }, r.value)]),
+    ),
+  );
+}
 
 function audiencePreview(items: AudienceMember[], count: number): HTMLElement {
   if (items.length === 0) return h('p', { class: 'muted' }, 'Nobody at this threshold.');

@@ -1,5 +1,5 @@
 import { fmtNumber, fmtPercent, fmtTime, h, replace } from '../dom.js';
-import { loadRun, loadSegments, runStability, stabilityOf } from '../segments-data.js';
+import { loadRun, loadSegments, runStability, significanceOf, stabilityOf } from '../segments-data.js';
 import { metricsList } from './runs.js';
 import type { RunStability } from '../segments-data.js';
 import type { View } from './index.js';
@@ -42,6 +42,7 @@ export const segmentsView: View = async ({ root, signal }) => {
       `${segs.items.length} segments from run `,
       h('span', { class: 'mono' }, segs.runId),
       run?.finishedAt ? `, finished ${fmtTime(run.finishedAt)}` : '',
+      typeof metrics?.significantSegments === 'number' ? `; ${metrics.significantSegments} significant` : '',
     ),
     st?.previousRunId ? h('p', { class: 'lede', id: 'run-stability' }, stabilitySummary(st)) : null,
     h(
@@ -50,13 +51,14 @@ export const segmentsView: View = async ({ root, signal }) => {
       h(
         'thead',
         {},
-        h('tr', {}, ['Segment', 'People', 'Topics', 'Top topics', 'Stability'].map((c) => h('th', { scope: 'col' }, c))),
+        h('tr', {}, ['Segment', 'People', 'Topics', 'Top topics', 'Stability', 'Significant'].map((c) => h('th', { scope: 'col' }, c))),
       ),
       h(
         'tbody',
         {},
         segs.items.map((s, i) => {
           const st = stabilities[i]!;
+          const sig = significanceOf(s);
           return h(
             'tr',
             {},
@@ -70,6 +72,7 @@ export const segmentsView: View = async ({ root, signal }) => {
             h('td', { class: 'num' }, fmtNumber(s.topicCount)),
             h('td', {}, s.topTopics.map((t) => t.name).join(', ')),
             h('td', { class: 'num', title: st.title }, st.overlap === undefined ? h('span', { class: 'muted' }, st.text) : st.text),
+            h('td', { title: sig.title }, sig.text === 'yes' ? sig.text : h('span', { class: 'muted' }, sig.text)),
           );
         }),
       ),
