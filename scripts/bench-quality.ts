@@ -1,6 +1,6 @@
 /**
  * `npx tsx scripts/bench-quality.ts [--sizes 5k,50k,200k,noise] [--seed 1] [--popularity 0] [--seeds]
- *   [--in-memory] [--heap 4g]`
+ *   [--in-memory] [--heap 4g] [--params '{"coreSupport": 5}']`
  *
  * Do the natural segments match the truth, at every scale, with default settings? Data from
  * scripts/lib/planted-mixtures.ts (power-law community sizes 15–300 topics, people mixing 1–3 communities with unequal
@@ -46,8 +46,11 @@ const { values: opts } = parseArgs({
     seeds: { type: 'boolean', default: false },
     'in-memory': { type: 'boolean', default: false },
     heap: { type: 'string', default: '4g' },
+    params: { type: 'string', default: '{}' },
   },
 });
+/** Run parameters beyond the defaults (a JSON object, the body of POST /v1/segmentation/runs): for comparisons only. */
+const runParams = JSON.parse(opts.params) as Record<string, unknown>;
 
 const PRESETS: Record<string, Omit<MixtureOptions, 'seed'>> = {
   '5k': { people: 5_000, communities: 30, interests: 12 },
@@ -98,7 +101,7 @@ async function inMemory(name: string, data: PlantedData): Promise<Row> {
   for (const p of data.people) col.addUser(p.topics.map((t) => topicId(data.topics[t]!)), p.weights);
   const t0 = performance.now();
   let n = 0;
-  const res = await segmentInterests(col, new Map(), DEFAULT_PARAMS, null, (l) => `${l}-${n++}`);
+  const res = await segmentInterests(col, new Map(), { ...DEFAULT_PARAMS, ...runParams }, null, (l) => `${l}-${n++}`);
   const runMs = performance.now() - t0;
   const coarse = res.segments.filter((s) => s.level === 'coarse');
   const byId = new Map(coarse.flatMap((s) => s.topics.map((t) => [t.id, s.id] as const)));
@@ -140,11 +143,22 @@ async function overHttp(name: string, data: PlantedData): Promise<Row> {
   const { server, baseUrl } = await listen(createApp(services));
   const key = (await services.apiKeys.create('bench-quality', 'admin')).key;
   const call = async (method: string, url: string, body?: unknown, contentType = 'application/json') => {
-    const res = await fetch(baseUrl + url, {
-      method,
-      headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': contentType } : {}) },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
+    const send = () =>
+      fetch(baseUrl + url, {
+        method,
+        headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': contentType } : {}) },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+    // A kept-alive socket the server closed meanwhile (its 5 s idle timeout on a loaded machine) resets the request:
+    // reads are safe to repeat, and so are imports (idempotent).
+    let res: Response | undefined;
+    for (let attempt = 1; !res; attempt++) {
+      try {
+        res = await send();
+      } catch (err) {
+        if (attempt >= 3) throw err;
+      }
+    }
     const text = await res.text();
     if (!res.ok) throw new Error(`${method} ${url} → ${res.status}: ${text.slice(0, 500)}`);
     return text ? (JSON.parse(text) as any) : null;
@@ -197,7 +211,7 @@ async function overHttp(name: string, data: PlantedData): Promise<Row> {
     };
 
     t0 = performance.now();
-    const first = await runAndRead({});
+    const first = await runAndRead(runParams);
     const affinities: Array<Map<string, number>> = [];
     const af = bar('affinities', data.people.length);
     for (let i = 0; i < data.people.length; i += 1000) {
@@ -220,7 +234,7 @@ async function overHttp(name: string, data: PlantedData): Promise<Row> {
     });
     let seedNmiApi: number | null = null;
     if (opts.seeds) {
-      const second = await runAndRead({ seed: 43 });
+      const second = await runAndRead({ ...runParams, seed: 43 });
       const both = ids.filter((id) => first.segmentOf.has(id) && second.segmentOf.has(id));
       seedNmiApi = nmi(both.map((id) => first.segmentOf.get(id)!), both.map((id) => second.segmentOf.get(id)!));
     }

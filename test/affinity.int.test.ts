@@ -34,7 +34,7 @@ beforeAll(async () => {
       [A[0]!, 3],
       [A[1]!, 1],
       [B[0]!, 2],
-      [`Solo ${p}`, 5], // one person only: below support, in no segment
+      [`Solo ${p}`, 5], // one person only: too rare for detection, placed where that person's other interests are (Alpine)
     ]),
     profile('solo', [[`Lonely ${p}`, 1]]),
   ];
@@ -56,20 +56,21 @@ describe('segment of one', () => {
     expect(mix.segments.reduce((s, x) => s + x.affinity, 0)).toBeCloseTo(1, 5);
     const [first, second] = mix.segments;
     expect(first!.affinity).toBeGreaterThanOrEqual(second!.affinity);
-    // 4 of the 6 segmented weight units are Alpine (Solo is unsegmented and does not count).
-    expect(first!.affinity).toBeCloseTo(4 / 6, 5);
-    expect(first!.topics).toEqual([A[0], A[1]]);
-    expect(second!.affinity).toBeCloseTo(2 / 6, 5);
+    // 9 of the 11 weight units are Alpine: A0, A1 and Solo, which goes where mix's other interests are.
+    expect(first!.affinity).toBeCloseTo(9 / 11, 5);
+    expect(first!.topics).toEqual([`Solo ${p}`, A[0], A[1]]);
+    expect(second!.affinity).toBeCloseTo(2 / 11, 5);
     expect(second!.topics).toEqual([B[0]]);
     expect(first!.label.length).toBeGreaterThan(0);
   });
 
   it('computes lift against the population share, as recomputed here from the data this file imported', async () => {
     // Independently of the service: each imported user's affinity to the Alpine and Baking segments, from the
-    // weights above (a* are all Alpine, b* all Baking, mix has 4 Alpine and 2 Baking units; Solo/Lonely are in no
-    // segment). S = the sum of those affinities over this file's users, the only ones with these topics.
-    const sumA = 6 + 4 / 6;
-    const sumB = 6 + 2 / 6;
+    // weights above (a* are all Alpine, b* all Baking, mix has 9 Alpine units (Solo placed with Alpine) and 2 Baking
+    // ones; Lonely is in no segment). S = the sum of those affinities over this file's users, the only ones with these
+    // topics.
+    const sumA = 6 + 9 / 11;
+    const sumB = 6 + 2 / 11;
     const a0 = await affinities(crm('a0'));
     const b0 = await affinities(crm('b0'));
     const mix = await affinities(crm('mix'));
@@ -85,8 +86,8 @@ describe('segment of one', () => {
     const population = Math.round(nA);
     const alpine = mix.segments.find((s) => s.segmentId === a0.segments[0]!.segmentId)!;
     const baking = mix.segments.find((s) => s.segmentId === b0.segments[0]!.segmentId)!;
-    expect(alpine.lift).toBeCloseTo((4 / 6) / (sumA / population), 3);
-    expect(baking.lift).toBeCloseTo((2 / 6) / (sumB / population), 3);
+    expect(alpine.lift).toBeCloseTo((9 / 11) / (sumA / population), 3);
+    expect(baking.lift).toBeCloseTo((2 / 11) / (sumB / population), 3);
   });
 
   it('suggests related topics the user does not have yet', async () => {

@@ -18,4 +18,5 @@ UNWIND user.parts AS part
 WITH people, totalSlots, totalPairs, part.community AS community, part.weight / user.total AS a,
      part.squares / (user.total * user.total) AS q, part.k AS k
 RETURN community, sum(a) AS mass, sum(a * a - q) AS self, sum(a * (1 - a)) AS cut, sum(k) AS slots,
-       sum(k * (k - 1) / 2.0) AS coPairs, people, totalSlots, totalPairs
+       sum(k * (k - 1) / 2.0) AS coPairs, sum(CASE WHEN k >= 2 THEN 1 ELSE 0 END) AS coPeople, people, totalSlots,
+       totalPairs

@@ -34,6 +34,8 @@ export interface Cohesion {
   /** Unweighted, for the significance test: interests in X (Σ_u k_X) and pairs of them held by one person (Σ_u C(k_X, 2)). */
   slots: Float64Array;
   coPairs: Float64Array;
+  /** People holding at least two of X's topics. */
+  coPeople: Float64Array;
   /** Σ_u k_u and Σ_u C(k_u, 2) over interests that have a community. */
   totalSlots: number;
   totalPairs: number;
@@ -47,6 +49,7 @@ export function cohesion(people: PeopleView, membership: ArrayLike<number>, coun
   const pairs = new Map<number, number>();
   const slots = new Float64Array(count);
   const coPairs = new Float64Array(count);
+  const coPeople = new Float64Array(count);
   const k = new Int32Array(count);
   let totalSlots = 0;
   let totalPairs = 0;
@@ -81,6 +84,7 @@ export function cohesion(people: PeopleView, membership: ArrayLike<number>, coun
       cut[c] = cut[c]! + ac * (1 - ac);
       slots[c] = slots[c]! + k[c]!;
       coPairs[c] = coPairs[c]! + (k[c]! * (k[c]! - 1)) / 2;
+      if (k[c]! >= 2) coPeople[c]!++;
       for (let j = i + 1; j < touched.length; j++) {
         const d = touched[j]!;
         const key = c * count + d;
@@ -90,7 +94,7 @@ export function cohesion(people: PeopleView, membership: ArrayLike<number>, coun
     for (const c of touched) a[c] = q[c] = k[c] = 0;
     touched.length = 0;
   });
-  return { count, people: n, mass, self, cut, pairs, slots, coPairs, totalSlots, totalPairs };
+  return { count, people: n, mass, self, cut, pairs, slots, coPairs, coPeople, totalSlots, totalPairs };
 }
 
 /** Lift of a community with itself: N S_XX / M_X² (1 = no more co-interest than chance; 0 for an empty community). */

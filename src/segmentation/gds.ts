@@ -276,6 +276,7 @@ export async function segmentCohesion(db: Db, topicIds: readonly string[], membe
     cut: number;
     slots: number;
     coPairs: number;
+    coPeople: number;
     people: number;
     totalSlots: number;
     totalPairs: number;
@@ -289,6 +290,7 @@ export async function segmentCohesion(db: Db, topicIds: readonly string[], membe
     pairs: new Map(),
     slots: new Float64Array(count),
     coPairs: new Float64Array(count),
+    coPeople: new Float64Array(count),
     totalSlots: rows[0]?.totalSlots ?? 0,
     totalPairs: rows[0]?.totalPairs ?? 0,
   };
@@ -298,6 +300,7 @@ export async function segmentCohesion(db: Db, topicIds: readonly string[], membe
     out.cut[r.community] = r.cut;
     out.slots[r.community] = r.slots;
     out.coPairs[r.community] = r.coPairs;
+    out.coPeople[r.community] = r.coPeople;
   }
   return out;
 }

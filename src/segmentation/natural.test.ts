@@ -16,7 +16,7 @@ function run(opts: Parameters<typeof generateMixtures>[0], seed = 42) {
   const p = project(c, DEFAULT_PARAMS);
   const g = { ...p, keep: sparsify(p, DEFAULT_PARAMS.neighbours), active: p.active };
   const detection = detectCommunities(g, { resolution: 1, seed });
-  const natural = naturalCommunities(new Holders(c, c.topicIds.length), detection, g, { resolution: 1, seed, minSize: 3 });
+  const natural = naturalCommunities(new Holders(c, c.topicIds.length), detection, g, { resolution: 1, seed, minSize: 3, minSupport: 2, minPeople: p.coreSupport });
   return { data, truth, detection, natural, core: p.active };
 }
 

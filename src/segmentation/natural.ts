@@ -11,11 +11,13 @@
  *    finding, not noise); when some are significant the others are dissolved and their topics placed among the
  *    significant ones. With none significant (data without communities) those with at least `minSize` topics stay,
  *    all reported as not significant, and the rest is dissolved into them (or into OTHER when none is that large).
- * Topics none of whose holders has another placed interest have no evidence: OTHER ("Other interests").
+ * Topics none of whose holders has another placed interest have no evidence: OTHER ("Other interests"), or OUTSIDE
+ * every segment when fewer than `minSupport` people hold them (as before placement existed: a topic one person likes
+ * and nothing else links is no segment's).
  * Every step is linear in interests (plus Louvain on the core graph), so the same defaults hold from 5k to 1M people.
  */
 import { cohesion, compact, mergeCohesive, type PeopleView, remap } from './cohesion.js';
-import { type Detection, OTHER, refineCommunities, type WeightedEdges } from './communities.js';
+import { type Detection, OTHER, OUTSIDE, refineCommunities, type WeightedEdges } from './communities.js';
 import { Holders, placeTopics } from './placement.js';
 import { type CommunityQuality, communityQuality } from './quality.js';
 
@@ -29,6 +31,10 @@ export interface NaturalOptions {
   seed: number;
   /** When no community is significant, those with fewer topics are dissolved. */
   minSize: number;
+  /** Topics held by fewer people and without evidence stay out of every segment (more: "Other interests"). */
+  minSupport: number;
+  /** People a significant community needs holding two of its topics (quality.ts). */
+  minPeople: number;
 }
 
 export interface NaturalCommunities {
@@ -76,7 +82,7 @@ export function naturalCommunities(
   }
   let current = compact(membership);
   let topics = segmented(current.membership);
-  let quality = communityQuality(cohesion(people, current.membership, current.count), topics);
+  let quality = communityQuality(cohesion(people, current.membership, current.count), topics, opts.minPeople);
   const sizes = new Int32Array(current.count);
   for (const c of current.membership) if (c >= 0) sizes[c]!++;
   const anySignificant = quality.some((q) => q.significant);
@@ -87,10 +93,10 @@ export function naturalCommunities(
       : current.membership.map((c) => (c >= 0 ? OTHER : c));
     current = compact(membership);
     topics = segmented(current.membership);
-    quality = communityQuality(cohesion(people, current.membership, current.count), topics);
+    quality = communityQuality(cohesion(people, current.membership, current.count), topics, opts.minPeople);
   }
   const placeMs = performance.now() - t0;
-  const out = Int32Array.from(current.membership, (c) => (c < 0 ? OTHER : c));
+  const out = Int32Array.from(current.membership, (c, t) => (c >= 0 ? c : holders.support(t) >= opts.minSupport ? OTHER : OUTSIDE));
   return { membership: out, count: current.count, quality, pieces: pieces.count, merged: merge.count, timings: { splitMs, mergeMs, placeMs } };
 }
 

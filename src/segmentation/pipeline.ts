@@ -19,7 +19,7 @@ import { cohesion, compact, type PeopleView } from './cohesion.js';
 import { labelSegment } from './labels.js';
 import { naturalCommunities } from './natural.js';
 import { Holders } from './placement.js';
-import { type InterestCollector, project, sparsify, topNeighbours, type Weighting } from './projection.js';
+import { type InterestCollector, project, topNeighbours, type Weighting } from './projection.js';
 import { communityQuality, type CommunityQuality, seedAgreement } from './quality.js';
 import { compareRuns, matchSegments, type SegmentTopics, type Stability } from './stability.js';
 
@@ -56,7 +56,7 @@ export const DEFAULT_PARAMS: RunParams = {
   minSegmentSize: 3,
   neighbours: 30,
   relatedPerTopic: 10,
-  coreSupport: 10,
+  coreSupport: 5,
 };
 
 export interface TopicMeta {
@@ -187,21 +187,25 @@ export async function segmentInterests(
 ): Promise<PipelineResult> {
   let t0 = performance.now();
   interests.sortTopics();
+  // Only the k-nearest-neighbour edges (params.neighbours) come out of the pair table: what Louvain, labels and
+  // RELATED use (RELATED is exact while relatedPerTopic ≤ neighbours).
   const p = project(interests, { ...params, maxCoreTopics: MAX_CORE_TOPICS });
   const projectMs = performance.now() - t0;
+  // Between the long synchronous steps the event loop gets a turn: the run's heartbeat timer must be able to fire.
+  await breathe();
   t0 = performance.now();
-  const keep = sparsify(p, params.neighbours);
-  const detectionEdges = { ...p, keep, active: p.active };
+  const detectionEdges = { ...p, active: p.active };
   const detection = detectCommunities(detectionEdges, params);
+  await breathe();
   const holders = new Holders(interests, interests.topicIds.length);
-  const natural = naturalCommunities(holders, detection, detectionEdges, { ...params, minSize: params.minSegmentSize });
+  const naturalOpts = { minSize: params.minSegmentSize, minSupport: params.minSupport, minPeople: p.coreSupport };
+  const natural = naturalCommunities(holders, detection, detectionEdges, { ...params, ...naturalOpts });
+  await breathe();
   // The same run with another seed: how much of the partition is the data's and how much the traversal's.
-  let t1 = performance.now();
+  const t1 = performance.now();
   const otherSeed = { ...params, seed: (params.seed + 1) % 2 ** 31 };
-  const again = naturalCommunities(holders, detectCommunities(detectionEdges, otherSeed), detectionEdges, {
-    ...otherSeed,
-    minSize: params.minSegmentSize,
-  });
+  const again = naturalCommunities(holders, detectCommunities(detectionEdges, otherSeed), detectionEdges, { ...otherSeed, ...naturalOpts });
+  await breathe();
   const seedMs = performance.now() - t1;
   const result = await segmentDetected(
     {
@@ -209,7 +213,7 @@ export async function segmentInterests(
       support: p.support,
       active: p.active,
       users: p.users,
-      edges: { ...p, active: p.active },
+      edges: detectionEdges,
       detectionEdges,
       detection,
       natural: { membership: natural.membership, seedMembership: again.membership },
@@ -219,7 +223,7 @@ export async function segmentInterests(
     previous,
     newId,
     (_level, membership, communities) => audience(interests, membership, communities),
-    peopleQuality(interests),
+    peopleQuality(interests, p.coreSupport),
   );
   let coreTopics = 0;
   for (let i = 0; i < p.nodeCount; i++) coreTopics += p.active[i]!;
@@ -241,12 +245,16 @@ export async function segmentInterests(
   };
 }
 
+function breathe(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** In process: a level's quality from the people (one pass over the interests). */
-export function peopleQuality(people: PeopleView): QualityStep {
+export function peopleQuality(people: PeopleView, minPeople: number): QualityStep {
   return (membership, count) => {
     let topics = 0;
     for (const c of membership) if (c >= 0) topics++;
-    return communityQuality(cohesion(people, membership, count), topics);
+    return communityQuality(cohesion(people, membership, count), topics, minPeople);
   };
 }
 

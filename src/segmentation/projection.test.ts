@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { edgeWeight, InterestCollector, PairCounter, project, sparsify, topNeighbours } from './projection.js';
+import { coreThreshold, edgeWeight, InterestCollector, PairCounter, project, sparsify, topNeighbours } from './projection.js';
 import { mulberry32 } from './random.js';
 
 function collect(users: string[][], weights?: number[][]) {
@@ -187,5 +187,37 @@ describe('sparsify and topNeighbours', () => {
     const p = withEdges(4, [[0, 1, 1], [0, 2, 5], [1, 3, 5]]);
     expect(Array.from(sparsify(p, 1))).toEqual([0, 1, 1]);
     expect(Array.from(sparsify(p, 2))).toEqual([1, 1, 1]);
+  });
+});
+
+describe('project with neighbours, and the core threshold', () => {
+  // Random users over 60 topics with tied weights (count weighting): ties must break exactly as sparsify breaks them.
+  const rng = mulberry32(17);
+  const users = Array.from({ length: 400 }, () => [...new Set(Array.from({ length: 6 }, () => `t${String(Math.floor(rng() * 60)).padStart(2, '0')}`))]);
+
+  for (const weighting of ['count', 'npmi'] as const) {
+    it(`keeps exactly sparsify's k-nearest-neighbour edges without listing every edge (${weighting})`, () => {
+      const c = collect(users);
+      c.sortTopics();
+      const opts = { weighting, minSupport: 2, maxTopicsPerUser: 50 };
+      const all = project(c, opts);
+      const keep = sparsify(all, 5);
+      const expected = Array.from(keep.keys()).filter((e) => keep[e]).map((e) => `${all.edgeA[e]}-${all.edgeB[e]}:${all.edgeCount[e]}`);
+      const knn = project(c, { ...opts, neighbours: 5 });
+      expect(Array.from(knn.edgeA, (a, e) => `${a}-${knn.edgeB[e]}:${knn.edgeCount[e]}`)).toEqual(expected);
+      expect(Array.from(sparsify(knn, 5)).every((x) => x === 1)).toBe(true);
+    });
+  }
+
+  it('raises the core threshold until at most maxCoreTopics topics take part', () => {
+    expect(coreThreshold(Int32Array.from([5, 1, 9, 9, 3, 7]), 2, undefined)).toBe(2);
+    expect(coreThreshold(Int32Array.from([5, 1, 9, 9, 3, 7]), 2, 10)).toBe(2);
+    expect(coreThreshold(Int32Array.from([5, 1, 9, 9, 3, 7]), 2, 3)).toBe(6);
+    // Ties at the cut stay out together: never more than the maximum.
+    expect(coreThreshold(Int32Array.from([5, 1, 9, 9, 3, 7]), 2, 1)).toBe(10);
+    const c = collect(users);
+    const p = project(c, { weighting: 'count', minSupport: 2, maxTopicsPerUser: 50, coreSupport: 30 });
+    for (let t = 0; t < p.nodeCount; t++) expect(p.active[t]).toBe(p.support[t]! >= 30 ? 1 : 0);
+    expect(p.coreSupport).toBe(30);
   });
 });

@@ -196,6 +196,11 @@ export interface ProjectionOptions {
   coreSupport?: number;
   /** At most this many topics take part: the threshold rises until the most held ones fit (default: no limit). */
   maxCoreTopics?: number;
+  /**
+   * Keep only the k-nearest-neighbour edges (sparsify's set) instead of every edge: the projection never lists the
+   * others (default: every edge).
+   */
+  neighbours?: number;
 }
 
 export interface Projection {
@@ -260,15 +265,31 @@ export function project(interests: InterestCollector, opts: ProjectionOptions): 
   const B: number[] = [];
   const C: number[] = [];
   const W: number[] = [];
-  pairs.forEach((a, b, co) => {
-    if (co < opts.minSupport) return;
-    const w = edgeWeight(opts.weighting, co, support[a]!, support[b]!, users);
-    if (!(w > 0)) return;
+  const push = (a: number, b: number, co: number, w: number) => {
     A.push(a);
     B.push(b);
     C.push(co);
     W.push(w);
-  });
+  };
+  if (opts.neighbours && opts.neighbours > 0) {
+    // Only the k-nearest-neighbour edges leave the pair table: no list (or sort) of every edge, whose count grows
+    // with topics² on noisy data.
+    const best = new NeighbourHeaps(n, opts.neighbours);
+    pairs.forEach((a, b, co) => {
+      if (co < opts.minSupport) return;
+      const w = edgeWeight(opts.weighting, co, support[a]!, support[b]!, users);
+      if (!(w > 0)) return;
+      best.offer(a, b, co, w);
+      best.offer(b, a, co, w);
+    });
+    best.forEachEdge(push);
+  } else {
+    pairs.forEach((a, b, co) => {
+      if (co < opts.minSupport) return;
+      const w = edgeWeight(opts.weighting, co, support[a]!, support[b]!, users);
+      if (w > 0) push(a, b, co, w);
+    });
+  }
   // Sorted edges make everything downstream (graph construction, Louvain's traversal) independent of hash order.
   const order = Array.from(A.keys()).sort((i, j) => A[i]! - A[j]! || B[i]! - B[j]!);
   return {
@@ -283,6 +304,100 @@ export function project(interests: InterestCollector, opts: ProjectionOptions): 
     edgeCount: Int32Array.from(order, (i) => C[i]!),
     edgeWeight: Float64Array.from(order, (i) => W[i]!),
   };
+}
+
+/**
+ * Each node's k strongest edges, as bounded min-heaps in flat arrays. "Stronger" is sparsify's order: higher weight,
+ * then the smaller (a, b) pair, so the kept set is sparsify's whatever order the pairs arrive in.
+ */
+class NeighbourHeaps {
+  private readonly size: Int32Array;
+  private readonly other: Int32Array;
+  private readonly count: Int32Array;
+  private readonly weight: Float64Array;
+
+  constructor(
+    private readonly nodes: number,
+    private readonly k: number,
+  ) {
+    this.size = new Int32Array(nodes);
+    this.other = new Int32Array(nodes * k);
+    this.count = new Int32Array(nodes * k);
+    this.weight = new Float64Array(nodes * k);
+  }
+
+  /** True when edge (v, x) with weight w is weaker than (v, y) with weight u. */
+  private weaker(v: number, w: number, x: number, u: number, y: number): boolean {
+    if (w !== u) return w < u;
+    const kx = Math.min(v, x) * this.nodes + Math.max(v, x);
+    const ky = Math.min(v, y) * this.nodes + Math.max(v, y);
+    return kx > ky;
+  }
+
+  private swap(i: number, j: number) {
+    const o = this.other[i]!;
+    const c = this.count[i]!;
+    const w = this.weight[i]!;
+    this.other[i] = this.other[j]!;
+    this.count[i] = this.count[j]!;
+    this.weight[i] = this.weight[j]!;
+    this.other[j] = o;
+    this.count[j] = c;
+    this.weight[j] = w;
+  }
+
+  offer(v: number, x: number, co: number, w: number): void {
+    const base = v * this.k;
+    const at = (i: number) => base + i;
+    const less = (i: number, j: number) => this.weaker(v, this.weight[at(i)]!, this.other[at(i)]!, this.weight[at(j)]!, this.other[at(j)]!);
+    let n = this.size[v]!;
+    if (n < this.k) {
+      this.other[at(n)] = x;
+      this.count[at(n)] = co;
+      this.weight[at(n)] = w;
+      this.size[v] = n + 1;
+      // sift up: the weakest edge stays at the root
+      for (let i = n; i > 0; ) {
+        const up = (i - 1) >> 1;
+        if (!less(i, up)) break;
+        this.swap(at(i), at(up));
+        i = up;
+      }
+      return;
+    }
+    if (!this.weaker(v, this.weight[base]!, this.other[base]!, w, x)) return;
+    this.other[base] = x;
+    this.count[base] = co;
+    this.weight[base] = w;
+    n = this.k;
+    for (let i = 0; ; ) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < n && less(l, m)) m = l;
+      if (r < n && less(r, m)) m = r;
+      if (m === i) break;
+      this.swap(at(i), at(m));
+      i = m;
+    }
+  }
+
+  /** Every edge some endpoint keeps, once, as (a < b). */
+  forEachEdge(fn: (a: number, b: number, co: number, w: number) => void): void {
+    for (let v = 0; v < this.nodes; v++) {
+      for (let i = 0; i < this.size[v]!; i++) {
+        const j = v * this.k + i;
+        const x = this.other[j]!;
+        // From the smaller endpoint, or from v when x does not keep it itself.
+        if (v < x || !this.keeps(x, v)) fn(Math.min(v, x), Math.max(v, x), this.count[j]!, this.weight[j]!);
+      }
+    }
+  }
+
+  private keeps(v: number, x: number): boolean {
+    for (let i = 0; i < this.size[v]!; i++) if (this.other[v * this.k + i] === x) return true;
+    return false;
+  }
 }
 
 /** The lowest support ≥ `min` at which at most `max` topics qualify (ties at the cut all stay out). */

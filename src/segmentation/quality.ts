@@ -9,9 +9,10 @@
  *   person, E = the expected number under the null (Σ_u C(k_u, 2) π_X², π_X the segment's share of all interests);
  *   evidence = the Poisson log-likelihood ratio 2 (O ln(O/E) − (O − E)) when O > E, else 0. A run builds its segments
  *   by searching for exactly such excess, so the bar is a Bonferroni bound over every pair of topics the search could
- *   have started from: significant when evidence ≥ 2 ln(T(T−1)/2 / α) (α = 0.05, T segmented topics) and the excess
- *   is worth naming (cohesion ≥ MIN_COHESION). On data without communities nothing passes; planted communities pass
- *   with evidence in the hundreds to hundreds of thousands.
+ *   have started from: significant when evidence ≥ 2 ln(T(T−1)/2 / α) (α = 0.05, T segmented topics), the excess
+ *   is worth naming (cohesion ≥ MIN_COHESION) and it is more than a handful of people's: at least `minPeople` people
+ *   hold two of its topics (the run's core support: as many people as a topic needs to take part in detection). On
+ *   data without communities nothing passes; planted communities pass with evidence in the thousands and more.
  * - `stability` (seedStability): the overlap with the best-matching segment of the same run repeated with another seed.
  */
 import type { Cohesion } from './cohesion.js';
@@ -45,7 +46,7 @@ export function evidence(c: Cohesion, x: number): number {
 }
 
 /** Quality of every community 0..count-1; `topics` = segmented topics (the size of the search). */
-export function communityQuality(c: Cohesion, topics: number): CommunityQuality[] {
+export function communityQuality(c: Cohesion, topics: number, minPeople = 1): CommunityQuality[] {
   const bar = significanceBar(topics);
   let totalVol = 0;
   for (let i = 0; i < c.count; i++) totalVol += c.self[i]! + c.cut[i]!;
@@ -58,7 +59,7 @@ export function communityQuality(c: Cohesion, topics: number): CommunityQuality[
       cohesion: lift,
       conductance: denominator > 0 ? Math.min(1, c.cut[x]! / denominator) : 0,
       evidence: g,
-      significant: g >= bar && lift >= MIN_COHESION,
+      significant: g >= bar && lift >= MIN_COHESION && c.coPeople[x]! >= minPeople,
     };
   });
 }

@@ -285,10 +285,10 @@ export class SegmentationRepository {
   }
 
   /** A level's per-segment quality from the people's co-interest, counted in the database (quality.ts). */
-  async gdsQuality(topicIds: readonly string[], membership: ArrayLike<number>, count: number): Promise<CommunityQuality[]> {
+  async gdsQuality(topicIds: readonly string[], membership: ArrayLike<number>, count: number, minPeople: number): Promise<CommunityQuality[]> {
     let topics = 0;
     for (let i = 0; i < membership.length; i++) if (membership[i]! >= 0) topics++;
-    return communityQuality(await segmentCohesion(this.db, topicIds, membership, count), topics);
+    return communityQuality(await segmentCohesion(this.db, topicIds, membership, count), topics, minPeople);
   }
 
   dropGdsGraphs(opts: Parameters<typeof dropLeftoverGdsGraphs>[1]): Promise<string[]> {

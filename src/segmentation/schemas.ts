@@ -17,7 +17,7 @@ export const RunParamsBody = z
       .min(1)
       .max(1_000_000)
       .optional()
-      .describe('Users a topic needs to take part in community detection; rarer topics are placed where their people sit (default 10)'),
+      .describe('Users a topic needs to take part in community detection; rarer topics are placed where their people sit (default 5)'),
   })
   .strict()
   .openapi('SegmentationRunParams');

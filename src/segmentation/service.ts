@@ -314,7 +314,7 @@ export class SegmentationService {
       previous,
       newSegmentId,
       (_level, membership) => this.repo.gdsAudience(gds.topicIds, membership),
-      (membership, count) => this.repo.gdsQuality(gds.topicIds, membership, count),
+      (membership, count) => this.repo.gdsQuality(gds.topicIds, membership, count, params.minSupport),
     );
     const detectMs = gds.timings.detectMs + gds.timings.streamMs + (performance.now() - t0);
     return { result, algorithm: gds.algorithm, projectMs, detectMs };
