@@ -25,6 +25,11 @@ import { type CommunityQuality, communityQuality } from './quality.js';
 export const MERGE_RATIO = 0.5;
 /** Placement passes over every topic before significance, then one after dissolving. */
 export const PLACEMENT_PASSES = 2;
+/**
+ * A core topic moves only for 50% more log-likelihood elsewhere (placement.ts): where people's evidence is ambiguous
+ * the graph's (Louvain, merge) decides.
+ */
+export const PLACEMENT_INERTIA = 0.5;
 
 export interface NaturalOptions {
   resolution: number;
@@ -76,9 +81,11 @@ export function naturalCommunities(
   const mergeMs = performance.now() - t0;
 
   t0 = performance.now();
+  // Inertia for the topics detection saw (their place has the graph's evidence too), not for rare ones.
+  const settled = (t: number) => edges.active === undefined || edges.active[t] === 1;
   for (let pass = 0; pass < PLACEMENT_PASSES; pass++) {
     const c = compact(membership);
-    membership = placeTopics(holders, c.membership, c.count);
+    membership = placeTopics(holders, c.membership, c.count, { inertia: PLACEMENT_INERTIA, settled });
   }
   let current = compact(membership);
   let topics = segmented(current.membership);
@@ -89,7 +96,7 @@ export function naturalCommunities(
   const keep = quality.map((q, c) => q.significant || (!anySignificant && sizes[c]! >= opts.minSize));
   if (!keep.every(Boolean)) {
     membership = keep.some(Boolean)
-      ? placeTopics(holders, current.membership, current.count, { allowed: (c) => keep[c]! })
+      ? placeTopics(holders, current.membership, current.count, { allowed: (c) => keep[c]!, inertia: PLACEMENT_INERTIA, settled })
       : current.membership.map((c) => (c >= 0 ? OTHER : c));
     current = compact(membership);
     topics = segmented(current.membership);

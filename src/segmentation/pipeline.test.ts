@@ -80,17 +80,35 @@ describe('segmentInterests on planted communities', () => {
   });
 
   it('reports the modularity of the partition it stores', async () => {
-    // Data without communities: nothing is significant, and every community is below minSegmentSize, so all topics
-    // land in "Other interests", one community, whose modularity is 0 whatever Louvain found before.
-    const noise = generateMixtures({ people: 1500, communities: 10, interests: 12, pureNoise: true, seed: 5 });
+    // Everybody likes one topic only: no topic has evidence of belonging anywhere, so all land in "Other interests",
+    // one community, whose modularity is 0.
     const c = new InterestCollector();
-    for (const p of noise.people) c.addUser(p.topics.map((t) => noise.topics[t]!), p.weights);
-    const r = await segmentInterests(c, new Map(), { ...DEFAULT_PARAMS, minSegmentSize: 100_000 }, null, ids);
+    for (let u = 0; u < 600; u++) c.addUser([`Only ${u % 40}`], [1]);
+    const r = await segmentInterests(c, new Map(), DEFAULT_PARAMS, null, ids);
     expect(r.segments.filter((s) => s.level === 'coarse').map((s) => s.other)).toEqual([true]);
+    expect(r.segments[0]!.topicCount).toBe(40);
     expect(r.significantSegments).toBe(0);
     expect(r.modularity).toBeCloseTo(0, 9);
     expect((await segmentInterests(interests, meta, DEFAULT_PARAMS, null, ids)).modularity).toBeGreaterThan(0.5);
   });
+
+  it('flags no segment significant on data without communities, and every planted one on mixtures', async () => {
+    const load = (pureNoise: boolean) => {
+      const data = generateMixtures({ people: 5000, communities: 30, interests: 12, seed: 1, pureNoise });
+      const c = new InterestCollector();
+      for (const p of data.people) c.addUser(p.topics.map((t) => data.topics[t]!), p.weights);
+      return c;
+    };
+    const noise = await segmentInterests(load(true), new Map(), DEFAULT_PARAMS, null, ids);
+    expect(noise.significantSegments).toBe(0);
+    const planted = await segmentInterests(load(false), new Map(), DEFAULT_PARAMS, null, ids);
+    expect(planted.significantSegments).toBe(30);
+    expect(planted.seedNmi).toBeGreaterThan(0.95);
+    for (const s of planted.segments.filter((x) => x.level === 'coarse')) {
+      expect(s.quality!.seedStability).toBeGreaterThan(0.9);
+      expect(s.quality!.conductance).toBeLessThan(0.8);
+    }
+  }, 60_000);
 
   it('keeps segment ids on a rerun and reports full stability; a changed population reports changes', async () => {
     const first = await segmentInterests(interests, meta, DEFAULT_PARAMS, null, ids);

@@ -20,7 +20,7 @@ import { labelSegment } from './labels.js';
 import { naturalCommunities } from './natural.js';
 import { Holders } from './placement.js';
 import { type InterestCollector, project, topNeighbours, type Weighting } from './projection.js';
-import { communityQuality, type CommunityQuality, seedAgreement } from './quality.js';
+import { communityQuality, type CommunityQuality, MIN_SEED_STABILITY, seedAgreement } from './quality.js';
 import { compareRuns, matchSegments, type SegmentTopics, type Stability } from './stability.js';
 
 export type Level = 'coarse' | 'fine';
@@ -38,8 +38,9 @@ export interface RunParams {
   /** RELATED edges written per topic. */
   relatedPerTopic: number;
   /**
-   * Users a topic needs to take part in community detection (raised further when more than MAX_CORE_TOPICS topics
-   * reach it). Rarer topics are placed afterwards where their people sit (natural.ts); none is left out.
+   * Users a topic needs to take part in community detection: at most this, one per thousand people when that is less,
+   * never below minSupport, and raised when more than MAX_CORE_TOPICS topics reach it. Rarer topics are placed
+   * afterwards where their people sit (natural.ts).
    */
   coreSupport: number;
 }
@@ -198,7 +199,7 @@ export async function segmentInterests(
   const detection = detectCommunities(detectionEdges, params);
   await breathe();
   const holders = new Holders(interests, interests.topicIds.length);
-  const naturalOpts = { minSize: params.minSegmentSize, minSupport: params.minSupport, minPeople: p.coreSupport };
+  const naturalOpts = { minSize: params.minSegmentSize, minSupport: params.minSupport, minPeople: params.minSupport };
   const natural = naturalCommunities(holders, detection, detectionEdges, { ...params, ...naturalOpts });
   await breathe();
   // The same run with another seed: how much of the partition is the data's and how much the traversal's.
@@ -223,7 +224,7 @@ export async function segmentInterests(
     previous,
     newId,
     (_level, membership, communities) => audience(interests, membership, communities),
-    peopleQuality(interests, p.coreSupport),
+    peopleQuality(interests, params.minSupport),
   );
   let coreTopics = 0;
   for (let i = 0; i < p.nodeCount; i++) coreTopics += p.active[i]!;
@@ -408,14 +409,17 @@ async function measureLevel(membership: Int32Array, measure: QualityStep | undef
   return out;
 }
 
-/** "Other interests" is measured but never significant: it is where topics without evidence go, not a finding. */
+/**
+ * "Other interests" is measured but never significant: it is where topics without evidence go, not a finding. Nor is a
+ * segment the run does not find again with another seed (quality.ts MIN_SEED_STABILITY).
+ */
 function segmentQuality(q: CommunityQuality | undefined, overlap: number | undefined, other: boolean): SegmentQuality | null {
   if (!q) return null;
   return {
     cohesion: round(q.cohesion),
     conductance: round(q.conductance),
     evidence: Math.round(q.evidence * 10) / 10,
-    significant: q.significant && !other,
+    significant: q.significant && !other && (overlap === undefined || overlap >= MIN_SEED_STABILITY),
     seedStability: overlap === undefined ? null : round(overlap),
   };
 }

@@ -61,6 +61,13 @@ export interface PlacementOptions {
   /** Communities a topic may join (default: all). */
   allowed?: (community: number) => boolean;
   noise?: number;
+  /**
+   * A topic that already has an (allowed) community leaves it only for a score this much higher (0.5: 50% more
+   * log-likelihood): ambiguous topics keep what the graph gave them, clearly misplaced ones move.
+   */
+  inertia?: number;
+  /** Topics inertia applies to (default: all). */
+  settled?: (topic: number) => boolean;
 }
 
 /**
@@ -125,6 +132,8 @@ export function placeTopics(h: Holders, membership: ArrayLike<number>, count: nu
     }
     let best = -1;
     let bestScore = 0;
+    const stays = own >= 0 && (!opts.allowed || opts.allowed(own)) && (!opts.settled || opts.settled(t));
+    const ownScore = stays ? scratch[own]! : 0;
     for (const c of touched) {
       const s = scratch[c]!;
       scratch[c] = 0;
@@ -135,6 +144,7 @@ export function placeTopics(h: Holders, membership: ArrayLike<number>, count: nu
       }
     }
     touched.length = 0;
+    if (stays && best !== own && bestScore <= ownScore * (1 + (opts.inertia ?? 0))) best = own;
     out[t] = evidence && best >= 0 ? best : -1;
   }
   return out;

@@ -215,9 +215,13 @@ describe('project with neighbours, and the core threshold', () => {
     expect(coreThreshold(Int32Array.from([5, 1, 9, 9, 3, 7]), 2, 3)).toBe(6);
     // Ties at the cut stay out together: never more than the maximum.
     expect(coreThreshold(Int32Array.from([5, 1, 9, 9, 3, 7]), 2, 1)).toBe(10);
-    const c = collect(users);
-    const p = project(c, { weighting: 'count', minSupport: 2, maxTopicsPerUser: 50, coreSupport: 30 });
-    for (let t = 0; t < p.nodeCount; t++) expect(p.active[t]).toBe(p.support[t]! >= 30 ? 1 : 0);
-    expect(p.coreSupport).toBe(30);
+    // 400 people ask for one holder per thousand, so minSupport: coreSupport is only a cap.
+    const small = project(collect(users), { weighting: 'count', minSupport: 2, maxTopicsPerUser: 50, coreSupport: 30 });
+    expect(small.coreSupport).toBe(2);
+    // 5,000 people: five holders, below the cap of 30.
+    const many = Array.from({ length: 5000 }, (_, i) => users[i % users.length]!);
+    const p = project(collect(many), { weighting: 'count', minSupport: 2, maxTopicsPerUser: 50, coreSupport: 30 });
+    expect(p.coreSupport).toBe(5);
+    for (let t = 0; t < p.nodeCount; t++) expect(p.active[t]).toBe(p.support[t]! >= 5 ? 1 : 0);
   });
 });

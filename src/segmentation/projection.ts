@@ -190,8 +190,9 @@ export interface ProjectionOptions {
   /** A user with more interests contributes only their heaviest ones, so heavy users don't dominate. */
   maxTopicsPerUser: number;
   /**
-   * Users a topic needs to take part in the projection at all (default minSupport). Rarer topics stay out of pair
-   * counting and detection and are placed afterwards from where their people sit (placement.ts).
+   * Users a topic needs to take part in the projection at all (default minSupport), at most: a population of N asks
+   * for N / 1000 (rounded up) when that is less. Rarer topics stay out of pair counting and detection and are placed
+   * afterwards from where their people sit (placement.ts).
    */
   coreSupport?: number;
   /** At most this many topics take part: the threshold rises until the most held ones fit (default: no limit). */
@@ -243,7 +244,10 @@ export function project(interests: InterestCollector, opts: ProjectionOptions): 
     users++;
     for (let i = 0; i < list.length; i++) support[list[i]!] = support[list[i]!]! + 1;
   });
-  const coreSupport = coreThreshold(support, Math.max(opts.minSupport, opts.coreSupport ?? 0), opts.maxCoreTopics);
+  // A small population's communities have few holders per topic: there the bar is one holder per thousand people,
+  // never above coreSupport nor below minSupport.
+  const wanted = Math.max(opts.minSupport, Math.min(opts.coreSupport ?? 0, Math.ceil(users / 1000)));
+  const coreSupport = coreThreshold(support, wanted, opts.maxCoreTopics);
   const active = new Uint8Array(n);
   let activeCount = 0;
   for (let i = 0; i < n; i++) {

@@ -10,10 +10,11 @@
  *   evidence = the Poisson log-likelihood ratio 2 (O ln(O/E) − (O − E)) when O > E, else 0. A run builds its segments
  *   by searching for exactly such excess, so the bar is a Bonferroni bound over every pair of topics the search could
  *   have started from: significant when evidence ≥ 2 ln(T(T−1)/2 / α) (α = 0.05, T segmented topics), the excess
- *   is worth naming (cohesion ≥ MIN_COHESION) and it is more than a handful of people's: at least `minPeople` people
- *   hold two of its topics (the run's core support: as many people as a topic needs to take part in detection). On
+ *   is worth naming (cohesion ≥ MIN_COHESION) and at least `minPeople` people hold two of its topics (the run's
+ *   minSupport, as for an edge). On
  *   data without communities nothing passes; planted communities pass with evidence in the thousands and more.
- * - `stability` (seedStability): the overlap with the best-matching segment of the same run repeated with another seed.
+ * - `seedStability` (seedAgreement): the overlap with the best-matching segment of the same run repeated with another
+ *   seed; where it is measured (coarse level, in process) a segment below MIN_SEED_STABILITY is not significant.
  */
 import type { Cohesion } from './cohesion.js';
 import { selfLift } from './cohesion.js';
@@ -21,6 +22,12 @@ import { nmi } from './stability.js';
 import { OUTSIDE } from './communities.js';
 
 export const SIGNIFICANCE_ALPHA = 0.05;
+/**
+ * A segment the same run does not find again with another seed (best Jaccard overlap below this) is not significant,
+ * whatever its evidence: the search picks groups with excess co-interest even in noise, but not the same ones twice.
+ * Measured: planted communities ≥ 0.9, groups Louvain carves out of structureless data ≤ 0.2.
+ */
+export const MIN_SEED_STABILITY = 0.5;
 /** Below this lift a group of topics is not a segment worth naming, however much data supports it. */
 export const MIN_COHESION = 1.5;
 
