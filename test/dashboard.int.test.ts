@@ -88,7 +88,9 @@ describe('dashboard for marketers', () => {
   });
 
   it('lists segments with size, top topics and stability, as the API reports them', async () => {
-    const list = await getJson<{ items: Array<{ id: string; label: string; userCount: number; topTopics: Array<{ name: string }> }> }>(
+    const list = await getJson<{
+      items: Array<{ id: string; label: string; userCount: number; topTopics: Array<{ name: string }>; quality: { significant: boolean } | null }>;
+    }>(
       t,
       marketerKey,
       '/v1/segments',
@@ -101,6 +103,7 @@ describe('dashboard for marketers', () => {
     expect(cells[2]).toBe(api.topTopics.map((x) => x.name).join(', '));
     expect(cells[2]).toContain(p);
     expect(cells[3]).toMatch(/^(\d+%|new|first run)/);
+    expect(cells[4]).toBe(api.quality!.significant ? 'yes' : 'no');
     expect(await page.getByRole('row').count()).toBe(list.items.length + 1);
   });
 
@@ -112,6 +115,17 @@ describe('dashboard for marketers', () => {
     const names = await topics.locator('tbody tr td:first-child').allTextContents();
     expect(names.sort()).toEqual([...running].sort());
     expect(names.some((n) => jazz.includes(n))).toBe(false);
+    // The segment's quality, as the API reports it.
+    const api = await getJson<{ quality: { significant: boolean; cohesion: number; seedStability: number | null } }>(
+      t,
+      marketerKey,
+      `/v1/segments/${encodeURIComponent(runningSeg.segmentId)}`,
+    );
+    const quality = page.locator('dl[aria-label="Segment quality"]');
+    await quality.waitFor();
+    expect(await quality.locator('dd[data-quality="Significant"]').textContent()).toBe(api.quality.significant ? 'yes' : 'no');
+    expect(await quality.locator('dd[data-quality="Cohesion"]').textContent()).toBe(`${api.quality.cohesion.toFixed(1)}×`);
+    expect(await quality.locator('dd[data-quality="Stability across seeds"]').textContent()).toMatch(/^\d+%$/);
   });
 
   it('counts the audience at the chosen minimum affinity', async () => {
