@@ -25,13 +25,13 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { startLocalNeo4j } from '../src/db/local-neo4j.js';
-import { Db } from '../src/db/neo4j.js';
+import { Db, timeoutsFrom } from '../src/db/neo4j.js';
 import { applySchema } from '../src/db/schema.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { createServices } from '../src/services.js';
 import { createApp } from '../src/app.js';
-import { listen } from '../src/api/listen.js';
+import { listen, serverTimeoutsFrom } from '../src/api/listen.js';
 import { topicId } from '../src/graph/topic-key.js';
 import { InterestCollector } from '../src/segmentation/projection.js';
 import { DEFAULT_PARAMS, segmentInterests } from '../src/segmentation/pipeline.js';
@@ -132,15 +132,22 @@ async function overHttp(name: string, data: PlantedData): Promise<Row> {
   const config = loadConfig({
     ...process.env,
     NEO4J_URI: neo4j.uri,
+    NEO4J_PASSWORD: neo4j.password,
     LOG_LEVEL: 'warn',
     DEMO_DATA: 'false',
     SECRET_KEY: 'bench-quality-secret-key-0123456789',
     SEGMENTATION_ENGINE: 'graphology',
+    // A quality bench, not a latency one: generous deadlines for a machine shared with other jobs, no rate limit in
+    // the way of reading every person's affinities.
+    NEO4J_QUERY_TIMEOUT_MS: '120000',
+    REQUEST_TIMEOUT_MS: '120000',
+    RATE_LIMIT_PER_MINUTE: '1000000',
   });
-  const db = new Db({ uri: neo4j.uri, user: config.NEO4J_USER, password: config.NEO4J_PASSWORD });
+  const db = new Db({ uri: neo4j.uri, user: config.NEO4J_USER, password: config.NEO4J_PASSWORD, timeouts: timeoutsFrom(config) });
   await applySchema(db);
   const services = createServices({ config, db, logger: createLogger('warn'), secretKey: config.SECRET_KEY! });
-  const { server, baseUrl } = await listen(createApp(services));
+  await services.start();
+  const { server, baseUrl } = await listen(createApp(services), 0, '127.0.0.1', serverTimeoutsFrom(config));
   const key = (await services.apiKeys.create('bench-quality', 'admin')).key;
   const call = async (method: string, url: string, body?: unknown, contentType = 'application/json') => {
     const send = () =>
@@ -190,6 +197,8 @@ async function overHttp(name: string, data: PlantedData): Promise<Row> {
       b.update(1, { unit: run.status });
       b.stop();
       if (run.status !== 'succeeded') throw new Error(`run ${id} ${run.status}: ${run.error}`);
+      // A succeeded run becomes visible once this process has prepared to serve it (src/segmentation/visible-run.ts).
+      while ((await call('GET', '/v1/segments?limit=1')).runId !== id) await new Promise((r) => setTimeout(r, 250));
       const segments: any[] = [];
       for (let cursor: string | undefined; ; ) {
         const page = await call('GET', `/v1/segments?limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
@@ -218,6 +227,8 @@ async function overHttp(name: string, data: PlantedData): Promise<Row> {
       const users = data.people.slice(i, i + 1000).map((p) => `crm:${p.externalId}`);
       const res = await call('POST', '/v1/affinities/batch', { users });
       if (res.missing?.length) throw new Error(`affinities missing for ${res.missing.length} people`);
+      const stale = res.items.find((it: any) => it.runId !== first.run.id);
+      if (stale) throw new Error(`affinities of ${stale.user} come from run ${stale.runId}, not ${first.run.id}`);
       const byUser = new Map<string, Map<string, number>>(
         res.items.map((it: any) => [it.user, new Map(it.segments.map((s: any) => [s.segmentId, s.affinity]))]),
       );

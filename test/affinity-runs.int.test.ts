@@ -99,6 +99,7 @@ async function preparedRun(): Promise<string> {
     parentId: null,
     topTopics: [],
     topics: topics.find((x) => x.id === s.id)!.topics.map((topicId) => ({ id: topicId, score: 1 })),
+    quality: null,
   }));
   await repo.writeSegments(id, segments, []);
   return id;

@@ -269,6 +269,7 @@ export async function segmentCohesion(db: Db, topicIds: readonly string[], membe
   topicIds.forEach((id, i) => {
     if (membership[i]! >= 0) map[id] = membership[i]!;
   });
+  // Run-long work over every user, like the audience step: the run's deadline, not an API request's.
   const rows = await db.read<{
     community: number;
     mass: number;
@@ -280,7 +281,7 @@ export async function segmentCohesion(db: Db, topicIds: readonly string[], membe
     people: number;
     totalSlots: number;
     totalPairs: number;
-  }>('segmentation/gds-segment-cohesion', { membership: map });
+  }>('segmentation/gds-segment-cohesion', { membership: map }, { deadline: 'stream' });
   const out: Cohesion = {
     count,
     people: rows[0]?.people ?? 0,
