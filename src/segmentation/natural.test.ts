@@ -50,12 +50,12 @@ describe('naturalCommunities', () => {
     const stands = new Map([...votes].map(([c, v]) => [c, [...v].sort((x, y) => y[1] - x[1])[0]![0]]));
     const right = rare.filter((i) => stands.get(r.natural.membership[i]!) === r.truth[i]).length;
     expect(right / rare.length).toBeGreaterThan(0.75);
-  });
+  }, 60_000);
 
   it('flags nothing significant in data without communities, and is reproducible for a seed', () => {
     const a = run({ people: 3000, communities: 12, interests: 12, seed: 5, pureNoise: true });
     expect(a.natural.quality.filter((q) => q.significant)).toHaveLength(0);
     const b = run({ people: 3000, communities: 12, interests: 12, seed: 5, pureNoise: true });
     expect(Array.from(b.natural.membership)).toEqual(Array.from(a.natural.membership));
-  });
+  }, 60_000);
 });
