@@ -21,6 +21,7 @@ import { createApp } from '../src/app.js';
 import { listen } from '../src/api/listen.js';
 import { mulberry32 } from '../src/segmentation/random.js';
 import { cpuSeconds } from './lib/proc.js';
+import { postImportBodies } from './lib/import-clients.js';
 
 const { values: opts } = parseArgs({
   options: {
@@ -108,22 +109,10 @@ async function post(baseUrl: string, key: string, bodies: string[], label: strin
   const cpu0 = { neo4j: cpuSeconds(neo4jServer?.process.pid), node: process.cpuUsage() };
   const started = performance.now();
   let done = 0;
-  let next = 0;
-  const client = async () => {
-    while (next < bodies.length) {
-      const body = bodies[next++]!;
-      const res = await fetch(`${baseUrl}/v1/imports/profiles`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/x-ndjson' },
-        body,
-      });
-      const out = (await res.json()) as { imported: number; rejected: unknown[] };
-      if (res.status !== 200 || out.rejected.length) throw new Error(`import failed: ${res.status} ${JSON.stringify(out).slice(0, 500)}`);
-      done += out.imported * PER_USER;
-      bar.update(done, { rate: Math.round(done / ((performance.now() - started) / 1000)) });
-    }
-  };
-  await Promise.all(Array.from({ length: CLIENTS }, client));
+  await postImportBodies(baseUrl, key, bodies, CLIENTS, (imported) => {
+    done += imported * PER_USER;
+    bar.update(done, { rate: Math.round(done / ((performance.now() - started) / 1000)) });
+  });
   const seconds = (performance.now() - started) / 1000;
   bar.stop();
   const node = process.cpuUsage(cpu0.node);

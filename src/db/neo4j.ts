@@ -88,7 +88,11 @@ export class Db {
   private unavailable: string | null = null;
   private pinging: Promise<boolean> | undefined;
 
+  /** What this Db was opened with: a worker thread opens its own driver to the same database (src/ingest/import-pool.ts). */
+  readonly options: DbOptions;
+
   constructor(opts: DbOptions) {
+    this.options = { ...opts };
     this.driver = neo4j.driver(opts.uri, neo4j.auth.basic(opts.user, opts.password), {
       disableLosslessIntegers: false,
       maxConnectionPoolSize: 100,

@@ -90,6 +90,16 @@ export class IngestService {
 
   /** Validates every record on its own, stores the valid ones in batched transactions, reports the rest by line. */
   async importProfiles(items: RawItem[], onProgress?: (done: number, total: number) => void): Promise<ImportResult> {
+    const { userIds, ...result } = await this.storeProfiles(items, onProgress);
+    if (userIds.length) await this.hooks.emit('interestsChanged', { userIds });
+    return result;
+  }
+
+  /**
+   * importProfiles without the `interestsChanged` hook: what a worker thread runs (src/ingest/import-worker.ts); the
+   * request loop then emits the hook with the user ids.
+   */
+  async storeProfiles(items: RawItem[], onProgress?: (done: number, total: number) => void): Promise<ImportResult & { userIds: string[] }> {
     const { valid, rejected } = validateItems(ProfileRecord, items, (v) => stringField(v, 'externalId'));
     // A later record for the same externalId replaces an earlier one, as if they had come one after the other. Done
     // over the whole body: split across two batches, the first would drop what the second re-adds on every re-import.
@@ -106,8 +116,7 @@ export class IngestService {
       done += batch.length;
       onProgress?.(done, latest.size);
     }
-    if (userIds.size) await this.hooks.emit('interestsChanged', { userIds: [...userIds] });
-    return { imported: valid.length, rejected };
+    return { imported: valid.length, rejected, userIds: [...userIds] };
   }
 
   private *batches(records: ProfileRecord[]): Generator<ProfileRecord[]> {
@@ -222,6 +231,13 @@ export class IngestService {
    * an event whose user cannot be resolved is rejected (not stored, so it can be sent again once the user exists).
    */
   async ingestEvents(raw: unknown[]): Promise<EventsResult> {
+    const { userIds, ...result } = await this.storeEvents(raw);
+    if (userIds.length) await this.hooks.emit('interestsChanged', { userIds });
+    return result;
+  }
+
+  /** ingestEvents without the `interestsChanged` hook (see storeProfiles). */
+  async storeEvents(raw: unknown[]): Promise<EventsResult & { userIds: string[] }> {
     const { valid, rejected } = validateItems(
       EventInput,
       raw.map((value, i) => ({ line: i + 1, value })),
@@ -264,9 +280,8 @@ export class IngestService {
       duplicates += chunk.length - fresh.size;
       for (const e of chunk) if (fresh.has(e.id)) changed.add(e.userId);
     }
-    if (changed.size) await this.hooks.emit('interestsChanged', { userIds: [...changed] });
     out.sort((a, b) => a.line - b.line);
-    return { accepted, duplicates, rejected: out };
+    return { accepted, duplicates, rejected: out, userIds: [...changed] };
   }
 }
 

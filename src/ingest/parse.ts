@@ -1,4 +1,6 @@
 import type { ZodError, ZodType, z } from 'zod';
+import { AppError } from '../errors.js';
+import { INVALID_UTF8_LINE, invalidUtf8Body } from '../api/text.js';
 
 /** One input record before validation: its 1-based line (NDJSON) or index + 1 (JSON array), and its value. */
 export type RawItem = { line: number; value: unknown } | { line: number; error: string };
@@ -29,6 +31,42 @@ export function parseNdjson(text: string): RawItem[] {
     start = end + 1;
   }
   return out;
+}
+
+function malformed(detail: string, errors?: Array<{ path: string; message: string }>) {
+  return new AppError(400, 'malformed-body', detail, errors);
+}
+
+/**
+ * A profile import body as numbered raw records, so that validation can judge each record on its own: NDJSON lines
+ * that are not JSON become per-line rejections, not a failed request. Throws 400 `malformed-body` when the body as a
+ * whole is unusable (JSON that does not parse or is not an array, no NDJSON record, no NDJSON line that is JSON).
+ */
+export function parseImportBody(text: string, kind: 'json' | 'ndjson', notUtf8: ReadonlySet<number> = new Set()): RawItem[] {
+  const body = stripBom(text);
+  // A body that is not UTF-8 was decoded with replacement characters, which would merge distinct ids: an NDJSON line
+  // holding such bytes is rejected by number (`notUtf8`), a JSON body as a whole.
+  if (kind === 'json') {
+    if (notUtf8.size) throw invalidUtf8Body();
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch (e) {
+      throw malformed(`The request body is not valid JSON: ${(e as Error).message}`);
+    }
+    if (!Array.isArray(parsed)) throw malformed('A JSON body must be an array of profile records (or send NDJSON)');
+    return fromArray(parsed);
+  }
+  let items = parseNdjson(body);
+  if (notUtf8.size) items = items.map((i) => (notUtf8.has(i.line) ? { line: i.line, error: INVALID_UTF8_LINE } : i));
+  if (items.length === 0) throw malformed('The NDJSON body has no records');
+  if (items.every((i) => 'error' in i)) {
+    throw malformed(
+      'The body is not NDJSON: no line is a JSON value',
+      items.slice(0, 20).map((i) => ({ path: `line ${i.line}`, message: 'error' in i ? i.error : '' })),
+    );
+  }
+  return items;
 }
 
 export function fromArray(values: unknown[]): RawItem[] {

@@ -2,63 +2,33 @@ import express, { type RequestHandler } from 'express';
 import type { ApiRouter } from '../api/route.js';
 import { AppError } from '../errors.js';
 import type { Services } from '../services.js';
-import { fromArray, parseNdjson, stripBom, type RawItem } from './parse.js';
-import { INVALID_UTF8_LINE, invalidUtf8Body, invalidUtf8Lines } from '../api/text.js';
-import { EventInput, EventsBody, EventsResult, ImportResult, ProfileImportBody, ProfileRecord } from './schemas.js';
+import { EventInput, EventsBody, EventsRequestBody, EventsResult, ImportResult, ProfileImportBody, ProfileRecord, RawBody } from './schemas.js';
 
 const IMPORT_TYPES = ['application/x-ndjson', 'application/json'];
 
-function malformed(detail: string, errors?: Array<{ path: string; message: string }>) {
-  return new AppError(400, 'malformed-body', detail, errors);
+/** The charset of the request (utf-8 when absent); one TextDecoder cannot read is a 415, as body-parser answered. */
+function charsetOf(contentType: string | undefined): string {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType ?? '')?.[1]?.toLowerCase() ?? 'utf-8';
+  try {
+    new TextDecoder(charset);
+  } catch {
+    throw new AppError(415, 'unsupported-media-type', `Unsupported charset "${charset.toUpperCase()}"`);
+  }
+  return charset;
 }
 
 /**
- * Reads the body as text (BODY_LIMIT → 413) and turns it into numbered raw records, so that validation can judge each
- * record on its own: NDJSON lines that are not JSON become per-line rejections, not a failed request.
+ * Reads the body as bytes (BODY_LIMIT → 413) and nothing more: decoding, parsing and validation happen in a worker
+ * thread (src/ingest/import-pool.ts), so a large body costs the request loop no CPU.
  */
-function importBodyParser(limit: string): RequestHandler {
-  // The text parser would decode invalid UTF-8 as U+FFFD without a word (merging distinct ids): the lines that are not
-  // UTF-8 are found on the bytes first, and rejected by number like any other invalid line.
-  const badLines = new WeakMap<object, Set<number>>();
-  const text = express.text({
-    type: IMPORT_TYPES,
-    limit,
-    verify: (req, _res, buf, encoding) => {
-      if (/^utf-?8$/i.test(encoding)) {
-        const bad = invalidUtf8Lines(buf);
-        if (bad.size) badLines.set(req, bad);
-      }
-    },
-  });
+function rawBodyParser(types: string[], limit: string, kindOf: (isJson: boolean) => 'json' | 'ndjson'): RequestHandler {
+  const raw = express.raw({ type: types, limit });
   return (req, res, next) => {
-    text(req, res, (err?: unknown) => {
+    raw(req, res, (err?: unknown) => {
       if (err) return next(err);
       try {
-        const body = stripBom(typeof req.body === 'string' ? req.body : '');
-        const bad = badLines.get(req);
-        let items: RawItem[];
-        if (bad && req.is('application/json')) throw invalidUtf8Body();
-        if (req.is('application/json')) {
-          let parsed: unknown;
-          try {
-            parsed = JSON.parse(body);
-          } catch (e) {
-            throw malformed(`The request body is not valid JSON: ${(e as Error).message}`);
-          }
-          if (!Array.isArray(parsed)) throw malformed('A JSON body must be an array of profile records (or send NDJSON)');
-          items = fromArray(parsed);
-        } else {
-          items = parseNdjson(body);
-          if (bad) items = items.map((i) => (bad.has(i.line) ? { line: i.line, error: INVALID_UTF8_LINE } : i));
-          if (items.length === 0) throw malformed('The NDJSON body has no records');
-          if (items.every((i) => 'error' in i)) {
-            throw malformed(
-              'The body is not NDJSON: no line is a JSON value',
-              items.slice(0, 20).map((i) => ({ path: `line ${i.line}`, message: 'error' in i ? i.error : '' })),
-            );
-          }
-        }
-        req.body = items;
+        const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+        req.body = new RawBody(bytes, kindOf(Boolean(req.is('application/json'))), charsetOf(req.headers['content-type']));
         next();
       } catch (e) {
         next(e);
@@ -68,11 +38,12 @@ function importBodyParser(limit: string): RequestHandler {
 }
 
 export function mountIngestRoutes(api: ApiRouter, services: Services): void {
-  const { service } = services.ingest;
+  const { pool } = services.ingest;
   // The bodies are validated record by record, so the record schemas are not reachable from the route schemas:
-  // register them by hand for the $refs in ProfileImport and EventsBatch.
+  // register them by hand for the $refs in ProfileImport and the events body.
   api.registerSchema('ProfileRecord', ProfileRecord);
   api.registerSchema('EventInput', EventInput);
+  api.registerSchema('EventsBatch', EventsBody);
   api
     .route({
       method: 'post',
@@ -82,10 +53,10 @@ export function mountIngestRoutes(api: ApiRouter, services: Services): void {
       access: ['ingest', 'admin'],
       body: ProfileImportBody,
       bodyTypes: IMPORT_TYPES,
-      bodyParser: importBodyParser(services.config.BODY_LIMIT),
+      bodyParser: rawBodyParser(IMPORT_TYPES, services.config.BODY_LIMIT, (isJson) => (isJson ? 'json' : 'ndjson')),
       deadline: 'bulk',
       responses: { 200: { description: 'Imported count and rejected lines', schema: ImportResult } },
-      handler: ({ body }) => service.importProfiles(body as RawItem[]),
+      handler: ({ body }) => pool.importProfiles(body),
     })
     .route({
       method: 'post',
@@ -93,9 +64,10 @@ export function mountIngestRoutes(api: ApiRouter, services: Services): void {
       summary: 'Record interest events (like, unlike, view, purchase); an id seen before is a duplicate',
       tags: ['Ingestion'],
       access: ['ingest', 'admin'],
-      body: EventsBody,
+      body: EventsRequestBody,
+      bodyParser: rawBodyParser(['application/json'], services.config.BODY_LIMIT, () => 'json'),
       deadline: 'bulk',
       responses: { 202: { description: 'Accepted, duplicate and rejected events', schema: EventsResult } },
-      handler: ({ body }) => service.ingestEvents(body.events),
+      handler: ({ body }) => pool.ingestEvents(body),
     });
 }

@@ -47,17 +47,29 @@ export const ProfileRecord = z
 export type ProfileRecord = z.output<typeof ProfileRecord>;
 
 /**
- * The router only checks the envelope; each record is validated on its own so that one bad line never loses the
- * good ones. The OpenAPI document still shows the record schema.
+ * An import or event body as the request loop received it: bytes, not yet decoded or parsed. Decoding, parsing and
+ * validation run in a worker thread (src/ingest/import-pool.ts), so a 20 MB body never stalls other requests.
  */
-export const ProfileImportBody = z
-  .array(z.unknown())
-  .openapi('ProfileImport', {
-    description:
-      'NDJSON (application/x-ndjson, one ProfileRecord a line) or a JSON array of ProfileRecord. ' +
-      'Invalid records are rejected one by one (line number, reasons); valid ones are stored.',
-    items: { $ref: '#/components/schemas/ProfileRecord' },
-  });
+export class RawBody {
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly kind: 'json' | 'ndjson',
+    /** The request's charset (default utf-8), already known to be one TextDecoder reads. */
+    readonly charset: string,
+  ) {}
+}
+
+/**
+ * The router only checks that the body arrived; the worker parses it and validates each record on its own, so that
+ * one bad line never loses the good ones. The OpenAPI document still shows the record schema.
+ */
+export const ProfileImportBody = z.custom<RawBody>((v) => v instanceof RawBody).openapi('ProfileImport', {
+  type: 'array',
+  description:
+    'NDJSON (application/x-ndjson, one ProfileRecord a line) or a JSON array of ProfileRecord. ' +
+    'Invalid records are rejected one by one (line number, reasons); valid ones are stored.',
+  items: { $ref: '#/components/schemas/ProfileRecord' },
+});
 
 export const RejectedLine = z
   .object({
@@ -99,6 +111,11 @@ export const EventsBody = z
   })
   .strict()
   .openapi('EventsBatch');
+
+/** POST /v1/events as the route sees it: raw bytes, checked against EventsBody in the worker (see RawBody). */
+export const EventsRequestBody = z
+  .custom<RawBody>((v) => v instanceof RawBody)
+  .openapi({ type: 'object', allOf: [{ $ref: '#/components/schemas/EventsBatch' }] } as never);
 
 export const EventsResult = z
   .object({
