@@ -20,6 +20,7 @@ import { createServices } from '../src/services.js';
 import { createApp } from '../src/app.js';
 import { listen } from '../src/api/listen.js';
 import { mulberry32 } from '../src/segmentation/random.js';
+import { zipfPicker } from './lib/zipf.js';
 import { cpuSeconds } from './lib/proc.js';
 import { postImportBodies } from './lib/import-clients.js';
 
@@ -47,20 +48,7 @@ function generateBodies(prefix: string): string[] {
   const categories = ['Sport', 'Music', 'Food', 'Travel', 'Tech', 'Fashion', 'Books', 'Games', 'Outdoors', 'Art'];
   const topics = Array.from({ length: TOPICS }, (_, i) => ({ topic: `Topic ${i}`, category: categories[i % categories.length]! }));
   // Zipf-like popularity: a few topics are very common, most are rare (as real interests are).
-  const cdf: number[] = [];
-  let sum = 0;
-  for (let i = 0; i < TOPICS; i++) cdf.push((sum += 1 / (i + 1) ** 0.8));
-  const pick = () => {
-    const x = rand() * sum;
-    let lo = 0;
-    let hi = TOPICS - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cdf[mid]! < x) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
+  const pick = zipfPicker(TOPICS, 0.8, rand);
   const bodies: string[] = [];
   let lines: string[] = [];
   for (let u = 0; u < USERS; u++) {

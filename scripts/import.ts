@@ -1,5 +1,10 @@
 /**
  * `npm run import -- FILE [--url http://127.0.0.1:3000] [--key KEY] [--format ndjson|json|csv] [--chunk 1000]`
+ * `npm run import -- --initial FILE [--format ndjson|json|csv] [--csv-dir DIR] [--keep-csv]`
+ *
+ * --initial: bulk load into an empty graph in the embedded Neo4j's data directory (NEO4J_DATA_DIR) with
+ * `neo4j-admin database import full`, the service stopped (src/ingest/bulk-load.ts, docs/ingestion.md). Same
+ * validation and graph as the online import; millions of profiles in minutes instead of hours.
  *
  * Imports a profile file into the running service through its API (POST /v1/imports/profiles), so the service's
  * own email-hash key, validation and hooks apply exactly as for any other client.
@@ -25,6 +30,9 @@ const { values, positionals } = parseArgs({
     key: { type: 'string' },
     format: { type: 'string' },
     chunk: { type: 'string', default: '1000' },
+    initial: { type: 'boolean', default: false },
+    'csv-dir': { type: 'string' },
+    'keep-csv': { type: 'boolean', default: false },
   },
 });
 
@@ -34,10 +42,16 @@ function fail(message: string): never {
 }
 
 const file = positionals[0];
-if (!file) fail('usage: npm run import -- FILE [--url URL] [--key KEY] [--format ndjson|json|csv] [--chunk N]');
+if (!file) {
+  fail('usage: npm run import -- FILE [--url URL] [--key KEY] [--format ndjson|json|csv] [--chunk N]\n' + '       npm run import -- --initial FILE [--format ndjson|json|csv] [--csv-dir DIR] [--keep-csv]');
+}
 if (!existsSync(file)) fail(`no such file: ${file}`);
 const format = (values.format ?? formatFromPath(file)) as ImportFormat | undefined;
 if (!format || !['ndjson', 'json', 'csv'].includes(format)) fail('cannot tell the format: use --format ndjson|json|csv');
+if (values.initial) {
+  const { initialLoad } = await import('./import-initial.js');
+  process.exit(await initialLoad(file, format as ImportFormat, { csvDir: values['csv-dir'], keepCsv: values['keep-csv'] }));
+}
 const chunk = Number(values.chunk);
 if (!Number.isInteger(chunk) || chunk < 1) fail('--chunk must be a positive integer');
 

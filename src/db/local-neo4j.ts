@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 
 /** Embedded Neo4j for machines without Docker: jars from Maven Central, run by scripts/neo4j/Neo4jLauncher.java. */
 const LAUNCHER_DIR = fileURLToPath(new URL('../../scripts/neo4j/', import.meta.url));
-const LIB_DIR = path.join(LAUNCHER_DIR, 'lib');
+export const LIB_DIR = path.join(LAUNCHER_DIR, 'lib');
 /** Optional Graph Data Science jars (scripts/neo4j/gds-pom.xml), only those not already in LIB_DIR. */
 export const GDS_LIB_DIR = path.join(LAUNCHER_DIR, 'gds-lib');
 
@@ -29,7 +29,7 @@ export function generatePassword(): string {
   return randomBytes(24).toString('base64url');
 }
 
-function javaBin(): string {
+export function javaBin(): string {
   const home = process.env.NEO4J_JAVA_HOME ?? process.env.JAVA_HOME;
   return home ? path.join(home, 'bin', 'java') : 'java';
 }

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Hooks } from '../hooks.js';
-import { topicDisplayName, topicIdForKey, topicKey } from '../graph/topic-key.js';
+import { topicKey } from '../graph/topic-key.js';
 import { emailHash, identityKey } from '../graph/user-identity.js';
 import type { IdentityRow } from '../graph/user-repository.js';
 import type { UserService } from '../graph/user-service.js';
-import type { EventSignalRow, IngestRepository, InterestRow, PurchaseRow, SourceSnapshot, TopicRow } from './ingest-repository.js';
+import type { EventSignalRow, IngestRepository, InterestRow, PurchaseRow, SourceSnapshot } from './ingest-repository.js';
 import { EventInput, FacebookLogin, ProfileRecord } from './schemas.js';
 import { parseOr400 } from '../api/http.js';
+import { batchTimes, isoOrNull, profileRows, TopicCollector } from './profile-rows.js';
 import { stringField, validateItems, type RawItem, type Rejected } from './parse.js';
 
 /** Weight one Facebook like gives its topic. */
@@ -42,41 +43,6 @@ export interface IngestOptions {
   /** Interest edges per transaction (a batch closes at this many, or at maxRecords). */
   batchEdges: number;
   batchRecords: number;
-}
-
-function isoOrNull(at: string | undefined): string | null {
-  if (!at) return null;
-  // Facebook writes offsets without a colon (2026-10-05T09:00:00+0000), which Date.parse rejects.
-  const t = Date.parse(at.replace(/([+-]\d\d)(\d\d)$/, '$1:$2'));
-  return Number.isNaN(t) ? null : new Date(t).toISOString();
-}
-
-/** isoOrNull for one batch: the same times recur across a batch's interests, so each is parsed once. */
-function batchTimes(): (at: string | undefined) => string | null {
-  const seen = new Map<string, string | null>();
-  return (at) => {
-    if (!at) return null;
-    let iso = seen.get(at);
-    if (iso === undefined) seen.set(at, (iso = isoOrNull(at)));
-    return iso;
-  };
-}
-
-/** Distinct topics of a batch; the first spelling seen names a new topic, the first category fills a missing one. */
-class TopicCollector {
-  private readonly topics = new Map<string, TopicRow>();
-
-  add(name: string, category: string | undefined): string {
-    const key = topicKey(name);
-    const t = this.topics.get(key);
-    if (!t) this.topics.set(key, { key, id: topicIdForKey(key), name: topicDisplayName(name), category: category ?? null });
-    else if (t.category === null && category) t.category = category;
-    return key;
-  }
-
-  rows(): TopicRow[] {
-    return [...this.topics.values()];
-  }
 }
 
 export class IngestService {
@@ -149,32 +115,9 @@ export class IngestService {
         if (shared) newId = shared;
         else newIdByEmail.set(hash, newId);
       }
-      const interests = new Map<string, InterestRow>();
-      for (const it of r.interests) {
-        const key = topics.add(it.topic, it.category);
-        const at = iso(it.at);
-        const prev = interests.get(key);
-        if (!prev) interests.set(key, { key, w: it.weight, at });
-        else {
-          prev.w += it.weight;
-          if (at && (!prev.at || at > prev.at)) prev.at = at;
-        }
-      }
-      const purchases: PurchaseRow[] = r.purchases.map((p) => {
-        const at = iso(p.at);
-        return {
-          key: `sku:${p.sku}|${at ?? ''}`,
-          sku: p.sku,
-          amount: p.amount ?? null,
-          at,
-          topicKey: topics.add(p.category, undefined),
-          weight: 1,
-        };
-      });
       snapshots.push({
         identity: this.identityRow(snapshots.length, 'crm', r.externalId, hash, newId, r.name ?? null, r.consent?.segmentation ?? null),
-        interests: [...interests.values()],
-        purchases,
+        ...profileRows(r, (name, category) => topics.add(name, category), iso),
       });
     }
     return this.repo.writeSnapshots('w_crm', topics.rows(), snapshots, new Date().toISOString());

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chunkByExternalId, csvToItems, formatFromPath, parseCsvRows, parseImportFile, parseNdjson, validateItems, stringField } from './parse.js';
+import { chunkByExternalId, csvToItems, CsvRowParser, formatFromPath, parseCsvRows, parseImportFile, parseNdjson, validateItems, stringField } from './parse.js';
 import { ProfileRecord } from './schemas.js';
 
 describe('parseNdjson', () => {
@@ -49,6 +49,23 @@ describe('CSV', () => {
       { line: 2, cells: ['x, y', 'say "hi"'] },
       { line: 3, cells: ['multi\nline', 'z'] },
     ]);
+  });
+
+  it('gives the same rows when the text arrives in pieces, wherever it is cut', () => {
+    const text = 'a,b\r\n"x, y","say ""hi"""\r\n"multi\nline",z\r""""\n\nlast,"q"""';
+    const whole = parseCsvRows(text);
+    expect(whole.map((r) => r.cells)).toEqual([['a', 'b'], ['x, y', 'say "hi"'], ['multi\nline', 'z'], ['"'], ['last', 'q"']]);
+    for (let cut = 0; cut <= text.length; cut++) {
+      for (const step of [1, 2, 3]) {
+        const parser = new CsvRowParser();
+        const rows: Array<{ line: number; cells: string[] }> = [];
+        const add = (r: { line: number; cells: string[] }) => void rows.push(r);
+        parser.push(text.slice(0, cut), add);
+        for (let i = cut; i < text.length; i += step) parser.push(text.slice(i, i + step), add);
+        parser.end(add);
+        expect(rows, `cut at ${cut}, then ${step} at a time`).toEqual(whole);
+      }
+    }
   });
 
   it('groups interest rows by externalId into one record, numbered by its first row', () => {

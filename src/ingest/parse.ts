@@ -113,96 +113,146 @@ export function stringField(value: unknown, field: string): string | undefined {
 
 // ---- CSV (CLI only) -----------------------------------------------------------------------------------------------
 
-/** RFC 4180 fields: quotes, doubled quotes, commas and newlines inside quotes. Returns rows with their line number. */
-export function parseCsvRows(text: string): Array<{ line: number; cells: string[] }> {
-  const rows: Array<{ line: number; cells: string[] }> = [];
-  let cells: string[] = [];
-  let cell = '';
-  let quoted = false;
-  let line = 1;
-  let rowLine = 1;
-  let any = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          cell += '"';
-          i++;
-        } else quoted = false;
-      } else {
-        if (c === '\n') line++;
-        cell += c;
-      }
-      continue;
+/**
+ * RFC 4180 fields: quotes, doubled quotes, commas and newlines inside quotes. Incremental: text can arrive in pieces
+ * (the initial bulk load streams files far larger than memory); rows come out with the line they start on.
+ */
+export class CsvRowParser {
+  private cells: string[] = [];
+  private cell = '';
+  private quoted = false;
+  private line = 1;
+  private rowLine = 1;
+  private any = false;
+  /** A quote ended the previous piece: the next character decides between a doubled quote and a closing one. */
+  private quoteAtEnd = false;
+  /** A CR ended the previous piece: a LF starting the next one belongs to it. */
+  private crAtEnd = false;
+
+  push(text: string, onRow: (row: { line: number; cells: string[] }) => void): void {
+    let i = 0;
+    if (this.crAtEnd) {
+      this.crAtEnd = false;
+      if (text[0] === '\n') i = 1;
     }
-    if (c === '"') {
-      quoted = true;
-      any = true;
-    } else if (c === ',') {
-      cells.push(cell);
-      cell = '';
-      any = true;
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      if (any || cell.length > 0) rows.push({ line: rowLine, cells: [...cells, cell] });
-      cells = [];
-      cell = '';
-      any = false;
-      line++;
-      rowLine = line;
-    } else {
-      cell += c;
-      any = true;
+    if (this.quoteAtEnd) {
+      this.quoteAtEnd = false;
+      if (text[0] === '"') {
+        this.cell += '"';
+        i = 1;
+      } else this.quoted = false;
+    }
+    for (; i < text.length; i++) {
+      const c = text[i]!;
+      if (this.quoted) {
+        if (c === '"') {
+          if (i + 1 === text.length) this.quoteAtEnd = true;
+          else if (text[i + 1] === '"') {
+            this.cell += '"';
+            i++;
+          } else this.quoted = false;
+        } else {
+          if (c === '\n') this.line++;
+          this.cell += c;
+        }
+        continue;
+      }
+      if (c === '"') {
+        this.quoted = true;
+        this.any = true;
+      } else if (c === ',') {
+        this.cells.push(this.cell);
+        this.cell = '';
+        this.any = true;
+      } else if (c === '\n' || c === '\r') {
+        if (c === '\r') {
+          if (i + 1 === text.length) this.crAtEnd = true;
+          else if (text[i + 1] === '\n') i++;
+        }
+        this.endRow(onRow);
+        this.line++;
+        this.rowLine = this.line;
+      } else {
+        this.cell += c;
+        this.any = true;
+      }
     }
   }
-  if (any || cell.length > 0) rows.push({ line: rowLine, cells: [...cells, cell] });
+
+  end(onRow: (row: { line: number; cells: string[] }) => void): void {
+    if (this.quoteAtEnd) {
+      this.quoteAtEnd = false;
+      this.quoted = false;
+    }
+    this.endRow(onRow);
+  }
+
+  private endRow(onRow: (row: { line: number; cells: string[] }) => void): void {
+    if (this.any || this.cell.length > 0) onRow({ line: this.rowLine, cells: [...this.cells, this.cell] });
+    this.cells = [];
+    this.cell = '';
+    this.any = false;
+  }
+}
+
+/** A whole CSV text as rows with their line numbers. */
+export function parseCsvRows(text: string): Array<{ line: number; cells: string[] }> {
+  const rows: Array<{ line: number; cells: string[] }> = [];
+  const parser = new CsvRowParser();
+  const add = (row: { line: number; cells: string[] }) => void rows.push(row);
+  parser.push(text, add);
+  parser.end(add);
   return rows;
 }
 
 export const CSV_COLUMNS = ['externalId', 'email', 'name', 'topic', 'category', 'weight', 'at'] as const;
 
 /**
- * CSV for the import CLI: header `externalId,email,name,topic,category,weight,at`, one interest per row, rows of one
- * externalId are grouped into one profile record (its line is the first row's). A row with an empty topic only
- * carries the person (email, name). Problems that belong to one row reject that row's whole record.
+ * Groups CSV rows into profile records: header `externalId,email,name,topic,category,weight,at`, one interest per row,
+ * rows of one externalId form one record (its line is the first row's). A row with an empty topic only carries the
+ * person (email, name). Problems that belong to one row reject that row's whole record. `header` returns the
+ * header's problem, if any; `row` returns an item for a row without externalId; `take` hands over a finished record.
  */
-export function csvToItems(text: string): RawItem[] {
-  const rows = parseCsvRows(text);
-  if (rows.length === 0) return [];
-  const header = rows[0]!.cells.map((h) => h.trim());
-  const missing = ['externalId', 'topic'].filter((c) => !header.includes(c));
-  if (missing.length) return [{ line: 1, error: `CSV header lacks column(s): ${missing.join(', ')}` }];
-  const unknown = header.filter((h) => !(CSV_COLUMNS as readonly string[]).includes(h));
-  if (unknown.length) return [{ line: 1, error: `CSV header has unknown column(s): ${unknown.join(', ')}` }];
-  const col = (cells: string[], name: string) => {
-    const i = header.indexOf(name);
-    const v = i >= 0 ? cells[i]?.trim() : undefined;
-    return v === undefined || v === '' ? undefined : v;
-  };
-  const byId = new Map<string, { line: number; record: Record<string, unknown>; errors: string[] }>();
-  const out: RawItem[] = [];
-  for (const { line, cells } of rows.slice(1)) {
-    const externalId = col(cells, 'externalId');
-    if (!externalId) {
-      out.push({ line, error: 'externalId: required' });
-      continue;
-    }
-    let entry = byId.get(externalId);
+export class CsvRecordBuilder {
+  private header: string[] = [];
+  private readonly byId = new Map<string, { line: number; record: Record<string, unknown>; errors: string[] }>();
+
+  setHeader(cells: string[]): RawItem | undefined {
+    this.header = cells.map((h) => h.trim());
+    const missing = ['externalId', 'topic'].filter((c) => !this.header.includes(c));
+    if (missing.length) return { line: 1, error: `CSV header lacks column(s): ${missing.join(', ')}` };
+    const unknown = this.header.filter((h) => !(CSV_COLUMNS as readonly string[]).includes(h));
+    if (unknown.length) return { line: 1, error: `CSV header has unknown column(s): ${unknown.join(', ')}` };
+    return undefined;
+  }
+
+  /** The row's externalId (trimmed), or undefined when it has none. */
+  externalIdOf(cells: string[]): string | undefined {
+    return this.col(cells, 'externalId');
+  }
+
+  emailOf(cells: string[]): string | undefined {
+    return this.col(cells, 'email');
+  }
+
+  row(line: number, cells: string[]): RawItem | undefined {
+    const externalId = this.col(cells, 'externalId');
+    if (!externalId) return { line, error: 'externalId: required' };
+    let entry = this.byId.get(externalId);
     if (!entry) {
       entry = { line, record: { externalId, interests: [] }, errors: [] };
-      byId.set(externalId, entry);
+      this.byId.set(externalId, entry);
     }
-    const email = col(cells, 'email');
-    const name = col(cells, 'name');
+    const email = this.col(cells, 'email');
+    const name = this.col(cells, 'name');
     if (email) entry.record.email = email;
     if (name) entry.record.name = name;
-    const topic = col(cells, 'topic');
+    const topic = this.col(cells, 'topic');
     if (topic) {
       const interest: Record<string, unknown> = { topic };
-      const category = col(cells, 'category');
-      const weight = col(cells, 'weight');
-      const at = col(cells, 'at');
+      const category = this.col(cells, 'category');
+      const weight = this.col(cells, 'weight');
+      const at = this.col(cells, 'at');
       if (category) interest.category = category;
       if (weight !== undefined) {
         const n = Number(weight);
@@ -212,10 +262,42 @@ export function csvToItems(text: string): RawItem[] {
       if (at) interest.at = at;
       (entry.record.interests as unknown[]).push(interest);
     }
+    return undefined;
   }
-  for (const e of byId.values()) {
-    out.push(e.errors.length ? { line: e.line, error: e.errors.join('; ') } : { line: e.line, value: e.record });
+
+  /** The record of `externalId` (all its rows seen), as an item; undefined when it has none. */
+  take(externalId: string): RawItem | undefined {
+    const e = this.byId.get(externalId);
+    if (!e) return undefined;
+    this.byId.delete(externalId);
+    return e.errors.length ? { line: e.line, error: e.errors.join('; ') } : { line: e.line, value: e.record };
   }
+
+  /** Every record still open. */
+  takeAll(): RawItem[] {
+    return [...this.byId.keys()].map((id) => this.take(id)!);
+  }
+
+  private col(cells: string[], name: string): string | undefined {
+    const i = this.header.indexOf(name);
+    const v = i >= 0 ? cells[i]?.trim() : undefined;
+    return v === undefined || v === '' ? undefined : v;
+  }
+}
+
+/** CSV for the import CLI (see CsvRecordBuilder): every record of a whole text, in line order. */
+export function csvToItems(text: string): RawItem[] {
+  const rows = parseCsvRows(text);
+  if (rows.length === 0) return [];
+  const builder = new CsvRecordBuilder();
+  const headerProblem = builder.setHeader(rows[0]!.cells);
+  if (headerProblem) return [headerProblem];
+  const out: RawItem[] = [];
+  for (const { line, cells } of rows.slice(1)) {
+    const item = builder.row(line, cells);
+    if (item) out.push(item);
+  }
+  out.push(...builder.takeAll());
   return out.sort((a, b) => a.line - b.line);
 }
 

@@ -1,0 +1,115 @@
+/**
+ * `npx tsx scripts/bench-bulk-load.ts [--users 1000000] [--interests 25] [--topics 300000] [--zipf 1.0] [--keep]`
+ *
+ * The initial bulk load end to end (`npm run import -- --initial`, src/ingest/bulk-load.ts): scan + convert the file into
+ * neo4j-admin's CSV files, `neo4j-admin database import full`, then the first start of the embedded server on it with the
+ * schema (constraints and indexes) built. Writes a deterministic NDJSON file first (seeded; not timed): every person
+ * has an email (1 in 100 shares it with another record, so stitching is exercised), `--interests` distinct interests
+ * drawn from a vocabulary of `--topics` names with Zipf popularity (exponent `--zipf`: a few topics everybody likes,
+ * a long tail few do), a weight and a time; 1 in 10 has a purchase. The target: 1M people × 25 interests ≤ 10 min.
+ */
+import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { freePort, generatePassword } from '../src/db/local-neo4j.js';
+import { bulkLoad, type BulkProgress } from '../src/ingest/bulk-load.js';
+import { mulberry32 } from '../src/segmentation/random.js';
+import { zipfPicker } from './lib/zipf.js';
+
+const { values: opts } = parseArgs({
+  options: {
+    users: { type: 'string', default: '1000000' },
+    interests: { type: 'string', default: '25' },
+    topics: { type: 'string', default: '300000' },
+    zipf: { type: 'string', default: '1.0' },
+    seed: { type: 'string', default: '11' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const USERS = Number(opts.users);
+const PER_USER = Number(opts.interests);
+const TOPICS = Number(opts.topics);
+
+const WORDS = ['trail', 'jazz', 'vegan', 'retro', 'indie', 'urban', 'solar', 'craft', 'yoga', 'chess', 'surf', 'anime', 'opera', 'lego', 'bonsai', 'cider'];
+const CATEGORIES = ['Sport', 'Music', 'Food', 'Travel', 'Tech', 'Fashion', 'Books', 'Games', 'Outdoors', 'Art'];
+
+async function writeFile(file: string): Promise<void> {
+  const rand = mulberry32(Number(opts.seed));
+  const pick = zipfPicker(TOPICS, Number(opts.zipf), rand);
+  const topicName = (i: number) => `${WORDS[i % WORDS.length]} ${WORDS[(i >> 4) % WORDS.length]} ${i}`;
+  const out = createWriteStream(file);
+  let lines: string[] = [];
+  for (let u = 0; u < USERS; u++) {
+    const chosen = new Set<number>();
+    while (chosen.size < Math.min(PER_USER, TOPICS)) chosen.add(pick());
+    const day = String(1 + Math.floor(rand() * 28)).padStart(2, '0');
+    const record: Record<string, unknown> = {
+      externalId: `c-${u}`,
+      // 1 in 100 gives the email of the record before: the two are one person
+      email: `person${u % 100 === 99 ? u - 1 : u}@example.org`,
+      name: `Person ${u}`,
+      interests: [...chosen].map((t) => ({
+        topic: topicName(t),
+        category: CATEGORIES[t % CATEGORIES.length],
+        weight: 1 + Math.floor(rand() * 5),
+        at: `2026-10-${day}T12:00:00Z`,
+      })),
+    };
+    if (u % 10 === 0) record.purchases = [{ sku: `SKU-${u % 977}`, category: topicName(pick()), amount: 19.9, at: `2026-10-${day}T13:00:00Z` }];
+    lines.push(JSON.stringify(record));
+    if (lines.length === 10_000) {
+      if (!out.write(lines.join('\n') + '\n')) await new Promise<void>((r) => out.once('drain', () => r()));
+      lines = [];
+    }
+  }
+  out.write(lines.join('\n') + '\n');
+  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+}
+
+const dir = mkdtempSync(path.join(tmpdir(), 'bench-bulk-load-'));
+const file = path.join(dir, 'profiles.ndjson');
+console.error(`Writing ${USERS} profiles × ${PER_USER} interests over ${TOPICS} topics (Zipf ${opts.zipf}) to ${file}...`);
+await writeFile(file);
+const mb = statSync(file).size / 1e6;
+console.error(`${mb.toFixed(0)} MB. Loading...`);
+
+let last = 0;
+const progress: BulkProgress = {
+  phase: (label) => console.error(`${label}...`),
+  update: (done) => {
+    if (done - last >= 200e6) {
+      last = done;
+      console.error(`  ${Math.round(done / 1e6)} MB`);
+    }
+  },
+  done: () => void (last = 0),
+  log: (line) => {
+    if (!/^[.\-\s]|^\s*$/.test(line)) console.error(`[neo4j-admin] ${line}`);
+  },
+};
+const started = performance.now();
+const result = await bulkLoad({
+  file,
+  format: 'ndjson',
+  dataDir: path.join(dir, 'neo4j'),
+  secretKey: 'bench-secret-key-0123456789',
+  neo4jUri: undefined,
+  neo4jPort: await freePort(),
+  neo4jPassword: generatePassword(),
+  workDir: dir,
+  progress,
+});
+const total = (performance.now() - started) / 1000;
+const c = result.counts;
+const s = result.seconds;
+console.log(
+  `\nbench-bulk-load: ${USERS} profiles × ${PER_USER} interests (${mb.toFixed(0)} MB NDJSON), vocabulary ${TOPICS} (Zipf ${opts.zipf})\n` +
+    `  loaded ${result.records}, rejected ${result.rejected.length}: ${c.users} users, ${c.identities} identities, ${c.topics} topics, ` +
+    `${c.interests} interest edges, ${c.purchases} purchases\n` +
+    `  scan ${s.scan.toFixed(1)} s | convert ${s.convert.toFixed(1)} s | neo4j-admin import ${s.import.toFixed(1)} s | ` +
+    `first start + schema ${s.schema.toFixed(1)} s | total ${total.toFixed(1)} s (${(total / 60).toFixed(1)} min)`,
+);
+if (result.counts.interests < USERS * PER_USER * 0.99) throw new Error('fewer interest edges than generated');
+if (!opts.keep) rmSync(dir, { recursive: true, force: true });
+else console.log(`  kept ${dir}`);

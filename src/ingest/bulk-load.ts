@@ -1,0 +1,200 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createConnection } from 'node:net';
+import { LOCAL_NEO4J_USER, startLocalNeo4j } from '../db/local-neo4j.js';
+import { Db } from '../db/neo4j.js';
+import { DatabaseInUseError, runAdminImport, storeExists, storeLocked } from '../db/neo4j-admin.js';
+import { applySchema } from '../db/schema.js';
+import { BulkCsvWriter } from './bulk-csv.js';
+import { BulkPlanner, BulkTopics } from './bulk-plan.js';
+import { readFile, scanFile } from './bulk-read.js';
+import { stringField, validateItems, type ImportFormat, type Rejected } from './parse.js';
+import { ProfileRecord } from './schemas.js';
+
+/**
+ * Initial bulk load (`npm run import -- --initial FILE`): an empty graph in the embedded Neo4j's data directory is
+ * filled by `neo4j-admin database import full` instead of transactions. The file is validated and normalized exactly
+ * as the online import does (src/ingest: schemas, topic keys, email stitching with SECRET_KEY, CRM and purchase
+ * signals, consent), streamed into the tool's CSV files (bulk-read → bulk-plan → bulk-csv), imported with the database
+ * stopped, then the embedded server is started once on it to build the schema (cypher/schema) and count the result.
+ */
+
+/** The load was not started: the message says why and what to do instead. */
+export class BulkLoadRefused extends Error {}
+
+export interface GraphCounts {
+  users: number;
+  identities: number;
+  topics: number;
+  events: number;
+  apiKeys: number;
+  interests: number;
+  purchases: number;
+}
+
+export interface BulkProgress {
+  phase(label: string, total: number): void;
+  update(done: number): void;
+  done(): void;
+  /** Lines of neo4j-admin's own output. */
+  log(line: string): void;
+}
+
+export interface BulkLoadOptions {
+  file: string;
+  format: ImportFormat;
+  /** The embedded Neo4j's data directory (NEO4J_DATA_DIR). */
+  dataDir: string;
+  secretKey: string;
+  /** NEO4J_URI: set means the service uses a database elsewhere, which this cannot load. */
+  neo4jUri: string | undefined;
+  /** NEO4J_PORT: `npm start` uses a Neo4j already answering there instead of its data directory. */
+  neo4jPort: number;
+  /** The embedded server's password (`npm start`'s: NEO4J_PASSWORD or .data/neo4j-password), set on a new store. */
+  neo4jPassword: string;
+  /** Where the CSV files go (default: a temporary folder, removed afterwards). */
+  workDir?: string;
+  keepCsv?: boolean;
+  progress: BulkProgress;
+}
+
+export interface BulkLoadResult {
+  records: number;
+  rejected: Rejected[];
+  counts: GraphCounts;
+  seconds: { scan: number; convert: number; import: number; schema: number };
+}
+
+async function countGraph(db: Db): Promise<GraphCounts> {
+  const [row] = await db.read<GraphCounts & Record<string, unknown>>('ingest/count-graph');
+  return row!;
+}
+
+/** Starts the embedded server on `dataDir` for `work`, then stops it. */
+async function withEmbedded<T>(dataDir: string, password: string, work: (db: Db) => Promise<T>): Promise<T> {
+  const server = await startLocalNeo4j({ dataDir, port: 0, password });
+  const db = new Db({ uri: server.uri, user: LOCAL_NEO4J_USER, password, timeouts: { queryMs: 600_000, batchMs: 3_600_000 } });
+  try {
+    return await work(db);
+  } finally {
+    await db.close();
+    await server.stop();
+  }
+}
+
+/** True when something accepts connections on the local port (a Neo4j `npm start` would use, whatever its password). */
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    socket.setTimeout(1500);
+    const done = (open: boolean) => {
+      socket.destroy();
+      resolve(open);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.once('timeout', () => done(false));
+  });
+}
+
+const RUNNING =
+  'stop it first (Ctrl-C or SIGTERM the `npm start` or `npm run neo4j` using it), run the bulk load, then start the service again';
+
+/** Refuses when the load would not land where `npm start` reads, or would replace data. */
+async function checkTarget(o: BulkLoadOptions): Promise<void> {
+  if (o.neo4jUri) {
+    throw new BulkLoadRefused(
+      `NEO4J_URI is set (${o.neo4jUri}): the bulk load writes the store files of the embedded Neo4j's data directory and ` +
+        'cannot load a database the service reaches over the network. Use the online import there (`npm run import -- FILE`), ' +
+        `or unset NEO4J_URI to load into NEO4J_DATA_DIR (${o.dataDir}).`,
+    );
+  }
+  if (storeLocked(o.dataDir)) throw new BulkLoadRefused(`A Neo4j is running on ${o.dataDir}: ${RUNNING}.`);
+  if (await portOpen(o.neo4jPort)) {
+    throw new BulkLoadRefused(
+      `A Neo4j answers on bolt://127.0.0.1:${o.neo4jPort} (NEO4J_PORT), and \`npm start\` would use it instead of ${o.dataDir}: ${RUNNING}.`,
+    );
+  }
+  if (!storeExists(o.dataDir)) return;
+  const counts = await withEmbedded(o.dataDir, o.neo4jPassword, countGraph).catch((err: unknown) => {
+    throw new BulkLoadRefused(`Could not open the database in ${o.dataDir} to check that it is empty: ${(err as Error).message}`);
+  });
+  const found = Object.entries(counts).filter(([, n]) => n > 0);
+  if (found.length) {
+    throw new BulkLoadRefused(
+      `The graph in ${o.dataDir} is not empty (${found.map(([k, n]) => `${n} ${k}`).join(', ')}): the bulk load only fills an empty ` +
+        'database. Use the online import (`npm start`, then `npm run import -- FILE`), or move the data directory away to start afresh.',
+    );
+  }
+}
+
+export async function bulkLoad(o: BulkLoadOptions): Promise<BulkLoadResult> {
+  await checkTarget(o);
+  const bytes = statSync(o.file).size;
+  const seconds = { scan: 0, convert: 0, import: 0, schema: 0 };
+  const clock = () => {
+    const t0 = performance.now();
+    return () => (performance.now() - t0) / 1000;
+  };
+
+  let t = clock();
+  let read = 0;
+  o.progress.phase('scan', bytes);
+  const scan = await scanFile(o.file, o.format, (n) => o.progress.update((read += n)));
+  o.progress.done();
+  seconds.scan = t();
+
+  const workDir = o.workDir ? (mkdirSync(o.workDir, { recursive: true }), mkdtempSync(path.join(o.workDir, 'bulk-'))) : mkdtempSync(path.join(tmpdir(), 'bulk-load-'));
+  try {
+    t = clock();
+    const now = new Date().toISOString();
+    const writer = new BulkCsvWriter(workDir, now);
+    const topics = new BulkTopics();
+    const planner = new BulkPlanner({ secretKey: o.secretKey, now, topics, newId: randomUUID }, scan, (p) => writer.person(p));
+    const rejected: Rejected[] = [];
+    let records = 0;
+    read = 0;
+    o.progress.phase('convert', bytes);
+    for await (const item of readFile(o.file, o.format, scan, (n) => o.progress.update((read += n)))) {
+      const { valid, rejected: bad } = validateItems(ProfileRecord, [item], (v) => stringField(v, 'externalId'));
+      rejected.push(...bad);
+      for (const v of valid) {
+        records++;
+        planner.add(v);
+      }
+      await writer.drained();
+    }
+    planner.finish();
+    for (const topic of topics.rows()) writer.topic(topic);
+    await writer.close();
+    o.progress.done();
+    seconds.convert = t();
+    rejected.sort((a, b) => a.line - b.line);
+    if (records === 0) throw new BulkLoadRefused(`${o.file} holds no valid profile record: nothing was loaded.`);
+
+    t = clock();
+    try {
+      await runAdminImport({
+        dataDir: o.dataDir,
+        args: [...writer.importArgs(), ...(writer.multiline ? ['--multiline-fields=true'] : [])],
+        log: o.progress.log,
+      });
+    } catch (err) {
+      if (err instanceof DatabaseInUseError) throw new BulkLoadRefused(`A Neo4j is running on ${o.dataDir}: ${RUNNING}.`);
+      throw err;
+    }
+    seconds.import = t();
+
+    t = clock();
+    const counts = await withEmbedded(o.dataDir, o.neo4jPassword, async (db) => {
+      await applySchema(db);
+      return countGraph(db);
+    });
+    seconds.schema = t();
+    return { records, rejected, counts, seconds };
+  } finally {
+    if (!o.keepCsv) rmSync(workDir, { recursive: true, force: true });
+  }
+}
