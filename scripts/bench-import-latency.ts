@@ -186,9 +186,9 @@ async function poll(baseUrl: string, interval: number): Promise<void> {
   process.exit(0);
 }
 
-function child(args: string[], profileDir?: string): ChildProcess {
+function child(args: string[], profileDir?: string, env: NodeJS.ProcessEnv = process.env): ChildProcess {
   const prof = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
-  return fork(THIS_FILE, args, { execArgv: ['--import', 'tsx', ...prof], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return fork(THIS_FILE, args, { execArgv: ['--import', 'tsx', ...prof], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env });
 }
 
 function nextMessage<T>(proc: ChildProcess): Promise<T> {
@@ -208,7 +208,7 @@ async function main(): Promise<void> {
   const CLIENTS = Number(opts.clients);
   const INTERVAL = Number(opts.interval);
 
-  let neo4j: { stop(): Promise<void>; uri: string } | undefined;
+  let neo4j: { stop(): Promise<void>; uri: string; password: string } | undefined;
   let dataDir: string | undefined;
   let uri = process.env.NEO4J_URI;
   if (!uri) {
@@ -238,7 +238,10 @@ async function main(): Promise<void> {
   }
   if (lines.length) bodies.push(lines.join('\n'));
 
-  const server = child(['--serve', uri, ...(opts['no-hook'] ? ['--no-hook'] : [])], opts['cpu-prof']);
+  const server = child(['--serve', uri, ...(opts['no-hook'] ? ['--no-hook'] : [])], opts['cpu-prof'], {
+    ...process.env,
+    ...(neo4j ? { NEO4J_PASSWORD: neo4j.password } : {}),
+  });
   const { baseUrl, key } = await nextMessage<{ baseUrl: string; key: string }>(server);
   const poller = child(['--poll', baseUrl, '--interval', String(INTERVAL)]);
   await nextMessage<string>(poller);
