@@ -31,7 +31,7 @@ function fileLines(): string[] {
     // repeated topics (one by normalization) add up; times: the latest given; a category on the second mention
     {
       externalId: ` ${p}-a `,
-      name: 'Ana "the Ace", \nof Lines',
+      name: 'Ana "the Ace", of Commas',
       consent: { segmentation: false },
       interests: [
         { topic: `${p} Trail  Running`, weight: 2, at: '2026-10-01T10:00:00Z' },
