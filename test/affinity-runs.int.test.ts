@@ -132,9 +132,7 @@ describe('switching to a new segmentation run', () => {
 
     // A process started now (it loads everyone from the database) sees the previous run too.
     other = await startTestApp();
-    // A process answers runId null until its first check of the visible run has finished (AffinityReader reads
-    // ServedRun.current without waiting for it): wait for that check, which every process makes at start.
-    await other.services.segmentation.visible.get();
+    // Asked at once, before its first poll could have finished: it waits for that check, never answers runId null.
     const otherContent = (await other.services.apiKeys.create('other content', 'content')).key;
     expect((await affinities(crm('a0'), other, otherContent)).runId).toBe(firstRun);
 

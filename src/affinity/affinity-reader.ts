@@ -7,6 +7,7 @@ import { AppError } from '../errors.js';
 import type { PopulationSync } from './population-sync.js';
 import { segmentOfOne } from './segment-of-one.js';
 import type { ServedRun } from './served-run.js';
+import type { RunModel } from './run-model.js';
 
 const COMMA = Buffer.from(',');
 
@@ -17,21 +18,24 @@ export class AffinityReader {
   ) {}
 
   /** The document with `"user": ref` as its first field. */
-  private bytes(ref: string, slot: number): Buffer {
-    const doc = JSON.stringify(segmentOfOne(this.sync.store, slot, this.run.current));
+  private bytes(ref: string, slot: number, model: RunModel | null): Buffer {
+    const doc = JSON.stringify(segmentOfOne(this.sync.store, slot, model));
     return Buffer.from(`{"user":${JSON.stringify(ref)},${doc.slice(1)}`);
   }
 
   async forUser(ref: string): Promise<Buffer> {
+    await this.run.ready();
     const slot = (await this.sync.lookup([ref])).get(ref);
     if (slot === undefined) throw AppError.notFound('User');
-    return this.bytes(ref, slot);
+    return this.bytes(ref, slot, this.run.current);
   }
 
   /** `{ items, missing }`: items in request order, each address once; unknown addresses in `missing`. */
   async forUsers(refs: readonly string[]): Promise<Buffer> {
     const unique = [...new Set(refs)];
+    await this.run.ready();
     const slots = await this.sync.lookup(unique);
+    const model = this.run.current;
     const parts: Buffer[] = [Buffer.from('{"items":[')];
     const missing: string[] = [];
     for (const ref of unique) {
@@ -41,7 +45,7 @@ export class AffinityReader {
         continue;
       }
       if (parts.length > 1) parts.push(COMMA);
-      parts.push(this.bytes(ref, slot));
+      parts.push(this.bytes(ref, slot, model));
     }
     parts.push(Buffer.from(`],"missing":${JSON.stringify(missing)}}`));
     return Buffer.concat(parts);

@@ -41,7 +41,7 @@ export class AudienceService {
 
   /** The index and the position of a coarse segment of the visible run in it; 404 otherwise. */
   private async segment(segmentId: string): Promise<{ index: AudienceIndex; segment: number }> {
-    const model = this.run.current;
+    const model = await this.run.ready();
     const slot = model?.segmentSlot(segmentId);
     if (!model || slot === undefined) {
       const found = model && (await this.repo.findSegment(model.runId, segmentId));
@@ -100,7 +100,7 @@ export class AudienceService {
    * evaluation; people erased or without consent since are left out of each page.
    */
   private async ranked(rule: Rule, rankBy: string | undefined): Promise<{ runId: string | null; ranked: Ranked[] }> {
-    const runId = this.run.current?.runId ?? null;
+    const runId = (await this.run.ready())?.runId ?? null;
     const key = JSON.stringify([runId, rankBy ?? null, rule]);
     const hit = this.rankings.get(key);
     if (hit) return { runId, ranked: hit };

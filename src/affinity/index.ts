@@ -23,8 +23,7 @@ const CLEANUP_BATCH = 10_000;
 export function createAffinity(deps: Deps, hooks: Hooks, visible: VisibleRun, feed: ChangeFeed) {
   const repo = new AffinityRepository(deps.db);
   const sync = new PopulationSync(repo, feed, deps.logger);
-  const run = new ServedRun(repo, sync, deps.logger);
-  visible.onSwitch((r) => run.prepare(r));
+  const run = new ServedRun(repo, sync, visible, deps.logger);
   hooks.on('interestsChanged', async ({ userIds }) => {
     sync.markStale(userIds);
     await feed.append('interests', userIds);

@@ -6,6 +6,7 @@
 import { setImmediate as pause } from 'node:timers/promises';
 import type { Logger } from '../logger.js';
 import type { RunRecord } from '../segmentation/repository.js';
+import type { VisibleRun } from '../segmentation/visible-run.js';
 import type { AffinityRepository } from './affinity-repository.js';
 import { AudienceIndex } from './audience-index.js';
 import type { PopulationSync } from './population-sync.js';
@@ -19,21 +20,29 @@ export class ServedRun {
   constructor(
     private readonly repo: AffinityRepository,
     private readonly sync: PopulationSync,
+    private readonly visible: VisibleRun,
     private readonly logger: Logger,
   ) {
+    visible.onSwitch((run) => this.prepare(run));
     sync.onChange((slot) => {
       this.index?.touch(slot);
       this.building?.index.touch(slot);
     });
   }
 
-  /** The model of the run readers see here (null before the first run). */
+  /** The model of the run readers see here (null before the first run), as it is now. */
   get current(): RunModel | null {
     return this.model;
   }
 
+  /** The same, once this process knows the visible run at all (a fresh process learns it by its first check). */
+  async ready(): Promise<RunModel | null> {
+    await this.visible.get();
+    return this.model;
+  }
+
   /** VisibleRun's preparer: loads the new run's model; the switch happens when this resolves. */
-  async prepare(run: RunRecord | null): Promise<void> {
+  private async prepare(run: RunRecord | null): Promise<void> {
     if ((run?.id ?? null) === (this.model?.runId ?? null)) return;
     const started = Date.now();
     const model = run ? new RunModel(await this.repo.runModel(run.id)) : null;
@@ -48,7 +57,7 @@ export class ServedRun {
   /** The audience index of the current model, once every change made before the call is in the store. */
   async audienceIndex(): Promise<AudienceIndex> {
     await this.sync.settled();
-    const model = this.model;
+    const model = await this.ready();
     if (!model) throw new Error('no visible run');
     if (this.index?.model === model) {
       // Outdated but usable (changed people are computed afresh): answer from it while a new one builds.
