@@ -20,7 +20,6 @@ import { parseArgs } from 'node:util';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { Session } from 'node:inspector/promises';
 import autocannon from 'autocannon';
-import cliProgress from 'cli-progress';
 import { startLocalNeo4j, type LocalNeo4j } from '../src/db/local-neo4j.js';
 import { Db } from '../src/db/neo4j.js';
 import { applySchema } from '../src/db/schema.js';
@@ -28,10 +27,11 @@ import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { createServices } from '../src/services.js';
 import { createApp } from '../src/app.js';
-import { topicId, topicKey } from '../src/graph/topic-key.js';
 import { mulberry32 } from '../src/segmentation/random.js';
-import { generateProfiles, plantedTopics, type GenerateOptions } from './generate.js';
+import type { GenerateOptions } from './generate.js';
 import { listen } from '../src/api/listen.js';
+import { RunWorker } from '../src/worker/run-worker.js';
+import { loadPlantedUsers } from './lib/load-planted.js';
 import { cpuSeconds } from './lib/proc.js';
 import { runConstantRateProcess, type ConstantRateFigures, type ConstantRateOptions } from './lib/constant-rate.js';
 
@@ -61,35 +61,6 @@ const gen: GenerateOptions = {
   interestsPerUser: Number(opts.interests),
   seed: Number(opts.seed),
 };
-
-async function load(db: Db): Promise<string[]> {
-  await db.writeBatches(
-    'affinity/bench-create-topics',
-    plantedTopics(gen).map((t) => ({ id: topicId(t.name), key: topicKey(t.name), name: t.name, category: t.category })),
-  );
-  const bar = new cliProgress.SingleBar({ format: '  load     [{bar}] {value}/{total} users  {duration}s' }, cliProgress.Presets.shades_classic);
-  bar.start(users, 0);
-  const refs: string[] = [];
-  let batch: unknown[] = [];
-  const flush = async () => {
-    await db.write('affinity/bench-create-users', { rows: batch }, { deadline: 'batch' });
-    bar.increment(batch.length);
-    batch = [];
-  };
-  for (const r of generateProfiles(gen)) {
-    refs.push(`crm:${r.externalId}`);
-    batch.push({
-      id: `bench-${refs.length}`,
-      externalId: r.externalId,
-      consent: r.consent.segmentation,
-      interests: r.interests.map((i) => ({ topic: topicId(i.topic), weight: i.weight, at: i.at })),
-    });
-    if (batch.length >= 2000) await flush();
-  }
-  if (batch.length) await flush();
-  bar.stop();
-  return refs;
-}
 
 interface Diagnostics {
   loopDelayP99: number;
@@ -209,14 +180,15 @@ try {
   const [existing] = await db.read<{ users: number }>('affinity/count-users');
   if ((existing?.users ?? 0) > 0) throw new Error(`the graph at ${uri} already has ${existing!.users} users; use an empty one`);
   console.log(`${users} users × ~${gen.interestsPerUser} interests, ${gen.communities}×${gen.topicsPerCommunity} planted topics`);
-  const refs = await load(db);
+  const refs = await loadPlantedUsers(db, gen);
 
   const services = createServices({ config, db, logger: createLogger('warn'), secretKey: 'bench-secret-key-0123456789' });
   await services.start();
   process.stdout.write('  segmentation run... ');
-  const { id } = await services.segmentation.runs.startRun({});
-  await services.segmentation.runs.idle();
-  const run = await services.segmentation.runs.getRun(id);
+  // The run worker hosted in this process, before the server listens (so the run is not part of what is measured).
+  const { id } = await services.segmentation.queue.enqueue({});
+  await new RunWorker(services, { pollMs: 1_000 }).runOnce();
+  const run = await services.segmentation.queue.getRun(id);
   if (run.status !== 'succeeded') throw new Error(`run ${run.status}: ${run.error}`);
   await services.segmentation.visible.refresh();
   const metrics = run.metrics as { segments: number; durationMs: number };

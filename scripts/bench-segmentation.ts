@@ -27,6 +27,7 @@ import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { Hooks } from '../src/hooks.js';
 import { createSegmentation } from '../src/segmentation/index.js';
+import { RunWorker } from '../src/worker/run-worker.js';
 import { topicId, topicKey } from '../src/graph/topic-key.js';
 import { nmi } from '../src/segmentation/stability.js';
 import { InterestCollector, type Weighting } from '../src/segmentation/projection.js';
@@ -201,12 +202,14 @@ async function benchSize(users: number): Promise<Row[]> {
     const edges = await countEdges(db);
 
     const deps = { config, db, logger: createLogger('warn'), secretKey: 'bench-secret-key-0123456789' };
-    const services = { segmentation: createSegmentation(deps, new Hooks()), shutdown: async () => undefined };
+    const services = { segmentation: createSegmentation(deps, new Hooks()), logger: deps.logger, shutdown: async () => undefined };
+    // The run worker hosted in this process (no worker process to spawn), driven one run at a time.
+    const worker = new RunWorker(services, { pollMs: 1_000 });
     const runsOut: Row[] = [];
     for (let runNo = 1; runNo <= Number(opts.runs); runNo++) {
       const bar = new cliProgress.SingleBar({ format: `  run ${runNo} {phase} [{bar}] {value}/{total}  {duration}s` }, cliProgress.Presets.shades_classic);
       bar.start(1, 0, { phase: 'project ' });
-      services.segmentation.runs.onProgress = (_id, p) => {
+      worker.runner.onProgress = (_id, p) => {
         const phase = p.phase.padEnd(8);
         if (p.total) bar.setTotal(p.total);
         else if (p.phase === 'project') bar.setTotal(users);
@@ -215,14 +218,14 @@ async function benchSize(users: number): Promise<Row[]> {
       };
       let peak = process.memoryUsage().rss;
       const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
-      const { id } = await services.segmentation.runs.startRun({
+      const { id } = await services.segmentation.queue.enqueue({
         weighting: opts.weighting as Weighting,
         resolution: Number(opts.resolution),
       });
-      await services.segmentation.runs.idle();
+      await worker.runOnce();
       clearInterval(sampler);
       bar.stop();
-      const run = await services.segmentation.runs.getRun(id);
+      const run = await services.segmentation.queue.getRun(id);
       if (run.status !== 'succeeded') throw new Error(`run ${run.status}: ${run.error}`);
       const m = run.metrics as Record<string, any>;
 

@@ -16,6 +16,20 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ NEO4J_GC: 'zgc' })).toThrow(/NEO4J_GC/);
   });
 
+  it('runs segmentation in an embedded worker process by default, polled at most every second', () => {
+    const c = loadConfig({});
+    expect(c.WORKER).toBe('embedded');
+    expect(c.WORKER_POLL_MS).toBe(500);
+    expect(loadConfig({ WORKER: 'external' }).WORKER).toBe('external');
+    let error: unknown;
+    try {
+      loadConfig({ WORKER: 'thread', WORKER_POLL_MS: '5000' });
+    } catch (e) {
+      error = e;
+    }
+    expect((error as ConfigError).problems.map((p) => p.split(':')[0]).sort()).toEqual(['WORKER', 'WORKER_POLL_MS']);
+  });
+
   it('treats empty variables as unset', () => {
     expect(loadConfig({ ADMIN_API_KEY: '', NEO4J_URI: '' }).ADMIN_API_KEY).toBeUndefined();
   });

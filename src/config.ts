@@ -74,6 +74,13 @@ const schema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(6_000),
   TRUST_PROXY: trustProxy.default(false),
   SEGMENTATION_ENGINE: z.enum(['graphology', 'gds']).default('graphology'),
+  // Where segmentation runs execute (never on the API's request loop): `embedded` = a worker process the API process
+  // spawns and supervises; `external` = only `npm run worker` processes elsewhere claim queued runs.
+  WORKER: z.enum(['embedded', 'external']).default('embedded'),
+  // How often an idle worker looks for a queued run (a nudge from its parent API process wakes it at once).
+  WORKER_POLL_MS: z.coerce.number().int().min(50).max(1000).default(500),
+  // Set by the supervising API process for its child, so it can fail the child's runs the moment the child dies.
+  WORKER_INSTANCE_ID: z.string().max(100).optional(),
   DEMO_DATA: bool.default(true),
   FACEBOOK_APP_ID: z.string().optional(),
   FACEBOOK_APP_SECRET: z.string().optional(),
@@ -116,4 +123,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (result.success) problems.push(...crossChecks(result.data));
   if (!result.success || problems.length) throw new ConfigError(problems);
   return result.data;
+}
+
+/** For process entry points (the API, the run worker): the configuration, or every problem on stderr and exit 1. */
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
 }

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ConfigError, loadConfig } from './config.js';
+import { loadConfigOrExit } from './config.js';
 import { createLogger } from './logger.js';
 import { Db, timeoutsFrom } from './db/neo4j.js';
 import { applySchema } from './db/schema.js';
@@ -10,17 +10,9 @@ import { createApp } from './app.js';
 import { persistentSecret } from './secrets.js';
 import { startup } from './startup.js';
 import { listen, serverTimeoutsFrom } from './api/listen.js';
+import { superviseWorker } from './worker/supervisor.js';
 
-let config;
-try {
-  config = loadConfig();
-} catch (err) {
-  if (err instanceof ConfigError) {
-    console.error(err.message);
-    process.exit(1);
-  }
-  throw err;
-}
+const config = loadConfigOrExit();
 const logger = createLogger(config.LOG_LEVEL);
 const stateDir = path.dirname(path.resolve(config.NEO4J_DATA_DIR));
 
@@ -78,7 +70,7 @@ const services = createServices({ config, db, logger, secretKey });
 await services.apiKeys.bootstrapAdmin(adminKey);
 // A configured engine the database cannot run is a configuration error: say so now, not at every run.
 try {
-  const gdsVersion = await services.segmentation.runs.checkEngine();
+  const gdsVersion = await services.segmentation.engine.check();
   if (gdsVersion) logger.info({ version: gdsVersion }, 'segmentation runs in the database with Neo4j Graph Data Science');
 } catch (err) {
   console.error(err instanceof Error ? err.message : String(err));
@@ -86,6 +78,10 @@ try {
   await local?.stop();
   process.exit(1);
 }
+
+// Runs execute in a worker process, never on this process's request loop: WORKER=embedded spawns and supervises one
+// (it reaches the same database); WORKER=external leaves them to `npm run worker` processes.
+const supervisor = config.WORKER === 'embedded' ? superviseWorker(services, { ...process.env, NEO4J_URI: uri, NEO4J_PASSWORD: password }) : undefined;
 
 await services.start();
 const app = createApp(services);
@@ -103,10 +99,13 @@ async function shutdown(signal: string, exitCode = 0) {
   try {
     // close() stops accepting and waits for in-flight requests; idle keep-alive sockets are closed so it can finish.
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // Meanwhile the worker stops its run (cleaned up, marked failed) while the database is still here.
+    const workerStopped = supervisor?.stop();
     server.closeIdleConnections();
     const force = setTimeout(() => server.closeAllConnections(), 10_000).unref();
     await closed;
     clearTimeout(force);
+    await workerStopped;
     await services.shutdown();
     await db.close();
   } catch (err) {

@@ -1,6 +1,4 @@
-import type { Config } from './config.js';
-import type { Db } from './db/neo4j.js';
-import type { Logger } from './logger.js';
+import type { Deps } from './deps.js';
 import { Hooks } from './hooks.js';
 import { ApiKeyRepository } from './auth/api-key-repository.js';
 import { ApiKeyService } from './auth/api-key-service.js';
@@ -9,13 +7,7 @@ import { createIngest } from './ingest/index.js';
 import { createSegmentation } from './segmentation/index.js';
 import { createAffinity } from './affinity/index.js';
 
-export interface Deps {
-  config: Config;
-  db: Db;
-  logger: Logger;
-  /** HMAC key for email hashes and session cookies (resolved by main.ts or the test harness). */
-  secretKey: string;
-}
+export type { Deps } from './deps.js';
 
 /** The composition root: every repository and service is built once here and shared by routes and jobs. */
 export function createServices(deps: Deps) {

@@ -37,7 +37,7 @@ let firstRun: string;
 let segA: string;
 
 beforeAll(async () => {
-  t = await startTestApp();
+  t = await startTestApp({}, { worker: 'process' });
   [content, marketer, ingest] = await Promise.all([t.keyFor('content'), t.keyFor('marketer'), t.keyFor('ingest')]);
   await importProfiles(t, ingest, [
     ...[0, 1, 2, 3, 4].map((i) => profile(`a${i}`, A.filter((_, k) => k !== i % 4))),
@@ -80,8 +80,9 @@ const visibleRun = async (app = t, key = marketer) => (await getJson<{ runId: st
 async function preparedRun(): Promise<string> {
   const repo = t.services.segmentation.repository;
   const id = randomUUID();
-  expect(await repo.createRun(id, { test: true }, 'affinity-runs test')).not.toBeNull();
-  expect(await repo.startRun(id)).toBe(true);
+  // Queued for an engine no worker runs, so only this test claims it.
+  expect(await repo.createRun(id, { test: true }, 'affinity-runs-test')).not.toBeNull();
+  expect((await repo.claimNextRun('affinity-runs test', 'affinity-runs-test'))?.id).toBe(id);
   const first = await getJson<{ items: Array<{ id: string; label: string; share: number; userCount: number; topicCount: number }> }>(
     t,
     marketer,

@@ -24,7 +24,7 @@ function profile(id: string, interests: Array<[string, number]>) {
 }
 
 beforeAll(async () => {
-  t = await startTestApp();
+  t = await startTestApp({}, { worker: 'process' });
   [content, ingest, marketer] = await Promise.all([t.keyFor('content'), t.keyFor('ingest'), t.keyFor('marketer')]);
   const records = [
     // Two groups of topics that only ever co-occur within the group: two natural segments.

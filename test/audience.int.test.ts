@@ -28,7 +28,7 @@ const ids = {
 };
 
 beforeAll(async () => {
-  t = await startTestApp();
+  t = await startTestApp({}, { worker: 'process' });
   [marketer, ingest, content] = await Promise.all([t.keyFor('marketer'), t.keyFor('ingest'), t.keyFor('content')]);
   const recent = new Date(Date.now() - 5 * 86400_000).toISOString();
   const old = new Date(Date.now() - 90 * 86400_000).toISOString();

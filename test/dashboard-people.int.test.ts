@@ -30,7 +30,7 @@ let page: Page;
 
 beforeAll(async () => {
   fb = await startFakeFacebook();
-  t = await startTestApp(fb.env());
+  t = await startTestApp(fb.env(), { worker: 'process' });
   fb.setPerson(person);
   // Others who share the interests make them a segment, so the person gets a segment of one on login.
   const interest = (topic: string) => ({ topic, category: 'Interest', weight: 2, at: '2026-10-01T10:00:00Z' });

@@ -29,7 +29,7 @@ let runningSeg: { topicId: string; segmentId: string; label: string };
 let jazzSeg: { topicId: string; segmentId: string; label: string };
 
 beforeAll(async () => {
-  t = await startTestApp();
+  t = await startTestApp({}, { worker: 'process' });
   marketerKey = await t.keyFor('marketer');
   await importProfiles(t, t.adminKey, [
     ...runners.map((externalId) => ({ externalId, name: externalId, interests: running.map((n) => interest(n, 'Sport')) })),

@@ -177,7 +177,11 @@ describe('SEGMENTATION_ENGINE=gds through the HTTP API', () => {
   const communityOf = new Map<string, number>();
 
   beforeAll(async () => {
-    app = await startTestApp({ SEGMENTATION_ENGINE: 'gds', NEO4J_URI: server.uri, NEO4J_PASSWORD: server.password });
+    // In process: the last test plants a run of a dead process, which a worker's periodic recovery must not take first.
+    app = await startTestApp(
+      { SEGMENTATION_ENGINE: 'gds', NEO4J_URI: server.uri, NEO4J_PASSWORD: server.password },
+      { worker: 'in-process' },
+    );
     marketer = await app.keyFor('marketer');
     content = await app.keyFor('content');
   });
@@ -282,7 +286,7 @@ describe('SEGMENTATION_ENGINE=gds through the HTTP API', () => {
   });
 
   it('drops the graphs of a run left by a dead process: spared while the run is active, dropped on recovery', async () => {
-    const runs = app.services.segmentation.runs;
+    const { engine, recovery, repository } = app.services.segmentation;
     const staleId = `stale-${randomUUID()}`;
     const graph = `${GDS_GRAPH_PREFIX}${staleId}-interests`;
     await db.write('segmentation/test-create-stale-run', { id: staleId, phase: 'detect' });
@@ -291,8 +295,8 @@ describe('SEGMENTATION_ENGINE=gds through the HTTP API', () => {
     await db.read('segmentation/gds-project-interests', { graph: orphan, maxTopicsPerUser: 50 }, { deadline: 'batch' });
     // The stale run still holds the active slot (it may belong to a live instance until recovered): only the graph of
     // a run that is not active goes.
-    expect(await runs.dropLeftoverGdsGraphs()).toEqual([orphan]);
-    expect(await runs.recover()).toEqual([staleId]);
+    expect(await engine.dropLeftovers(async () => (await repository.activeRun())?.id)).toEqual([orphan]);
+    expect(await recovery.recoverStale()).toEqual([staleId]);
     expect(await dropLeftoverGdsGraphs(db)).toEqual([]);
     const stale = await getJson<AppRun>(app, marketer, `/v1/segmentation/runs/${staleId}`);
     expect(stale.status).toBe('failed');

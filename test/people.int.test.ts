@@ -43,7 +43,7 @@ let anaBrowser: Browser;
 beforeAll(async () => {
   fb = await startFakeFacebook();
   fb.likesPageSize = 2;
-  t = await startTestApp(fb.env());
+  t = await startTestApp(fb.env(), { worker: 'process' });
   const ingest = await t.keyFor('ingest');
   [marketer, content] = await Promise.all([t.keyFor('marketer'), t.keyFor('content')]);
   await importProfiles(t, ingest, [

@@ -27,7 +27,7 @@ let bBase: string;
 let ingestKey: string;
 
 beforeAll(async () => {
-  a = await startTestApp();
+  a = await startTestApp({}, { worker: 'process' });
   ingestKey = await a.keyFor('ingest');
   await importProfiles(
     a,

@@ -58,7 +58,9 @@ async function segmentOf(topicId: string): Promise<string | null> {
 }
 
 beforeAll(async () => {
-  t = await startTestApp();
+  // In process: the failure test below makes the worker's own repository fail, and the tests of runs left by dead
+  // processes plant stale runs that a worker process's periodic recovery could take first.
+  t = await startTestApp({}, { worker: 'in-process' });
   ingestKey = await t.keyFor('ingest');
   marketerKey = await t.keyFor('marketer');
   contentKey = await t.keyFor('content');
@@ -256,7 +258,10 @@ describe('segmentation runs', () => {
     const person = encodeURIComponent(audienceBefore.items[0]!.user);
     const docBefore = await json<{ runId: string }>(await t.call('GET', `/v1/users/${person}/affinities`, { key: contentKey }));
     expect(docBefore.runId).toBe(before.runId);
-    const completing = vi.spyOn(t.services.segmentation.repository, 'completeRun').mockRejectedValueOnce(new Error('database exploded'));
+    // The run's last write fails in the worker (hosted in this process for this file).
+    const completing = vi
+      .spyOn(t.worker!.segmentation!.repository, 'completeRun')
+      .mockRejectedValueOnce(new Error('database exploded'));
     const failed = await startRun({ seed: 8 });
     completing.mockRestore();
     expect(failed.status).toBe('failed');
@@ -285,7 +290,7 @@ describe('segmentation runs', () => {
 
     const staleId2 = `stale-${randomUUID()}`;
     await t.db.write('segmentation/test-create-stale-run', { id: staleId2, phase: null });
-    expect(await t.services.segmentation.runs.recover()).toContain(staleId2);
+    expect(await t.services.segmentation.recovery.recoverStale()).toContain(staleId2);
   });
 
   describe('a run left by a crashed process', () => {
@@ -320,7 +325,7 @@ describe('segmentation runs', () => {
       const visible = await json<{ runId: string }>(await t.call('GET', '/v1/segments', { key: contentKey }));
       const staleId = await crashedRun('write');
       expect(await references(staleId)).toBeGreaterThan(0);
-      expect(await t.services.segmentation.runs.recover()).toEqual([staleId]);
+      expect(await t.services.segmentation.recovery.recoverStale()).toEqual([staleId]);
       expect(await references(staleId)).toBe(0);
       expect((await json<{ runId: string }>(await t.call('GET', '/v1/segments', { key: contentKey }))).runId).toBe(visible.runId);
       expect((await json<Run>(await t.call('GET', `/v1/segmentation/runs/${staleId}`, { key: marketerKey }))).status).toBe('failed');
@@ -403,7 +408,9 @@ describe('segmentation API input and access', () => {
 
 describe('SEGMENTATION_ENGINE=gds', () => {
   it('fails the run with a clear message when Graph Data Science is not installed', async () => {
-    const gds = await startTestApp({ SEGMENTATION_ENGINE: 'gds' });
+    // A worker process would refuse to start (test/worker.int.test.ts); one that started anyway fails the run. The
+    // file's own worker (graphology) leaves gds runs alone.
+    const gds = await startTestApp({ SEGMENTATION_ENGINE: 'gds' }, { worker: 'in-process' });
     try {
       const key = (await gds.services.apiKeys.create('gds', 'marketer')).key;
       // No body at all (fetch sends Content-Length: 0): every parameter has a default, so this is not a 415.

@@ -1,4 +1,4 @@
-// Benchmark loader only: users straight into an empty graph, one UNWIND batch per transaction.
+// Benchmark and test loader only: users straight into the graph, one UNWIND batch per transaction.
 UNWIND $rows AS row
 CREATE (u:User {id: row.id, consentSegmentation: row.consent})
 WITH u, row

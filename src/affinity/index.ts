@@ -1,4 +1,4 @@
-import type { Deps } from '../services.js';
+import type { Deps } from '../deps.js';
 import type { Hooks } from '../hooks.js';
 import type { ChangeFeed } from '../changes/change-feed.js';
 import type { VisibleRun } from '../segmentation/visible-run.js';

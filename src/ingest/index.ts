@@ -1,4 +1,4 @@
-import type { Deps } from '../services.js';
+import type { Deps } from '../deps.js';
 import type { Hooks } from '../hooks.js';
 import { UserRepository } from '../graph/user-repository.js';
 import { UserService } from '../graph/user-service.js';

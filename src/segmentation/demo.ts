@@ -27,19 +27,32 @@ export async function loadDemoData(services: Services, logger: Logger): Promise<
   });
   log.info({ imported: result.imported, rejected: result.rejected.length }, 'demo data: imported');
 
-  const runs = services.segmentation.runs;
-  const previous = runs.onProgress;
-  runs.onProgress = (runId, p) => {
-    if (p.done === undefined) log.info({ runId, phase: p.phase }, 'demo data: segmentation');
-    previous?.(runId, p);
-  };
-  try {
-    const { id } = await runs.startRun({});
-    await runs.idle();
-    const run = await runs.getRun(id);
-    if (run.status === 'succeeded') log.info({ runId: id, segments: run.metrics?.segments }, 'demo data: segmentation done');
-    else log.error({ runId: id, error: run.error }, 'demo data: segmentation failed');
-  } finally {
-    runs.onProgress = previous;
+  // The run is queued like any other and executed by the worker; with WORKER=embedded it is this process's child, so
+  // the banner waits for the segments. An external worker may not be up yet: then the run just stays queued for it.
+  const { queue } = services.segmentation;
+  const { id } = await queue.enqueue({});
+  if (services.config.WORKER === 'external') {
+    log.info({ runId: id }, 'demo data: segmentation queued for the run worker (npm run worker)');
+    return;
+  }
+  let phase: string | undefined;
+  const warnAt = Date.now() + 60_000;
+  for (;;) {
+    const run = await queue.getRun(id);
+    if (run.status === 'succeeded') {
+      log.info({ runId: id, segments: run.metrics?.segments }, 'demo data: segmentation done');
+      return;
+    }
+    if (run.status === 'failed') {
+      log.error({ runId: id, error: run.error }, 'demo data: segmentation failed');
+      return;
+    }
+    const now = run.phase ?? run.status;
+    if (now !== phase) log.info({ runId: id, phase: (phase = now) }, 'demo data: segmentation');
+    if (run.status === 'queued' && Date.now() > warnAt) {
+      log.warn({ runId: id }, 'demo data: no run worker has claimed the segmentation yet (see the worker process errors above)');
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 500));
   }
 }

@@ -305,3 +305,13 @@ export async function segmentCohesion(db: Db, topicIds: readonly string[], membe
   }
   return out;
 }
+
+/** The installed Graph Data Science version, or null when the database has none (gds.version() is unknown). */
+export async function gdsVersion(db: Db): Promise<string | null> {
+  try {
+    const [row] = await db.read<{ version: string }>('segmentation/gds-version');
+    return row?.version ?? null;
+  } catch {
+    return null;
+  }
+}

@@ -1,19 +1,38 @@
-import type { Deps } from '../services.js';
+import { randomUUID } from 'node:crypto';
+import type { Deps } from '../deps.js';
 import type { Hooks } from '../hooks.js';
 import { SegmentationRepository } from './repository.js';
-import { SegmentationService } from './service.js';
+import type { SegmentationEngine } from './engine.js';
+import { InProcessEngine } from './engine-in-process.js';
+import { GdsEngine } from './engine-gds.js';
+import { RunRecovery } from './run-recovery.js';
+import { RunQueue } from './run-queue.js';
+import { SegmentQueries } from './segment-queries.js';
 import { VisibleRun } from './visible-run.js';
 import { TopicRepository } from '../graph/topic-repository.js';
 import { TopicService } from '../graph/topic-service.js';
 
-/** Segmentation runs (job runner + readers of the visible run) and topic lookups. */
-export function createSegmentation(deps: Deps, hooks: Hooks) {
-  const repo = new SegmentationRepository(deps.db);
-  const visible = new VisibleRun(repo, deps.logger);
-  const runs = new SegmentationService(repo, hooks, deps.logger, deps.config.SEGMENTATION_ENGINE, visible);
+/**
+ * Segmentation: the run queue and the readers of the visible run (API side), the engine and what a run worker needs
+ * (src/worker/ builds its RunRunner from `repository` and `engine`), recovery of runs left by stopped processes, and
+ * topic lookups. Needs no secret key: the run worker process builds only this feature.
+ */
+export function createSegmentation(deps: Pick<Deps, 'config' | 'db' | 'logger'>, hooks: Hooks) {
+  const repository = new SegmentationRepository(deps.db);
+  // The one place the engine is chosen.
+  const engine: SegmentationEngine =
+    deps.config.SEGMENTATION_ENGINE === 'gds' ? new GdsEngine(deps.db, repository) : new InProcessEngine(repository);
+  const instanceId = deps.config.WORKER_INSTANCE_ID ?? randomUUID();
+  const recovery = new RunRecovery(repository, engine, deps.logger, instanceId);
+  const queue = new RunQueue(repository, recovery, engine.name);
+  const visible = new VisibleRun(repository, deps.logger);
+  const segments = new SegmentQueries(visible, repository);
   const topics = new TopicService(new TopicRepository(deps.db), visible);
-  hooks.on('shutdown', () => visible.stop());
-  return { runs, topics, visible, repository: repo };
+  hooks.on('shutdown', () => {
+    queue.stop();
+    visible.stop();
+  });
+  return { repository, engine, recovery, queue, visible, segments, topics, instanceId };
 }
 
 export type Segmentation = ReturnType<typeof createSegmentation>;

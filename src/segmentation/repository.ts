@@ -1,7 +1,5 @@
 import type { Db } from '../db/neo4j.js';
-import { dropLeftoverGdsGraphs, type GdsOptions, type GdsRunParams, type GdsSegmentation, segmentAudience, segmentCohesion, segmentWithGds } from './gds.js';
-import type { CommunityAudience, Level, SegmentOut, SegmentQuality } from './pipeline.js';
-import { type CommunityQuality, communityQuality } from './quality.js';
+import type { Level, SegmentOut, SegmentQuality } from './pipeline.js';
 
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed';
 
@@ -30,6 +28,14 @@ export interface SegmentRecord {
   /** null for segments of runs made before quality was measured. */
   quality: SegmentQuality | null;
 }
+
+/** A run taken over for cleanup, with the status and phase it had reached and its last heartbeat. */
+export type ClaimedForRecovery = {
+  id: string;
+  status: RunStatus;
+  phase: string | null;
+  lastBeat: string;
+};
 
 interface RawRun {
   id: string;
@@ -100,12 +106,12 @@ export class SegmentationRepository {
   constructor(private readonly db: Db) {}
 
   /** Creates a queued run, or returns null when another run holds the active slot (the database decides). */
-  async createRun(id: string, params: object, owner: string): Promise<{ id: string; status: RunStatus } | null> {
+  async createRun(id: string, params: object, engine: string): Promise<{ id: string; status: RunStatus } | null> {
     try {
       const [row] = await this.db.write<{ id: string; status: RunStatus }>('segmentation/create-run', {
         id,
         params: JSON.stringify(params),
-        owner,
+        engine,
       });
       return row ?? null;
     } catch (err) {
@@ -114,8 +120,10 @@ export class SegmentationRepository {
     }
   }
 
-  async startRun(id: string): Promise<boolean> {
-    return (await this.db.write('segmentation/start-run', { id })).length > 0;
+  /** The queued run of this engine, now running and owned by `owner`; undefined when there is none (or it was taken). */
+  async claimNextRun(owner: string, engine: string): Promise<{ id: string; params: Record<string, unknown> } | undefined> {
+    const [row] = await this.db.write<{ id: string; params: string | null }>('segmentation/claim-next-run', { owner, engine });
+    return row && { id: row.id, params: row.params ? (JSON.parse(row.params) as Record<string, unknown>) : {} };
   }
 
   async heartbeat(id: string, phase: string | null = null): Promise<void> {
@@ -131,8 +139,13 @@ export class SegmentationRepository {
   }
 
   /** Active runs silent for staleMs, now claimed by `owner` (heartbeat refreshed), with the phase they had reached. */
-  async claimStaleRuns(staleMs: number, owner: string): Promise<Array<{ id: string; phase: string | null; lastBeat: string }>> {
-    return this.db.write('segmentation/claim-stale-runs', { staleMs, owner });
+  async claimStaleRuns(staleMs: number, owner: string): Promise<ClaimedForRecovery[]> {
+    return this.db.write<ClaimedForRecovery>('segmentation/claim-stale-runs', { staleMs, owner });
+  }
+
+  /** Active runs of a process known to be dead (`deadOwner`), now claimed by `owner`. */
+  async claimRunsOf(deadOwner: string, owner: string): Promise<ClaimedForRecovery[]> {
+    return this.db.write<ClaimedForRecovery>('segmentation/claim-runs-of-owner', { deadOwner, owner });
   }
 
   async activeRun(): Promise<{ id: string; status: RunStatus } | undefined> {
@@ -272,36 +285,5 @@ export class SegmentationRepository {
     limit: number,
   ): Promise<Array<{ id: string; name: string; category: string | null; score: number }>> {
     return this.db.read('segmentation/list-segment-topics', { runId, id, skip, limit });
-  }
-
-  // ---- SEGMENTATION_ENGINE=gds: projection, similarity and detection in the database (src/segmentation/gds.ts) ----
-
-  gdsSegment(params: GdsRunParams, opts: GdsOptions): Promise<GdsSegmentation> {
-    return segmentWithGds(this.db, params, opts);
-  }
-
-  gdsAudience(topicIds: readonly string[], membership: ArrayLike<number>): Promise<CommunityAudience> {
-    return segmentAudience(this.db, topicIds, membership);
-  }
-
-  /** A level's per-segment quality from the people's co-interest, counted in the database (quality.ts). */
-  async gdsQuality(topicIds: readonly string[], membership: ArrayLike<number>, count: number, minPeople: number): Promise<CommunityQuality[]> {
-    let topics = 0;
-    for (let i = 0; i < membership.length; i++) if (membership[i]! >= 0) topics++;
-    return communityQuality(await segmentCohesion(this.db, topicIds, membership, count), topics, minPeople);
-  }
-
-  dropGdsGraphs(opts: Parameters<typeof dropLeftoverGdsGraphs>[1]): Promise<string[]> {
-    return dropLeftoverGdsGraphs(this.db, opts);
-  }
-
-  /** The installed Graph Data Science version, or null when the database has none (gds.version() is unknown). */
-  async gdsAvailable(): Promise<string | null> {
-    try {
-      const [row] = await this.db.read<{ version: string }>('segmentation/gds-version');
-      return row?.version ?? null;
-    } catch {
-      return null;
-    }
   }
 }

@@ -31,7 +31,7 @@ export function mountSegmentationRoutes(api: ApiRouter, services: Services): voi
     .route({
       method: 'post',
       path: '/v1/segmentation/runs',
-      summary: 'Start a segmentation run (runs in the background; one at a time)',
+      summary: 'Queue a segmentation run (a worker process runs it; one at a time)',
       tags: ['Segmentation'],
       access: [...RUN_ROLES],
       body: RunParamsBody,
@@ -40,7 +40,7 @@ export function mountSegmentationRoutes(api: ApiRouter, services: Services): voi
         202: { description: 'Queued', schema: RunAcceptedSchema },
         409: { description: '`run-in-progress`: another run is queued or running' },
       },
-      handler: ({ body }) => segmentation.runs.startRun(body),
+      handler: ({ body }) => segmentation.queue.enqueue(body),
     })
     .route({
       method: 'get',
@@ -52,7 +52,7 @@ export function mountSegmentationRoutes(api: ApiRouter, services: Services): voi
       responses: { 200: { description: 'Runs', schema: RunListSchema } },
       handler: async ({ query }) => {
         const after = decodeCursor(RunCursor, query.cursor);
-        const rows = await segmentation.runs.listRuns(after && { createdAtMs: after.t, id: after.i }, query.limit + 1);
+        const rows = await segmentation.queue.listRuns(after && { createdAtMs: after.t, id: after.i }, query.limit + 1);
         const items = rows.slice(0, query.limit);
         const last = items[items.length - 1];
         return {
@@ -69,7 +69,7 @@ export function mountSegmentationRoutes(api: ApiRouter, services: Services): voi
       access: [...RUN_ROLES],
       params: IdParams,
       responses: { 200: { description: 'Run', schema: RunSchema } },
-      handler: async ({ params }) => presentRun(await segmentation.runs.getRun(params.id)),
+      handler: async ({ params }) => presentRun(await segmentation.queue.getRun(params.id)),
     })
     .route({
       method: 'get',
@@ -82,7 +82,7 @@ export function mountSegmentationRoutes(api: ApiRouter, services: Services): voi
       handler: async ({ query }) => {
         const cursor = decodeCursor(runOffsetCursor, query.cursor);
         const offset = cursor?.o ?? 0;
-        const { runId, items } = await segmentation.runs.listSegments(query.level, offset, query.limit + 1);
+        const { runId, items } = await segmentation.segments.listSegments(query.level, offset, query.limit + 1);
         requireSameRun(cursor?.r, runId);
         if (runId === null) return { runId, items: [] };
         return { runId, ...offsetPage(items, query.limit, offset, { r: runId }) };
@@ -100,7 +100,7 @@ export function mountSegmentationRoutes(api: ApiRouter, services: Services): voi
       tags: ['Segments'],
       access: [...READ_ROLES],
       responses: { 200: { description: 'Topic graph', schema: TopicGraphSchema } },
-      handler: () => segmentation.runs.topicGraph(),
+      handler: () => segmentation.segments.topicGraph(),
     })
     .route({
       method: 'get',
@@ -110,7 +110,7 @@ export function mountSegmentationRoutes(api: ApiRouter, services: Services): voi
       access: [...READ_ROLES],
       params: IdParams,
       responses: { 200: { description: 'Segment', schema: SegmentDetailSchema } },
-      handler: ({ params }) => segmentation.runs.getSegment(params.id),
+      handler: ({ params }) => segmentation.segments.getSegment(params.id),
     })
     .route({
       method: 'get',
@@ -124,7 +124,7 @@ export function mountSegmentationRoutes(api: ApiRouter, services: Services): voi
       handler: async ({ params, query }) => {
         const cursor = decodeCursor(runOffsetCursor, query.cursor);
         const offset = cursor?.o ?? 0;
-        const { runId, items } = await segmentation.runs.segmentTopics(params.id, offset, query.limit + 1);
+        const { runId, items } = await segmentation.segments.segmentTopics(params.id, offset, query.limit + 1);
         requireSameRun(cursor?.r, runId);
         return offsetPage(items, query.limit, offset, { r: runId });
       },

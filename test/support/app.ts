@@ -7,11 +7,16 @@ import { createApp } from '../../src/app.js';
 import type { Role } from '../../src/auth/principal.js';
 import { applySchema } from '../../src/db/schema.js';
 import { listen, serverTimeoutsFrom } from '../../src/api/listen.js';
+import { startTestWorker, type TestWorker, type TestWorkerMode } from './worker.js';
 
 export interface TestApp {
   baseUrl: string;
   services: Services;
   db: Db;
+  /** The environment the app's configuration was read from (a worker started for it gets the same). */
+  env: Record<string, string>;
+  /** The run worker this app started (`opts.worker`); it executes runs queued through any app of the file. */
+  worker?: TestWorker;
   /** An admin key made for this app instance. */
   adminKey: string;
   keyFor(role: Role): Promise<string>;
@@ -22,14 +27,15 @@ export interface TestApp {
 
 /**
  * The real app on a loopback port, over the real Neo4j started by test/global-setup.ts. A test with its own Neo4j
- * passes its NEO4J_URI and NEO4J_PASSWORD.
+ * passes its NEO4J_URI and NEO4J_PASSWORD. Segmentation runs need a worker: the file's main app starts one with
+ * `opts.worker` (other apps of the file share it); files without runs start none.
  */
 export async function startTestApp(
   env: Record<string, string> = {},
-  opts: { applySchema?: boolean; logger?: Logger } = {},
+  opts: { applySchema?: boolean; logger?: Logger; worker?: TestWorkerMode } = {},
 ): Promise<TestApp> {
   const uri = env.NEO4J_URI ?? inject('neo4jUri');
-  const config: Config = loadConfig({
+  const fullEnv: Record<string, string> = {
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     NEO4J_URI: uri,
@@ -41,7 +47,8 @@ export async function startTestApp(
     NEO4J_QUERY_TIMEOUT_MS: '30000',
     REQUEST_TIMEOUT_MS: '60000',
     ...env,
-  });
+  };
+  const config: Config = loadConfig(fullEnv);
   const db = new Db({ uri, user: config.NEO4J_USER, password: config.NEO4J_PASSWORD, timeouts: timeoutsFrom(config) });
   // The shared database gets its schema in global-setup; a test's own database needs it here.
   if (opts.applySchema) await applySchema(db);
@@ -51,11 +58,14 @@ export async function startTestApp(
   const { server, baseUrl } = await listen(app, 0, '127.0.0.1', serverTimeoutsFrom(config));
   const adminKey = (await services.apiKeys.create('test admin', 'admin')).key;
   const keys = new Map<Role, string>([['admin', adminKey]]);
+  const worker = opts.worker ? await startTestWorker(opts.worker, { services, env: fullEnv }, opts.logger) : undefined;
 
   return {
     baseUrl,
     services,
     db,
+    env: fullEnv,
+    ...(worker ? { worker } : {}),
     adminKey,
     async keyFor(role) {
       let k = keys.get(role);
@@ -76,6 +86,7 @@ export async function startTestApp(
       return fetch(baseUrl + path, { method, headers, body });
     },
     async close() {
+      await worker?.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

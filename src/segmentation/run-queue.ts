@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import { AppError } from '../errors.js';
+import type { EngineName } from './engine.js';
+import { DEFAULT_PARAMS, type RunParams } from './pipeline.js';
+import type { RunRecord, SegmentationRepository } from './repository.js';
+import type { RunRecovery } from './run-recovery.js';
+
+/**
+ * The API side of runs: validated parameters become a queued SegmentRun in Neo4j, which a worker process claims and
+ * executes (src/worker/). Nothing of the run itself happens in the process that queues it.
+ */
+export class RunQueue {
+  private readonly listeners = new Set<(runId: string) => void>();
+  private stopping = false;
+
+  constructor(
+    private readonly repo: SegmentationRepository,
+    private readonly recovery: RunRecovery,
+    private readonly engine: EngineName,
+  ) {}
+
+  /** Called after every run this process queued (a supervising parent nudges its worker). */
+  onQueued(listener: (runId: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Refuses new runs from now on (shutdown). */
+  stop(): void {
+    this.stopping = true;
+  }
+
+  /** Queues a run; 409 while another is queued or running anywhere (a stale one is cleaned up first). */
+  async enqueue(input: Partial<RunParams>): Promise<{ id: string; status: 'queued' }> {
+    if (this.stopping) throw AppError.unavailable('The service is shutting down');
+    const params: RunParams = { ...DEFAULT_PARAMS, ...definedOnly(input) };
+    const id = randomUUID();
+    const stored = { ...params, engine: this.engine };
+    let created = await this.repo.createRun(id, stored, this.engine);
+    if (!created && (await this.recovery.recoverStale()).length > 0) {
+      created = await this.repo.createRun(id, stored, this.engine);
+    }
+    if (!created) {
+      const active = await this.repo.activeRun();
+      throw new AppError(
+        409,
+        'run-in-progress',
+        `Segmentation run ${active?.id ?? '(unknown)'} is ${active?.status ?? 'in progress'}; start a new one when it has finished`,
+      );
+    }
+    for (const listener of this.listeners) listener(created.id);
+    return { id: created.id, status: 'queued' };
+  }
+
+  async getRun(id: string): Promise<RunRecord> {
+    const run = await this.repo.getRun(id);
+    if (!run) throw AppError.notFound('Segmentation run');
+    return run;
+  }
+
+  listRuns(after: { createdAtMs: number; id: string } | undefined, limit: number): Promise<RunRecord[]> {
+    return this.repo.listRuns(after, limit);
+  }
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,156 @@
+import type { Logger } from '../logger.js';
+import type { EngineRun, SegmentationEngine } from './engine.js';
+import { DEFAULT_PARAMS, type RunParams } from './pipeline.js';
+import type { SegmentationRepository } from './repository.js';
+import { keepAlive } from './run-heartbeat.js';
+
+/** Segments (and their IN_SEGMENT edges) are kept for this many newest succeeded runs; SegmentRun nodes stay. */
+const KEEP_SEGMENT_RUNS = 5;
+
+/** The error a run fails with when its worker is asked to stop (SIGTERM, or its parent went away). */
+export const SHUTDOWN_ERROR = 'interrupted: shutdown';
+
+export interface RunProgress {
+  phase: 'project' | 'detect' | 'write' | 'done';
+  done?: number;
+  total?: number;
+}
+
+/** A run a worker has claimed (status running, owned by the worker). */
+export interface ClaimedRun {
+  id: string;
+  /** As stored when it was queued: the effective parameters plus `engine`. */
+  params: Record<string, unknown>;
+}
+
+class Interrupted extends Error {
+  constructor() {
+    super(SHUTDOWN_ERROR);
+  }
+}
+
+/**
+ * Executes one claimed run, worker side: projection and detection (the engine), writing the segments, then the status
+ * flip that makes the run visible (nothing per person: affinities are computed on read from the visible run). Whatever
+ * fails, or a stop request, cleans up what the run wrote before its status turns `failed`, so the previous run stays
+ * the visible one throughout. `signal` is checked between phases and inside long loops (streaming interests, writing
+ * batches); the synchronous Louvain runs to its end before the run stops.
+ */
+export class RunRunner {
+  /** Optional observer (benchmarks). */
+  onProgress: ((runId: string, p: RunProgress) => void) | undefined;
+
+  constructor(
+    private readonly repo: SegmentationRepository,
+    private readonly engine: SegmentationEngine,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Resolves once the run has succeeded or failed (never throws). */
+  async execute(run: ClaimedRun, signal: AbortSignal): Promise<'succeeded' | 'failed'> {
+    const runId = run.id;
+    const params = runParams(run.params);
+    const log = this.logger.child({ runId });
+    const started = performance.now();
+    const phases = { projectMs: 0, detectMs: 0, writeMs: 0 };
+    const progress = (p: RunProgress) => this.onProgress?.(runId, p);
+    const checkStop = () => {
+      if (signal.aborted) throw new Interrupted();
+    };
+    let phase: RunProgress['phase'] = 'project';
+    const stopBeat = keepAlive(this.repo, runId, () => phase, log);
+    // Recorded at once, not at the next beat: recovery after a crash relies on the phase to know what to undo.
+    const enter = async (next: RunProgress['phase']) => {
+      checkStop();
+      phase = next;
+      progress({ phase });
+      await this.repo.heartbeat(runId, next);
+    };
+    const onStop = () => log.info({ phase }, 'shutdown: stopping the segmentation run at its next check');
+    signal.addEventListener('abort', onStop, { once: true });
+    let wroteData = false;
+    try {
+      log.info({ params }, 'segmentation run started');
+      await this.engine.check();
+      progress({ phase });
+      const engineRun: EngineRun = {
+        runId,
+        params,
+        previous: async () => {
+          const visibleId = await this.repo.visibleRunId();
+          return visibleId ? { runId: visibleId, segments: await this.repo.runSegmentTopics(visibleId) } : null;
+        },
+        enterDetect: () => enter('detect'),
+        progress: (done) => progress({ phase, done }),
+        checkStop,
+      };
+      const detected = await this.engine.segment(engineRun);
+      const { result, algorithm } = detected;
+      phases.projectMs = Math.round(detected.projectMs);
+      phases.detectMs = Math.round(detected.detectMs);
+
+      await enter('write');
+      const t0 = performance.now();
+      wroteData = true;
+      await this.repo.writeSegments(runId, result.segments, result.related, (done, total) => {
+        checkStop();
+        progress({ phase, done, total });
+      });
+      phases.writeMs = Math.round(performance.now() - t0);
+
+      const coarse = result.segments.filter((s) => s.level === 'coarse');
+      const metrics = {
+        engine: this.engine.name,
+        algorithm,
+        topics: result.topics,
+        edges: result.edges,
+        segments: coarse.length,
+        fineSegments: result.segments.length - coarse.length,
+        levels: result.levels,
+        modularity: Math.round(result.modularity * 1e6) / 1e6,
+        users: result.users,
+        durationMs: Math.round(performance.now() - started),
+        phases,
+        stability: result.stability.coarse,
+        stabilityFine: result.stability.fine,
+        significantSegments: result.significantSegments,
+        seedNmi: result.seedNmi,
+        ...(result.natural ? { natural: result.natural } : {}),
+      };
+      // The last check: a run asked to stop never becomes visible, however far it got.
+      checkStop();
+      if (!(await this.repo.completeRun(runId, metrics))) throw new Error('the run was no longer running (marked failed elsewhere)');
+      phase = 'done';
+      progress({ phase });
+      log.info({ metrics: { ...metrics, stability: undefined, stabilityFine: undefined } }, 'segmentation run succeeded');
+      await this.repo.deleteRelatedExcept(runId).catch((err) => log.warn({ err }, 'could not drop older RELATED edges'));
+      await this.repo.deleteOldSegments(KEEP_SEGMENT_RUNS).catch((err) => log.warn({ err }, "could not drop old runs' segments"));
+      return 'succeeded';
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      if (err instanceof Interrupted) log.warn({ phase }, 'segmentation run stopped by shutdown: cleaning up');
+      else log.error({ err }, 'segmentation run failed');
+      // Clean up what the run wrote before the status says "failed": whoever sees that status sees nothing of the run.
+      if (wroteData) {
+        await this.repo.deleteRunData(runId).catch((e) => log.error({ err: e }, 'could not clean up the failed run'));
+      }
+      await this.repo
+        .failRun(runId, message, { phases, durationMs: Math.round(performance.now() - started) })
+        .catch((e) => log.error({ err: e }, 'could not mark the run failed'));
+      return 'failed';
+    } finally {
+      signal.removeEventListener('abort', onStop);
+      stopBeat();
+    }
+  }
+}
+
+/** The stored parameters (effective ones, plus `engine`) back as RunParams; anything missing takes its default. */
+function runParams(stored: Record<string, unknown>): RunParams {
+  const out: RunParams = { ...DEFAULT_PARAMS };
+  for (const key of Object.keys(DEFAULT_PARAMS) as Array<keyof RunParams>) {
+    const v = stored[key];
+    if (v !== undefined && v !== null && typeof v === typeof DEFAULT_PARAMS[key]) (out as unknown as Record<string, unknown>)[key] = v;
+  }
+  return out;
+}

@@ -1,0 +1,44 @@
+import { AppError } from '../errors.js';
+import type { Level } from './pipeline.js';
+import type { SegmentationRepository, SegmentRecord } from './repository.js';
+import { undirectedEdges } from './topic-graph.js';
+import type { VisibleRun } from './visible-run.js';
+
+/**
+ * What readers see of segmentation: always the visible run (the newest succeeded one) as this process serves it
+ * (visible-run.ts: polled from the database, switched together with everything that serves it here).
+ */
+export class SegmentQueries {
+  constructor(
+    private readonly visible: VisibleRun,
+    private readonly repo: SegmentationRepository,
+  ) {}
+
+  async listSegments(level: Level, skip: number, limit: number): Promise<{ runId: string | null; items: SegmentRecord[] }> {
+    const run = await this.visible.get();
+    if (!run) return { runId: null, items: [] };
+    return { runId: run.id, items: await this.repo.listSegments(run.id, level, skip, limit) };
+  }
+
+  async getSegment(id: string): Promise<SegmentRecord & { runId: string; metrics: Record<string, unknown> }> {
+    const run = await this.visible.get();
+    const segment = run && (await this.repo.getSegment(run.id, id));
+    if (!run || !segment) throw AppError.notFound('Segment');
+    return { ...segment, runId: run.id, metrics: run.metrics ?? {} };
+  }
+
+  /** The visible run's topics (with their coarse segment) and co-interest links, for drawing the whole graph at once. */
+  async topicGraph() {
+    const run = await this.visible.get();
+    if (!run) return { runId: null, nodes: [], edges: [] };
+    const [nodes, links] = await Promise.all([this.repo.graphTopics(run.id), this.repo.graphEdges(run.id)]);
+    return { runId: run.id, nodes, edges: undirectedEdges(links, new Set(nodes.map((n) => n.id))) };
+  }
+
+  /** With the run the topics come from, so that a paging client can tell when a newer run has replaced it. */
+  async segmentTopics(id: string, skip: number, limit: number) {
+    const run = await this.visible.get();
+    if (!run || !(await this.repo.getSegment(run.id, id))) throw AppError.notFound('Segment');
+    return { runId: run.id, items: await this.repo.listSegmentTopics(run.id, id, skip, limit) };
+  }
+}
