@@ -65,7 +65,8 @@ public class Neo4jLauncher {
       // (Its messages go to stderr: stdout carries only the NEO4J_READY line the parent waits for.)
       ExecutionContext ctx =
           new ExecutionContext(home, home.resolve("conf"), System.err, System.err, new DefaultFileSystemAbstraction());
-      int code = new CommandLine(new SetInitialPasswordCommand(ctx)).execute(password);
+      // "--" ends the options: a generated password may start with "-" (base64url), which picocli would read as one.
+      int code = new CommandLine(new SetInitialPasswordCommand(ctx)).execute("--", password);
       if (code != 0) {
         System.err.println("could not set the initial password (exit " + code + ")");
         System.exit(2);
