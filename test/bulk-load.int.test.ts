@@ -141,7 +141,7 @@ describe('npm run import -- --initial (neo4j-admin bulk load)', () => {
     expect(answer.rejected).toEqual(result.rejected);
 
     bulkServer = await startLocalNeo4j({ dataDir: loadOptions.dataDir, port: 0, password: PASSWORD });
-    bulkApp = await startTestApp({ NEO4J_URI: bulkServer.uri, NEO4J_PASSWORD: PASSWORD, SECRET_KEY: SECRET });
+    bulkApp = await startTestApp({ NEO4J_URI: bulkServer.uri, NEO4J_PASSWORD: PASSWORD, SECRET_KEY: SECRET }, { worker: 'process' });
     const [viaBulk, viaApi] = [await dump(bulkApp.db), await dump(online.db)];
     expect(viaBulk).toHaveLength(245);
     // The rules above are really in the data: stitched identities with snapshots, a purchase-only edge, a merged topic.

@@ -48,7 +48,7 @@ let run: Run;
 let segments: Segment[];
 
 beforeAll(async () => {
-  t = await startTestApp();
+  t = await startTestApp({}, { worker: 'process' });
   ingestKey = await t.keyFor('ingest');
   marketerKey = await t.keyFor('marketer');
   await importProfiles(t, ingestKey, [...planted.people.map((p) => profileRecord(planted, p)), ...noise.people.map((p) => profileRecord(noise, p))]);
