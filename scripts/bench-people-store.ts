@@ -36,7 +36,7 @@ function measure(people: number) {
   const interests = Number(opts.interests);
   // Zipf-like popularity: topic index from a power law, so a few topics are everywhere and most are rare.
   const zipf = () => Math.min(topics - 1, Math.floor(Math.pow(rand(), 2.5) * topics));
-  const model = new RunModel({
+  const model = RunModel.from({
     runId: 'bench',
     segments: Array.from({ length: segments }, (_, s) => ({ segmentId: `seg_${s}`, label: `Segment ${s}`, share: 1 / segments })),
     memberships: Array.from({ length: topics }, (_, t) => ({ topicId: `t_${t.toString(16).padStart(16, '0')}`, segmentId: `seg_${t % segments}`, name: `Topic ${t}` })),

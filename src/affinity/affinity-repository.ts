@@ -1,6 +1,6 @@
 import type { Db } from '../db/neo4j.js';
 import type { PersonRecord } from './interest-store.js';
-import type { RunModelRows } from './run-model.js';
+import { RunModel, type MembershipRow, type RelatedRow, type SegmentRow } from './run-model.js';
 
 export interface ResolvedPerson extends PersonRecord {
   ref: string;
@@ -23,15 +23,16 @@ export class AffinityRepository {
     return rows.filter((r): r is ResolvedPerson & Record<string, unknown> => r.userId !== null);
   }
 
-  /** Background work (a run becoming visible): a topic per row, so it gets the bulk deadline, not a request's. */
-  async runModel(runId: string): Promise<RunModelRows> {
-    const bulk = { deadline: 'batch' } as const;
-    const [segments, memberships, related] = await Promise.all([
-      this.db.read<{ segmentId: string; label: string | null; share: number | null }>('affinity/read-run-segments', { runId }, bulk),
-      this.db.read<{ topicId: string; segmentId: string; name: string }>('affinity/read-run-memberships', { runId }, bulk),
-      this.db.read<{ topicId: string; id: string; name: string; weight: number }>('affinity/read-run-related', { runId }, bulk),
-    ]);
-    return { runId, segments, memberships, related };
+  /**
+   * A run's model, memberships and RELATED edges streamed into it row by row. Background work (a run becoming visible):
+   * a topic per row, so it gets the stream deadline, not a request's.
+   */
+  async runModel(runId: string): Promise<RunModel> {
+    const segments = await this.db.read<SegmentRow & Record<string, unknown>>('affinity/read-run-segments', { runId }, { deadline: 'batch' });
+    const model = new RunModel(runId, segments);
+    await this.db.stream('affinity/read-run-memberships', { runId }, (r) => model.addMembership(r as unknown as MembershipRow));
+    await this.db.stream('affinity/read-run-related', { runId }, (r) => model.addRelated(r as unknown as RelatedRow));
+    return model;
   }
 
   async findSegment(runId: string, segmentId: string): Promise<{ segmentId: string; level: string; label: string | null } | undefined> {

@@ -10,7 +10,7 @@ const TOPICS = 60;
 
 function world(seed: number, people: number) {
   const rand = mulberry32(seed);
-  const model = new RunModel({
+  const model = RunModel.from({
     runId: 'r',
     segments: Array.from({ length: SEGMENTS }, (_, s) => ({ segmentId: `s${s}`, label: `S${s}`, share: s === 4 ? 0 : 0.1 + s * 0.05 })),
     // Every 6th topic is in no segment.

@@ -6,11 +6,30 @@
 import type { RelatedTopic } from './scoring.js';
 import type { TopicTable } from './interest-store.js';
 
+export interface SegmentRow {
+  segmentId: string;
+  label: string | null;
+  share: number | null;
+}
+export interface MembershipRow {
+  topicId: string;
+  segmentId: string;
+  name: string;
+}
+/** One stored RELATED edge; the model holds it in both directions. */
+export interface RelatedRow {
+  fromId: string;
+  fromName: string;
+  toId: string;
+  toName: string;
+  weight: number;
+}
+
 export interface RunModelRows {
   runId: string;
-  segments: ReadonlyArray<{ segmentId: string; label: string | null; share: number | null }>;
-  memberships: ReadonlyArray<{ topicId: string; segmentId: string; name: string }>;
-  related: ReadonlyArray<{ topicId: string; id: string; name: string; weight: number }>;
+  segments: readonly SegmentRow[];
+  memberships: readonly MembershipRow[];
+  related: readonly RelatedRow[];
 }
 
 const UNKNOWN = -2;
@@ -28,23 +47,41 @@ export class RunModel {
   /** segmentOfTopic by a store's topic index, filled on demand (scans look topics up by index, not by string). */
   private byIndex = new Int32Array(0);
 
-  constructor(rows: RunModelRows) {
-    this.runId = rows.runId;
-    this.segmentIds = rows.segments.map((s) => s.segmentId);
-    this.labels = rows.segments.map((s) => s.label ?? s.segmentId);
-    this.shares = Float64Array.from(rows.segments, (s) => (typeof s.share === 'number' && Number.isFinite(s.share) ? s.share : 0));
+  /**
+   * The coarse segments; memberships and RELATED edges are added row by row as they stream in (a run over a long tail
+   * of topics has hundreds of thousands: built in one go they would stall the event loop).
+   */
+  constructor(runId: string, segments: readonly SegmentRow[]) {
+    this.runId = runId;
+    this.segmentIds = segments.map((s) => s.segmentId);
+    this.labels = segments.map((s) => s.label ?? s.segmentId);
+    this.shares = Float64Array.from(segments, (s) => (typeof s.share === 'number' && Number.isFinite(s.share) ? s.share : 0));
     this.segmentIds.forEach((id, i) => this.slotOfSegment.set(id, i));
-    for (const m of rows.memberships) {
-      const s = this.slotOfSegment.get(m.segmentId);
-      if (s === undefined) continue; // a fine segment's membership, or a segment of another level
-      this.segmentOfTopic.set(m.topicId, s);
-      this.names.set(m.topicId, m.name);
-    }
-    for (const r of rows.related) {
-      let list = this.related.get(r.topicId);
-      if (!list) this.related.set(r.topicId, (list = []));
-      list.push({ id: r.id, name: r.name, weight: r.weight });
-    }
+  }
+
+  static from(rows: RunModelRows): RunModel {
+    const model = new RunModel(rows.runId, rows.segments);
+    for (const m of rows.memberships) model.addMembership(m);
+    for (const r of rows.related) model.addRelated(r);
+    return model;
+  }
+
+  addMembership(m: MembershipRow): void {
+    const s = this.slotOfSegment.get(m.segmentId);
+    if (s === undefined) return; // a fine segment's membership, or a segment of another level
+    this.segmentOfTopic.set(m.topicId, s);
+    this.names.set(m.topicId, m.name);
+  }
+
+  addRelated(r: RelatedRow): void {
+    this.relate(r.fromId, { id: r.toId, name: r.toName, weight: r.weight });
+    this.relate(r.toId, { id: r.fromId, name: r.fromName, weight: r.weight });
+  }
+
+  private relate(topicId: string, neighbour: RelatedTopic): void {
+    let list = this.related.get(topicId);
+    if (!list) this.related.set(topicId, (list = []));
+    list.push(neighbour);
   }
 
   get segmentCount(): number {

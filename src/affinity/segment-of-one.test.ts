@@ -4,7 +4,7 @@ import { RunModel } from './run-model.js';
 import { segmentOfOne } from './segment-of-one.js';
 import { scoreSegments, segmentAffinities, suggestTopics } from './scoring.js';
 
-const model = new RunModel({
+const model = RunModel.from({
   runId: 'r1',
   segments: [
     { segmentId: 's1', label: 'Outdoors', share: 0.25 },
@@ -18,9 +18,9 @@ const model = new RunModel({
     { topicId: 'knit', segmentId: 'sub_x', name: 'Knitting' },
   ],
   related: [
-    { topicId: 'hike', id: 'climb', name: 'Climbing', weight: 4 },
-    { topicId: 'hike', id: 'swim', name: 'Swimming', weight: 2 },
-    { topicId: 'knit', id: 'sew', name: 'Sewing', weight: 1 },
+    { fromId: 'hike', fromName: 'Hiking', toId: 'climb', toName: 'Climbing', weight: 4 },
+    { fromId: 'swim', fromName: 'Swimming', toId: 'hike', toName: 'Hiking', weight: 2 },
+    { fromId: 'knit', fromName: 'Knitting', toId: 'sew', toName: 'Sewing', weight: 1 },
   ],
 });
 

@@ -10,7 +10,7 @@ import type { VisibleRun } from '../segmentation/visible-run.js';
 import type { AffinityRepository } from './affinity-repository.js';
 import { AudienceIndex } from './audience-index.js';
 import type { PopulationSync } from './population-sync.js';
-import { RunModel } from './run-model.js';
+import type { RunModel } from './run-model.js';
 
 export class ServedRun {
   private model: RunModel | null = null;
@@ -45,7 +45,7 @@ export class ServedRun {
   private async prepare(run: RunRecord | null): Promise<void> {
     if ((run?.id ?? null) === (this.model?.runId ?? null)) return;
     const started = Date.now();
-    const model = run ? new RunModel(await this.repo.runModel(run.id)) : null;
+    const model = run ? await this.repo.runModel(run.id) : null;
     this.model = model;
     this.index = undefined;
     if (model) {
