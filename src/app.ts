@@ -16,6 +16,7 @@ import { installSessions, mountPeopleRoutes } from './auth/people-routes.js';
 import { mountIngestRoutes } from './ingest/routes.js';
 import { mountSegmentationRoutes } from './segmentation/routes.js';
 import { mountAffinityRoutes } from './affinity/routes.js';
+import { mountSavedAudienceRoutes } from './audiences/routes.js';
 import { mountDashboard } from './dashboard/routes.js';
 import type { Services } from './services.js';
 
@@ -112,6 +113,7 @@ export function createApp(services: Services): Express {
   mountIngestRoutes(api, services);
   mountSegmentationRoutes(api, services);
   mountAffinityRoutes(api, services);
+  mountSavedAudienceRoutes(api, services);
   mountPeopleRoutes(api, services);
 
   app.use(api.router);

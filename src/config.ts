@@ -81,6 +81,17 @@ const schema = z.object({
   WORKER_POLL_MS: z.coerce.number().int().min(50).max(1000).default(500),
   // Set by the supervising API process for its child, so it can fail the child's runs the moment the child dies.
   WORKER_INSTANCE_ID: z.string().max(100).optional(),
+  // Background jobs (saved-audience evaluation, webhook deliveries): whether this process competes for their leases,
+  // and how long a lease lasts unrenewed (how soon another process takes over from a dead one).
+  BACKGROUND_JOBS: bool.default(true),
+  JOB_LEASE_MS: z.coerce.number().int().min(1000).max(600_000).default(15_000),
+  // Webhook destinations of saved audiences (docs/audiences.md).
+  WEBHOOK_TIMEOUT_MS: ms.default(10_000),
+  WEBHOOK_BATCH_EVENTS: z.coerce.number().int().min(1).max(1000).default(500),
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(20),
+  WEBHOOK_RETRY_BASE_MS: ms.default(1_000),
+  WEBHOOK_RETRY_MAX_MS: ms.default(3_600_000),
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: bool.default(false),
   DEMO_DATA: bool.default(true),
   FACEBOOK_APP_ID: z.string().optional(),
   FACEBOOK_APP_SECRET: z.string().optional(),

@@ -6,6 +6,7 @@ import { ChangeFeed } from './changes/change-feed.js';
 import { createIngest } from './ingest/index.js';
 import { createSegmentation } from './segmentation/index.js';
 import { createAffinity } from './affinity/index.js';
+import { createAudiences } from './audiences/index.js';
 
 export type { Deps } from './deps.js';
 
@@ -18,14 +19,20 @@ export function createServices(deps: Deps) {
   const ingest = createIngest(deps, hooks);
   const segmentation = createSegmentation(deps, hooks);
   const affinity = createAffinity(deps, hooks, segmentation.visible, feed);
-  // Job runners and timers listen to `shutdown` so SIGTERM stops them before the driver closes.
-  const shutdown = () => hooks.emit('shutdown', {});
-  /** Background work that follows the database: the visible run, the change feed, people held for reads. */
+  const audiences = createAudiences(deps, hooks, affinity, segmentation);
+  // Job runners and timers listen to `shutdown` so SIGTERM stops them before the driver closes; the background jobs
+  // stop first, while the population they read is still followed.
+  const shutdown = async () => {
+    await audiences.stop();
+    await hooks.emit('shutdown', {});
+  };
+  /** Background work that follows the database: the visible run, the change feed, people held for reads, jobs. */
   const start = async () => {
     segmentation.visible.start();
     await affinity.start();
+    audiences.start();
   };
-  return { ...deps, hooks, feed, shutdown, start, apiKeys, ingest, segmentation, affinity };
+  return { ...deps, hooks, feed, shutdown, start, apiKeys, ingest, segmentation, affinity, audiences };
 }
 
 export type Services = ReturnType<typeof createServices>;

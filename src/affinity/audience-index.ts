@@ -129,6 +129,18 @@ export class AudienceIndex {
     return mine;
   }
 
+  /** Affinity and lift as a segment of one shows them, from the unrounded affinity. */
+  private shown(segment: number, raw: number): { affinity: number; lift: number } {
+    const share = this.model.shares[segment]!;
+    return { affinity: round(raw, 6), lift: share > 0 ? round(raw / share, 4) : 0 };
+  }
+
+  /** One person's affinity and lift to a segment, computed now (saved audiences check people who changed). */
+  scoreOf(slot: number, segment: number): { affinity: number; lift: number } | undefined {
+    const raw = this.affinityOf(slot, segment);
+    return raw > 0 ? this.shown(segment, raw) : undefined;
+  }
+
   /** A person changed (interests, consent, erased or new) after or while the index was built. */
   touch(slot: number): void {
     this.changed.add(slot);
@@ -141,11 +153,9 @@ export class AudienceIndex {
 
   /** Calls `visit` for every member of the segment that passes the filter (unordered). */
   scan(segment: number, filter: AudienceFilter, visit: (slot: number, affinity: number, lift: number) => void): void {
-    const share = this.model.shares[segment]!;
     const emit = (slot: number, raw: number) => {
       if (!(raw > 0)) return;
-      const affinity = round(raw, 6);
-      const lift = share > 0 ? round(raw / share, 4) : 0;
+      const { affinity, lift } = this.shown(segment, raw);
       if (affinity >= filter.minAffinity && lift >= filter.minLift) visit(slot, affinity, lift);
     };
     const list = this.lists[segment]!;

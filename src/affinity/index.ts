@@ -48,6 +48,8 @@ export function createAffinity(deps: Deps, hooks: Hooks, visible: VisibleRun, fe
     reader: new AffinityReader(sync, run),
     audiences: new AudienceService(repo, sync, run),
     sync,
+    /** The visible run's model and audience index (saved audiences evaluate against them). */
+    served: run,
     start,
   };
 }

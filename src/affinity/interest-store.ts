@@ -51,6 +51,17 @@ export class TopicTable {
 
 const ADDRESS_ORDER = (key: string) => (key.startsWith('crm:') ? 0 : key.startsWith('facebook:') ? 1 : 2);
 
+/** The address audiences show for a person: the crm identity, else the facebook one, else any other key, else the id. */
+export function preferredAddress(userId: string, keys: readonly string[] | undefined): string {
+  if (!keys || keys.length === 0) return userId;
+  let best = keys[0]!;
+  for (const k of keys) {
+    const o = ADDRESS_ORDER(k) - ADDRESS_ORDER(best);
+    if (o < 0 || (o === 0 && k < best)) best = k;
+  }
+  return best;
+}
+
 function grow<T extends Int32Array | Float64Array | Uint8Array | Uint32Array>(a: T, size: number): T {
   const b = new (a.constructor as new (n: number) => T)(size);
   b.set(a);
@@ -109,14 +120,7 @@ export class InterestStore {
 
   /** The address audiences show: the crm identity, else the facebook one, else any other key, else the user id. */
   address(slot: number): string {
-    const keys = this.keysOf[slot];
-    if (!keys || keys.length === 0) return this.userIds[slot]!;
-    let best = keys[0]!;
-    for (const k of keys) {
-      const o = ADDRESS_ORDER(k) - ADDRESS_ORDER(best);
-      if (o < 0 || (o === 0 && k < best)) best = k;
-    }
-    return best;
+    return preferredAddress(this.userIds[slot]!, this.keysOf[slot]);
   }
 
   /** Calls `fn(topicIndex, weight)` for each of the slot's interests. */

@@ -23,6 +23,7 @@ export class PopulationSync {
   /** Erased people: a read that started before the erasure must not bring them back. */
   private readonly erased = new LRUCache<string, true>({ max: 100_000 });
   private readonly listeners: Array<(slot: number) => void> = [];
+  private readonly peopleListeners: Array<(userIds: readonly string[], kind: 'changed' | 'erased') => void> = [];
   private warming: Promise<void> | undefined;
   private warmed = false;
   /** People changed since the warm-up began: what it streams of them may be older than what was loaded since. */
@@ -43,6 +44,14 @@ export class PopulationSync {
   /** `fn(slot)` after every change of a slot (loaded, changed, dropped). */
   onChange(fn: (slot: number) => void): void {
     this.listeners.push(fn);
+  }
+
+  /**
+   * `fn(userIds, kind)` as soon as people are known to have changed or been erased, in this process or any other
+   * (before they are reloaded: `settled()` waits for that). Saved audiences re-evaluate these people.
+   */
+  onPeople(fn: (userIds: readonly string[], kind: 'changed' | 'erased') => void): void {
+    this.peopleListeners.push(fn);
   }
 
   /** Starts following the feed, then loads everyone in the background. */
@@ -98,6 +107,7 @@ export class PopulationSync {
       if (this.warming) this.changedDuringWarm.add(id);
     }
     this.scheduleRefresh();
+    for (const l of this.peopleListeners) l(userIds, 'changed');
   }
 
   /** These people were erased: forgotten now, and never loaded again. */
@@ -107,6 +117,7 @@ export class PopulationSync {
       this.stale.delete(id);
       this.remove(id);
     }
+    for (const l of this.peopleListeners) l(userIds, 'erased');
   }
 
   isStale(userId: string): boolean {

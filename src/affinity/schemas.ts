@@ -128,7 +128,7 @@ export const RuleSchema: z.ZodType<RuleInput> = z.lazy(() =>
 ).openapi('AudienceRule'); // the name lets the OpenAPI document refer to the rule recursively
 
 /** The size bounds run first: the recursive schema never sees an input deep enough to exhaust the stack. */
-const BoundedRule = z.preprocess((value, ctx) => {
+export const BoundedRule = z.preprocess((value, ctx) => {
   for (const issue of ruleBounds(value, '')) {
     ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path.split('.').filter(Boolean), input: value });
   }

@@ -1,0 +1,2 @@
+MATCH (t:Tombstone {kind: $kind, id: $id})
+DELETE t

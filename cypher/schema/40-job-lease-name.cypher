@@ -1,0 +1,1 @@
+CREATE CONSTRAINT job_lease_name IF NOT EXISTS FOR (l:JobLease) REQUIRE l.name IS UNIQUE

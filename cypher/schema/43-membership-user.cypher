@@ -1,0 +1,1 @@
+CREATE INDEX membership_user IF NOT EXISTS FOR (m:Membership) ON (m.userId)

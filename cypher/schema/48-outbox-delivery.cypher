@@ -1,0 +1,1 @@
+CREATE INDEX outbox_delivery IF NOT EXISTS FOR (e:OutboxEvent) ON (e.deliveryId)

@@ -1,0 +1,1 @@
+CREATE INDEX outbox_audience IF NOT EXISTS FOR (e:OutboxEvent) ON (e.audienceId)
