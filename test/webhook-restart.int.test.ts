@@ -12,7 +12,7 @@ import { verifySignature, WebhookReceiver } from './support/webhook-receiver.js'
 /**
  * The delivering process dies (SIGKILL) while a delivery is being retried; another process takes the job over once
  * the lease has expired and delivers it, with the same idempotency key: the outbox in Neo4j loses nothing. The test's
- * own app serves the API only (BACKGROUND_JOBS=false); `npm start` processes run the jobs.
+ * own app serves the API only (the harness starts no background jobs); `npm start` processes run the jobs.
  */
 
 const stateDir = mkdtempSync(path.join(tmpdir(), 'ns-webhook-restart-'));
@@ -46,7 +46,7 @@ async function startDeliverer(): Promise<MainChild> {
 }
 
 beforeAll(async () => {
-  t = await startTestApp({ BACKGROUND_JOBS: 'false', SECRET_KEY });
+  t = await startTestApp({ SECRET_KEY });
   receiver = await new WebhookReceiver().start();
 }, 180_000);
 

@@ -107,7 +107,8 @@ export class AudienceRepository {
   }
 
   async definitions(): Promise<AudienceDefinition[]> {
-    const rows = await this.db.read<Omit<AudienceDefinition, 'definition'> & { definition: string }>('audiences/list-definitions', {}, { deadline: 'batch' });
+    // Polled every second: a short deadline, so a stalled database never holds the job (or its stop) for long.
+    const rows = await this.db.read<Omit<AudienceDefinition, 'definition'> & { definition: string }>('audiences/list-definitions');
     return rows.map((r) => ({ ...r, definition: JSON.parse(r.definition) as Rule }));
   }
 
@@ -188,7 +189,7 @@ export class AudienceRepository {
   // ---- what deleted audiences and destinations left --------------------------------------------------------------
 
   tombstones(): Promise<Array<{ kind: 'audience' | 'destination'; id: string }>> {
-    return this.db.read('audiences/list-tombstones', {}, { deadline: 'batch' });
+    return this.db.read('audiences/list-tombstones');
   }
 
   /** One batch of a tombstone's purge; how many nodes it removed (0: nothing left, the tombstone is gone too). */

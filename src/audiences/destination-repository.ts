@@ -85,7 +85,7 @@ export class DestinationRepository {
   // ---- backfill (evaluator) ----------------------------------------------------------------------------------------
 
   async pendingBackfills(): Promise<string[]> {
-    return (await this.db.read<{ id: string }>('audiences/pending-backfills', {}, { deadline: 'batch' })).map((r) => r.id);
+    return (await this.db.read<{ id: string }>('audiences/pending-backfills')).map((r) => r.id);
   }
 
   async backfill(id: string, limit: number, now: Date): Promise<{ queued: number; done: boolean }> {
@@ -96,7 +96,8 @@ export class DestinationRepository {
   // ---- deliveries (delivery job) -----------------------------------------------------------------------------------
 
   due(limit: number): Promise<DueDestination[]> {
-    return this.db.read<DueDestination & Record<string, unknown>>('audiences/due-destinations', { limit }, { deadline: 'batch' });
+    // Polled twice a second: a short deadline (see AudienceRepository.definitions).
+    return this.db.read<DueDestination & Record<string, unknown>>('audiences/due-destinations', { limit });
   }
 
   /** Takes up to `limit` queued events of the destination into a new delivery; its id, or null when none were queued. */

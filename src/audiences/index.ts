@@ -53,6 +53,8 @@ export function createAudiences(deps: Deps, hooks: Hooks, affinity: Affinity, se
 
   return {
     service,
+    /** For benchmarks and operators' scripts that drive the jobs by hand. */
+    repositories: { audiences: repo, destinations },
     evaluator,
     delivery,
     jobs,

@@ -27,6 +27,11 @@ export interface JobHostOptions {
 
 /** Pause before trying a job again after it threw. */
 const RESTART_MS = 2_000;
+/**
+ * stop() waits this long for the jobs to return: a job in the middle of a long database call (a stalled server holds
+ * it until the call's deadline) must not hold a shutdown; what it was doing is redone by the next holder anyway.
+ */
+const STOP_WAIT_MS = 10_000;
 
 export class JobHost {
   readonly owner: string;
@@ -58,10 +63,12 @@ export class JobHost {
     this.loops = this.jobs.map((job) => this.keep(job));
   }
 
-  /** Stops every job, waits for them to return, gives their leases back. */
+  /** Stops every job, waits (up to STOP_WAIT_MS) for them to return and give their leases back. */
   async stop(): Promise<void> {
     this.stopper.abort();
-    await Promise.allSettled(this.loops);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled(this.loops), new Promise((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)))]);
+    clearTimeout(timer);
   }
 
   /** Tries for the lease until stopped; runs the job whenever it holds it. */

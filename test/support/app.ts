@@ -46,6 +46,9 @@ export async function startTestApp(
     // deadlines are generous unless a test sets its own (test/readiness.int.test.ts does).
     NEO4J_QUERY_TIMEOUT_MS: '30000',
     REQUEST_TIMEOUT_MS: '60000',
+    // Background jobs (saved audiences, webhooks) only where a test watches them (test/support/audiences.ts JOB_ENV):
+    // elsewhere they would add work on a shared or cold database for nothing.
+    BACKGROUND_JOBS: 'false',
     ...env,
   };
   const config: Config = loadConfig(fullEnv);

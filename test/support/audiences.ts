@@ -23,7 +23,7 @@ export interface Stint {
 }
 
 /** Settings for apps whose background jobs these tests watch: short leases, loopback webhooks allowed. */
-export const JOB_ENV = { JOB_LEASE_MS: '3000', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', WEBHOOK_RETRY_BASE_MS: '400' };
+export const JOB_ENV = { BACKGROUND_JOBS: 'true', JOB_LEASE_MS: '3000', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', WEBHOOK_RETRY_BASE_MS: '400' };
 
 /** Polls `probe` until `ok` holds; its last value. */
 export async function until<T>(probe: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 20_000, what = 'condition'): Promise<T> {

@@ -1,3 +1,5 @@
+import { audienceView } from './audience.js';
+import { audiencesView } from './audiences.js';
 import { graphView } from './graph.js';
 import { meView } from './me.js';
 import { peopleView } from './people.js';
@@ -31,5 +33,7 @@ export function routes(session: Session): Array<{ pattern: RegExp; view: View }>
     { pattern: /^\/people$/, view: peopleView },
     { pattern: /^\/people\/([^/]+)$/, view: peopleView },
     { pattern: /^\/runs$/, view: runsView },
+    { pattern: /^\/audiences$/, view: audiencesView },
+    { pattern: /^\/audiences\/([^/]+)$/, view: audienceView },
   ];
 }
