@@ -1,9 +1,13 @@
 // Erased people leave no trace in audiences: their memberships (history included) and queued events go, and the
-// audiences' counts follow.
+// audiences' counts follow. Run by the erasure (hook) and again by the evaluator after it has re-evaluated them, which
+// sweeps a membership it may have written while the erasure was under way.
 UNWIND $userIds AS userId
 CALL (userId) {
   MATCH (m:Membership)
   WHERE m.userId = userId
+  // Lock first, then read: an exit the evaluator committed meanwhile is seen, so the count is not taken down twice.
+  SET m.erasing = true
+  WITH m
   OPTIONAL MATCH (a:SavedAudience {id: m.audienceId})
   WITH m, a, m.exitedAt IS NULL AS current
   FOREACH (_ IN CASE WHEN current AND a IS NOT NULL THEN [1] ELSE [] END |

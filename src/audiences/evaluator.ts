@@ -49,6 +49,8 @@ export interface EvaluatorDeps {
 export class AudienceEvaluator implements Job {
   readonly name = 'audience-evaluator';
   private readonly dirty = new Set<string>();
+  /** Erased people among the dirty ones: once re-evaluated, anything left of them in audiences is swept. */
+  private readonly erased = new Set<string>();
   private readonly wakeup = new Wakeup();
   private active = false;
   private lastTime = 0;
@@ -57,9 +59,12 @@ export class AudienceEvaluator implements Job {
 
   constructor(private readonly deps: EvaluatorDeps) {
     this.log = deps.logger.child({ job: this.name });
-    deps.sync.onPeople((userIds) => {
+    deps.sync.onPeople((userIds, kind) => {
       if (!this.active) return;
-      for (const id of userIds) this.dirty.add(id);
+      for (const id of userIds) {
+        this.dirty.add(id);
+        if (kind === 'erased') this.erased.add(id);
+      }
       this.wakeup.wake();
     });
   }
@@ -72,6 +77,7 @@ export class AudienceEvaluator implements Job {
   async run(signal: AbortSignal): Promise<void> {
     this.active = true;
     this.dirty.clear();
+    this.erased.clear();
     // Changes made while no process evaluated were not heard: every audience is evaluated in full once.
     let everything = true;
     try {
@@ -114,6 +120,11 @@ export class AudienceEvaluator implements Job {
       for (const id of ids) this.dirty.delete(id);
       try {
         await this.evaluatePeople(ids, defs);
+        const gone = ids.filter((id) => this.erased.has(id));
+        if (gone.length > 0) {
+          await this.deps.audiences.eraseMembers(gone);
+          for (const id of gone) this.erased.delete(id);
+        }
       } catch (err) {
         for (const id of ids) this.dirty.add(id);
         throw err;
