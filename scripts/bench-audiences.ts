@@ -27,6 +27,7 @@ import { createServices } from '../src/services.js';
 import { topicId } from '../src/graph/topic-key.js';
 import { mulberry32 } from '../src/segmentation/random.js';
 import { JobHost } from '../src/jobs/job-host.js';
+import { RunWorker } from '../src/worker/run-worker.js';
 import { plantedTopics, type GenerateOptions } from './generate.js';
 import { loadPlantedUsers } from './lib/load-planted.js';
 
@@ -85,9 +86,13 @@ async function main() {
   const services = createServices({ config, db, logger: createLogger('warn'), secretKey: config.SECRET_KEY! });
   await services.start();
 
+  // The run worker hosted in this process (runs are not what is measured here).
+  const worker = new RunWorker(services, { pollMs: 1_000 });
   const runOnce = async () => {
-    const { id } = await services.segmentation.runs.startRun({});
-    await services.segmentation.runs.idle();
+    const { id } = await services.segmentation.queue.enqueue({});
+    await worker.runOnce();
+    const run = await services.segmentation.queue.getRun(id);
+    if (run.status !== 'succeeded') throw new Error(`run ${run.status}: ${run.error}`);
     await services.segmentation.visible.refresh();
     return id;
   };

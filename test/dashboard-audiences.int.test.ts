@@ -30,7 +30,7 @@ let rowingSegment: { segmentId: string; label: string };
 let audienceId: string | undefined;
 
 beforeAll(async () => {
-  t = await startTestApp(JOB_ENV);
+  t = await startTestApp(JOB_ENV, { worker: 'process' });
   marketer = await t.keyFor('marketer');
   await importProfiles(t, t.adminKey, [
     ...rowers.map((externalId) => ({ externalId, interests: rowing.map((topic) => ({ topic, weight: 1 })) })),

@@ -29,7 +29,7 @@ let hawkSegment: string;
 const created: string[] = [];
 
 beforeAll(async () => {
-  t = await startTestApp(JOB_ENV);
+  t = await startTestApp(JOB_ENV, { worker: 'process' });
   [marketer, ingest] = await Promise.all([t.keyFor('marketer'), t.keyFor('ingest')]);
   await importProfiles(t, ingest, [
     ...falconers.map((externalId) => ({ externalId, interests: [{ topic: FALCONRY, weight: 2 }] })),
