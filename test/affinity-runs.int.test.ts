@@ -154,7 +154,8 @@ describe('switching to a new segmentation run', () => {
     expect((await audience()).map((m) => m.user)).not.toContain(crm('leaver'));
 
     // The run succeeds: this process switches everything at once.
-    expect(await t.services.segmentation.repository.completeRun(secondRun, { segments: audienceBefore.length })).toBe(true);
+    const completed = await t.services.segmentation.repository.completeRun(secondRun, { segments: audienceBefore.length }, { publish: true, basedOn: firstRun });
+    expect(completed).toEqual({ visible: true });
     await t.services.segmentation.visible.refresh();
     expect(await visibleRun()).toBe(secondRun);
     const a0 = await affinities(crm('a0'));

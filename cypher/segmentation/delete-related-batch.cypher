@@ -1,6 +1,7 @@
-// RELATED describes the newest run only: drop other runs' edges (or a failed run's), a batch at a time.
+// RELATED edges of runs no one will read again, a batch at a time: with $runId, that run's (a failed run's); else every
+// run's except $keepRunIds (the visible run and the candidates that can still be published).
 MATCH ()-[r:RELATED]->()
-WHERE ($keepRunId IS NOT NULL AND r.runId <> $keepRunId) OR r.runId = $runId
+WHERE CASE WHEN $runId IS NULL THEN NOT r.runId IN $keepRunIds ELSE r.runId = $runId END
 WITH r LIMIT 10000
 DELETE r
 RETURN count(*) AS deleted

@@ -1,5 +1,4 @@
-// The run readers see: the newest succeeded one (a running run's data is prepared beside it, never instead of it).
-MATCH (r:SegmentRun {status: 'succeeded'})
-RETURN r.id AS runId
-ORDER BY r.createdAt DESC
-LIMIT 1
+// The run readers see: the one the VisibleRun pointer names (moved by a run completing with publish, or by
+// POST /v1/segmentation/runs/:id/publish); no row or a null runId before the first.
+MATCH (v:VisibleRun {name: 'segmentation'})
+RETURN v.runId AS runId

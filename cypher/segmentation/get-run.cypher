@@ -1,2 +1,4 @@
 MATCH (r:SegmentRun {id: $id})
-RETURN r {.id, .status, .params, .createdAt, .startedAt, .finishedAt, .metrics, .error, .phase} AS run
+OPTIONAL MATCH (v:VisibleRun {name: 'segmentation'})
+RETURN r {.id, .status, .params, .createdAt, .startedAt, .finishedAt, .metrics, .error, .phase, .publish, .publishedAt,
+          .basedOn, .trigger, visible: v.runId = r.id} AS run

@@ -1,8 +1,11 @@
 // Keyset over (createdAt in ms, id), newest first: a run started meanwhile does not shift later pages.
 // Milliseconds on both sides, because the API (and so the cursor) carries createdAt in ms.
+OPTIONAL MATCH (v:VisibleRun {name: 'segmentation'})
+WITH v.runId AS visibleId
 MATCH (r:SegmentRun)
-WITH r, r.createdAt.epochMillis AS ms
+WITH r, visibleId, r.createdAt.epochMillis AS ms
 WHERE $afterMs IS NULL OR ms < $afterMs OR (ms = $afterMs AND r.id < $afterId)
-RETURN r {.id, .status, .params, .createdAt, .startedAt, .finishedAt, .metrics, .error, .phase} AS run
+RETURN r {.id, .status, .params, .createdAt, .startedAt, .finishedAt, .metrics, .error, .phase, .publish, .publishedAt,
+          .basedOn, .trigger, visible: r.id = visibleId} AS run
 ORDER BY ms DESC, r.id DESC
 LIMIT toInteger($limit)

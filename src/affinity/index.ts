@@ -5,6 +5,7 @@ import type { VisibleRun } from '../segmentation/visible-run.js';
 import { AffinityRepository } from './affinity-repository.js';
 import { AffinityReader } from './affinity-reader.js';
 import { AudienceService } from './audience-service.js';
+import { DominantChange } from './dominant-change.js';
 import { PopulationSync } from './population-sync.js';
 import { ServedRun } from './served-run.js';
 
@@ -47,6 +48,8 @@ export function createAffinity(deps: Deps, hooks: Hooks, visible: VisibleRun, fe
   return {
     reader: new AffinityReader(sync, run),
     audiences: new AudienceService(repo, sync, run),
+    /** For comparing a candidate run with the visible one: whose dominant segment would change. */
+    dominant: new DominantChange(repo, sync, run),
     sync,
     /** The visible run's model and audience index (saved audiences evaluate against them). */
     served: run,

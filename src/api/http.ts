@@ -88,7 +88,7 @@ export function decodeCursor<S extends ZodType>(schema: S, cursor: string | unde
 }
 
 /**
- * Lists that belong to one segmentation run carry the run id in their cursor: once a newer run succeeds, the pages
+ * Lists that belong to one segmentation run carry the run id in their cursor: once another run is visible, the pages
  * would come from a different list, so the client must start again (409 `cursor-stale`), not get a silent mix.
  */
 export function requireSameRun(cursorRunId: string | null | undefined, currentRunId: string | null): void {
@@ -96,13 +96,13 @@ export function requireSameRun(cursorRunId: string | null | undefined, currentRu
   throw new AppError(
     409,
     'cursor-stale',
-    'The cursor belongs to an older segmentation run; a newer run has succeeded since. Start again without a cursor',
+    'The cursor belongs to a segmentation run that is no longer the visible one. Start again without a cursor',
   );
 }
 
 /** The 409 of every list whose cursor pins a run (see requireSameRun), for the routes' OpenAPI responses. */
 export const STALE_CURSOR_RESPONSE = {
-  409: { description: '`cursor-stale`: the cursor belongs to an older segmentation run; a newer one has succeeded since. Start again without a cursor' },
+  409: { description: '`cursor-stale`: the cursor belongs to a segmentation run that is no longer the visible one. Start again without a cursor' },
 };
 
 /** Offset cursors: enough for lists that are ordered by a stable key and do not change between pages. */

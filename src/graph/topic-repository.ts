@@ -19,7 +19,7 @@ export class TopicRepository {
     return this.db.read<TopicSummary & Record<string, unknown>>('topics/search-topics', { q, skip, limit });
   }
 
-  /** `runId` = the newest succeeded run (null before the first one: no segment, no related topics). */
+  /** `runId` = the visible run (null before the first one: no segment, no related topics). */
   async get(id: string, runId: string | null): Promise<TopicDetail | undefined> {
     const [row] = await this.db.read<TopicDetail & Record<string, unknown>>('topics/get-topic', { id, runId });
     return row;

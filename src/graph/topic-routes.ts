@@ -23,7 +23,7 @@ export function mountTopicRoutes(api: ApiRouter, topics: TopicService): void {
     .route({
       method: 'get',
       path: '/v1/topics/:id',
-      summary: 'One topic: its segment in the newest run, how many people follow it, related topics',
+      summary: 'One topic: its segment in the visible run, how many people follow it, related topics',
       tags: ['Topics'],
       access: [...READ_ROLES],
       params: TopicIdParams,

@@ -14,9 +14,9 @@ export const TopicListSchema = z
   .openapi('TopicList');
 
 export const TopicDetailSchema = TopicSummarySchema.extend({
-  segmentId: z.string().nullable().describe('Coarse segment of the newest succeeded run (null when not segmented)'),
+  segmentId: z.string().nullable().describe('Coarse segment of the visible run (null when not segmented)'),
   userCount: z.number().int().describe('Consenting users interested in the topic'),
-  related: z.array(z.object({ id: z.string(), name: z.string(), weight: z.number() })).describe('Strongest co-interest neighbours in the newest run'),
+  related: z.array(z.object({ id: z.string(), name: z.string(), weight: z.number() })).describe('Strongest co-interest neighbours in the visible run'),
 }).openapi('TopicDetail');
 
 export const TopicIdParams = z.object({ id: z.string().min(1).max(200) });

@@ -7,13 +7,15 @@ import { InProcessEngine } from './engine-in-process.js';
 import { GdsEngine } from './engine-gds.js';
 import { RunRecovery } from './run-recovery.js';
 import { RunQueue } from './run-queue.js';
+import { RunComparer } from './run-compare.js';
+import { RunPublisher } from './run-publish.js';
 import { SegmentQueries } from './segment-queries.js';
 import { VisibleRun } from './visible-run.js';
 import { TopicRepository } from '../graph/topic-repository.js';
 import { TopicService } from '../graph/topic-service.js';
 
 /**
- * Segmentation: the run queue and the readers of the visible run (API side), the engine and what a run worker needs
+ * Segmentation: the run queue, publishing and comparing runs, and the readers of the visible run (API side), the engine and what a run worker needs
  * (src/worker/ builds its RunRunner from `repository` and `engine`), recovery of runs left by stopped processes, and
  * topic lookups. Needs no secret key: the run worker process builds only this feature.
  */
@@ -27,12 +29,14 @@ export function createSegmentation(deps: Pick<Deps, 'config' | 'db' | 'logger'>,
   const queue = new RunQueue(repository, recovery, engine.name);
   const visible = new VisibleRun(repository, deps.logger);
   const segments = new SegmentQueries(visible, repository);
+  const publisher = new RunPublisher(repository, visible, deps.logger);
+  const comparer = new RunComparer(repository, visible);
   const topics = new TopicService(new TopicRepository(deps.db), visible);
   hooks.on('shutdown', () => {
     queue.stop();
     visible.stop();
   });
-  return { repository, engine, recovery, queue, visible, segments, topics, instanceId };
+  return { repository, engine, recovery, queue, visible, segments, topics, publisher, comparer, instanceId };
 }
 
 export type Segmentation = ReturnType<typeof createSegmentation>;

@@ -3,6 +3,9 @@ import type { Level, SegmentOut, SegmentQuality } from './pipeline.js';
 
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed';
 
+/** Who asked for a run: an API call, the refresh policy's schedule or its drift trigger. */
+export type RunTrigger = 'api' | 'schedule' | 'drift';
+
 export interface RunRecord {
   id: string;
   status: RunStatus;
@@ -13,6 +16,15 @@ export interface RunRecord {
   metrics?: Record<string, unknown>;
   error?: string;
   phase?: string;
+  /** Whether it becomes the visible run when it succeeds (false: a candidate, published by a later call). */
+  publish: boolean;
+  /** True for the run readers see now. */
+  visible: boolean;
+  /** When it became visible (absent while it never was). */
+  publishedAt?: string;
+  /** The visible run its segment ids were matched against (null: it had none), once it has succeeded. */
+  basedOn?: string | null;
+  trigger: RunTrigger;
 }
 
 export interface SegmentRecord {
@@ -47,6 +59,11 @@ interface RawRun {
   metrics: string | null;
   error: string | null;
   phase: string | null;
+  publish: boolean | null;
+  publishedAt: string | null;
+  basedOn: string | null;
+  trigger: RunTrigger | null;
+  visible: boolean | null;
 }
 
 function toRun(r: RawRun): RunRecord {
@@ -60,6 +77,12 @@ function toRun(r: RawRun): RunRecord {
     ...(r.metrics ? { metrics: JSON.parse(r.metrics) as Record<string, unknown> } : {}),
     ...(r.error ? { error: r.error } : {}),
     ...(r.phase && (r.status === 'queued' || r.status === 'running') ? { phase: r.phase } : {}),
+    // Runs made before candidates existed were all published when they succeeded.
+    publish: r.publish ?? true,
+    visible: r.visible === true,
+    ...(r.publishedAt ? { publishedAt: r.publishedAt } : {}),
+    ...(r.status === 'succeeded' ? { basedOn: r.basedOn ?? null } : {}),
+    trigger: r.trigger ?? 'api',
   };
 }
 
@@ -106,12 +129,19 @@ export class SegmentationRepository {
   constructor(private readonly db: Db) {}
 
   /** Creates a queued run, or returns null when another run holds the active slot (the database decides). */
-  async createRun(id: string, params: object, engine: string): Promise<{ id: string; status: RunStatus } | null> {
+  async createRun(
+    id: string,
+    params: object,
+    engine: string,
+    opts: { publish: boolean; trigger: RunTrigger } = { publish: true, trigger: 'api' },
+  ): Promise<{ id: string; status: RunStatus } | null> {
     try {
       const [row] = await this.db.write<{ id: string; status: RunStatus }>('segmentation/create-run', {
         id,
         params: JSON.stringify(params),
         engine,
+        publish: opts.publish,
+        trigger: opts.trigger,
       });
       return row ?? null;
     } catch (err) {
@@ -121,17 +151,36 @@ export class SegmentationRepository {
   }
 
   /** The queued run of this engine, now running and owned by `owner`; undefined when there is none (or it was taken). */
-  async claimNextRun(owner: string, engine: string): Promise<{ id: string; params: Record<string, unknown> } | undefined> {
-    const [row] = await this.db.write<{ id: string; params: string | null }>('segmentation/claim-next-run', { owner, engine });
-    return row && { id: row.id, params: row.params ? (JSON.parse(row.params) as Record<string, unknown>) : {} };
+  async claimNextRun(owner: string, engine: string): Promise<{ id: string; params: Record<string, unknown>; publish: boolean } | undefined> {
+    const [row] = await this.db.write<{ id: string; params: string | null; publish: boolean }>('segmentation/claim-next-run', { owner, engine });
+    return row && { id: row.id, params: row.params ? (JSON.parse(row.params) as Record<string, unknown>) : {}, publish: row.publish };
   }
 
   async heartbeat(id: string, phase: string | null = null): Promise<void> {
     await this.db.write('segmentation/heartbeat-run', { id, phase });
   }
 
-  async completeRun(id: string, metrics: object): Promise<boolean> {
-    return (await this.db.write('segmentation/complete-run', { id, metrics: JSON.stringify(metrics) })).length > 0;
+  /**
+   * The status flip; with `publish` the run also becomes the visible one, in the same statement, if the visible run is
+   * still `basedOn` (the run its ids followed). Undefined when the run was no longer running.
+   */
+  async completeRun(id: string, metrics: object, opts: { publish: boolean; basedOn: string | null }): Promise<{ visible: boolean } | undefined> {
+    const [row] = await this.db.write<{ id: string; visible: boolean }>('segmentation/complete-run', {
+      id,
+      metrics: JSON.stringify(metrics),
+      publish: opts.publish,
+      basedOn: opts.basedOn,
+    });
+    return row && { visible: row.visible };
+  }
+
+  /**
+   * Makes a succeeded run the visible one if the visible run is still the one its ids followed and no run is active.
+   * `moved`: it became visible now; otherwise `visibleRunId` says what is visible and `busy` whether a run was active.
+   */
+  async publishRun(id: string): Promise<{ visibleRunId: string | null; moved: boolean; busy: boolean } | undefined> {
+    const [row] = await this.db.write<{ visibleRunId: string | null; moved: boolean; busy: boolean }>('segmentation/publish-run', { id });
+    return row;
   }
 
   async failRun(id: string, error: string, metrics: object | null = null): Promise<void> {
@@ -168,7 +217,7 @@ export class SegmentationRepository {
     return rows.map((r) => toRun(r.run));
   }
 
-  /** The id of the run readers see (cypher/segmentation/find-visible-run.cypher), null before the first. */
+  /** The id of the run readers see (the VisibleRun pointer, cypher/segmentation/find-visible-run.cypher), null before the first. */
   async visibleRunId(): Promise<string | null> {
     const [row] = await this.db.read<{ runId: string }>('segmentation/find-visible-run');
     return row?.runId ?? null;
@@ -239,15 +288,16 @@ export class SegmentationRepository {
   /** Removes everything a run wrote (a failed or crashed run) — its segments were never visible. */
   async deleteRunData(runId: string): Promise<void> {
     await this.deleteInBatches('segmentation/delete-run-segments', { runId });
-    await this.deleteInBatches('segmentation/delete-related-batch', { runId, keepRunId: null });
+    await this.deleteInBatches('segmentation/delete-related-batch', { runId, keepRunIds: [] });
   }
 
-  /** RELATED edges describe the newest run only. */
-  async deleteRelatedExcept(keepRunId: string): Promise<void> {
-    await this.deleteInBatches('segmentation/delete-related-batch', { runId: null, keepRunId });
+  /** RELATED edges are kept for the visible run and the candidates that can still be published; others are dropped. */
+  async pruneRelated(): Promise<void> {
+    const [row] = await this.db.read<{ runIds: string[] }>('segmentation/list-related-keepers', {}, { deadline: 'batch' });
+    await this.deleteInBatches('segmentation/delete-related-batch', { runId: null, keepRunIds: row?.runIds ?? [] });
   }
 
-  /** Retention: segments of all but the newest `keep` succeeded runs (and of no active run). */
+  /** Retention: segments of all but the visible run and the newest `keep` succeeded runs (and of no active run). */
   async deleteOldSegments(keep: number): Promise<void> {
     await this.deleteInBatches('segmentation/delete-old-segments', { keep });
   }

@@ -2,10 +2,12 @@ import type { ApiRouter } from '../api/route.js';
 import { decodeCursor, encodeCursor, offsetPage, pageQuery, requireSameRun, runOffsetCursor, STALE_CURSOR_RESPONSE } from '../api/http.js';
 import type { Services } from '../services.js';
 import type { RunRecord } from './repository.js';
+import type { Stability } from './stability.js';
 import { mountTopicRoutes } from '../graph/topic-routes.js';
 import {
   IdParams,
   RunAcceptedSchema,
+  RunComparisonSchema,
   RunCursor,
   RunListSchema,
   RunParamsBody,
@@ -25,13 +27,18 @@ function presentRun(run: RunRecord) {
   return { ...run, startedAt: run.startedAt ?? null };
 }
 
+/** A comparison without the per-segment overlaps (the run's metrics carry those). */
+function presentChange(s: Stability) {
+  return { nmi: s.nmi, sharedTopics: s.sharedTopics, split: s.split, merged: s.merged, appeared: s.appeared, vanished: s.vanished };
+}
+
 export function mountSegmentationRoutes(api: ApiRouter, services: Services): void {
-  const { segmentation } = services;
+  const { segmentation, affinity } = services;
   api
     .route({
       method: 'post',
       path: '/v1/segmentation/runs',
-      summary: 'Queue a segmentation run (a worker process runs it; one at a time)',
+      summary: 'Queue a segmentation run (a worker process runs it; one at a time); `publish: false` prepares a candidate',
       tags: ['Segmentation'],
       access: [...RUN_ROLES],
       body: RunParamsBody,
@@ -73,8 +80,53 @@ export function mountSegmentationRoutes(api: ApiRouter, services: Services): voi
     })
     .route({
       method: 'get',
+      path: '/v1/segmentation/runs/:id/compare',
+      summary: 'Extension: what would change if this run became the visible one (NMI, splits, merges, appeared, vanished, dominant segments)',
+      description:
+        'Topics: the same figures a run records against the run it followed (metrics.stability), computed against the visible ' +
+        'run. People: every consenting person scored under both runs with their interests as they are now, in the API ' +
+        'process that holds them in memory (scanned in slices that yield).',
+      tags: ['Segmentation'],
+      access: [...RUN_ROLES],
+      params: IdParams,
+      responses: {
+        200: { description: 'Comparison with the visible run', schema: RunComparisonSchema },
+        409: { description: '`run-not-succeeded`: the run has not succeeded' },
+      },
+      handler: async ({ params }) => {
+        const topics = await segmentation.comparer.compare(params.id);
+        const people = await affinity.dominant.compare(params.id);
+        return {
+          runId: params.id,
+          visibleRunId: topics.visibleRunId,
+          publishable: topics.publishable,
+          ...presentChange(topics.coarse),
+          people: { compared: people.people, dominantChanged: people.changed },
+          fine: presentChange(topics.fine),
+        };
+      },
+    })
+    .route({
+      method: 'post',
+      path: '/v1/segmentation/runs/:id/publish',
+      summary: 'Extension: make a succeeded candidate run the visible one (segments, affinities and audiences follow it)',
+      tags: ['Segmentation'],
+      access: [...RUN_ROLES],
+      params: IdParams,
+      responses: {
+        200: { description: 'The run, now visible (publishing the visible run again changes nothing)', schema: RunSchema },
+        409: {
+          description:
+            '`run-not-succeeded`; `run-in-progress` (a run queued or running takes its ids from the visible run); ' +
+            '`run-outdated` (it was prepared against another visible run, or its segments were removed by retention)',
+        },
+      },
+      handler: async ({ params }) => presentRun(await segmentation.publisher.publish(params.id)),
+    })
+    .route({
+      method: 'get',
       path: '/v1/segments',
-      summary: 'Segments of the newest succeeded run (runId is null before the first run)',
+      summary: 'Segments of the visible run (runId is null before the first run)',
       tags: ['Segments'],
       access: [...READ_ROLES],
       query: SegmentListQuery,
@@ -92,7 +144,7 @@ export function mountSegmentationRoutes(api: ApiRouter, services: Services): voi
       // Before /v1/segments/:id, which would otherwise take "graph" for a segment id.
       method: 'get',
       path: '/v1/segments/graph',
-      summary: 'Extension: the topic graph of the newest run (topics with their segment, co-interest links) in one answer',
+      summary: 'Extension: the topic graph of the visible run (topics with their segment, co-interest links) in one answer',
       description:
         'Deliberately not paginated: it is one consistent picture of one run for drawing, and its size is bounded by the ' +
         'run itself (segmented topics only, at most `relatedPerTopic` links per topic). Lists that grow with the data ' +
@@ -105,7 +157,7 @@ export function mountSegmentationRoutes(api: ApiRouter, services: Services): voi
     .route({
       method: 'get',
       path: '/v1/segments/:id',
-      summary: 'One segment of the newest succeeded run, with the run metrics',
+      summary: 'One segment of the visible run, with the run metrics',
       tags: ['Segments'],
       access: [...READ_ROLES],
       params: IdParams,

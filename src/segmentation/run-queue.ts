@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError } from '../errors.js';
 import type { EngineName } from './engine.js';
 import { DEFAULT_PARAMS, type RunParams } from './pipeline.js';
-import type { RunRecord, SegmentationRepository } from './repository.js';
+import type { RunRecord, RunTrigger, SegmentationRepository } from './repository.js';
 import type { RunRecovery } from './run-recovery.js';
 
 /**
@@ -30,15 +30,20 @@ export class RunQueue {
     this.stopping = true;
   }
 
-  /** Queues a run; 409 while another is queued or running anywhere (a stale one is cleaned up first). */
-  async enqueue(input: Partial<RunParams>): Promise<{ id: string; status: 'queued' }> {
+  /**
+   * Queues a run; 409 while another is queued or running anywhere (a stale one is cleaned up first). `publish: false`
+   * prepares a candidate: it succeeds without becoming the visible run.
+   */
+  async enqueue(input: Partial<RunParams> & { publish?: boolean }, trigger: RunTrigger = 'api'): Promise<{ id: string; status: 'queued' }> {
     if (this.stopping) throw AppError.unavailable('The service is shutting down');
-    const params: RunParams = { ...DEFAULT_PARAMS, ...definedOnly(input) };
+    const { publish = true, ...rest } = input;
+    const params: RunParams = { ...DEFAULT_PARAMS, ...definedOnly(rest) };
     const id = randomUUID();
     const stored = { ...params, engine: this.engine };
-    let created = await this.repo.createRun(id, stored, this.engine);
+    const opts = { publish, trigger };
+    let created = await this.repo.createRun(id, stored, this.engine, opts);
     if (!created && (await this.recovery.recoverStale()).length > 0) {
-      created = await this.repo.createRun(id, stored, this.engine);
+      created = await this.repo.createRun(id, stored, this.engine, opts);
     }
     if (!created) {
       const active = await this.repo.activeRun();

@@ -21,6 +21,8 @@ export interface ClaimedRun {
   id: string;
   /** As stored when it was queued: the effective parameters plus `engine`. */
   params: Record<string, unknown>;
+  /** Becomes the visible run when it succeeds (false: a candidate). */
+  publish: boolean;
 }
 
 class Interrupted extends Error {
@@ -119,11 +121,20 @@ export class RunRunner {
       };
       // The last check: a run asked to stop never becomes visible, however far it got.
       checkStop();
-      if (!(await this.repo.completeRun(runId, metrics))) throw new Error('the run was no longer running (marked failed elsewhere)');
+      // Its segment ids continue the lineage of the run they were matched against (the visible run when it read it).
+      const basedOn = result.stability.coarse.previousRunId;
+      const completed = await this.repo.completeRun(runId, metrics, { publish: run.publish, basedOn });
+      if (!completed) throw new Error('the run was no longer running (marked failed elsewhere)');
       phase = 'done';
       progress({ phase });
-      log.info({ metrics: { ...metrics, stability: undefined, stabilityFine: undefined } }, 'segmentation run succeeded');
-      await this.repo.deleteRelatedExcept(runId).catch((err) => log.warn({ err }, 'could not drop older RELATED edges'));
+      log.info(
+        { metrics: { ...metrics, stability: undefined, stabilityFine: undefined }, visible: completed.visible },
+        completed.visible ? 'segmentation run succeeded: it is the visible run' : 'segmentation run succeeded as a candidate (not visible)',
+      );
+      if (run.publish && !completed.visible) {
+        log.warn({ basedOn }, 'the visible run changed while this run ran: it stays a candidate (its segment ids follow the run it started from)');
+      }
+      await this.repo.pruneRelated().catch((err) => log.warn({ err }, 'could not drop RELATED edges no longer read'));
       await this.repo.deleteOldSegments(KEEP_SEGMENT_RUNS).catch((err) => log.warn({ err }, "could not drop old runs' segments"));
       return 'succeeded';
     } catch (err) {

@@ -18,6 +18,13 @@ export const RunParamsBody = z
       .max(1_000_000)
       .optional()
       .describe('Users a topic needs to take part in community detection; rarer topics are placed where their people sit (default 5)'),
+    publish: z
+      .boolean()
+      .optional()
+      .describe(
+        'Extension. true (default): the run becomes the visible run when it succeeds. false: a candidate, visible to no reader ' +
+          'until POST /v1/segmentation/runs/{id}/publish; compare it first with GET /v1/segmentation/runs/{id}/compare',
+      ),
   })
   .strict()
   .openapi('SegmentationRunParams');
@@ -26,7 +33,7 @@ export const RunStatusSchema = z.enum(['queued', 'running', 'succeeded', 'failed
 
 export const RunAcceptedSchema = z.object({ id: z.string(), status: RunStatusSchema }).openapi('SegmentationRunAccepted');
 
-const StabilitySchema = z
+export const StabilitySchema = z
   .object({
     previousRunId: z.string().nullable(),
     nmi: z.number().nullable().describe('NMI between this run and the previous one over the topics both segmented'),
@@ -96,8 +103,41 @@ export const RunSchema = z
     phase: z.string().optional().describe('Current phase while queued/running'),
     metrics: RunMetricsSchema.optional(),
     error: z.string().optional(),
+    publish: z.boolean().describe('Extension: whether the run becomes visible when it succeeds (false: a candidate)'),
+    visible: z.boolean().describe('Extension: true for the visible run, the one segments, affinities and audiences follow'),
+    publishedAt: z.string().optional().describe('Extension: when it became the visible run'),
+    basedOn: z
+      .string()
+      .nullable()
+      .optional()
+      .describe('Extension, succeeded runs: the visible run its segment ids were matched against (null: there was none)'),
+    trigger: z.enum(['api', 'schedule', 'drift']).describe('Extension: who started it (an API call, the refresh schedule, the drift trigger)'),
   })
   .openapi('SegmentationRun');
+
+const ChangeSchema = z.object({
+  nmi: z.number().nullable().describe('NMI of the two partitions over the topics both runs segmented (null: nothing to compare)'),
+  sharedTopics: z.number().int(),
+  split: z.array(z.object({ id: z.string(), into: z.array(z.string()) })).describe('Visible segments whose topics spread over several of this run'),
+  merged: z.array(z.object({ id: z.string(), from: z.array(z.string()) })).describe('Segments of this run that took in several visible ones'),
+  appeared: z.array(z.string()).describe('Segment ids of this run the visible run does not have'),
+  vanished: z.array(z.string()).describe('Segment ids of the visible run this run does not have'),
+});
+
+export const RunComparisonSchema = ChangeSchema.extend({
+  runId: z.string(),
+  visibleRunId: z.string().nullable().describe('The run compared with: the visible run (null before the first)'),
+  publishable: z
+    .boolean()
+    .describe('Whether POST …/publish would make it visible now: its segment ids were matched against the visible run'),
+  people: z
+    .object({
+      compared: z.number().int().describe('Consenting people, each scored under both runs with their interests as they are now'),
+      dominantChanged: z.number().int().describe('People whose dominant segment (the first of their segment of one) would change'),
+    })
+    .describe('Computed from the population an API process holds in memory'),
+  fine: ChangeSchema.describe('The same for fine segments'),
+}).openapi('SegmentationRunComparison');
 
 /** Keyset position in the run list: createdAt in ms and id of the last run of the previous page. */
 export const RunCursor = z.object({ t: z.number().int(), i: z.string() });
@@ -163,7 +203,7 @@ export const TopicGraphSchema = z
     edges: z.array(z.object({ source: z.string(), target: z.string(), weight: z.number() })),
   })
   .openapi('TopicGraph', {
-    description: 'Extension: every topic of the newest run with its coarse segment, and its co-interest links, in one answer',
+    description: 'Extension: every topic of the visible run with its coarse segment, and its co-interest links, in one answer',
   });
 
 export const SegmentTopicListSchema = z

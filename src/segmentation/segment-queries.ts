@@ -5,7 +5,7 @@ import { undirectedEdges } from './topic-graph.js';
 import type { VisibleRun } from './visible-run.js';
 
 /**
- * What readers see of segmentation: always the visible run (the newest succeeded one) as this process serves it
+ * What readers see of segmentation: always the visible run (the published one) as this process serves it
  * (visible-run.ts: polled from the database, switched together with everything that serves it here).
  */
 export class SegmentQueries {

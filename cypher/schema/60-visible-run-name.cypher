@@ -1,0 +1,1 @@
+CREATE CONSTRAINT visible_run_name IF NOT EXISTS FOR (v:VisibleRun) REQUIRE v.name IS UNIQUE
