@@ -10,7 +10,7 @@ import { LRUCache } from 'lru-cache';
 import type { InterestStore } from './interest-store.js';
 import type { AffinityRepository } from './affinity-repository.js';
 import type { PopulationSync } from './population-sync.js';
-import { RunModel } from './run-model.js';
+import type { RunModel } from './run-model.js';
 import type { ServedRun } from './served-run.js';
 
 const SLICE = 10_000;
@@ -90,7 +90,7 @@ export class DominantChange {
   private model(runId: string): Promise<RunModel> {
     let p = this.models.get(runId);
     if (!p) {
-      p = this.repo.runModel(runId).then((rows) => new RunModel(rows));
+      p = this.repo.runModel(runId);
       p.catch(() => this.models.delete(runId));
       this.models.set(runId, p);
     }
