@@ -13,9 +13,11 @@ WITH ref, u, coalesce(u.consentSegmentation, true) AS consent
 CALL (u, consent) {
   OPTIONAL MATCH (u)-[r:INTERESTED_IN]->(t:Topic)
   WHERE consent AND r.weight > 0
-  RETURN collect(t.id) AS topics, collect(toFloat(r.weight)) AS weights
+  RETURN collect(t.id) AS topics, collect(toFloat(r.weight)) AS weights,
+         collect(CASE WHEN r IS NOT NULL THEN [r.lastSeen.epochMillis, toFloat(coalesce(r.w_crm, 0)),
+                 toFloat(coalesce(r.w_facebook, 0)), toFloat(coalesce(r.w_events, 0)), toFloat(coalesce(r.w_purchase, 0))] END) AS decay
 }
 RETURN ref, u.id AS userId,
        [(u)<-[:IDENTIFIES]-(i:Identity) | i.key] AS keys,
-       consent, topics, weights,
+       consent, topics, weights, decay,
        CASE WHEN consent THEN [(u)-[:REMOVED_INTEREST]->(t:Topic) | t.id] ELSE [] END AS removed

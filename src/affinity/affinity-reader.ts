@@ -18,20 +18,21 @@ export class AffinityReader {
   ) {}
 
   /** The document with `"user": ref` as its first field. */
-  private bytes(ref: string, slot: number, model: RunModel | null): Buffer {
-    const doc = JSON.stringify(segmentOfOne(this.sync.store, slot, model));
+  private bytes(ref: string, slot: number, model: RunModel | null, asOfMs: number): Buffer {
+    const doc = JSON.stringify(segmentOfOne(this.sync.store, slot, model, asOfMs));
     return Buffer.from(`{"user":${JSON.stringify(ref)},${doc.slice(1)}`);
   }
 
-  async forUser(ref: string): Promise<Buffer> {
+  /** `asOfMs`: the moment interests decay to when the visible run has half-lives (now by default). */
+  async forUser(ref: string, asOfMs = Date.now()): Promise<Buffer> {
     await this.run.ready();
     const slot = (await this.sync.lookup([ref])).get(ref);
     if (slot === undefined) throw AppError.notFound('User');
-    return this.bytes(ref, slot, this.run.current);
+    return this.bytes(ref, slot, this.run.current, asOfMs);
   }
 
   /** `{ items, missing }`: items in request order, each address once; unknown addresses in `missing`. */
-  async forUsers(refs: readonly string[]): Promise<Buffer> {
+  async forUsers(refs: readonly string[], asOfMs = Date.now()): Promise<Buffer> {
     const unique = [...new Set(refs)];
     await this.run.ready();
     const slots = await this.sync.lookup(unique);
@@ -45,7 +46,7 @@ export class AffinityReader {
         continue;
       }
       if (parts.length > 1) parts.push(COMMA);
-      parts.push(this.bytes(ref, slot, model));
+      parts.push(this.bytes(ref, slot, model, asOfMs));
     }
     parts.push(Buffer.from(`],"missing":${JSON.stringify(missing)}}`));
     return Buffer.concat(parts);

@@ -27,9 +27,9 @@ export class AffinityRepository {
    * A run's model, memberships and RELATED edges streamed into it row by row. Background work (a run becoming visible):
    * a topic per row, so it gets the stream deadline, not a request's.
    */
-  async runModel(runId: string): Promise<RunModel> {
+  async runModel(runId: string, halfLifeMs: Float64Array | null = null): Promise<RunModel> {
     const segments = await this.db.read<SegmentRow & Record<string, unknown>>('affinity/read-run-segments', { runId }, { deadline: 'batch' });
-    const model = new RunModel(runId, segments);
+    const model = new RunModel(runId, segments, halfLifeMs);
     await this.db.stream('affinity/read-run-memberships', { runId }, (r) => model.addMembership(r as unknown as MembershipRow));
     await this.db.stream('affinity/read-run-related', { runId }, (r) => model.addRelated(r as unknown as RelatedRow));
     return model;

@@ -10,6 +10,7 @@
 import { Heap } from 'heap-js';
 import type { InterestStore } from './interest-store.js';
 import type { RunModel } from './run-model.js';
+import type { DecayAt } from '../segmentation/decay.js';
 
 export interface AudienceFilter {
   minAffinity: number;
@@ -62,11 +63,15 @@ export class AudienceIndex {
   private readonly changed = new Set<number>();
   private readonly weights: Float64Array;
   private readonly touchedSegments: number[] = [];
+  /** With a run that decays interests: affinities as of when the index was made (it is rebuilt as people change). */
+  private readonly decay: DecayAt | null;
 
   constructor(
     private readonly store: InterestStore,
     readonly model: RunModel,
+    asOfMs = Date.now(),
   ) {
+    this.decay = model.decayAt(asOfMs);
     this.lists = model.segmentIds.map(() => new SegmentList());
     this.weights = new Float64Array(model.segmentCount);
   }
@@ -104,11 +109,11 @@ export class AudienceIndex {
 
   /** Sums the slot's interest weight per segment into `weights` (segments listed in touchedSegments); the total. */
   private accumulate(slot: number): number {
-    const { topics, weights } = this.store.arenas();
+    const { topics } = this.store.arenas();
     const [from, to] = this.store.range(slot);
     let total = 0;
     for (let i = from; i < to; i++) {
-      const w = weights[i]!;
+      const w = this.store.weightAt(i, this.decay);
       if (!(w > 0) || !Number.isFinite(w)) continue;
       const s = this.model.segmentOfIndex(this.store.topics, topics[i]!);
       if (s < 0) continue;

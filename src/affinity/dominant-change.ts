@@ -8,6 +8,8 @@
 import { setImmediate as pause } from 'node:timers/promises';
 import { LRUCache } from 'lru-cache';
 import type { InterestStore } from './interest-store.js';
+import { halfLifeMs, runDecay, type DecayAt } from '../segmentation/decay.js';
+import type { RunRecord } from '../segmentation/repository.js';
 import type { AffinityRepository } from './affinity-repository.js';
 import type { PopulationSync } from './population-sync.js';
 import type { RunModel } from './run-model.js';
@@ -20,12 +22,19 @@ const SLICE = 10_000;
  * ties to the smaller segment id, as segment-of-one.ts orders a person's segments. `weights` is scratch of the model's
  * segment count, left zeroed.
  */
-export function dominantSegment(store: InterestStore, slot: number, model: RunModel, weights: Float64Array, touched: number[]): number {
+export function dominantSegment(
+  store: InterestStore,
+  slot: number,
+  model: RunModel,
+  decay: DecayAt | null,
+  weights: Float64Array,
+  touched: number[],
+): number {
   if (store.userId(slot) === undefined || !store.consents(slot)) return -1;
-  const { topics, weights: w } = store.arenas();
+  const { topics } = store.arenas();
   const [from, to] = store.range(slot);
   for (let i = from; i < to; i++) {
-    const x = w[i]!;
+    const x = store.weightAt(i, decay);
     if (!(x > 0) || !Number.isFinite(x)) continue;
     const s = model.segmentOfIndex(store.topics, topics[i]!);
     if (s < 0) continue;
@@ -60,11 +69,14 @@ export class DominantChange {
     private readonly served: ServedRun,
   ) {}
 
-  /** Everyone's dominant segment under the visible run this process serves and under run `runId`. */
-  async compare(runId: string): Promise<DominantComparison> {
+  /** Everyone's dominant segment, now, under the visible run this process serves and under `run`. */
+  async compare(run: RunRecord): Promise<DominantComparison> {
     await this.sync.settled();
     const visible = await this.served.ready();
-    const other = visible?.runId === runId ? visible : await this.model(runId);
+    const other = visible?.runId === run.id ? visible : await this.model(run);
+    const now = Date.now();
+    const decayA = visible?.decayAt(now) ?? null;
+    const decayB = other.decayAt(now);
     const store = this.sync.store;
     const scratchA = new Float64Array(visible?.segmentCount ?? 0);
     const scratchB = new Float64Array(other.segmentCount);
@@ -76,8 +88,8 @@ export class DominantChange {
       for (let slot = from; slot < to; slot++) {
         if (store.userId(slot) === undefined || !store.consents(slot)) continue;
         people++;
-        const a = visible ? dominantSegment(store, slot, visible, scratchA, touched) : -1;
-        const b = dominantSegment(store, slot, other, scratchB, touched);
+        const a = visible ? dominantSegment(store, slot, visible, decayA, scratchA, touched) : -1;
+        const b = dominantSegment(store, slot, other, decayB, scratchB, touched);
         const idA = a < 0 ? null : visible!.segmentIds[a];
         const idB = b < 0 ? null : other.segmentIds[b];
         if (idA !== idB) changed++;
@@ -87,10 +99,11 @@ export class DominantChange {
     return { people, changed };
   }
 
-  private model(runId: string): Promise<RunModel> {
+  private model(run: RunRecord): Promise<RunModel> {
+    const runId = run.id;
     let p = this.models.get(runId);
     if (!p) {
-      p = this.repo.runModel(runId);
+      p = this.repo.runModel(runId, halfLifeMs(runDecay(run.params)?.halfLifeDays));
       p.catch(() => this.models.delete(runId));
       this.models.set(runId, p);
     }

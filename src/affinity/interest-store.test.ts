@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InterestStore, type PersonRecord } from './interest-store.js';
 import { mulberry32 } from '../segmentation/random.js';
+import { DAY_MS, halfLifeMs } from '../segmentation/decay.js';
 
 const person = (userId: string, topics: string[], over: Partial<PersonRecord> = {}): PersonRecord => ({
   userId,
@@ -76,5 +77,21 @@ describe('InterestStore', () => {
     }
     expect(store.size).toBe(truth.size);
     for (const [id, interests] of truth) expect(interestsOf(store, store.resolve(`crm:${id}`)!)).toEqual(interests);
+  });
+
+  it('keeps each interest\'s lastSeen and per-source weights through compaction, for decay on read', () => {
+    const store = new InterestStore();
+    const now = Date.parse('2026-06-01T00:00:00Z');
+    const decay = { asOfMs: now, halfLifeMs: halfLifeMs({ crm: 30 })! };
+    // crm 1 (60 days old → 1/4 left) and facebook 2 (no half-life) on one interest; one interest without a known time.
+    const decayed = (slot: number) => {
+      const out: number[] = [];
+      store.forEachInterest(slot, (_t, w) => out.push(w), decay);
+      return out;
+    };
+    const keep = store.upsert(person('keep', ['t1', 't2'], { weights: [3, 1], decay: [[now - 60 * DAY_MS, 1, 2, 0, 0], [null, 1, 0, 0, 0]] }));
+    for (let i = 0; i < 40_000; i++) store.upsert(person(`churn${i % 50}`, ['a', 'b', 'c', 'd'], { decay: [[now, 1, 0, 0, 0]] }));
+    expect(decayed(keep)).toEqual([2.25, 1]);
+    expect(interestsOf(store, keep)).toEqual([['t1', 3], ['t2', 1]]);
   });
 });

@@ -5,9 +5,15 @@
  *
  * Layout: one slot per person; the slot's fields live in parallel arrays and its interests in two shared arenas
  * (topic index, weight), so a million people are a few arrays, not a million objects for the collector to walk.
- * Topic ids are interned once (`topics`). A person's interests are rewritten by appending to the arenas; the old run
+ * Topic ids are interned once (`topics`). For time decay (segmentation/decay.ts) each interest also keeps its
+ * `lastSeen` (ms) and its per-source weights (Float32, 4 per interest): 24 bytes more per interest, read only when
+ * the visible run has a half-life. A person's interests are rewritten by appending to the arenas; the old run
  * becomes garbage that compaction reclaims once it is half of the arena.
  */
+
+import { decayedWeight, INTEREST_SOURCES, type DecayAt } from '../segmentation/decay.js';
+
+const SOURCES = INTEREST_SOURCES.length;
 
 export interface PersonRecord {
   userId: string;
@@ -19,6 +25,11 @@ export interface PersonRecord {
   weights: readonly number[];
   /** Topics the person removed: never suggested again. */
   removed: readonly string[];
+  /**
+   * Per interest, for time decay: `[lastSeen in epoch ms (null: unknown, never decays), ...its weight from each source
+   * in INTEREST_SOURCES order]`. Absent: never decays.
+   */
+  decay?: ReadonlyArray<ReadonlyArray<number | null>>;
 }
 
 /** Interned topic ids: index ↔ id, stable for the life of the process. */
@@ -62,7 +73,7 @@ export function preferredAddress(userId: string, keys: readonly string[] | undef
   return best;
 }
 
-function grow<T extends Int32Array | Float64Array | Uint8Array | Uint32Array>(a: T, size: number): T {
+function grow<T extends Int32Array | Float64Array | Float32Array | Uint8Array | Uint32Array>(a: T, size: number): T {
   const b = new (a.constructor as new (n: number) => T)(size);
   b.set(a);
   return b;
@@ -83,6 +94,8 @@ export class InterestStore {
   private readonly freeSlots: number[] = [];
   private arenaTopics = new Int32Array(1 << 16);
   private arenaWeights = new Float64Array(1 << 16);
+  private arenaSeen = new Float64Array(1 << 16);
+  private arenaSources = new Float32Array(SOURCES << 16);
   private used = 0;
   private garbage = 0;
   private people = 0;
@@ -123,11 +136,11 @@ export class InterestStore {
     return preferredAddress(this.userIds[slot]!, this.keysOf[slot]);
   }
 
-  /** Calls `fn(topicIndex, weight)` for each of the slot's interests. */
-  forEachInterest(slot: number, fn: (topic: number, weight: number) => void): void {
+  /** Calls `fn(topicIndex, weight)` for each of the slot's interests; with `decay`, weights decayed (weightAt). */
+  forEachInterest(slot: number, fn: (topic: number, weight: number) => void, decay: DecayAt | null = null): void {
     const s = this.start[slot]!;
     const end = s + this.count[slot]!;
-    for (let i = s; i < end; i++) fn(this.arenaTopics[i]!, this.arenaWeights[i]!);
+    for (let i = s; i < end; i++) fn(this.arenaTopics[i]!, this.weightAt(i, decay));
   }
 
   /** Direct access for tight loops: interests of a slot are `[from, to)` of `arenas()`. */
@@ -138,6 +151,14 @@ export class InterestStore {
 
   arenas(): { topics: Int32Array; weights: Float64Array } {
     return { topics: this.arenaTopics, weights: this.arenaWeights };
+  }
+
+  /** The weight of arena entry `i` (of `range`): as stored without decay, else decayed to `decay.asOfMs`. */
+  weightAt(i: number, decay: DecayAt | null): number {
+    if (!decay) return this.arenaWeights[i]!;
+    const seen = this.arenaSeen[i]!;
+    if (seen === 0) return this.arenaWeights[i]!; // unknown: never decays
+    return decayedWeight(this.arenaWeights[i]!, seen, this.arenaSources, i * SOURCES, decay);
   }
 
   removedTopics(slot: number): Int32Array | undefined {
@@ -157,7 +178,7 @@ export class InterestStore {
     }
     this.setKeys(slot, p.keys);
     this.consent[slot] = p.consent ? 1 : 0;
-    this.writeInterests(slot, p.topics, p.weights);
+    this.writeInterests(slot, p);
     if (p.removed.length > 0) this.removed.set(slot, Int32Array.from(p.removed, (id) => this.topics.intern(id)));
     else this.removed.delete(slot);
     this.versions[slot] = this.versions[slot]! + 1;
@@ -202,17 +223,27 @@ export class InterestStore {
     for (const k of keys) this.slotOfKey.set(k, slot);
   }
 
-  private writeInterests(slot: number, topics: readonly string[], weights: readonly number[]): void {
+  private writeInterests(slot: number, p: PersonRecord): void {
+    const { topics, weights, decay } = p;
     const n = topics.length;
     if (this.used + n > this.arenaTopics.length) {
       const size = Math.max(this.used + n, this.arenaTopics.length * 2);
       this.arenaTopics = grow(this.arenaTopics, size);
       this.arenaWeights = grow(this.arenaWeights, size);
+      this.arenaSeen = grow(this.arenaSeen, size);
+      this.arenaSources = grow(this.arenaSources, size * SOURCES);
     }
     const s = this.used;
     for (let i = 0; i < n; i++) {
       this.arenaTopics[s + i] = this.topics.intern(topics[i]!);
       this.arenaWeights[s + i] = weights[i]!;
+      // Appended entries start zeroed (fresh or compacted arenas): lastSeen 0 reads as unknown, so only known values
+      // are written.
+      const d = decay?.[i];
+      if (d && typeof d[0] === 'number') {
+        this.arenaSeen[s + i] = d[0];
+        for (let k = 0; k < SOURCES; k++) this.arenaSources[(s + i) * SOURCES + k] = d[k + 1] ?? 0;
+      }
     }
     this.start[slot] = s;
     this.count[slot] = n;
@@ -225,6 +256,8 @@ export class InterestStore {
     const size = Math.max(1 << 16, live * 2);
     const topics = new Int32Array(size);
     const weights = new Float64Array(size);
+    const seen = new Float64Array(size);
+    const sources = new Float32Array(size * SOURCES);
     let at = 0;
     for (let slot = 0; slot < this.userIds.length; slot++) {
       if (this.userIds[slot] === undefined) continue;
@@ -232,11 +265,15 @@ export class InterestStore {
       const n = this.count[slot]!;
       topics.set(this.arenaTopics.subarray(s, s + n), at);
       weights.set(this.arenaWeights.subarray(s, s + n), at);
+      seen.set(this.arenaSeen.subarray(s, s + n), at);
+      sources.set(this.arenaSources.subarray(s * SOURCES, (s + n) * SOURCES), at * SOURCES);
       this.start[slot] = at;
       at += n;
     }
     this.arenaTopics = topics;
     this.arenaWeights = weights;
+    this.arenaSeen = seen;
+    this.arenaSources = sources;
     this.used = at;
     this.garbage = 0;
   }

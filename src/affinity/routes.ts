@@ -9,6 +9,7 @@ import type { AudienceRow } from './audience-service.js';
 import {
   AUDIENCE_CSV_COLUMNS,
   AudienceCursor,
+  AsOfQuery,
   AudienceQuery,
   AudienceQueryBody,
   AudienceCsvSchema,
@@ -21,6 +22,8 @@ import {
 } from './schemas.js';
 
 const READERS = ['content', 'marketer', 'admin'] as const;
+
+const asOfMs = (asOf: string | undefined) => (asOf === undefined ? Date.now() : Date.parse(asOf));
 const AUDIENCE = ['marketer', 'admin'] as const;
 
 /** An audience member as the API shows it. */
@@ -44,8 +47,9 @@ export function mountAffinityRoutes(api: ApiRouter, services: Services): void {
       tags: ['Segment of one'],
       access: READERS,
       params: UserParams,
+      query: AsOfQuery,
       responses: { 200: { description: 'Affinities', schema: UserAffinitiesSchema } },
-      handler: async ({ params, res }) => sendJson(res, await affinity.reader.forUser(params.user)),
+      handler: async ({ params, query, res }) => sendJson(res, await affinity.reader.forUser(params.user, asOfMs(query.asOf))),
     })
     .route({
       method: 'post',
@@ -55,7 +59,7 @@ export function mountAffinityRoutes(api: ApiRouter, services: Services): void {
       access: READERS,
       body: BatchAffinitiesBody,
       responses: { 200: { description: 'Affinities of the known users; unknown addresses in `missing`', schema: BatchAffinitiesSchema } },
-      handler: async ({ body, res }) => sendJson(res, await affinity.reader.forUsers(body.users)),
+      handler: async ({ body, res }) => sendJson(res, await affinity.reader.forUsers(body.users, asOfMs(body.asOf))),
     })
     .route({
       method: 'get',

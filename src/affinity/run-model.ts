@@ -5,6 +5,7 @@
  */
 import type { RelatedTopic } from './scoring.js';
 import type { TopicTable } from './interest-store.js';
+import type { DecayAt } from '../segmentation/decay.js';
 
 export interface SegmentRow {
   segmentId: string;
@@ -51,7 +52,12 @@ export class RunModel {
    * The coarse segments; memberships and RELATED edges are added row by row as they stream in (a run over a long tail
    * of topics has hundreds of thousands: built in one go they would stall the event loop).
    */
-  constructor(runId: string, segments: readonly SegmentRow[]) {
+  constructor(
+    runId: string,
+    segments: readonly SegmentRow[],
+    /** The run's interest half-lives in ms by source (segmentation/decay.ts); null: the run does not decay interests. */
+    readonly halfLifeMs: Float64Array | null = null,
+  ) {
     this.runId = runId;
     this.segmentIds = segments.map((s) => s.segmentId);
     this.labels = segments.map((s) => s.label ?? s.segmentId);
@@ -82,6 +88,11 @@ export class RunModel {
     let list = this.related.get(topicId);
     if (!list) this.related.set(topicId, (list = []));
     list.push(neighbour);
+  }
+
+  /** Decay of a read at `asOfMs` (null: the stored weights as they are, as without a half-life). */
+  decayAt(asOfMs: number): DecayAt | null {
+    return this.halfLifeMs ? { asOfMs, halfLifeMs: this.halfLifeMs } : null;
   }
 
   get segmentCount(): number {

@@ -28,6 +28,17 @@ export const UserAffinitiesSchema = z
   })
   .openapi('UserAffinities');
 
+const asOfField = z.iso
+  .datetime({ offset: true })
+  .optional()
+  .describe(
+    'Extension: when the visible run decays interests (its halfLifeDays), the moment they decay to, for reproducible ' +
+      'answers (default now). Without a half-life it changes nothing',
+  );
+
+/** `?asOf=` of a segment of one. */
+export const AsOfQuery = z.object({ asOf: asOfField });
+
 export const BatchAffinitiesBody = z
   .object({
     users: z
@@ -35,6 +46,7 @@ export const BatchAffinitiesBody = z
       .min(1)
       .max(1000)
       .describe('Up to 1000 references; answered in this order, a reference repeated (after trimming) answered once'),
+    asOf: asOfField,
   })
   .strict()
   .openapi('BatchAffinitiesRequest');

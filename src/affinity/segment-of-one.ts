@@ -23,15 +23,18 @@ export function emptyDoc(runId: string | null): AffinityDoc {
   return { runId, segments: [], suggestedTopics: [] };
 }
 
-/** No run yet, no consent: an empty document (the person exists; a withdrawal shows as nothing, never as a 404). */
-export function segmentOfOne(store: InterestStore, slot: number, model: RunModel | null): AffinityDoc {
+/**
+ * No run yet, no consent: an empty document (the person exists; a withdrawal shows as nothing, never as a 404). When the
+ * run decays interests (its half-lives), weights are decayed to `asOfMs`; otherwise it plays no part.
+ */
+export function segmentOfOne(store: InterestStore, slot: number, model: RunModel | null, asOfMs = Date.now()): AffinityDoc {
   if (!model) return emptyDoc(null);
   if (!store.consents(slot)) return emptyDoc(model.runId);
   const interests: Interest[] = [];
   store.forEachInterest(slot, (topic, weight) => {
     const topicId = store.topics.idOf(topic);
     interests.push({ topicId, name: model.nameOf(topicId) ?? topicId, weight });
-  });
+  }, model.decayAt(asOfMs));
   const removed = store.removedTopics(slot);
   const exclude = new Set<string>();
   if (removed) for (const t of removed) exclude.add(store.topics.idOf(t));

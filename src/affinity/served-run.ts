@@ -7,6 +7,7 @@ import { setImmediate as pause } from 'node:timers/promises';
 import type { Logger } from '../logger.js';
 import type { RunRecord } from '../segmentation/repository.js';
 import type { VisibleRun } from '../segmentation/visible-run.js';
+import { halfLifeMs, runDecay } from '../segmentation/decay.js';
 import type { AffinityRepository } from './affinity-repository.js';
 import { AudienceIndex } from './audience-index.js';
 import type { PopulationSync } from './population-sync.js';
@@ -45,7 +46,7 @@ export class ServedRun {
   private async prepare(run: RunRecord | null): Promise<void> {
     if ((run?.id ?? null) === (this.model?.runId ?? null)) return;
     const started = Date.now();
-    const model = run ? await this.repo.runModel(run.id) : null;
+    const model = run ? await this.repo.runModel(run.id, halfLifeMs(runDecay(run.params)?.halfLifeDays)) : null;
     this.model = model;
     this.index = undefined;
     if (model) {

@@ -36,6 +36,10 @@ export class GdsEngine implements SegmentationEngine {
   }
 
   async segment(run: EngineRun): Promise<Segmented> {
+    if (run.decay) {
+      // The GDS projection counts interests without weights (gds-project-interests.cypher): nothing to decay there.
+      throw new Error('time-decayed interests (halfLifeDays) need SEGMENTATION_ENGINE=graphology');
+    }
     let t0 = performance.now();
     // Named after the run, so recovery and the start-up sweep can tell whose graphs they are.
     const gds = await segmentWithGds(this.db, run.params, { graphName: gdsGraphName(run.runId) });

@@ -28,7 +28,7 @@ export class InProcessEngine implements SegmentationEngine {
       interests.addUser(topics, weights);
       if (interests.users % CHECK_EVERY === 0) run.checkStop();
       if (interests.users % REPORT_EVERY === 0) run.progress(interests.users);
-    });
+    }, run.decay);
     const meta = await topicMeta(this.repo, (id) => interests.indexOf(id) !== undefined);
     const streamMs = performance.now() - t0;
     run.checkStop();

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Level, PreviousRun, RunParams, SegmentsResult, TopicMeta } from './pipeline.js';
 import type { SegmentationRepository } from './repository.js';
+import type { RunDecay } from './decay.js';
 
 export type EngineName = 'graphology' | 'gds';
 
@@ -13,6 +14,8 @@ export type EngineName = 'graphology' | 'gds';
 export interface EngineRun {
   runId: string;
   params: RunParams;
+  /** Time decay of interests (half-lives per source, at the run's asOf); null: stored weights as they are. */
+  decay: RunDecay | null;
   /** The visible run's segments, for stable ids (read once the data is in, right before detection). */
   previous(): Promise<PreviousRun | null>;
   /** Records the move to detection (a heartbeat with the phase, so recovery knows how far the run got). */

@@ -1,5 +1,6 @@
 import type { Db } from '../db/neo4j.js';
 import type { Level, SegmentOut, SegmentQuality } from './pipeline.js';
+import { DAY_MS, type RunDecay } from './decay.js';
 
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed';
 
@@ -227,9 +228,14 @@ export class SegmentationRepository {
     return this.db.read('segmentation/list-run-segment-topics', { runId }, { deadline: 'batch' });
   }
 
-  /** One row per consenting user with at least one interest, streamed (never all in memory as records). */
-  async streamInterests(onUser: (topics: string[], weights: number[]) => void): Promise<number> {
-    return this.db.stream('segmentation/stream-interests', {}, (row) =>
+  /**
+   * One row per consenting user with at least one interest, streamed (never all in memory as records); with `decay`,
+   * weights decayed at its `asOf` (src/segmentation/decay.ts).
+   */
+  async streamInterests(onUser: (topics: string[], weights: number[]) => void, decay: RunDecay | null = null): Promise<number> {
+    const halfLives = decay ? Object.fromEntries(Object.entries(decay.halfLifeDays).map(([s, d]) => [s, d * DAY_MS])) : null;
+    const params = { halfLifeMs: halfLives, asOfMs: decay ? Date.parse(decay.asOf) : 0 };
+    return this.db.stream('segmentation/stream-interests', params, (row) =>
       onUser(row.topics as string[], row.weights as number[]),
     );
   }

@@ -95,7 +95,7 @@ export function mountSegmentationRoutes(api: ApiRouter, services: Services): voi
       },
       handler: async ({ params }) => {
         const topics = await segmentation.comparer.compare(params.id);
-        const people = await affinity.dominant.compare(params.id);
+        const people = await affinity.dominant.compare(topics.run);
         return {
           runId: params.id,
           visibleRunId: topics.visibleRunId,

@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../errors.js';
 import type { EngineName } from './engine.js';
+import type { HalfLifeDays } from './decay.js';
 import { DEFAULT_PARAMS, type RunParams } from './pipeline.js';
 import type { RunRecord, RunTrigger, SegmentationRepository } from './repository.js';
 import type { RunRecovery } from './run-recovery.js';
+
+/** What a caller (the API, the refresh policy) asks of a run: parameters, publish, and time decay. */
+export type RunRequest = Partial<RunParams> & { publish?: boolean; halfLifeDays?: HalfLifeDays; asOf?: string };
 
 /**
  * The API side of runs: validated parameters become a queued SegmentRun in Neo4j, which a worker process claims and
@@ -34,12 +38,21 @@ export class RunQueue {
    * Queues a run; 409 while another is queued or running anywhere (a stale one is cleaned up first). `publish: false`
    * prepares a candidate: it succeeds without becoming the visible run.
    */
-  async enqueue(input: Partial<RunParams> & { publish?: boolean }, trigger: RunTrigger = 'api'): Promise<{ id: string; status: 'queued' }> {
+  async enqueue(input: RunRequest, trigger: RunTrigger = 'api'): Promise<{ id: string; status: 'queued' }> {
     if (this.stopping) throw AppError.unavailable('The service is shutting down');
-    const { publish = true, ...rest } = input;
+    const { publish = true, halfLifeDays, asOf, ...rest } = input;
     const params: RunParams = { ...DEFAULT_PARAMS, ...definedOnly(rest) };
+    const decay = halfLifeDays && Object.keys(halfLifeDays).length > 0 ? { halfLifeDays, asOf: new Date(asOf ?? Date.now()).toISOString() } : null;
+    if (decay && this.engine === 'gds') {
+      throw AppError.badRequest('Time-decayed interests (halfLifeDays) need SEGMENTATION_ENGINE=graphology', [
+        { path: 'body.halfLifeDays', message: 'not supported by the gds engine' },
+      ]);
+    }
+    if (asOf !== undefined && !decay) {
+      throw AppError.badRequest('asOf is the moment interests decay to: give it with halfLifeDays', [{ path: 'body.asOf', message: 'needs halfLifeDays' }]);
+    }
     const id = randomUUID();
-    const stored = { ...params, engine: this.engine };
+    const stored = { ...params, ...(decay ?? {}), engine: this.engine };
     const opts = { publish, trigger };
     let created = await this.repo.createRun(id, stored, this.engine, opts);
     if (!created && (await this.recovery.recoverStale()).length > 0) {

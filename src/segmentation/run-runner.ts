@@ -3,6 +3,7 @@ import type { EngineRun, SegmentationEngine } from './engine.js';
 import { DEFAULT_PARAMS, type RunParams } from './pipeline.js';
 import type { SegmentationRepository } from './repository.js';
 import { keepAlive } from './run-heartbeat.js';
+import { runDecay } from './decay.js';
 
 /** Segments (and their IN_SEGMENT edges) are kept for this many newest succeeded runs; SegmentRun nodes stay. */
 const KEEP_SEGMENT_RUNS = 5;
@@ -78,6 +79,7 @@ export class RunRunner {
       const engineRun: EngineRun = {
         runId,
         params,
+        decay: runDecay(run.params),
         previous: async () => {
           const visibleId = await this.repo.visibleRunId();
           return visibleId ? { runId: visibleId, segments: await this.repo.runSegmentTopics(visibleId) } : null;

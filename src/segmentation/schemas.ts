@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { pageQuery } from '../api/http.js';
 
+const halfLife = z.number().gt(0).max(36_500);
+export const HalfLifeDaysSchema = z
+  .object({ crm: halfLife.optional(), facebook: halfLife.optional(), events: halfLife.optional(), purchase: halfLife.optional() })
+  .strict()
+  .openapi('InterestHalfLifeDays');
+
 export const RunParamsBody = z
   .object({
     resolution: z.number().gt(0).max(10).optional().describe('Louvain resolution; higher gives more, smaller segments (default 1)'),
@@ -25,6 +31,14 @@ export const RunParamsBody = z
         'Extension. true (default): the run becomes the visible run when it succeeds. false: a candidate, visible to no reader ' +
           'until POST /v1/segmentation/runs/{id}/publish; compare it first with GET /v1/segmentation/runs/{id}/compare',
       ),
+    halfLifeDays: HalfLifeDaysSchema.optional().describe(
+      'Extension: time-decayed interests. Per source, the days after which an interest (by its lastSeen) weighs half; ' +
+        'applied in the projection at `asOf` and in every segment of one read from this run. Absent: no decay',
+    ),
+    asOf: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .describe('Extension: the moment the run\'s projection decays interests to (default: when the run is queued); only with halfLifeDays'),
   })
   .strict()
   .openapi('SegmentationRunParams');
