@@ -17,6 +17,7 @@ import { mountIngestRoutes } from './ingest/routes.js';
 import { mountSegmentationRoutes } from './segmentation/routes.js';
 import { mountAffinityRoutes } from './affinity/routes.js';
 import { mountSavedAudienceRoutes } from './audiences/routes.js';
+import { mountRefreshRoutes } from './refresh/routes.js';
 import { mountDashboard } from './dashboard/routes.js';
 import type { Services } from './services.js';
 
@@ -112,6 +113,7 @@ export function createApp(services: Services): Express {
   mountApiKeyRoutes(api, services.apiKeys);
   mountIngestRoutes(api, services);
   mountSegmentationRoutes(api, services);
+  mountRefreshRoutes(api, services);
   mountAffinityRoutes(api, services);
   mountSavedAudienceRoutes(api, services);
   mountPeopleRoutes(api, services);

@@ -92,6 +92,8 @@ const schema = z.object({
   WEBHOOK_RETRY_BASE_MS: ms.default(1_000),
   WEBHOOK_RETRY_MAX_MS: ms.default(3_600_000),
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: bool.default(false),
+  // How often each API process re-reads the refresh policy and checks the drift trigger (src/refresh/).
+  REFRESH_CHECK_MS: z.coerce.number().int().min(200).max(600_000).default(10_000),
   DEMO_DATA: bool.default(true),
   FACEBOOK_APP_ID: z.string().optional(),
   FACEBOOK_APP_SECRET: z.string().optional(),

@@ -7,6 +7,7 @@ import { createIngest } from './ingest/index.js';
 import { createSegmentation } from './segmentation/index.js';
 import { createAffinity } from './affinity/index.js';
 import { createAudiences } from './audiences/index.js';
+import { createRefresh } from './refresh/index.js';
 
 export type { Deps } from './deps.js';
 
@@ -20,6 +21,7 @@ export function createServices(deps: Deps) {
   const segmentation = createSegmentation(deps, hooks);
   const affinity = createAffinity(deps, hooks, segmentation.visible, feed);
   const audiences = createAudiences(deps, hooks, affinity, segmentation);
+  const refresh = createRefresh(deps, hooks, segmentation);
   // Job runners and timers listen to `shutdown` so SIGTERM stops them before the driver closes; the background jobs
   // stop first, while the population they read is still followed.
   const shutdown = async () => {
@@ -29,10 +31,11 @@ export function createServices(deps: Deps) {
   /** Background work that follows the database: the visible run, the change feed, people held for reads, jobs. */
   const start = async () => {
     segmentation.visible.start();
+    refresh.start();
     await affinity.start();
     audiences.start();
   };
-  return { ...deps, hooks, feed, shutdown, start, apiKeys, ingest, segmentation, affinity, audiences };
+  return { ...deps, hooks, feed, shutdown, start, apiKeys, ingest, segmentation, affinity, audiences, refresh };
 }
 
 export type Services = ReturnType<typeof createServices>;
