@@ -126,7 +126,7 @@ export interface SegmentTopic {
   category?: string | null;
   score: number;
 }
-/** GET /v1/segments/graph (extension): the newest run's topics with their coarse segment, and their links. */
+/** GET /v1/segments/graph (extension): the visible run's topics with their coarse segment, and their links. */
 export interface TopicGraph {
   runId: string | null;
   nodes: Array<{ id: string; name: string; category: string | null; segmentId: string; score: number }>;
@@ -145,6 +145,10 @@ export interface Run {
   /** Current phase while queued or running (extension field). */
   phase?: string;
   progress?: unknown;
+  /** Extension: true for the run readers see; `publish: false` marks a candidate; who started it. */
+  visible?: boolean;
+  publish?: boolean;
+  trigger?: 'api' | 'schedule' | 'drift';
 }
 export interface AudienceMember {
   user: string;

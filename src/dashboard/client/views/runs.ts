@@ -2,6 +2,7 @@ import { ApiError, getJson, sendJson, type Page, type Run, type RunMetrics } fro
 import { clearError, fmtNumber, fmtTime, h, replace, showError } from '../dom.js';
 import type { RunStability } from '../segments-data.js';
 import type { View } from './index.js';
+import { comparisonCard, loadComparison, refreshPolicyCard, visibilityCell } from './run-review.js';
 
 /** Progress of the run this page started or found running; views listen to refresh when it finishes. */
 export const runEvents = new EventTarget();
@@ -29,7 +30,7 @@ async function poll(id: string) {
   }
 }
 
-export async function startRun(params: Record<string, number | string> = {}): Promise<void> {
+export async function startRun(params: Record<string, number | string | boolean> = {}): Promise<void> {
   clearError();
   try {
     const run = await sendJson<Run>('POST', '/v1/segmentation/runs', params);
@@ -159,6 +160,7 @@ export function formatMetric(key: string, v: unknown): string {
 export const runsView: View = async ({ root, signal }) => {
   const resolution = h('input', { id: 'run-resolution', type: 'number', step: '0.1', min: '0.1', placeholder: 'default' });
   const seed = h('input', { id: 'run-seed', type: 'number', step: '1', min: '0', placeholder: 'random' });
+  const candidate = h('input', { id: 'run-candidate', type: 'checkbox' });
   const form = h(
     'form',
     {
@@ -166,9 +168,10 @@ export const runsView: View = async ({ root, signal }) => {
       'aria-label': 'Start a segmentation run',
       onsubmit: (e: Event) => {
         e.preventDefault();
-        const params: Record<string, number> = {};
+        const params: Record<string, number | boolean> = {};
         if (resolution.value) params.resolution = Number(resolution.value);
         if (seed.value) params.seed = Number(seed.value);
+        if (candidate.checked) params.publish = false;
         void startRun(params);
       },
     },
@@ -176,9 +179,17 @@ export const runsView: View = async ({ root, signal }) => {
     resolution,
     h('label', { for: 'run-seed' }, 'Seed'),
     seed,
+    h('label', { for: 'run-candidate' }, candidate, ' Candidate (publish after review)'),
     h('button', { type: 'submit' }, 'Start a run with these settings'),
   );
   const table = h('div');
+  const review = h('div');
+  const compare = (id: string) => {
+    clearError();
+    loadComparison(id)
+      .then((c) => replace(review, comparisonCard(c, () => void reloadAll())))
+      .catch(showError);
+  };
   const load = async () => {
     const runs = listOf(await getJson<Page<Run> | Run[]>('/v1/segmentation/runs?limit=20', { signal }));
     replace(
@@ -188,7 +199,7 @@ export const runsView: View = async ({ root, signal }) => {
         : h(
             'table',
             { class: 'grid', 'aria-label': 'Segmentation runs' },
-            h('thead', {}, h('tr', {}, ['Run', 'Status', 'Started', 'Finished', 'Metrics'].map((c) => h('th', { scope: 'col' }, c)))),
+            h('thead', {}, h('tr', {}, ['Run', 'Status', 'Visible', 'Started', 'Finished', 'Metrics'].map((c) => h('th', { scope: 'col' }, c)))),
             h(
               'tbody',
               {},
@@ -198,6 +209,7 @@ export const runsView: View = async ({ root, signal }) => {
                   {},
                   h('td', { class: 'mono' }, r.id),
                   h('td', {}, h('span', { class: `pill ${r.status}` }, r.status), r.error ? h('div', { class: 'error-text' }, r.error) : null),
+                  visibilityCell(r, compare),
                   h('td', {}, fmtTime(r.startedAt ?? r.createdAt)),
                   h('td', {}, fmtTime(r.finishedAt)),
                   h('td', {}, r.metrics ? metricsList(r.metrics, `Metrics of run ${r.id}`) : h('span', { class: 'muted' }, '—')),
@@ -207,8 +219,14 @@ export const runsView: View = async ({ root, signal }) => {
           ),
     );
   };
-  replace(root, h('h1', {}, 'Segmentation runs'), form, table);
-  await load();
+  const policy = h('div');
+  const loadPolicy = async () => replace(policy, await refreshPolicyCard(signal));
+  const reloadAll = async () => {
+    replace(review);
+    await Promise.all([load(), loadPolicy()]).catch((err: unknown) => signal.aborted || showError(err));
+  };
+  replace(root, h('h1', {}, 'Segmentation runs'), policy, form, review, table);
+  await Promise.all([load(), loadPolicy()]);
   let lastSeen = '';
   const onUpdate = (e: Event) => {
     const run = (e as CustomEvent<Run>).detail;
