@@ -7,7 +7,7 @@ import { colourOf, fmtPercent, h } from './dom.js';
  */
 export function segmentBars(a: Affinities, colours: Map<string, string> = new Map()): HTMLElement {
   if (a.segments.length === 0) {
-    return h('p', { class: 'muted' }, 'No segmented interests yet: this person has no interest that falls in a segment of the newest run.');
+    return h('p', { class: 'muted' }, 'No segmented interests yet: this person has no interest that falls in a segment of the visible run.');
   }
   return h(
     'ul',

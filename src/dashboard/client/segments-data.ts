@@ -8,7 +8,7 @@ export interface Segments {
   colours: Map<string, string>;
 }
 
-/** The newest run's segments; "no succeeded run yet" is an empty list, not an error. */
+/** The visible run's segments; "no succeeded run yet" is an empty list, not an error. */
 export async function loadSegments(signal?: AbortSignal): Promise<Segments> {
   try {
     const list = await getJson<SegmentList>('/v1/segments', { signal });

@@ -223,7 +223,7 @@ export const graphView: View = async ({ root, params, signal }) => {
   const initial = params[0];
   if (initial) {
     if (graph.hasNode(initial)) focus(initial);
-    else showError('That topic is not in a segment of the newest run.');
+    else showError('That topic is not in a segment of the visible run.');
   }
   return () => renderer.kill();
 };
