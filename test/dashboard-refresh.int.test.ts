@@ -100,7 +100,8 @@ describe('dashboard: refresh policy and candidate runs', () => {
     expect(api.appeared.length).toBeGreaterThan(0);
     const text = await card.textContent();
     expect(text).toContain(`NMI ${api.nmi!.toFixed(3)} · ${api.appeared.length} appeared · ${api.vanished.length} vanished`);
-    expect(text).toContain(`${api.people.dominantChanged} of ${api.people.compared} people`);
+    const n = (x: number) => new Intl.NumberFormat('en').format(x);
+    expect(text).toContain(`${n(api.people.dominantChanged)} of ${n(api.people.compared)} people`);
     for (const id of api.appeared) expect(text).toContain(id);
 
     await card.getByRole('button', { name: 'Publish this run' }).click();
