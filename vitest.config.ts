@@ -7,6 +7,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['src/**/*.test.ts', 'scripts/**/*.test.ts'],
+          // Some unit tests check algorithms against reference maps over many rounds: seconds on an idle machine.
+          testTimeout: 30_000,
           environment: 'node',
         },
       },
@@ -16,6 +18,7 @@ export default defineConfig({
           include: ['test/**/*.int.test.ts'],
           environment: 'node',
           globalSetup: ['test/global-setup.ts'],
+          setupFiles: ['test/support/cypher-dirs.ts'],
           // Files share one Neo4j and segmentation runs are global: one file at a time keeps them independent.
           fileParallelism: false,
           testTimeout: 60_000,

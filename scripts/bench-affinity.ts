@@ -3,7 +3,7 @@
  *   [--rate 1000] [--duration 30] [--repeat 3] [--connections 32] [--seed 1] [--alloc-profile DIR]`
  *
  * Segment-of-one read path under load. Planted-community data (scripts/generate.ts, loaded straight into Neo4j with
- * crm: identities by cypher/affinity/bench-*.cypher) → a real segmentation run through createServices (no per-person
+ * crm: identities by scripts/cypher/affinity/bench-*.cypher) → a real segmentation run through createServices (no per-person
  * work: affinities are computed on read) → everyone loaded into the app's memory (time reported) → the real app on
  * loopback → GET
  * /v1/users/:user/affinities over random `crm:` addresses with a content key: one run at a fixed rate from a separate
@@ -28,7 +28,7 @@ import { createLogger } from '../src/logger.js';
 import { createServices } from '../src/services.js';
 import { createApp } from '../src/app.js';
 import { mulberry32 } from '../src/segmentation/random.js';
-import type { GenerateOptions } from './generate.js';
+import type { GenerateOptions } from '../src/demo/planted.js';
 import { listen } from '../src/api/listen.js';
 import { RunWorker } from '../src/worker/run-worker.js';
 import { loadPlantedUsers } from './lib/load-planted.js';

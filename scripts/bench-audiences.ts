@@ -28,7 +28,7 @@ import { topicId } from '../src/graph/topic-key.js';
 import { mulberry32 } from '../src/segmentation/random.js';
 import { JobHost } from '../src/jobs/job-host.js';
 import { RunWorker } from '../src/worker/run-worker.js';
-import { plantedTopics, type GenerateOptions } from './generate.js';
+import { plantedTopics, type GenerateOptions } from '../src/demo/planted.js';
 import { loadPlantedUsers } from './lib/load-planted.js';
 
 const { values: opts } = parseArgs({

@@ -22,7 +22,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { generateProfiles } from './generate.js';
+import { generateProfiles } from '../src/demo/planted.js';
 import { postImportBodies } from './lib/import-clients.js';
 
 const THIS_FILE = fileURLToPath(import.meta.url);

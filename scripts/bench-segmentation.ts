@@ -15,6 +15,7 @@
  * `--engine gds` runs the same service with SEGMENTATION_ENGINE=gds on an embedded Neo4j with Graph Data Science
  * (installed on first use): projection, similarity and Louvain/Leiden in the database.
  */
+import './lib/bench-cypher.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
@@ -34,7 +35,7 @@ import { InterestCollector, type Weighting } from '../src/segmentation/projectio
 import { DEFAULT_PARAMS, segmentInterests } from '../src/segmentation/pipeline.js';
 
 const WEIGHTINGS: Weighting[] = ['npmi', 'cosine', 'jaccard', 'count'];
-import { generateProfiles, plantedTopics, type GenerateOptions } from './generate.js';
+import { generateProfiles, plantedTopics, type GenerateOptions } from '../src/demo/planted.js';
 
 const { values: opts } = parseArgs({
   options: {

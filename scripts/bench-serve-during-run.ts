@@ -27,7 +27,7 @@ import { parseArgs } from 'node:util';
 import { startLocalNeo4j, type LocalNeo4j } from '../src/db/local-neo4j.js';
 import { Db } from '../src/db/neo4j.js';
 import { applySchema } from '../src/db/schema.js';
-import type { GenerateOptions } from './generate.js';
+import type { GenerateOptions } from '../src/demo/planted.js';
 import { loadPlantedUsers } from './lib/load-planted.js';
 import { cpuSeconds } from './lib/proc.js';
 

@@ -16,7 +16,7 @@ import { startLocalNeo4j, type LocalNeo4j } from '../src/db/local-neo4j.js';
 import { createLogger } from '../src/logger.js';
 import { createServices } from '../src/services.js';
 import { createApp } from '../src/app.js';
-import { generateProfiles, plantedTopics } from './generate.js';
+import { generateProfiles, plantedTopics } from '../src/demo/planted.js';
 import { launchBrowser } from '../test/support/browser.js';
 import { startFakeFacebook } from '../test/support/fake-facebook.js';
 import { listen } from '../src/api/listen.js';

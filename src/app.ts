@@ -12,8 +12,10 @@ import { mountOpsRoutes, openApiRouter } from './api/ops-routes.js';
 import { authenticate, failedAuthLimiter } from './auth/middleware.js';
 import { sameOriginCheck } from './auth/origin-check.js';
 import { mountApiKeyRoutes } from './auth/routes.js';
-import { installSessions, mountPeopleRoutes } from './auth/people-routes.js';
+import { installSessions, mountPeopleRoutes } from './people/index.js';
 import { mountIngestRoutes } from './ingest/routes.js';
+import { mountUserRoutes } from './users/routes.js';
+import { mountTopicRoutes } from './graph/index.js';
 import { mountSegmentationRoutes } from './segmentation/routes.js';
 import { mountAffinityRoutes } from './affinity/routes.js';
 import { mountSavedAudienceRoutes } from './audiences/routes.js';
@@ -114,8 +116,10 @@ export function createApp(services: Services): Express {
   mountIngestRoutes(api, services);
   mountSegmentationRoutes(api, services);
   mountRefreshRoutes(api, services);
+  mountTopicRoutes(api, services.graph.topics);
   mountAffinityRoutes(api, services);
   mountSavedAudienceRoutes(api, services);
+  mountUserRoutes(api, services.users);
   mountPeopleRoutes(api, services);
 
   app.use(api.router);

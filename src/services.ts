@@ -3,11 +3,13 @@ import { Hooks } from './hooks.js';
 import { ApiKeyRepository } from './auth/api-key-repository.js';
 import { ApiKeyService } from './auth/api-key-service.js';
 import { ChangeFeed } from './changes/change-feed.js';
+import { createUsers } from './users/index.js';
 import { createIngest } from './ingest/index.js';
 import { createSegmentation } from './segmentation/index.js';
 import { createAffinity } from './affinity/index.js';
 import { createAudiences } from './audiences/index.js';
 import { createRefresh } from './refresh/index.js';
+import { createGraph } from './graph/index.js';
 
 export type { Deps } from './deps.js';
 
@@ -17,8 +19,10 @@ export function createServices(deps: Deps) {
   const apiKeys = new ApiKeyService(new ApiKeyRepository(deps.db));
   const feed = new ChangeFeed(deps.db, deps.logger);
   // Order matters: later features may use earlier ones (affinity reads segments, ingestion resolves users).
-  const ingest = createIngest(deps, hooks);
+  const users = createUsers(deps, hooks);
+  const ingest = createIngest(deps, hooks, users);
   const segmentation = createSegmentation(deps, hooks);
+  const graph = createGraph(deps.db, segmentation.visible);
   const affinity = createAffinity(deps, hooks, segmentation.visible, feed);
   const audiences = createAudiences(deps, hooks, affinity, segmentation);
   const refresh = createRefresh(deps, hooks, segmentation);
@@ -35,7 +39,7 @@ export function createServices(deps: Deps) {
     await affinity.start();
     audiences.start();
   };
-  return { ...deps, hooks, feed, shutdown, start, apiKeys, ingest, segmentation, affinity, audiences, refresh };
+  return { ...deps, hooks, feed, shutdown, start, apiKeys, users: users.service, ingest, segmentation, graph, affinity, audiences, refresh };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -1,6 +1,6 @@
 import type { Logger } from './logger.js';
 import type { Services } from './services.js';
-import { loadDemoData } from './segmentation/demo.js';
+import { loadDemoData } from './demo/load-demo.js';
 
 /**
  * What `npm start` does once the API listens: load demo data when the graph is empty and run a segmentation,

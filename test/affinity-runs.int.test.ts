@@ -122,7 +122,7 @@ describe('switching to a new segmentation run', () => {
     // Its segments are written; none of it may show.
     expect(await visibleRun()).toBe(firstRun);
     expect((await affinities(crm('a0'))).runId).toBe(firstRun);
-    const userId = (await t.services.ingest.users.resolve(crm('b1')))!;
+    const userId = (await t.services.users.resolve(crm('b1')))!;
     expect((await affinities(userId)).runId).toBe(firstRun);
     const batch = await t.call('POST', '/v1/affinities/batch', { key: content, body: { users: [crm('a0'), crm('b2'), crm('mix')] } });
     expect(((await batch.json()) as { items: Affinities[] }).items.map((i) => i.runId)).toEqual([firstRun, firstRun, firstRun]);
@@ -146,8 +146,8 @@ describe('switching to a new segmentation run', () => {
     const quietNow = await affinities(crm('quiet'));
     expect(quietNow.runId).toBe(firstRun);
     expect(quietNow.segments.flatMap((s) => s.topics)).toContain(B[1]);
-    const leaverId = (await t.services.ingest.users.resolve(crm('leaver')))!;
-    await t.services.ingest.users.setConsent(leaverId, false);
+    const leaverId = (await t.services.users.resolve(crm('leaver')))!;
+    await t.services.users.setConsent(leaverId, false);
     expect(await affinities(crm('leaver'))).toEqual({ user: crm('leaver'), runId: firstRun, segments: [], suggestedTopics: [] });
     expect((await t.call('DELETE', `/v1/users/${encodeURIComponent(crm('erased'))}`, { key: t.adminKey })).status).toBe(204);
     expect((await t.call('GET', `/v1/users/${encodeURIComponent(crm('erased'))}/affinities`, { key: content })).status).toBe(404);

@@ -112,7 +112,7 @@ describe('segment of one', () => {
 
   it('addresses a user by its own id as well', async () => {
     const byCrm = await affinities(crm('b1'));
-    const users = await t.services.ingest.users.resolve(crm('b1'));
+    const users = await t.services.users.resolve(crm('b1'));
     const byId = await affinities(users!);
     expect(byId.segments).toEqual(byCrm.segments);
     expect(byId.user).toBe(users);
@@ -191,6 +191,6 @@ describe('segment of one', () => {
     expect((await t.call('DELETE', path, { key: t.adminKey })).status).toBe(204);
     expect((await t.call('GET', `${path}/affinities`, { key: content })).status).toBe(404);
     expect((await t.call('DELETE', path, { key: t.adminKey })).status).toBe(404);
-    expect(await t.services.ingest.users.resolve(crm('b5'))).toBeUndefined();
+    expect(await t.services.users.resolve(crm('b5'))).toBeUndefined();
   });
 });

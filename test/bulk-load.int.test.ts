@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateProfiles } from '../scripts/generate.js';
+import { generateProfiles } from '../src/demo/planted.js';
 import { freePort, generatePassword, startLocalNeo4j, type LocalNeo4j } from '../src/db/local-neo4j.js';
 import { toNative } from '../src/db/native.js';
 import type { Db } from '../src/db/neo4j.js';

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateProfiles } from '../scripts/generate.js';
+import { generateProfiles } from '../src/demo/planted.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { finishedRun, getJson, importProfiles } from './support/dashboard-seed.js';
 

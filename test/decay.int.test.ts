@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateProfiles, plantedTopics } from '../scripts/generate.js';
+import { generateProfiles, plantedTopics } from '../src/demo/planted.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { getJson, importProfiles, segmentOfTopic, waitForRun } from './support/dashboard-seed.js';
 

@@ -24,11 +24,11 @@ async function post(events: unknown[]): Promise<{ status: number; body: Result }
 async function newUser(p: string): Promise<string> {
   const res = await t.call('POST', '/v1/imports/profiles', { key, body: [{ externalId: `${p}-u`, interests: [] }] });
   expect(res.status).toBe(200);
-  return (await t.services.ingest.users.resolve(`crm:${p}-u`))!;
+  return (await t.services.users.resolve(`crm:${p}-u`))!;
 }
 
 const weights = async (userId: string) =>
-  Object.fromEntries((await t.services.ingest.users.listInterests(userId)).map((i) => [i.name, { weight: i.weight, sources: i.sources }]));
+  Object.fromEntries((await t.services.users.listInterests(userId)).map((i) => [i.name, { weight: i.weight, sources: i.sources }]));
 
 describe('POST /v1/events', () => {
   it('accepts new events, counts repeated ids as duplicates (also within one request) and rejects bad ones', async () => {
@@ -92,7 +92,7 @@ describe('POST /v1/events', () => {
       [`${p} Go`]: { weight: 1, sources: ['events'] },
       [`${p} Boards`]: { weight: 3, sources: ['purchase'] },
     });
-    const boards = (await t.services.ingest.users.listInterests(userId)).find((i) => i.topicId === topicId(`${p} boards`));
+    const boards = (await t.services.users.listInterests(userId)).find((i) => i.topicId === topicId(`${p} boards`));
     expect(boards).toMatchObject({ firstSeen: '2026-10-02T00:00:00.000Z', lastSeen: '2026-10-05T00:00:00.000Z' });
   });
 
@@ -100,7 +100,7 @@ describe('POST /v1/events', () => {
     const p = uid();
     const userId = await newUser(p);
     await post([{ id: `${p}-1`, user: userId, topic: `${p} Golf`, kind: 'like' }]);
-    await t.services.ingest.users.removeInterest(userId, topicId(`${p} golf`));
+    await t.services.users.removeInterest(userId, topicId(`${p} golf`));
     const res = await post([{ id: `${p}-2`, user: userId, topic: `${p} GOLF`, kind: 'view' }]);
     expect(res.body.accepted).toBe(1);
     expect(await weights(userId)).toEqual({});

@@ -289,7 +289,7 @@ describe('SEGMENTATION_ENGINE=gds through the HTTP API', () => {
     const { engine, recovery, repository } = app.services.segmentation;
     const staleId = `stale-${randomUUID()}`;
     const graph = `${GDS_GRAPH_PREFIX}${staleId}-interests`;
-    await db.write('segmentation/test-create-stale-run', { id: staleId, phase: 'detect' });
+    await db.write('segmentation/create-stale-run', { id: staleId, phase: 'detect' });
     await db.read('segmentation/gds-project-interests', { graph, maxTopicsPerUser: 50 }, { deadline: 'batch' });
     const orphan = `${GDS_GRAPH_PREFIX}${randomUUID()}-interests`;
     await db.read('segmentation/gds-project-interests', { graph: orphan, maxTopicsPerUser: 50 }, { deadline: 'batch' });

@@ -32,9 +32,9 @@ function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr:
 }
 
 async function interestNames(ref: string): Promise<string[]> {
-  const userId = await t.services.ingest.users.resolve(ref);
+  const userId = await t.services.users.resolve(ref);
   expect(userId, ref).toBeDefined();
-  return (await t.services.ingest.users.listInterests(userId!)).map((i) => i.name).sort();
+  return (await t.services.users.listInterests(userId!)).map((i) => i.name).sort();
 }
 
 describe('npm run import (CLI)', () => {
@@ -59,7 +59,7 @@ describe('npm run import (CLI)', () => {
     expect(out.stdout).toMatch(/line 3: weight: not a number/);
     expect(out.stdout).toMatch(new RegExp(`line 5 \\(${p}-3\\): .*at`));
     expect(await interestNames(`crm:${p}-1`)).toEqual([`${p} Chess`, `${p} Go, the game`]);
-    expect(await t.services.ingest.users.resolve(`crm:${p}-2`)).toBeUndefined();
+    expect(await t.services.users.resolve(`crm:${p}-2`)).toBeUndefined();
   });
 
   it('keeps the last record of an externalId even when the file is sent in many requests, and re-imports it unchanged', async () => {
@@ -76,11 +76,11 @@ describe('npm run import (CLI)', () => {
     expect(first.code).toBe(0);
     expect(first.stdout).toContain('imported 4, rejected 0');
     expect(await interestNames(`crm:${p}-a`)).toEqual([`${p} New`]);
-    const userId = (await t.services.ingest.users.resolve(`crm:${p}-a`))!;
-    const before = await t.services.ingest.users.listInterests(userId);
+    const userId = (await t.services.users.resolve(`crm:${p}-a`))!;
+    const before = await t.services.users.listInterests(userId);
     const again = await runCli([file, '--url', t.baseUrl, '--key', ingestKey, '--chunk', '1']);
     expect(again.code).toBe(0);
-    expect(await t.services.ingest.users.listInterests(userId)).toEqual(before);
+    expect(await t.services.users.listInterests(userId)).toEqual(before);
   });
 
   it('stops with exit code 1 and a summary when the service refuses the key', async () => {

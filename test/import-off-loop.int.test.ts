@@ -30,7 +30,7 @@ describe('imports and events off the request loop', () => {
     });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ imported: 1, rejected: [{ line: 2, errors: [expect.stringMatching(/not valid JSON/)] }] });
-    const userId = await t.services.ingest.users.resolve(`crm:${p}-1`);
+    const userId = await t.services.users.resolve(`crm:${p}-1`);
     expect(userId).toBeDefined();
     expect(changed).toEqual([[userId]]);
 
@@ -41,7 +41,7 @@ describe('imports and events off the request loop', () => {
     expect(ev.status).toBe(202);
     expect(await ev.json()).toMatchObject({ accepted: 1, duplicates: 0, rejected: [{ line: 2, id: `${p}-e2` }] });
     expect(changed).toEqual([[userId], [userId]]);
-    expect((await t.services.ingest.users.listInterests(userId!)).map((i) => i.name).sort()).toEqual([`${p} Canoes`, `${p} Kayaking`]);
+    expect((await t.services.users.listInterests(userId!)).map((i) => i.name).sort()).toEqual([`${p} Canoes`, `${p} Kayaking`]);
 
     expect(storeProfiles).not.toHaveBeenCalled();
     expect(storeEvents).not.toHaveBeenCalled();

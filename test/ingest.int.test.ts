@@ -21,9 +21,9 @@ function importNdjson(body: string, key = ingestKey) {
 }
 
 async function interestsOf(ref: string) {
-  const userId = await t.services.ingest.users.resolve(ref);
+  const userId = await t.services.users.resolve(ref);
   expect(userId, `user ${ref}`).toBeDefined();
-  return t.services.ingest.users.listInterests(userId!);
+  return t.services.users.listInterests(userId!);
 }
 
 describe('POST /v1/imports/profiles', () => {
@@ -57,7 +57,7 @@ describe('POST /v1/imports/profiles', () => {
         [`${p} Running shoes`, 1, ['purchase']],
       ]),
     );
-    expect(await t.services.ingest.users.resolve(`crm:${p}-b`)).toBeUndefined();
+    expect(await t.services.users.resolve(`crm:${p}-b`)).toBeUndefined();
   });
 
   it('imports a JSON array and numbers rejections by index + 1', async () => {
@@ -77,7 +77,7 @@ describe('POST /v1/imports/profiles', () => {
     expect(out.rejected[0]!.errors.join(' ')).toMatch(/externalId/);
     expect(out.rejected[1]).toMatchObject({ externalId: `${p}-3` });
     expect(out.rejected[1]!.errors.join(' ')).toMatch(/email/);
-    expect(await t.services.ingest.users.resolve(`crm:${p}-1`)).toBeDefined();
+    expect(await t.services.users.resolve(`crm:${p}-1`)).toBeDefined();
   });
 
   it('is idempotent: importing the same file twice leaves users, topics, weights and times unchanged', async () => {
@@ -96,10 +96,10 @@ describe('POST /v1/imports/profiles', () => {
     const snapshot = async () => {
       const users = [];
       for (const r of records) {
-        const id = await t.services.ingest.users.resolve(`crm:${r.externalId}`);
-        users.push({ id, user: await t.services.ingest.users.get(id!), interests: await t.services.ingest.users.listInterests(id!) });
+        const id = await t.services.users.resolve(`crm:${r.externalId}`);
+        users.push({ id, user: await t.services.users.get(id!), interests: await t.services.users.listInterests(id!) });
       }
-      const [counts] = await t.db.read<{ topics: number; identities: number; purchases: number }>('graph/test-ingest-counts', { prefix: p });
+      const [counts] = await t.db.read<{ topics: number; identities: number; purchases: number }>('graph/count-ingest', { prefix: p });
       return { users, counts };
     };
     expect((await (await importNdjson(ndjson(records))).json()) as object).toEqual({ imported: 5, rejected: [] });
@@ -144,8 +144,8 @@ describe('POST /v1/imports/profiles', () => {
     const b = { externalId: `${p}-b`, email, interests: [{ topic: `${p} golf` }, { topic: `${p} shared`, weight: 3 }] };
     await importNdjson(ndjson([a]));
     await importNdjson(ndjson([b]));
-    const userId = await t.services.ingest.users.resolve(`crm:${p}-a`);
-    expect(await t.services.ingest.users.resolve(`crm:${p}-b`)).toBe(userId);
+    const userId = await t.services.users.resolve(`crm:${p}-a`);
+    expect(await t.services.users.resolve(`crm:${p}-b`)).toBe(userId);
     const weights = async () => Object.fromEntries((await interestsOf(`crm:${p}-a`)).map((i) => [i.name, i.weight]));
     expect(await weights()).toEqual({ [`${p} chess`]: 2, [`${p} golf`]: 1, [`${p} shared`]: 4 });
     const before = await interestsOf(`crm:${p}-a`);
@@ -178,15 +178,15 @@ describe('POST /v1/imports/profiles', () => {
     const p = uid();
     const record = { externalId: `${p}-c`, interests: [{ topic: `${p} t` }], consent: { segmentation: true } };
     await importNdjson(ndjson([record]));
-    const userId = (await t.services.ingest.users.resolve(`crm:${p}-c`))!;
-    await t.services.ingest.users.setConsent(userId, false);
+    const userId = (await t.services.users.resolve(`crm:${p}-c`))!;
+    await t.services.users.setConsent(userId, false);
     await importNdjson(ndjson([record]));
-    expect(await t.services.ingest.users.get(userId)).toMatchObject({ consentSegmentation: false });
+    expect(await t.services.users.get(userId)).toMatchObject({ consentSegmentation: false });
     // A CRM flag still applies to people who never chose themselves.
     await importNdjson(ndjson([{ externalId: `${p}-d`, consent: { segmentation: true } }]));
     await importNdjson(ndjson([{ externalId: `${p}-d`, consent: { segmentation: false } }]));
-    const other = (await t.services.ingest.users.resolve(`crm:${p}-d`))!;
-    expect(await t.services.ingest.users.get(other)).toMatchObject({ consentSegmentation: false });
+    const other = (await t.services.users.resolve(`crm:${p}-d`))!;
+    expect(await t.services.users.get(other)).toMatchObject({ consentSegmentation: false });
   });
 
   it('reads bodies that start with a byte-order mark, NDJSON and JSON alike', async () => {
@@ -207,7 +207,7 @@ describe('POST /v1/imports/profiles', () => {
       imported: 1,
       rejected: [],
     });
-    expect(await t.services.ingest.users.resolve(`crm:${p}-w`)).toBeDefined();
+    expect(await t.services.users.resolve(`crm:${p}-w`)).toBeDefined();
     const blank = (await (await importNdjson(ndjson([{ externalId: '   ' }]))).json()) as { rejected: unknown[] };
     expect(blank.rejected).toHaveLength(1);
   });
@@ -274,25 +274,25 @@ describe('identity stitching, topic normalization, Facebook likes', () => {
   it('makes a CRM record and a Facebook login with the same email one user, addressable by both refs', async () => {
     const p = uid();
     await importNdjson(ndjson([{ externalId: `${p}-crm`, email: `Ana.${p}@Example.org`, name: 'Ana', interests: [{ topic: `${p} Trail Running`, category: 'Sport', at: '2026-10-01T00:00:00Z' }] }]));
-    const crmUser = await t.services.ingest.users.resolve(`crm:${p}-crm`);
+    const crmUser = await t.services.users.resolve(`crm:${p}-crm`);
     const { userId } = await t.services.ingest.ingestFacebook({ id: `fb${p}`, name: 'Ana F', email: ` ana.${p}@example.org ` }, [
       { id: '1', name: `  ${p}  trail   running `, category: 'Interest', created_time: '2026-10-05T09:00:00+0000' },
       { id: '2', name: `${p} Chess` },
     ]);
     expect(userId).toBe(crmUser);
-    expect(await t.services.ingest.users.resolve(`facebook:fb${p}`)).toBe(userId);
-    expect(await t.services.ingest.users.resolve(userId)).toBe(userId);
-    const user = await t.services.ingest.users.get(userId);
+    expect(await t.services.users.resolve(`facebook:fb${p}`)).toBe(userId);
+    expect(await t.services.users.resolve(userId)).toBe(userId);
+    const user = await t.services.users.get(userId);
     expect(user).toMatchObject({ id: userId, consentSegmentation: true, identities: [`crm:${p}-crm`, `facebook:fb${p}`].sort() });
     expect(typeof user!.createdAt).toBe('string');
 
-    const interests = await t.services.ingest.users.listInterests(userId);
+    const interests = await t.services.users.listInterests(userId);
     const trail = interests.filter((i) => i.topicId === topicId(`${p} trail running`));
     expect(trail).toHaveLength(1);
     expect(trail[0]).toMatchObject({ name: `${p} Trail Running`, category: 'Sport', weight: 2, sources: ['crm', 'facebook'] });
     expect(trail[0]).toMatchObject({ firstSeen: '2026-10-01T00:00:00.000Z', lastSeen: '2026-10-05T09:00:00.000Z' });
     // the raw email is not stored anywhere on the user
-    const [raw] = await t.db.read<{ props: Record<string, unknown> }>('graph/test-user-props', { userId });
+    const [raw] = await t.db.read<{ props: Record<string, unknown> }>('graph/get-user-props', { userId });
     expect(JSON.stringify(raw!.props)).not.toMatch(/example\.org/i);
   });
 
@@ -302,14 +302,14 @@ describe('identity stitching, topic normalization, Facebook likes', () => {
     const { userId } = await t.services.ingest.ingestFacebook(fb, [{ name: `${p} A` }, { name: `${p} B` }, { name: `${p} C` }]);
     await importNdjson(ndjson([{ externalId: `${p}-bo`, email: fb.email, interests: [{ topic: `${p} B` }] }]));
     const removed = topicId(`${p} C`);
-    await t.services.ingest.users.removeInterest(userId, removed);
-    await expect(t.services.ingest.users.removeInterest(userId, removed)).rejects.toMatchObject({ status: 404 });
+    await t.services.users.removeInterest(userId, removed);
+    await expect(t.services.users.removeInterest(userId, removed)).rejects.toMatchObject({ status: 404 });
 
     // B is no longer liked: it keeps its CRM weight; A disappears; C stays removed
     await t.services.ingest.ingestFacebook(fb, [{ name: `${p} A` }, { name: `${p} C` }, { name: `${p} D` }]);
     await t.services.ingest.ingestFacebook(fb, [{ name: `${p} C` }, { name: `${p} D` }]);
     await importNdjson(ndjson([{ externalId: `${p}-bo`, email: fb.email, interests: [{ topic: `${p} B` }, { topic: `${p} C` }] }]));
-    const list = await t.services.ingest.users.listInterests(userId);
+    const list = await t.services.users.listInterests(userId);
     expect(list.map((i) => [i.name, i.sources]).sort()).toEqual([
       [`${p} B`, ['crm']],
       [`${p} D`, ['facebook']],
@@ -323,24 +323,24 @@ describe('identity stitching, topic normalization, Facebook likes', () => {
       seen.push(userIds);
     });
     await importNdjson(ndjson([{ externalId: `${p}-h`, interests: [{ topic: `${p} x` }] }]));
-    const id = await t.services.ingest.users.resolve(`crm:${p}-h`);
+    const id = await t.services.users.resolve(`crm:${p}-h`);
     expect(seen.some((s) => s.includes(id!))).toBe(true);
     seen.length = 0;
-    await t.services.ingest.users.setConsent(id!, false);
+    await t.services.users.setConsent(id!, false);
     expect(seen).toEqual([[id]]);
-    expect(await t.services.ingest.users.get(id!)).toMatchObject({ consentSegmentation: false });
-    await expect(t.services.ingest.users.setConsent('no-such-user', true)).rejects.toMatchObject({ status: 404 });
+    expect(await t.services.users.get(id!)).toMatchObject({ consentSegmentation: false });
+    await expect(t.services.users.setConsent('no-such-user', true)).rejects.toMatchObject({ status: 404 });
   });
 
   it('erases a user with identities and relationships but keeps the topics', async () => {
     const p = uid();
     await importNdjson(ndjson([{ externalId: `${p}-e`, interests: [{ topic: `${p} keep me` }], purchases: [{ sku: 'x', category: `${p} cat` }] }]));
-    const id = (await t.services.ingest.users.resolve(`crm:${p}-e`))!;
-    await t.services.ingest.users.erase(id);
-    expect(await t.services.ingest.users.resolve(`crm:${p}-e`)).toBeUndefined();
-    expect(await t.services.ingest.users.get(id)).toBeUndefined();
-    const [counts] = await t.db.read<{ topics: number; identities: number }>('graph/test-ingest-counts', { prefix: p });
+    const id = (await t.services.users.resolve(`crm:${p}-e`))!;
+    await t.services.users.erase(id);
+    expect(await t.services.users.resolve(`crm:${p}-e`)).toBeUndefined();
+    expect(await t.services.users.get(id)).toBeUndefined();
+    const [counts] = await t.db.read<{ topics: number; identities: number }>('graph/count-ingest', { prefix: p });
     expect(counts).toMatchObject({ topics: 2, identities: 0 });
-    await expect(t.services.ingest.users.erase(id)).rejects.toMatchObject({ status: 404 });
+    await expect(t.services.users.erase(id)).rejects.toMatchObject({ status: 404 });
   });
 });

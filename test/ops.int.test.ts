@@ -8,7 +8,7 @@ import { loadConfig } from '../src/config.js';
 import { Db } from '../src/db/neo4j.js';
 import { createLogger } from '../src/logger.js';
 import { createServices } from '../src/services.js';
-import { SESSION_COOKIE } from '../src/auth/people-routes.js';
+import { SESSION_COOKIE } from '../src/people/index.js';
 
 let t: TestApp;
 beforeAll(async () => {

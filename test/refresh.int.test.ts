@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateProfiles } from '../scripts/generate.js';
+import { generateProfiles } from '../src/demo/planted.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { getJson, importProfiles, sleep, waitForRun } from './support/dashboard-seed.js';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { generateProfiles, plantedTopics } from '../scripts/generate.js';
+import { generateProfiles, plantedTopics } from '../src/demo/planted.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { finishedRun } from './support/dashboard-seed.js';
 import type { SegmentOut } from '../src/segmentation/pipeline.js';
@@ -281,7 +281,7 @@ describe('segmentation runs', () => {
 
   it('recovers a run left running by a crashed process instead of blocking forever', async () => {
     const staleId = `stale-${randomUUID()}`;
-    await t.db.write('segmentation/test-create-stale-run', { id: staleId, phase: 'project' });
+    await t.db.write('segmentation/create-stale-run', { id: staleId, phase: 'project' });
     const next = await startRun();
     expect(next.status).toBe('succeeded');
     const stale = await json<Run>(await t.call('GET', `/v1/segmentation/runs/${staleId}`, { key: marketerKey }));
@@ -289,19 +289,19 @@ describe('segmentation runs', () => {
     expect(stale.error).toMatch(/interrupted/);
 
     const staleId2 = `stale-${randomUUID()}`;
-    await t.db.write('segmentation/test-create-stale-run', { id: staleId2, phase: null });
+    await t.db.write('segmentation/create-stale-run', { id: staleId2, phase: null });
     expect(await t.services.segmentation.recovery.recoverStale()).toContain(staleId2);
   });
 
   describe('a run left by a crashed process', () => {
     const references = async (runId: string) => {
-      const [row] = await t.db.read<{ nodes: number; relationships: number }>('segmentation/test-count-run-references', { runId });
+      const [row] = await t.db.read<{ nodes: number; relationships: number }>('segmentation/count-run-references', { runId });
       return row!.nodes + row!.relationships;
     };
     /** A stale run that got as far as writing segments (one per planted group) and RELATED edges. */
     const crashedRun = async (phase: string) => {
       const id = `crashed-${randomUUID()}`;
-      await t.db.write('segmentation/test-create-stale-run', { id, phase });
+      await t.db.write('segmentation/create-stale-run', { id, phase });
       const ids = await topicIds(prefix);
       const segments: SegmentOut[] = [0, 1, 2].map((c) => ({
         id: `seg_dead${c}`,

@@ -22,7 +22,7 @@ afterAll(async () => {
   await fb?.close();
 });
 
-const resolve = (ref: string) => t.services.ingest.users.resolve(ref);
+const resolve = (ref: string) => t.services.users.resolve(ref);
 
 function post(path: string, body: Buffer, contentType: string) {
   return fetch(`${t.baseUrl}${path}`, {

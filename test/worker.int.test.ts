@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { generateProfiles, plantedTopics, type GenerateOptions } from '../scripts/generate.js';
+import { generateProfiles, plantedTopics, type GenerateOptions } from '../src/demo/planted.js';
 import { topicId, topicKey } from '../src/graph/topic-key.js';
 import type { WorkerExit } from '../src/worker/supervisor.js';
 import { cpuSeconds } from '../scripts/lib/proc.js';
@@ -296,7 +296,7 @@ describe('a run over 20k people', () => {
     expect(run.error).toMatch(/interrupted: the worker process running it died \(killed by SIGKILL\)/);
     expect(await visibleRun()).toBe(previous);
     // Nothing the dead worker wrote for the run is left (it had reached reached.phase).
-    const [refs] = await t.db.read<{ nodes: number; relationships: number }>('segmentation/test-count-run-references', { runId: id }, { deadline: 'batch' });
+    const [refs] = await t.db.read<{ nodes: number; relationships: number }>('segmentation/count-run-references', { runId: id }, { deadline: 'batch' });
     expect({ phase: reached.phase, ...refs }).toEqual({ phase: reached.phase, nodes: 0, relationships: 0 });
 
     const restarted = await waitReady(supervisor());
@@ -318,7 +318,7 @@ describe('a run over 20k people', () => {
     expect(run.status).toBe('failed');
     expect(run.error).toBe('interrupted: shutdown');
     expect(await visibleRun()).toBe(previous);
-    const [refs] = await t.db.read<{ nodes: number; relationships: number }>('segmentation/test-count-run-references', { runId: id }, { deadline: 'batch' });
+    const [refs] = await t.db.read<{ nodes: number; relationships: number }>('segmentation/count-run-references', { runId: id }, { deadline: 'batch' });
     expect(refs).toEqual({ nodes: 0, relationships: 0 });
     // The supervisor starts a new worker, which does not pick the run up again.
     await waitReady(supervisor());

@@ -1,7 +1,8 @@
+import './bench-cypher.js';
 import cliProgress from 'cli-progress';
 import type { Db } from '../../src/db/neo4j.js';
 import { topicId, topicKey } from '../../src/graph/topic-key.js';
-import { generateProfiles, plantedTopics, type GenerateOptions } from '../generate.js';
+import { generateProfiles, plantedTopics, type GenerateOptions } from '../../src/demo/planted.js';
 
 /**
  * Benchmarks' loader: planted profiles straight into an empty graph (bench-only UNWIND writes, each user with its

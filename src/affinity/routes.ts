@@ -4,6 +4,7 @@ import { decodeCursor, encodeCursor, requireSameRun, sendJson, STALE_CURSOR_RESP
 import { streamCsv } from '../api/csv.js';
 import type { Services } from '../services.js';
 import { AppError } from '../errors.js';
+import { UserParams } from '../users/user-schemas.js';
 import { misplacedNegations } from './rules.js';
 import type { AudienceRow } from './audience-service.js';
 import {
@@ -18,7 +19,6 @@ import {
   BatchAffinitiesSchema,
   SegmentParams,
   UserAffinitiesSchema,
-  UserParams,
 } from './schemas.js';
 
 const READERS = ['content', 'marketer', 'admin'] as const;
@@ -38,7 +38,7 @@ function streamAudienceCsv(res: Response, filename: string, pages: AsyncIterable
 }
 
 export function mountAffinityRoutes(api: ApiRouter, services: Services): void {
-  const { affinity, ingest } = services;
+  const { affinity } = services;
   api
     .route({
       method: 'get',
@@ -126,19 +126,6 @@ export function mountAffinityRoutes(api: ApiRouter, services: Services): void {
           items: page.items,
           ...(page.last ? { nextCursor: encodeCursor({ a: page.last.affinity, u: page.last.userId, r: page.runId }) } : {}),
         };
-      },
-    })
-    .route({
-      method: 'delete',
-      path: '/v1/users/:user',
-      summary: 'Erase a user: the person, identities, interests, purchases and affinities',
-      tags: ['Administration'],
-      access: ['admin'],
-      params: UserParams,
-      responses: { 204: { description: 'Erased' } },
-      handler: async ({ params }) => {
-        const userId = await ingest.users.require(params.user);
-        await ingest.users.erase(userId);
       },
     });
 }

@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { pageQuery, queryDecimal } from '../api/http.js';
-import { UserRef } from '../graph/user-schemas.js';
+import { UserRef } from '../users/user-schemas.js';
 import { MAX_RULE_DEPTH, MAX_RULE_LEAVES, ruleBounds } from './rules.js';
 
-export const UserParams = z.object({ user: UserRef });
 
 export const SegmentAffinitySchema = z
   .object({

@@ -56,7 +56,7 @@ export function presentAudience(a: AudienceRecord) {
 
 export function mountSavedAudienceRoutes(api: ApiRouter, services: Services): void {
   const audiences: SavedAudienceService = services.audiences.service;
-  const users = services.ingest.users;
+  const users = services.users;
   api
     .route({
       method: 'post',

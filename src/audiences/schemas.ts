@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { pageQuery } from '../api/http.js';
 import { cleanString } from '../api/text.js';
 import { BoundedRule } from '../affinity/schemas.js';
-import { UserRef } from '../graph/user-schemas.js';
+import { UserRef } from '../users/user-schemas.js';
 
 const Name = cleanString().trim().min(1).max(200);
 const Id = z.string().trim().min(1).max(100);

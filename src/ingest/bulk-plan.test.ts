@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emailHash } from '../graph/user-identity.js';
+import { emailHash } from '../users/user-identity.js';
 import { BulkPlanner, BulkTopics, type PersonRows } from './bulk-plan.js';
 import { ProfileRecord } from './schemas.js';
 

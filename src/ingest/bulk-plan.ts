@@ -1,4 +1,4 @@
-import { emailHash, identityKey, normalizeEmail } from '../graph/user-identity.js';
+import { emailHash, identityKey, normalizeEmail } from '../users/user-identity.js';
 import { topicDisplayName, topicIdForKey, topicKey } from '../graph/topic-key.js';
 import type { InterestRow, PurchaseRow, TopicRow } from './ingest-repository.js';
 import { batchTimes, profileRows } from './profile-rows.js';

@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { INVALID_UTF8_LINE } from '../api/text.js';
-import { normalizeEmail } from '../graph/user-identity.js';
+import { normalizeEmail } from '../users/user-identity.js';
 import { CsvRecordBuilder, CsvRowParser, stringField, type ImportFormat, type RawItem } from './parse.js';
 
 /**

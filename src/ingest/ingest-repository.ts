@@ -1,19 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Db, Tx } from '../db/neo4j.js';
-import type { IdentityRow, UserRepository } from '../graph/user-repository.js';
-import { planPerson, type PersonPlan, type SourceIdentity } from './snapshots.js';
+import type { IdentityRow, UserRepository } from '../users/user-repository.js';
+import { planPerson, type InterestRow, type PersonPlan, type SourceIdentity } from './snapshots.js';
+
+export type { InterestRow } from './snapshots.js';
 
 export interface TopicRow {
   key: string;
   id: string;
   name: string;
   category: string | null;
-}
-
-export interface InterestRow {
-  key: string;
-  w: number;
-  at: string | null;
 }
 
 export interface PurchaseRow {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Hooks } from '../hooks.js';
 import { topicKey } from '../graph/topic-key.js';
-import { emailHash, identityKey } from '../graph/user-identity.js';
-import type { IdentityRow } from '../graph/user-repository.js';
-import type { UserService } from '../graph/user-service.js';
+import { emailHash, identityKey } from '../users/user-identity.js';
+import type { IdentityRow } from '../users/user-repository.js';
+import type { UserService } from '../users/user-service.js';
 import type { EventSignalRow, IngestRepository, InterestRow, PurchaseRow, SourceSnapshot } from './ingest-repository.js';
 import { EventInput, FacebookLogin, ProfileRecord } from './schemas.js';
 import { parseOr400 } from '../api/http.js';

@@ -2,7 +2,7 @@
 import '../api/openapi.js';
 import { z } from 'zod';
 import { topicKey } from '../graph/topic-key.js';
-import { UserRef } from '../graph/user-schemas.js';
+import { UserRef } from '../users/user-schemas.js';
 import { cleanString } from '../api/text.js';
 
 const isoTime = z.iso.datetime({ offset: true });

@@ -1,4 +1,9 @@
-import type { InterestRow } from './ingest-repository.js';
+/** One interest of a person from one source: topic key, weight, when it was last seen. */
+export interface InterestRow {
+  key: string;
+  w: number;
+  at: string | null;
+}
 
 /**
  * One person can hold several identities of one source (two CRM records with the same email are stitched into one

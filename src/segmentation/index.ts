@@ -11,13 +11,11 @@ import { RunComparer } from './run-compare.js';
 import { RunPublisher } from './run-publish.js';
 import { SegmentQueries } from './segment-queries.js';
 import { VisibleRun } from './visible-run.js';
-import { TopicRepository } from '../graph/topic-repository.js';
-import { TopicService } from '../graph/topic-service.js';
 
 /**
- * Segmentation: the run queue, publishing and comparing runs, and the readers of the visible run (API side), the engine and what a run worker needs
- * (src/worker/ builds its RunRunner from `repository` and `engine`), recovery of runs left by stopped processes, and
- * topic lookups. Needs no secret key: the run worker process builds only this feature.
+ * Segmentation: the run queue, publishing and comparing runs, and the readers of the visible run (API side), the
+ * engine and what a run worker needs (src/worker/ builds its RunRunner from `repository` and `engine`), and recovery of
+ * runs left by stopped processes. Needs no secret key: the run worker process builds only this feature.
  */
 export function createSegmentation(deps: Pick<Deps, 'config' | 'db' | 'logger'>, hooks: Hooks) {
   const repository = new SegmentationRepository(deps.db);
@@ -31,12 +29,11 @@ export function createSegmentation(deps: Pick<Deps, 'config' | 'db' | 'logger'>,
   const segments = new SegmentQueries(visible, repository);
   const publisher = new RunPublisher(repository, visible, deps.logger);
   const comparer = new RunComparer(repository, visible);
-  const topics = new TopicService(new TopicRepository(deps.db), visible);
   hooks.on('shutdown', () => {
     queue.stop();
     visible.stop();
   });
-  return { repository, engine, recovery, queue, visible, segments, topics, publisher, comparer, instanceId };
+  return { repository, engine, recovery, queue, visible, segments, publisher, comparer, instanceId };
 }
 
 export type Segmentation = ReturnType<typeof createSegmentation>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generateProfiles, plantedTopics } from '../../scripts/generate.js';
+import { generateProfiles, plantedTopics } from '../demo/planted.js';
 import { generateMixtures } from '../../scripts/lib/planted-mixtures.js';
 import { detectCommunities } from './communities.js';
 import { InterestCollector, project, sparsify } from './projection.js';

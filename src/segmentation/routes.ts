@@ -3,7 +3,6 @@ import { decodeCursor, encodeCursor, offsetPage, pageQuery, requireSameRun, runO
 import type { Services } from '../services.js';
 import type { RunRecord } from './repository.js';
 import type { Stability } from './stability.js';
-import { mountTopicRoutes } from '../graph/topic-routes.js';
 import {
   IdParams,
   RunAcceptedSchema,
@@ -181,5 +180,4 @@ export function mountSegmentationRoutes(api: ApiRouter, services: Services): voi
         return offsetPage(items, query.limit, offset, { r: runId });
       },
     });
-  mountTopicRoutes(api, segmentation.topics);
 }

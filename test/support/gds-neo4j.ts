@@ -72,7 +72,7 @@ export async function startGdsNeo4j(): Promise<GdsNeo4j> {
     const topics = Array.from({ length: COMMUNITIES * TOPICS_PER_COMMUNITY }, (_, i) =>
       topic(Math.floor(i / TOPICS_PER_COMMUNITY), i % TOPICS_PER_COMMUNITY),
     );
-    await db.write('segmentation/gds-test-plant-interests', { topics, users: plantedUsers() }, { deadline: 'batch' });
+    await db.write('segmentation/plant-gds-interests', { topics, users: plantedUsers() }, { deadline: 'batch' });
   } catch (err) {
     await stop();
     throw err;

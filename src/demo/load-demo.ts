@@ -1,6 +1,6 @@
 import type { Logger } from '../logger.js';
 import type { Services } from '../services.js';
-import { generateProfiles } from '../../scripts/generate.js';
+import { generateProfiles } from './planted.js';
 
 /** Demo population: 16 planted interest communities (running, cooking, gaming, ...) with 20% noise. */
 export const DEMO = { users: 3000, communities: 16, topicsPerCommunity: 8, interestsPerUser: 8, noise: 0.2, seed: 2026 };

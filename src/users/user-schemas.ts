@@ -1,5 +1,6 @@
 // extendZodWithOpenApi must run before .openapi() is used (services load before routes).
 import '../api/openapi.js';
+import { z } from 'zod';
 import { cleanString } from '../api/text.js';
 
 /**
@@ -13,3 +14,5 @@ export const UserRef = cleanString()
   .min(1)
   .max(300)
   .describe('`<source>:<externalId>` or the user id; surrounding whitespace is trimmed, as ingestion trims externalId');
+
+export const UserParams = z.object({ user: UserRef });
