@@ -122,6 +122,9 @@ export function javaOptionsFrom(value: string | undefined): string[] {
  * Starts the embedded server and resolves once Bolt answers. The child exits when this process closes its stdin,
  * which also happens when this process dies, so no orphan server keeps the port.
  */
+/** A JVM start takes 10–30 s on an idle machine and minutes on a starved one; failing early helps nobody. */
+const START_TIMEOUT_MS = 300_000;
+
 export async function startLocalNeo4j(opts: StartOptions): Promise<LocalNeo4j> {
   ensureNeo4jJars();
   if (opts.gds) ensureGdsJars();
@@ -159,8 +162,8 @@ export async function startLocalNeo4j(opts: StartOptions): Promise<LocalNeo4j> {
   const uri = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`Neo4j did not start within ${opts.startTimeoutMs ?? 120_000} ms:\n${tail.join('\n')}`));
-    }, opts.startTimeoutMs ?? 120_000);
+      reject(new Error(`Neo4j did not start within ${opts.startTimeoutMs ?? START_TIMEOUT_MS} ms:\n${tail.join('\n')}`));
+    }, opts.startTimeoutMs ?? START_TIMEOUT_MS);
     stdout.on('line', (line) => {
       const m = /^NEO4J_READY (\S+)/.exec(line);
       if (m) {
