@@ -1,12 +1,15 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { csvField, csvLine, streamCsv } from './csv.js';
+import { csvLine, streamCsv } from './csv.js';
 import { parseCsvRows } from '../ingest/parse.js';
 
 const parseCsv = (text: string) => parseCsvRows(text).map((r) => r.cells);
 
-describe('csvField', () => {
+/** One field as csvLine writes it (without the line end). */
+const csvField = (value: string | number) => csvLine([value]).slice(0, -2);
+
+describe('csvLine', () => {
   it('quotes commas, quotes, CR and LF, and leaves plain text alone', () => {
     expect(csvField('crm:c-1')).toBe('crm:c-1');
     expect(csvField('a,b')).toBe('"a,b"');
@@ -27,7 +30,7 @@ describe('csvField', () => {
     expect(csvField('crm:a=b')).toBe('crm:a=b');
   });
 
-  it('writes numbers as numbers, negative ones included', () => {
+  it('writes numbers as numbers', () => {
     expect(csvField(0.25)).toBe('0.25');
     expect(csvField(-1.5)).toBe('-1.5');
   });

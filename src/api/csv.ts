@@ -1,22 +1,19 @@
 import type { ServerResponse } from 'node:http';
-
-/** Cells a spreadsheet would read as a formula (or that hide one behind a tab or carriage return). */
-const FORMULA_START = /^[=+\-@\t\r]/;
+import { stringify } from 'csv-stringify/sync';
 
 /**
- * One RFC 4180 field. Text that a spreadsheet would evaluate (`=HYPERLINK(...)`, `+1`, `@SUM`) gets a leading `'`, the
- * usual guard against CSV injection; numbers are written as numbers (a negative one is data, not a formula).
- * Fields with a comma, quote, CR or LF are quoted, quotes doubled.
+ * RFC 4180 lines (CRLF), fields with a comma, quote, CR or LF quoted. Text a spreadsheet would evaluate
+ * (`=HYPERLINK(...)`, `+1`, `@SUM`, or one hidden behind a tab or CR) gets a leading `'`, the usual guard against CSV
+ * injection; numbers are written as numbers.
  */
-export function csvField(value: string | number): string {
-  let s = String(value);
-  if (typeof value === 'string' && FORMULA_START.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+const OPTIONS = { escape_formulas: true, record_delimiter: 'windows', quoted_match: /[\r\n]/ } as const;
+
+export function csvLine(cells: ReadonlyArray<string | number>): string {
+  return stringify([cells as Array<string | number>], OPTIONS);
 }
 
-/** RFC 4180 lines end with CRLF. */
-export function csvLine(cells: ReadonlyArray<string | number>): string {
-  return `${cells.map(csvField).join(',')}\r\n`;
+function csvLines(rows: ReadonlyArray<ReadonlyArray<string | number>>): string {
+  return stringify(rows as Array<Array<string | number>>, OPTIONS);
 }
 
 /** The client went away (or the response is over): nothing written from now on reaches anyone. */
@@ -67,7 +64,7 @@ export async function streamCsv<T>(
     res.write(csvLine(header));
     while (!next.done) {
       if (gone(res)) break;
-      if (!res.write(next.value.map((row) => csvLine(toCells(row))).join(''))) await drained(res);
+      if (!res.write(csvLines(next.value.map(toCells)))) await drained(res);
       if (gone(res)) break;
       next = await iterator.next();
     }

@@ -1,15 +1,24 @@
 import neo4j from 'neo4j-driver';
 
 /**
- * Turns driver values (Integer, temporal types, nodes, relationships) into plain JSON values so that
- * nothing driver-specific leaves a repository.
+ * An integer from the database as a JS number. Nothing this service stores (counts, sequence numbers, sizes) comes
+ * near 2^53; one that does is a fault to report, not a value to turn silently into a string or a rounded number.
+ */
+function safeNumber(value: bigint): number {
+  if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) {
+    throw new RangeError(`Integer ${value} from Neo4j is outside the safe range of a JavaScript number`);
+  }
+  return Number(value);
+}
+
+/**
+ * Turns driver values (integers, which the driver gives as bigint (`useBigInt`), temporal types, nodes, relationships)
+ * into plain JSON values so that nothing driver-specific leaves a repository.
  */
 export function toNative(value: unknown): unknown {
   if (value === null || value === undefined) return value ?? null;
-  if (neo4j.isInt(value)) {
-    return value.inSafeRange() ? value.toNumber() : value.toString();
-  }
-  if (typeof value === 'bigint') return Number(value);
+  if (typeof value === 'bigint') return safeNumber(value);
+  if (neo4j.isInt(value)) return safeNumber(value.toBigInt());
   if (Array.isArray(value)) return value.map(toNative);
   if (typeof value === 'object') {
     if (

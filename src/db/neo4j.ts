@@ -94,7 +94,8 @@ export class Db {
   constructor(opts: DbOptions) {
     this.options = { ...opts };
     this.driver = neo4j.driver(opts.uri, neo4j.auth.basic(opts.user, opts.password), {
-      disableLosslessIntegers: false,
+      // Integers arrive as bigint, which toNative turns into numbers with a range check (db/native.ts).
+      useBigInt: true,
       maxConnectionPoolSize: 100,
       connectionAcquisitionTimeout: 10_000,
       maxTransactionRetryTime: 10_000,
