@@ -2,13 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app.js';
 import { getJson, importProfiles, runSegmentation } from './support/dashboard-seed.js';
-
-interface Affinities {
-  user: string;
-  runId: string;
-  segments: Array<{ segmentId: string; label: string; affinity: number; lift: number; topics: string[] }>;
-  suggestedTopics: Array<{ id: string; name: string; score: number }>;
-}
+import { parsed, problem } from './support/parse.js';
+import { BatchAffinitiesSchema, UserAffinitiesSchema } from '../src/affinity/schemas.js';
 
 let t: TestApp;
 let content: string;
@@ -45,7 +40,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-const affinities = (user: string, key = content) => getJson<Affinities>(t, key, `/v1/users/${encodeURIComponent(user)}/affinities`);
+const affinities = (user: string, key = content) => getJson(t, key, `/v1/users/${encodeURIComponent(user)}/affinities`, UserAffinitiesSchema);
 
 describe('segment of one', () => {
   it('splits a user over segments: shares of interest weight, sum 1, sorted, with the topics that put them there', async () => {
@@ -136,7 +131,7 @@ describe('segment of one', () => {
   it('answers a batch of up to 1000 users, listing the unknown ones', async () => {
     const res = await t.call('POST', '/v1/affinities/batch', { key: content, body: { users: [crm('a2'), crm('mix'), crm('nobody')] } });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { items: Affinities[]; missing: string[] };
+    const body = await parsed(res, BatchAffinitiesSchema);
     expect(body.items.map((i) => i.user).sort()).toEqual([crm('a2'), crm('mix')].sort());
     expect(body.missing).toEqual([crm('nobody')]);
     for (const item of body.items) expect(item.segments.reduce((s, x) => s + x.affinity, 0)).toBeCloseTo(1, 5);
@@ -153,7 +148,7 @@ describe('segment of one', () => {
     const order = [crm('mix'), crm('a2'), crm('nobody'), crm('b0'), crm('a2'), ` ${crm('b0')} `, crm('a0')];
     const res = await t.call('POST', '/v1/affinities/batch', { key: content, body: { users: order } });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { items: Affinities[]; missing: string[] };
+    const body = await parsed(res, BatchAffinitiesSchema);
     expect(body.items.map((i) => i.user)).toEqual([crm('mix'), crm('a2'), crm('b0'), crm('a0')]);
     expect(body.missing).toEqual([crm('nobody')]);
     const single = await affinities(crm('b0'));
@@ -165,15 +160,15 @@ describe('segment of one', () => {
     const thousand = [...known, ...Array.from({ length: 997 }, (_, i) => `crm:${p}-absent-${i}`)];
     const res = await t.call('POST', '/v1/affinities/batch', { key: content, body: { users: thousand } });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { items: Affinities[]; missing: string[] };
+    const body = await parsed(res, BatchAffinitiesSchema);
     expect(body.items.map((i) => i.user)).toEqual(known);
     expect(body.missing).toHaveLength(997);
     expect(body.missing[0]).toBe(`crm:${p}-absent-0`);
 
     const tooMany = await t.call('POST', '/v1/affinities/batch', { key: content, body: { users: [...thousand, crm('b2')] } });
     expect(tooMany.status).toBe(400);
-    const problem = (await tooMany.json()) as { errors: Array<{ path: string }> };
-    expect(problem.errors.map((e) => e.path)).toContain('body.users');
+    const refused = await problem(tooMany);
+    expect(refused.errors?.map((e) => e.path)).toContain('body.users');
   });
 
   it('lets content, marketer and admin keys read affinities, and no one else', async () => {

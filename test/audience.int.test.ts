@@ -1,17 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app.js';
 import { getJson, importProfiles, runSegmentation } from './support/dashboard-seed.js';
+import { parsed, problem } from './support/parse.js';
+import { AudiencePageSchema } from '../src/affinity/schemas.js';
+
+type Member = z.output<typeof AudiencePageSchema>['items'][number];
 import { parseCsvRows } from '../src/ingest/parse.js';
 
 /** The export read as a spreadsheet would (RFC 4180), with the import CLI's own reader. */
 const parseCsv = (text: string) => parseCsvRows(text).map((r) => r.cells);
-
-interface Member {
-  user: string;
-  affinity: number;
-  lift: number;
-}
 
 let t: TestApp;
 let marketer: string;
@@ -64,7 +63,7 @@ async function allPages(q: Record<string, string>): Promise<Member[]> {
   let cursor: string | undefined;
   let pages = 0;
   do {
-    const page = await getJson<{ items: Member[]; nextCursor?: string }>(t, marketer, audienceUrl({ ...q, ...(cursor ? { cursor } : {}) }));
+    const page = await getJson(t, marketer, audienceUrl({ ...q, ...(cursor ? { cursor } : {}) }), AudiencePageSchema);
     out.push(...page.items);
     cursor = page.nextCursor;
     pages++;
@@ -103,7 +102,7 @@ describe('audiences', () => {
     const whole = await allPages({ limit: '1000' });
     const paged = await allPages({ limit: '3' });
     expect(paged).toEqual(whole);
-    const first = await getJson<{ items: Member[]; nextCursor?: string; total?: number }>(t, marketer, audienceUrl({ limit: '3' }));
+    const first = await getJson(t, marketer, audienceUrl({ limit: '3' }), AudiencePageSchema);
     expect(first.items).toHaveLength(3);
     expect(first.nextCursor).toBeTruthy();
     // Extension: the first page counts the whole audience (at the same thresholds); later pages do not repeat it.
@@ -149,7 +148,7 @@ describe('audiences', () => {
       },
     });
     expect(res.status, await res.clone().text()).toBe(200);
-    const body = (await res.json()) as { items: Member[] };
+    const body = await parsed(res, AudiencePageSchema);
     expect(mine(body.items).map((m) => m.user).sort()).toEqual(
       ids.pureA.filter((_, i) => i % 2 === 0).map((id) => `crm:${id}`).sort(),
     );
@@ -159,14 +158,14 @@ describe('audiences', () => {
       key: marketer,
       body: { where: { any: [{ segment: segA, minAffinity: 0.55 }, { purchased: { withinDays: 30, topic: `Ropes ${p}` } }] }, limit: 1000 },
     });
-    const eitherUsers = mine(((await either.json()) as { items: Member[] }).items).map((m) => m.user);
+    const eitherUsers = mine((await parsed(either, AudiencePageSchema)).items).map((m) => m.user);
     expect(eitherUsers.sort()).toEqual([...ids.pureA, ids.mixed[3]!].map((id) => `crm:${id}`).sort());
 
     const notBought = await t.call('POST', '/v1/audiences/query', {
       key: marketer,
       body: { where: { all: [{ segment: segA, minAffinity: 0.9 }, { not: { purchased: { withinDays: 30 } } }] }, limit: 1000 },
     });
-    expect(mine(((await notBought.json()) as { items: Member[] }).items).map((m) => m.user).sort()).toEqual(
+    expect(mine((await parsed(notBought, AudiencePageSchema)).items).map((m) => m.user).sort()).toEqual(
       ids.pureA.filter((_, i) => i % 2 === 1).map((id) => `crm:${id}`).sort(),
     );
   });
@@ -208,10 +207,10 @@ describe('audience rules stay bounded', () => {
       const res = await postRaw(nestedRuleBody(depth));
       expect(res.status, `depth ${depth}`).toBe(400);
       expect(res.headers.get('content-type')).toMatch(/problem\+json/);
-      const p = (await res.json()) as { errors: Array<{ path: string; message: string }> };
-      expect(p.errors).toHaveLength(1);
-      expect(p.errors[0]!.path).toBe(`body.where${'.all.0'.repeat(6)}`);
-      expect(p.errors[0]!.message).toMatch(/at most 6 deep/);
+      const refused = await problem(res);
+      expect(refused.errors).toHaveLength(1);
+      expect(refused.errors![0]!.path).toBe(`body.where${'.all.0'.repeat(6)}`);
+      expect(refused.errors![0]!.message).toMatch(/at most 6 deep/);
     }
     const ok = await postRaw(nestedRuleBody(6));
     expect(ok.status, await ok.clone().text()).toBe(200);
@@ -221,8 +220,8 @@ describe('audience rules stay bounded', () => {
     const wide = { all: Array.from({ length: 20 }, () => ({ any: Array.from({ length: 20 }, () => ({ segment: segA })) })) };
     const res = await t.call('POST', '/v1/audiences/query', { key: marketer, body: { where: wide } });
     expect(res.status).toBe(400);
-    const p = (await res.json()) as { errors: Array<{ path: string; message: string }> };
-    expect(p.errors).toEqual([{ path: 'body.where', message: expect.stringMatching(/at most 50 conditions/) }]);
+    const refused = await problem(res);
+    expect(refused.errors).toEqual([{ path: 'body.where', message: expect.stringMatching(/at most 50 conditions/) }]);
     const fifty = { any: Array.from({ length: 10 }, () => ({ any: Array.from({ length: 5 }, () => ({ segment: segA })) })) };
     expect((await t.call('POST', '/v1/audiences/query', { key: marketer, body: { where: fifty } })).status).toBe(200);
   });
@@ -263,9 +262,9 @@ describe('cursors and runs', () => {
     try {
       const segments = await getJson<{ runId: string; nextCursor?: string }>(t, marketer, '/v1/segments?limit=1');
       const topics = await getJson<{ nextCursor?: string }>(t, marketer, `/v1/segments/${encodeURIComponent(segA)}/topics?limit=1`);
-      const audience = await getJson<{ nextCursor?: string }>(t, marketer, audienceUrl({ limit: '2' }));
+      const audience = await getJson(t, marketer, audienceUrl({ limit: '2' }), AudiencePageSchema);
       const ruleBody = { where: { segment: segA }, limit: 2 };
-      const rule = (await (await t.call('POST', '/v1/audiences/query', { key: marketer, body: ruleBody })).json()) as { nextCursor?: string };
+      const rule = await parsed(await t.call('POST', '/v1/audiences/query', { key: marketer, body: ruleBody }), AudiencePageSchema);
       const runsPage1 = await getJson<{ items: Array<{ id: string }>; nextCursor?: string }>(t, marketer, '/v1/segmentation/runs?limit=1');
       for (const c of [segments.nextCursor, topics.nextCursor, audience.nextCursor, rule.nextCursor, runsPage1.nextCursor]) expect(c).toBeTruthy();
       // Before any new run the cursors work.
@@ -283,7 +282,7 @@ describe('cursors and runs', () => {
       for (const res of stale) {
         expect(res.status, res.url).toBe(409);
         expect(res.headers.get('content-type')).toMatch(/problem\+json/);
-        expect(((await res.json()) as { type: string }).type).toMatch(/cursor-stale$/);
+        expect((await problem(res)).type).toMatch(/cursor-stale$/);
       }
 
       // The run list goes on where it was: the new run does not push page 1's run onto page 2.

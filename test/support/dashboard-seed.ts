@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { expect } from 'vitest';
 import type { TestApp } from './app.js';
 
@@ -50,10 +51,14 @@ export async function waitForRun(t: TestApp, key: string, id: string, deadline =
   return run;
 }
 
-export async function getJson<T>(t: TestApp, key: string, path: string): Promise<T> {
+/** A 200 answer's body; with a schema (the route's own, from src/), read through it, so a drift in shape fails. */
+export async function getJson<T>(t: TestApp, key: string, path: string): Promise<T>;
+export async function getJson<S extends z.ZodType>(t: TestApp, key: string, path: string, schema: S): Promise<z.output<S>>;
+export async function getJson(t: TestApp, key: string, path: string, schema?: z.ZodType): Promise<unknown> {
   const res = await t.call('GET', path, { key });
   expect(res.status, `${path}: ${await res.clone().text()}`).toBe(200);
-  return (await res.json()) as T;
+  const body: unknown = await res.json();
+  return schema ? schema.parse(body) : body;
 }
 
 /** The segment a topic landed in, found through the public API. */
