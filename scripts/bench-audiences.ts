@@ -19,7 +19,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLocalNeo4j, type LocalNeo4j } from '../src/db/local-neo4j.js';
-import { Db } from '../src/db/neo4j.js';
+import { Db, timeoutsFrom } from '../src/db/neo4j.js';
 import { applySchema } from '../src/db/schema.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
@@ -65,7 +65,8 @@ async function main() {
   let password = process.env.NEO4J_PASSWORD ?? '';
   if (!uri) {
     dataDir = mkdtempSync(path.join(tmpdir(), 'bench-audiences-'));
-    local = await startLocalNeo4j({ dataDir, port: 0, heap: opts.heap, pagecache: '2g' });
+    // A loaded machine can take minutes to start a JVM: a slow start is not what is measured.
+    local = await startLocalNeo4j({ dataDir, port: 0, heap: opts.heap, pagecache: '2g', startTimeoutMs: 600_000 });
     uri = local.uri;
     password = local.password;
   }
@@ -78,8 +79,10 @@ async function main() {
     LOG_LEVEL: 'warn',
     BACKGROUND_JOBS: 'false',
     WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+    // Measured, not served: on a shared machine a 5 s query deadline would fail the measurement rather than time it.
+    NEO4J_QUERY_TIMEOUT_MS: '30000',
   });
-  const db = new Db({ uri, user: config.NEO4J_USER, password });
+  const db = new Db({ uri, user: config.NEO4J_USER, password, timeouts: timeoutsFrom(config) });
   await applySchema(db);
   // bench-affinity's loader: user ids are `bench-<n>` in load order.
   const ids = (await loadPlantedUsers(db, gen)).map((_, i) => `bench-${i + 1}`);

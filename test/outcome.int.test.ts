@@ -86,39 +86,54 @@ describe('outcome report', () => {
     expect(exported.size).toBe(ready.members);
     await sleep(1100); // purchases strictly after the export
 
+    // Exactly the planted share of each group buys (which of them: a seeded shuffle). The truth is then known, and the
+    // test does not hang on a random draw landing inside a 95% interval (a draw misses it 1 time in 20).
     const draw = mulberry32(20261129);
+    const shuffled = (ids: string[]) => {
+      const out = [...ids];
+      for (let i = out.length - 1; i > 0; i--) {
+        const j = Math.floor(draw() * (i + 1));
+        [out[i], out[j]] = [out[j]!, out[i]!];
+      }
+      return out;
+    };
+    const treated = people.filter((id) => exported.has(`crm:${id}`));
+    const held = people.filter((id) => !exported.has(`crm:${id}`));
+    const treatedBuyers = shuffled(treated).slice(0, Math.round(TREATED_RATE * treated.length));
+    const heldBuyers = shuffled(held).slice(0, Math.round(HOLDOUT_RATE * held.length));
     const now = new Date().toISOString();
-    const bought = (ids: string[], rate: (id: string) => number) =>
-      ids
-        .filter((id) => draw() < rate(id))
-        .map((externalId, i) => ({
-          externalId,
-          interests: [{ topic: externalId.includes('-o') ? `Darts ${p}` : INTEREST }],
-          purchases: [{ sku: `NEW-${i}`, category: `Binoculars ${p}`, amount: 25, at: now }],
-        }));
-    const buyers = [
-      ...bought(people, (id) => (exported.has(`crm:${id}`) ? TREATED_RATE : HOLDOUT_RATE)),
-      // People outside the audience buy too; they are in neither group.
-      ...bought(outsiders, () => 1),
-    ];
+    // People outside the audience buy too; they are in neither group.
+    const buyers = [...treatedBuyers, ...heldBuyers, ...outsiders].map((externalId, i) => ({
+      externalId,
+      interests: [{ topic: externalId.includes('-o') ? `Darts ${p}` : INTEREST }],
+      purchases: [{ sku: `NEW-${i}`, category: `Binoculars ${p}`, amount: 25, at: now }],
+    }));
     await importProfiles(t, t.adminKey, buyers);
+    const plantedTreated = treatedBuyers.length / treated.length;
+    const plantedHoldout = heldBuyers.length / held.length;
 
     const report = await getJson<Outcome>(t, marketer, `/v1/audiences/${a.id}/outcome`);
     expect(report.method).toBe('newcombe-wilson');
     expect(report.since).toBe((await getJson<{ firstExportedAt: string }>(t, marketer, `/v1/audiences/${a.id}`)).firstExportedAt);
     expect(report.treated.people).toBe(ready.members);
     expect(report.holdout.people).toBe(ready.holdout);
-    const planted = buyers.filter((b) => !b.externalId.includes('-o'));
-    expect(report.treated.buyers + report.holdout.buyers).toBe(planted.length);
-    expect(report.treated.purchases + report.holdout.purchases).toBe(planted.length);
-    expect(report.treated.revenue + report.holdout.revenue).toBeCloseTo(planted.length * 25, 6);
-    // The planted effect lies inside both intervals, and the estimates are near it.
+    const planted = treatedBuyers.length + heldBuyers.length;
+    expect(report.treated.buyers).toBe(treatedBuyers.length);
+    expect(report.holdout.buyers).toBe(heldBuyers.length);
+    expect(report.treated.purchases + report.holdout.purchases).toBe(planted);
+    expect(report.treated.revenue + report.holdout.revenue).toBeCloseTo(planted * 25, 6);
+    // The report rounds to 6 digits.
+    expect(report.treatedRate).toBeCloseTo(plantedTreated, 5);
+    expect(report.holdoutRate).toBeCloseTo(plantedHoldout, 5);
+    // The planted effect (+20% relative, +8 points) lies inside both intervals...
     expect(report.relativeLift.low).toBeLessThanOrEqual(0.2);
     expect(report.relativeLift.high).toBeGreaterThanOrEqual(0.2);
     expect(report.difference.low).toBeLessThanOrEqual(TREATED_RATE - HOLDOUT_RATE);
     expect(report.difference.high).toBeGreaterThanOrEqual(TREATED_RATE - HOLDOUT_RATE);
-    expect(Math.abs(report.treatedRate - TREATED_RATE)).toBeLessThan(0.06);
-    expect(Math.abs(report.holdoutRate - HOLDOUT_RATE)).toBeLessThan(0.06);
+    expect(report.relativeLift.estimate).toBeCloseTo(plantedTreated / plantedHoldout - 1, 5);
+    // ...and the intervals are as narrow as ~350 people per group allow (about ±7.5 points, ±0.21 relative), not [-1, 1].
+    expect(report.difference.high - report.difference.low).toBeLessThan(0.2);
+    expect(report.relativeLift.high - report.relativeLift.low).toBeLessThan(0.6);
     expect(report.difference.estimate).toBeCloseTo(report.treatedRate - report.holdoutRate, 5);
 
     // From a later instant on nobody has bought yet: the same cohort, no buyers.

@@ -101,7 +101,10 @@ describe('webhook destinations', () => {
     const { destination } = await audienceWithDestination(interest, '/flaky');
     receiver.answer('/flaky', (n) => (n <= 2 ? 500 : 200));
     await importProfiles(t, ingest, [{ externalId: `${p}-kayak`, interests: [{ topic: interest }] }]);
+    const started = Date.now();
     await until(async () => eventsFor('/flaky', crm('kayak')).length, (n) => n > 0, 20_000, 'delivery after retries');
+    // Two failures cost 0.6..1.2 s of backoff: still within 5 s of the import's answer.
+    expect(Date.now() - started).toBeLessThan(5000);
     const attempts = receiver.on('/flaky');
     expect(attempts.map((r) => r.status)).toEqual([500, 500, 200]);
     const ids = new Set(attempts.map((r) => r.headers['idempotency-key']));
