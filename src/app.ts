@@ -20,6 +20,7 @@ import { mountSegmentationRoutes } from './segmentation/routes.js';
 import { mountAffinityRoutes } from './affinity/routes.js';
 import { mountSavedAudienceRoutes } from './audiences/routes.js';
 import { mountRefreshRoutes } from './refresh/routes.js';
+import { mountCurationRoutes } from './curation/routes.js';
 import { mountDashboard } from './dashboard/routes.js';
 import type { Services } from './services.js';
 
@@ -117,6 +118,7 @@ export function createApp(services: Services): Express {
   mountSegmentationRoutes(api, services);
   mountRefreshRoutes(api, services);
   mountTopicRoutes(api, services.graph.topics);
+  mountCurationRoutes(api, services);
   mountAffinityRoutes(api, services);
   mountSavedAudienceRoutes(api, services);
   mountUserRoutes(api, services.users);

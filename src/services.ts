@@ -10,6 +10,7 @@ import { createAffinity } from './affinity/index.js';
 import { createAudiences } from './audiences/index.js';
 import { createRefresh } from './refresh/index.js';
 import { createGraph } from './graph/index.js';
+import { createCuration } from './curation/index.js';
 
 export type { Deps } from './deps.js';
 
@@ -23,6 +24,7 @@ export function createServices(deps: Deps) {
   const ingest = createIngest(deps, hooks, users);
   const segmentation = createSegmentation(deps, hooks);
   const graph = createGraph(deps.db, segmentation.visible);
+  const curation = createCuration(deps, segmentation);
   const affinity = createAffinity(deps, hooks, segmentation.visible, feed);
   const audiences = createAudiences(deps, hooks, affinity, segmentation);
   const refresh = createRefresh(deps, hooks, segmentation);
@@ -39,7 +41,7 @@ export function createServices(deps: Deps) {
     await affinity.start();
     audiences.start();
   };
-  return { ...deps, hooks, feed, shutdown, start, apiKeys, users: users.service, ingest, segmentation, graph, affinity, audiences, refresh };
+  return { ...deps, hooks, feed, shutdown, start, apiKeys, users: users.service, ingest, segmentation, graph, curation, affinity, audiences, refresh };
 }
 
 export type Services = ReturnType<typeof createServices>;

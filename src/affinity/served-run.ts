@@ -5,8 +5,7 @@
  */
 import { setImmediate as pause } from 'node:timers/promises';
 import type { Logger } from '../logger.js';
-import type { RunRecord } from '../segmentation/repository.js';
-import type { VisibleRun } from '../segmentation/visible-run.js';
+import type { ServedRunRecord, VisibleRun } from '../segmentation/visible-run.js';
 import { halfLifeMs, runDecay } from '../segmentation/decay.js';
 import type { AffinityRepository } from './affinity-repository.js';
 import { AudienceIndex } from './audience-index.js';
@@ -15,6 +14,7 @@ import type { RunModel } from './run-model.js';
 
 export class ServedRun {
   private model: RunModel | null = null;
+  private version: string | null = null;
   private index: AudienceIndex | undefined;
   private building: { model: RunModel; index: AudienceIndex; done: Promise<AudienceIndex> } | undefined;
 
@@ -43,11 +43,14 @@ export class ServedRun {
   }
 
   /** VisibleRun's preparer: loads the new run's model; the switch happens when this resolves. */
-  private async prepare(run: RunRecord | null): Promise<void> {
-    if ((run?.id ?? null) === (this.model?.runId ?? null)) return;
+  private async prepare(run: ServedRunRecord | null): Promise<void> {
+    // A curation change (names, merges) is a new version of the same run: its segments changed.
+    const version = run ? `${run.id}@${run.curationSeq}` : null;
+    if (version === this.version) return;
     const started = Date.now();
     const model = run ? await this.repo.runModel(run.id, halfLifeMs(runDecay(run.params)?.halfLifeDays)) : null;
     this.model = model;
+    this.version = version;
     this.index = undefined;
     if (model) {
       this.logger.info({ runId: model.runId, segments: model.segmentCount, ms: Date.now() - started }, 'segment-of-one model of the visible run loaded');

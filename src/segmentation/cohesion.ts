@@ -112,9 +112,14 @@ export function selfLift(c: Cohesion, x: number): number {
  * affinities compete); pieces without excess of their own (E ≤ 0: noise) never merge. R depends neither on the number
  * of people nor of topics, which is what undoes modularity's resolution limit: communities are first split finely,
  * and only people's evidence merges them.
- * Returns the new community of each old one (0..k-1, in order of first old member) and k.
+ * Returns the new community of each old one (0..k-1, in order of first old member) and k. `onMerge(x, y, r)` hears
+ * every merge in order (y joins x; hierarchy.ts records the whole agglomeration with threshold -Infinity).
  */
-export function mergeCohesive(c: Cohesion, threshold: number): { map: Int32Array; count: number } {
+export function mergeCohesive(
+  c: Cohesion,
+  threshold: number,
+  onMerge?: (x: number, y: number, ratio: number) => void,
+): { map: Int32Array; count: number } {
   const k = c.count;
   const self = Float64Array.from(c.self);
   const mass = Float64Array.from(c.mass);
@@ -148,6 +153,7 @@ export function mergeCohesive(c: Cohesion, threshold: number): { map: Int32Array
     self[x] = self[x]! + self[y]! + 2 * sxy;
     mass[x] = mass[x]! + mass[y]!;
     parent[y] = x;
+    onMerge?.(x, y, top.priority);
     adj[x]!.delete(y);
     adj[y]!.delete(x);
     for (const [z, s] of adj[y]!) {

@@ -24,6 +24,8 @@ export interface EngineRun {
   progress(done: number): void;
   /** Throws when the run has to stop (shutdown); engines call it between steps and inside their long loops. */
   checkStop(): void;
+  /** Topics marketers excluded from segmentation (curation): left out before projection, so they are in no segment. */
+  excludedTopics?: ReadonlySet<string>;
 }
 
 export interface Segmented {

@@ -44,6 +44,8 @@ export interface GdsOptions {
   maxLevels?: number;
   /** Names of the in-memory graphs start with this (default `segmentation-<uuid>`); pass the run id. */
   graphName?: string;
+  /** Topics kept out of the segmentation (curation): they are not projected. */
+  excluded?: readonly string[];
 }
 
 export interface GdsTimings {
@@ -102,7 +104,7 @@ export async function segmentWithGds(db: Db, params: GdsRunParams, opts: GdsOpti
     const long = { deadline: 'stream' } as const;
     const [projected] = await db.read<{ users: number; topics: number }>(
       'segmentation/gds-project-interests',
-      { graph, maxTopicsPerUser: params.maxTopicsPerUser },
+      { graph, maxTopicsPerUser: params.maxTopicsPerUser, excluded: opts.excluded ?? [] },
       long,
     );
     created.push(graph);

@@ -11,6 +11,8 @@ import { RunComparer } from './run-compare.js';
 import { RunPublisher } from './run-publish.js';
 import { SegmentQueries } from './segment-queries.js';
 import { VisibleRun } from './visible-run.js';
+import { CurationRepository } from '../curation/curation-repository.js';
+import { WorkerCurator } from '../curation/run-curator.js';
 
 /**
  * Segmentation: the run queue, publishing and comparing runs, and the readers of the visible run (API side), the
@@ -29,11 +31,13 @@ export function createSegmentation(deps: Pick<Deps, 'config' | 'db' | 'logger'>,
   const segments = new SegmentQueries(visible, repository);
   const publisher = new RunPublisher(repository, visible, deps.logger);
   const comparer = new RunComparer(repository, visible);
+  // What a run worker applies of marketers' curation to every run it executes (src/curation/).
+  const curator = new WorkerCurator(new CurationRepository(deps.db), deps.logger);
   hooks.on('shutdown', () => {
     queue.stop();
     visible.stop();
   });
-  return { repository, engine, recovery, queue, visible, segments, publisher, comparer, instanceId };
+  return { repository, engine, recovery, queue, visible, segments, publisher, comparer, instanceId, curator };
 }
 
 export type Segmentation = ReturnType<typeof createSegmentation>;

@@ -22,6 +22,8 @@ import { Holders } from './placement.js';
 import { type InterestCollector, project, topNeighbours, type Weighting } from './projection.js';
 import { communityQuality, type CommunityQuality, MIN_SEED_STABILITY, seedAgreement } from './quality.js';
 import { compareRuns, matchSegments, type SegmentTopics, type Stability } from './stability.js';
+import { buildHierarchy, type Hierarchy } from './hierarchy.js';
+import { descendants } from './lineage.js';
 
 export type Level = 'coarse' | 'fine';
 
@@ -89,6 +91,18 @@ export interface SegmentQuality extends CommunityQuality {
 export interface PreviousRun {
   runId: string;
   segments: Array<SegmentTopics & { level: Level }>;
+  /**
+   * Topics marketers pinned to a coarse segment of this run (curation): the new run puts each in the segment that
+   * descends from it (the same id, or the part of a split that kept it, else the first part).
+   */
+  pins?: ReadonlyArray<{ topicId: string; segmentId: string }>;
+}
+
+/** Figures of a group of coarse segments measured as one (curation merges), as the run measures its segments. */
+export interface GroupFigures {
+  userCount: number;
+  share: number;
+  quality: SegmentQuality | null;
 }
 
 export interface PipelineResult {
@@ -112,9 +126,13 @@ export interface PipelineResult {
     coreSupport: number;
     pieces: number;
     merged: number;
-    timings: { splitMs: number; mergeMs: number; placeMs: number; seedMs: number };
+    timings: { splitMs: number; mergeMs: number; placeMs: number; seedMs: number; hierarchyMs?: number };
   };
   timings: { projectMs: number; detectMs: number };
+  /** In process: the coarse segments as a hierarchy a granularity cuts (hierarchy.ts). */
+  hierarchy?: Hierarchy;
+  /** Measures groups of coarse segments (by id) as single segments, with the run's people (merges of curation). */
+  groupStats(groups: ReadonlyArray<readonly string[]>): Promise<GroupFigures[]>;
 }
 
 /** Random graphs a fine split must beat (a permutation test at the 10% level; see refineCommunities). */
@@ -226,10 +244,15 @@ export async function segmentInterests(
     (_level, membership, communities) => audience(interests, membership, communities),
     peopleQuality(interests, params.minSupport),
   );
+  await breathe();
+  const t2 = performance.now();
+  const hierarchy = coarseHierarchy(interests, result.segments, params.minSupport);
+  const hierarchyMs = performance.now() - t2;
   let coreTopics = 0;
   for (let i = 0; i < p.nodeCount; i++) coreTopics += p.active[i]!;
   return {
     ...result,
+    hierarchy,
     natural: {
       coreTopics,
       coreSupport: p.coreSupport,
@@ -240,10 +263,31 @@ export async function segmentInterests(
         mergeMs: Math.round(natural.timings.mergeMs),
         placeMs: Math.round(natural.timings.placeMs),
         seedMs: Math.round(seedMs),
+        hierarchyMs: Math.round(hierarchyMs),
       },
     },
     timings: { projectMs, detectMs: performance.now() - t0 },
   };
+}
+
+/** The coarse segments of a run as leaves of its hierarchy ("Other interests" counted in people's totals, not a leaf). */
+function coarseHierarchy(interests: InterestCollector, segments: readonly SegmentOut[], minPeople: number): Hierarchy {
+  const coarse = segments.filter((s) => s.level === 'coarse');
+  const leaves = coarse.filter((s) => !s.other);
+  const membership = new Int32Array(interests.topicIds.length).fill(OUTSIDE);
+  for (const s of coarse) {
+    const leaf = s.other ? leaves.length : leaves.indexOf(s);
+    for (const t of s.topics) {
+      const i = interests.indexOf(t.id);
+      if (i !== undefined) membership[i] = leaf;
+    }
+  }
+  return buildHierarchy(
+    interests,
+    membership,
+    leaves.map((s) => ({ id: s.id, share: s.share, topicCount: s.topicCount, significant: s.quality?.significant ?? false })),
+    minPeople,
+  );
 }
 
 function breathe(): Promise<void> {
@@ -276,7 +320,7 @@ export async function segmentDetected(
   const { topicIds, detection: det, edges: graph, detectionEdges } = g;
   const names = topicIds.map((id) => meta.get(id)?.name ?? id);
 
-  const coarse = g.natural?.membership ?? groupTiny(det.coarse, graph, params.minSegmentSize);
+  const coarse = pinTopics(g.natural?.membership ?? groupTiny(det.coarse, graph, params.minSegmentSize), topicIds, previous);
   // Louvain's first level nests in its own final partition, not in the natural segments.
   const firstLevel = !g.natural && det.levels > 1 ? det.firstLevel : null;
   const levels: Record<Level, Int32Array> = {
@@ -348,7 +392,24 @@ export async function segmentDetected(
   // Segmented topics: in process every topic somebody holds (rare ones placed), from GDS the detected ones.
   let topics = 0;
   for (const c of coarse) topics += c === OUTSIDE ? 0 : 1;
+  const coarseIds = idOfCommunity.coarse;
+  const groupStats = async (groups: ReadonlyArray<readonly string[]>): Promise<GroupFigures[]> => {
+    // Each group one community, every other segmented topic one more ("the rest"), so totals are the run's own.
+    const groupOf = new Map<string, number>();
+    groups.forEach((ids, i) => ids.forEach((id) => groupOf.set(id, i)));
+    const rest = groups.length;
+    const membership = Int32Array.from(levels.coarse, (c) => (c === OUTSIDE ? OUTSIDE : (groupOf.get(coarseIds.get(c)!) ?? rest)));
+    const communities = Array.from({ length: rest + 1 }, (_, i) => i);
+    const sizes = await audience('coarse', membership, communities);
+    const quality = measure ? await measure(membership, rest + 1) : null;
+    return groups.map((_, i) => ({
+      userCount: sizes.users.get(i) ?? 0,
+      share: sizes.share.get(i) ?? 0,
+      quality: segmentQuality(quality?.[i], undefined, false),
+    }));
+  };
   return {
+    groupStats,
     segments,
     related,
     stability,
@@ -361,6 +422,38 @@ export async function segmentDetected(
     edges: graph.edgeA.length,
     users: g.users,
   };
+}
+
+/**
+ * Topics pinned to a segment of the previous run go to the community that inherits that segment: the ids this
+ * membership would get (matched as the run matches them) and the previous run's lineage decide which one.
+ */
+function pinTopics(coarse: Int32Array, topicIds: readonly string[], previous: PreviousRun | null): Int32Array {
+  const pins = previous?.pins ?? [];
+  if (pins.length === 0) return coarse;
+  const prev = previous!.segments.filter((s) => s.level === 'coarse');
+  const drafts = [...communityMembers(coarse)].map(([community, members]) => ({
+    key: String(community),
+    community,
+    other: community === OTHER,
+    topics: members.map((i) => topicIds[i]!),
+  }));
+  const matched = matchSegments(drafts, prev);
+  const communityOf = new Map<string, number>();
+  for (const d of drafts) communityOf.set(matched.get(d.key)?.id ?? `new:${d.key}`, d.community);
+  const overlaps = new Map([...matched.values()].map((m) => [m.id, m.overlap]));
+  const lineage = compareRuns(previous!.runId, drafts.map((d) => ({ id: matched.get(d.key)?.id ?? `new:${d.key}`, topics: d.topics, other: d.other })), prev, overlaps);
+  const indexOf = new Map(pins.map((p) => [p.topicId, -1]));
+  topicIds.forEach((id, i) => {
+    if (indexOf.has(id)) indexOf.set(id, i);
+  });
+  const out = Int32Array.from(coarse);
+  for (const pin of pins) {
+    const t = indexOf.get(pin.topicId)!;
+    const target = descendants(pin.segmentId, lineage).map((id) => communityOf.get(id)).find((c) => c !== undefined && c !== OTHER);
+    if (t >= 0 && target !== undefined) out[t] = target;
+  }
+  return out;
 }
 
 /** Users with at least one interest in each community, and each community's mean share of users' interest weight. */

@@ -52,16 +52,20 @@ export function evidence(c: Cohesion, x: number): number {
   return 2 * (observed * Math.log(observed / expected) - (observed - expected));
 }
 
-/** Quality of every community 0..count-1; `topics` = segmented topics (the size of the search). */
-export function communityQuality(c: Cohesion, topics: number, minPeople = 1): CommunityQuality[] {
+/**
+ * Quality of every community 0..count-1; `topics` = segmented topics (the size of the search). `totalVol` is the
+ * whole co-interest volume, by default the sum over the communities (right when they partition the segmented topics;
+ * hierarchy.ts passes it for overlapping groups).
+ */
+export function communityQuality(c: Cohesion, topics: number, minPeople = 1, totalVol?: number): CommunityQuality[] {
   const bar = significanceBar(topics);
-  let totalVol = 0;
-  for (let i = 0; i < c.count; i++) totalVol += c.self[i]! + c.cut[i]!;
+  let total = totalVol ?? 0;
+  if (totalVol === undefined) for (let i = 0; i < c.count; i++) total += c.self[i]! + c.cut[i]!;
   return Array.from({ length: c.count }, (_, x) => {
     const lift = selfLift(c, x);
     const g = evidence(c, x);
     const vol = c.self[x]! + c.cut[x]!;
-    const denominator = Math.min(vol, totalVol - vol);
+    const denominator = Math.min(vol, total - vol);
     return {
       cohesion: lift,
       conductance: denominator > 0 ? Math.min(1, c.cut[x]! / denominator) : 0,

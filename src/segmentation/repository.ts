@@ -40,6 +40,23 @@ export interface SegmentRecord {
   other: boolean;
   /** null for segments of runs made before quality was measured. */
   quality: SegmentQuality | null;
+  /** What marketers' curation (src/curation/) made of it; null when nothing. */
+  curation: SegmentCuration | null;
+  /** Set on a segment shown as part of a group (curation, granularity): the group's head. Never listed. */
+  mergedInto?: string;
+}
+
+export interface SegmentCuration {
+  /** The name the run gave it. */
+  autoLabel: string;
+  /** Where `label` comes from: the run ('auto'), a rename, a rename inherited through a split, a merge's name, a group's automatic name. */
+  labelSource: 'auto' | 'rename' | 'inherited' | 'merge' | 'group';
+  labelDecisionId: string | null;
+  labelNote: string | null;
+  /** When it heads a group: the segments shown as this one, itself first. */
+  members: string[] | null;
+  mergeDecisionIds: string[];
+  grouping: 'curation' | 'granularity' | null;
 }
 
 /** A run taken over for cleanup, with the status and phase it had reached and its last heartbeat. */
@@ -87,7 +104,15 @@ function toRun(r: RawRun): RunRecord {
   };
 }
 
-type RawSegment = Omit<SegmentRecord, 'topTopics' | 'other' | 'parentId' | 'quality'> & {
+type RawSegment = Omit<SegmentRecord, 'topTopics' | 'other' | 'parentId' | 'quality' | 'curation' | 'mergedInto'> & {
+  autoLabel?: string | null;
+  labelSource?: SegmentCuration['labelSource'] | null;
+  labelDecision?: string | null;
+  labelNote?: string | null;
+  members?: string[] | null;
+  mergeDecisions?: string[] | null;
+  grouped?: 'curation' | 'granularity' | null;
+  mergedInto?: string | null;
   topTopics: string | null;
   other: boolean | null;
   parentId: string | null;
@@ -119,6 +144,21 @@ function toSegment(s: RawSegment): SegmentRecord {
             significant: s.significant ?? false,
             seedStability: s.seedStability ?? null,
           },
+    curation: curationOf(s),
+    ...(s.mergedInto ? { mergedInto: s.mergedInto } : {}),
+  };
+}
+
+function curationOf(s: RawSegment): SegmentCuration | null {
+  if (!s.autoLabel && !s.grouped) return null;
+  return {
+    autoLabel: s.autoLabel ?? s.label,
+    labelSource: s.labelSource ?? 'auto',
+    labelDecisionId: s.labelDecision ?? null,
+    labelNote: s.labelNote ?? null,
+    members: s.grouped ? (s.members ?? null) : null,
+    mergeDecisionIds: s.grouped ? (s.mergeDecisions ?? []) : [],
+    grouping: s.grouped ?? null,
   };
 }
 
@@ -220,8 +260,13 @@ export class SegmentationRepository {
 
   /** The id of the run readers see (the VisibleRun pointer, cypher/segmentation/find-visible-run.cypher), null before the first. */
   async visibleRunId(): Promise<string | null> {
-    const [row] = await this.db.read<{ runId: string }>('segmentation/find-visible-run');
-    return row?.runId ?? null;
+    return (await this.visibleRun())?.id ?? null;
+  }
+
+  /** The same with the curation sequence its segments reflect (a curation change shows as a new version of the run). */
+  async visibleRun(): Promise<{ id: string; curationSeq: number } | null> {
+    const [row] = await this.db.read<{ runId: string; curationSeq: number }>('segmentation/find-visible-run');
+    return row ? { id: row.runId, curationSeq: row.curationSeq } : null;
   }
 
   async runSegmentTopics(runId: string): Promise<Array<{ id: string; level: Level; other: boolean; topics: string[] }>> {

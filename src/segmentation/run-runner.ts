@@ -1,6 +1,6 @@
 import type { Logger } from '../logger.js';
 import type { EngineRun, SegmentationEngine } from './engine.js';
-import { DEFAULT_PARAMS, type RunParams } from './pipeline.js';
+import { DEFAULT_PARAMS, type RunParams, type SegmentsResult } from './pipeline.js';
 import type { SegmentationRepository } from './repository.js';
 import { keepAlive } from './run-heartbeat.js';
 import { runDecay } from './decay.js';
@@ -26,6 +26,22 @@ export interface ClaimedRun {
   publish: boolean;
 }
 
+/**
+ * What marketers decided about segments (src/curation/run-curator.ts), applied to every new run: excluded topics stay
+ * out of the projection, pinned topics go where they were pinned, names and merges are carried to the new run's ids.
+ */
+export interface RunCurator {
+  excludedTopics(): Promise<ReadonlySet<string>>;
+  /** Pins, their segments carried to the ids of `previousRunId` (the run the new one is matched against). */
+  pinsFor(previousRunId: string): Promise<Array<{ topicId: string; segmentId: string }>>;
+  /** After detection: `write` applies names and merges to the run's written segments; `metrics` sums them up. */
+  prepare(
+    runId: string,
+    previousRunId: string | null,
+    result: SegmentsResult,
+  ): Promise<{ write(): Promise<void>; metrics: Record<string, unknown> }>;
+}
+
 class Interrupted extends Error {
   constructor() {
     super(SHUTDOWN_ERROR);
@@ -47,6 +63,7 @@ export class RunRunner {
     private readonly repo: SegmentationRepository,
     private readonly engine: SegmentationEngine,
     private readonly logger: Logger,
+    private readonly curator?: RunCurator,
   ) {}
 
   /** Resolves once the run has succeeded or failed (never throws). */
@@ -74,24 +91,31 @@ export class RunRunner {
     let wroteData = false;
     try {
       log.info({ params }, 'segmentation run started');
-      await this.engine.check();
+      const engine = this.engine;
+      const curator = this.curator;
+      await engine.check();
       progress({ phase });
+      let previousRunId: string | null = null;
       const engineRun: EngineRun = {
         runId,
         params,
         decay: runDecay(run.params),
         previous: async () => {
-          const visibleId = await this.repo.visibleRunId();
-          return visibleId ? { runId: visibleId, segments: await this.repo.runSegmentTopics(visibleId) } : null;
+          const visibleId = (previousRunId = await this.repo.visibleRunId());
+          if (!visibleId) return null;
+          const segments = await this.repo.runSegmentTopics(visibleId);
+          return { runId: visibleId, segments, pins: (await curator?.pinsFor(visibleId)) ?? [] };
         },
         enterDetect: () => enter('detect'),
         progress: (done) => progress({ phase, done }),
         checkStop,
+        ...(curator ? { excludedTopics: await curator.excludedTopics() } : {}),
       };
-      const detected = await this.engine.segment(engineRun);
+      const detected = await engine.segment(engineRun);
       const { result, algorithm } = detected;
       phases.projectMs = Math.round(detected.projectMs);
       phases.detectMs = Math.round(detected.detectMs);
+      const curated = await curator?.prepare(runId, previousRunId, result);
 
       await enter('write');
       const t0 = performance.now();
@@ -100,11 +124,12 @@ export class RunRunner {
         checkStop();
         progress({ phase, done, total });
       });
+      await curated?.write();
       phases.writeMs = Math.round(performance.now() - t0);
 
       const coarse = result.segments.filter((s) => s.level === 'coarse');
       const metrics = {
-        engine: this.engine.name,
+        engine: engine.name,
         algorithm,
         topics: result.topics,
         edges: result.edges,
@@ -120,6 +145,7 @@ export class RunRunner {
         significantSegments: result.significantSegments,
         seedNmi: result.seedNmi,
         ...(result.natural ? { natural: result.natural } : {}),
+        ...(curated ? { curation: curated.metrics } : {}),
       };
       // The last check: a run asked to stop never becomes visible, however far it got.
       checkStop();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { pageQuery } from '../api/http.js';
+import { SegmentCurationSchema } from '../curation/schemas.js';
 
 const halfLife = z.number().gt(0).max(36_500);
 export const HalfLifeDaysSchema = z
@@ -195,6 +196,7 @@ export const SegmentSchema = z
     parentId: z.string().nullable().describe('For fine segments: the coarse segment holding most of its topics'),
     other: z.boolean().describe('The "Other interests" bucket of topics with no evidence of where they belong'),
     quality: SegmentQualitySchema.nullable().describe('null for segments of runs made before quality was measured'),
+    curation: SegmentCurationSchema.nullable().describe("What marketers' curation made of it (name, merge, granularity); null when nothing"),
   })
   .openapi('Segment');
 

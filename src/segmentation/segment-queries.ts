@@ -4,6 +4,11 @@ import type { SegmentationRepository, SegmentRecord } from './repository.js';
 import { undirectedEdges } from './topic-graph.js';
 import type { VisibleRun } from './visible-run.js';
 
+/** A segment shown as part of a group (curation, granularity) has no page of its own: its group's head does. */
+function mergedAway(id: string, head: string): AppError {
+  return new AppError(404, 'not-found', `Segment ${id} is shown as part of segment ${head} (merged); see ${head}`);
+}
+
 /**
  * What readers see of segmentation: always the visible run (the published one) as this process serves it
  * (visible-run.ts: polled from the database, switched together with everything that serves it here).
@@ -24,7 +29,9 @@ export class SegmentQueries {
     const run = await this.visible.get();
     const segment = run && (await this.repo.getSegment(run.id, id));
     if (!run || !segment) throw AppError.notFound('Segment');
-    return { ...segment, runId: run.id, metrics: run.metrics ?? {} };
+    if (segment.mergedInto) throw mergedAway(id, segment.mergedInto);
+    const { mergedInto: _hidden, ...shown } = segment;
+    return { ...shown, runId: run.id, metrics: run.metrics ?? {} };
   }
 
   /** The visible run's topics (with their coarse segment) and co-interest links, for drawing the whole graph at once. */
@@ -38,7 +45,9 @@ export class SegmentQueries {
   /** With the run the topics come from, so that a paging client can tell when a newer run has replaced it. */
   async segmentTopics(id: string, skip: number, limit: number) {
     const run = await this.visible.get();
-    if (!run || !(await this.repo.getSegment(run.id, id))) throw AppError.notFound('Segment');
+    const segment = run && (await this.repo.getSegment(run.id, id));
+    if (!run || !segment) throw AppError.notFound('Segment');
+    if (segment.mergedInto) throw mergedAway(id, segment.mergedInto);
     return { runId: run.id, items: await this.repo.listSegmentTopics(run.id, id, skip, limit) };
   }
 }

@@ -8,15 +8,21 @@ import type { Logger } from '../logger.js';
 import type { RunRecord } from './repository.js';
 
 export interface VisibleRunSource {
-  visibleRunId(): Promise<string | null>;
+  visibleRun(): Promise<{ id: string; curationSeq: number } | null>;
   getRun(id: string): Promise<RunRecord | undefined>;
 }
 
+/**
+ * A visible run as served: marketers' curation (src/curation/) changes what its segments show without a new run, so a
+ * change of `curationSeq` switches as a new run does (everything serving it reloads).
+ */
+export type ServedRunRecord = RunRecord & { curationSeq: number };
+
 export class VisibleRun {
-  private current: RunRecord | null | undefined;
+  private current: ServedRunRecord | null | undefined;
   private checking: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private readonly preparers: Array<(run: RunRecord | null) => Promise<void>> = [];
+  private readonly preparers: Array<(run: ServedRunRecord | null) => Promise<void>> = [];
 
   constructor(
     private readonly source: VisibleRunSource,
@@ -25,7 +31,7 @@ export class VisibleRun {
   ) {}
 
   /** Called with the new visible run before it becomes visible here; a throw postpones the switch to the next poll. */
-  onSwitch(prepare: (run: RunRecord | null) => Promise<void>): void {
+  onSwitch(prepare: (run: ServedRunRecord | null) => Promise<void>): void {
     this.preparers.push(prepare);
   }
 
@@ -44,13 +50,13 @@ export class VisibleRun {
   }
 
   /** The visible run (null before the first); the first call waits for the first check. */
-  async get(): Promise<RunRecord | null> {
+  async get(): Promise<ServedRunRecord | null> {
     if (this.current === undefined) await this.refresh();
     return this.current ?? null;
   }
 
   /** What this process serves now, without waiting (undefined until the first check). */
-  peek(): RunRecord | null | undefined {
+  peek(): ServedRunRecord | null | undefined {
     return this.current;
   }
 
@@ -62,12 +68,15 @@ export class VisibleRun {
   }
 
   private async check(): Promise<void> {
-    const id = await this.source.visibleRunId();
-    if (this.current !== undefined && (this.current?.id ?? null) === id) return;
-    const run = id === null ? null : await this.source.getRun(id);
-    if (run === undefined) return; // cannot happen (runs are never deleted); keep serving what is served
+    const visible = await this.source.visibleRun();
+    const current = this.current;
+    if (current !== undefined && current?.id === visible?.id && current?.curationSeq === visible?.curationSeq) return;
+    if (current === null && visible === null) return;
+    const record = !visible ? null : current?.id === visible.id ? current : await this.source.getRun(visible.id);
+    if (record === undefined) return; // cannot happen (runs are never deleted); keep serving what is served
+    const run = record && visible ? { ...record, curationSeq: visible.curationSeq } : null;
     for (const prepare of this.preparers) await prepare(run);
     this.current = run;
-    this.logger.info({ runId: run?.id ?? null }, 'visible segmentation run');
+    this.logger.info({ runId: run?.id ?? null, curationSeq: run?.curationSeq ?? null }, 'visible segmentation run');
   }
 }

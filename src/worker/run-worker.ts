@@ -37,8 +37,8 @@ export class RunWorker {
     this.segmentation = services.segmentation;
     this.instanceId = services.segmentation.instanceId;
     this.logger = services.logger.child({ worker: this.instanceId });
-    const { repository, engine } = services.segmentation;
-    this.runner = new RunRunner(repository, engine, this.logger);
+    const { repository, engine, curator } = services.segmentation;
+    this.runner = new RunRunner(repository, engine, this.logger, curator);
   }
 
   /** Starts the claim loop (once): recovers what dead processes left, then executes queued runs as they come. */

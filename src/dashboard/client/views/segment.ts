@@ -2,11 +2,12 @@ import { getJson, request, withQuery, type AudienceMember, type Page, type Segme
 import { clearError, fmtNumber, fmtPercent, h, replace, showError } from '../dom.js';
 import { loadSegments, qualityRows } from '../segments-data.js';
 import { metricsList } from './runs.js';
+import { curationCard } from './curation.js';
 import type { View } from './index.js';
 
 const TOPICS_PAGE = 25;
 
-export const segmentView: View = async ({ root, params, signal }) => {
+export const segmentView: View = async ({ root, params, signal, rerender }) => {
   const id = params[0]!;
   const base = `/v1/segments/${encodeURIComponent(id)}`;
   const [seg, segs] = await Promise.all([getJson<Segment>(base, { signal }), loadSegments(signal)]);
@@ -153,6 +154,7 @@ export const segmentView: View = async ({ root, params, signal }) => {
         preview,
       ),
     ),
+    curationCard(seg, segs.items, rerender),
     qualitySection(seg),
     seg.metrics ? h('details', { class: 'card' }, h('summary', {}, 'Run metrics'), metricsList(seg.metrics)) : null,
   );

@@ -1,6 +1,7 @@
 import { fmtNumber, fmtPercent, fmtTime, h, replace } from '../dom.js';
 import { loadRun, loadSegments, runStability, significanceOf, stabilityOf } from '../segments-data.js';
 import { metricsList } from './runs.js';
+import { granularityCard } from './curation.js';
 import type { RunStability } from '../segments-data.js';
 import type { View } from './index.js';
 
@@ -18,7 +19,7 @@ function stabilitySummary(st: RunStability): string {
   return `Since the previous run: ${parts.join(' · ')}`;
 }
 
-export const segmentsView: View = async ({ root, signal }) => {
+export const segmentsView: View = async ({ root, signal, rerender }) => {
   const segs = await loadSegments(signal);
   if (!segs.runId || segs.items.length === 0) {
     replace(
@@ -32,6 +33,8 @@ export const segmentsView: View = async ({ root, signal }) => {
   const metrics = run?.metrics;
   const st = runStability(metrics);
   const stabilities = segs.items.map((s) => stabilityOf(s.id, st));
+  // A content key may read segments but not curate them: no control then.
+  const granularity = await granularityCard(rerender, signal).catch(() => null);
 
   replace(
     root,
@@ -45,6 +48,7 @@ export const segmentsView: View = async ({ root, signal }) => {
       typeof metrics?.significantSegments === 'number' ? `; ${metrics.significantSegments} significant` : '',
     ),
     st?.previousRunId ? h('p', { class: 'lede', id: 'run-stability' }, stabilitySummary(st)) : null,
+    granularity,
     h(
       'table',
       { class: 'grid', 'aria-label': 'Segments' },

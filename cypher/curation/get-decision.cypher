@@ -1,0 +1,2 @@
+MATCH (d:CurationDecision {id: $id})
+RETURN d {.*} AS decision

@@ -1,0 +1,2 @@
+OPTIONAL MATCH (l:CurationLog {name: 'curation'})
+RETURN coalesce(l.seq, 0) AS seq

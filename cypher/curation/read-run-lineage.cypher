@@ -1,0 +1,2 @@
+MATCH (r:SegmentRun {id: $runId})
+RETURN r.metrics AS metrics

@@ -1,0 +1,159 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateMixtures, profileRecord } from '../scripts/lib/planted-mixtures.js';
+import { topicId } from '../src/graph/topic-key.js';
+import { startTestApp, type TestApp } from './support/app.js';
+import { getJson, importProfiles, runSegmentation } from './support/dashboard-seed.js';
+
+/**
+ * Granularity through the HTTP API: planted data with 30 communities (people mixing 1–3 of them, noise), segmented
+ * once; asking for 10 segments cuts the run's hierarchy (no new run) into 10 segments, each a union of whole natural
+ * segments, so the planted communities nest in them; "recommended" and "natural" come back; a later run keeps the
+ * choice. Granularity is global: the file sets it back to "natural" at the end.
+ */
+let t: TestApp;
+let key: string;
+const prefix = `gr${randomUUID().slice(0, 6)} `;
+const planted = generateMixtures({ people: 3000, communities: 30, interests: 8, minSize: 6, maxSize: 20, seed: 31, prefix });
+const ids = planted.topics.map((name) => topicId(name));
+
+interface Segment {
+  id: string;
+  label: string;
+  other: boolean;
+  userCount: number;
+  topicCount: number;
+  curation: { members: string[] | null; grouping: string | null } | null;
+}
+interface Granularity {
+  runId: string;
+  setting: number | string;
+  natural: number;
+  recommended: number;
+  shown: number;
+  cuttable: boolean;
+}
+
+async function segments(): Promise<Segment[]> {
+  return (await getJson<{ items: Segment[] }>(t, key, '/v1/segments?limit=1000')).items;
+}
+
+/** Shown segment of every planted topic, from the topic graph (one answer for the whole run). */
+async function shownSegmentOfTopics(): Promise<Map<string, string>> {
+  const graph = await getJson<{ nodes: Array<{ id: string; segmentId: string }> }>(t, key, '/v1/segments/graph');
+  return new Map(graph.nodes.map((n) => [n.id, n.segmentId]));
+}
+
+/** For each planted community, the shown segments holding its topics (topics in "Other interests" left out). */
+function communitySegments(segmentOf: Map<string, string>, other: ReadonlySet<string>): Array<Set<string>> {
+  const out = planted.communitySizes.map(() => new Set<string>());
+  ids.forEach((id, i) => {
+    const s = segmentOf.get(id);
+    if (s && !other.has(s)) out[planted.community[i]!]!.add(s);
+  });
+  return out;
+}
+
+async function setGranularity(target: unknown, status = 200): Promise<Granularity> {
+  const res = await t.call('PUT', '/v1/segmentation/granularity', { key, body: { target } });
+  expect(res.status, await res.clone().text()).toBe(status);
+  return (await res.json()) as Granularity;
+}
+
+let natural: Segment[];
+let naturalOf: Map<string, string>;
+
+beforeAll(async () => {
+  t = await startTestApp({}, { worker: 'process' });
+  key = await t.keyFor('marketer');
+  const records = planted.people.map((p) => profileRecord(planted, p));
+  const ingestKey = await t.keyFor('ingest');
+  for (let i = 0; i < records.length; i += 1000) await importProfiles(t, ingestKey, records.slice(i, i + 1000));
+  const run = await runSegmentation(t, key, 240_000);
+  expect(run.status, run.error).toBe('succeeded');
+  natural = await segments();
+  naturalOf = await shownSegmentOfTopics();
+}, 400_000);
+
+afterAll(async () => {
+  if (t) {
+    await t.call('PUT', '/v1/segmentation/granularity', { key, body: { target: 'natural' } });
+    await t.close();
+  }
+});
+
+describe('granularity through the API', () => {
+  it('finds the 30 planted communities as natural segments', async () => {
+    const other = new Set(natural.filter((s) => s.other).map((s) => s.id));
+    const bySegment = communitySegments(naturalOf, other);
+    // Each community in one segment of its own.
+    for (const segs of bySegment) expect(segs.size).toBe(1);
+    expect(new Set(bySegment.map((s) => [...s][0])).size).toBe(30);
+    const g = await getJson<Granularity>(t, key, '/v1/segmentation/granularity');
+    expect(g).toMatchObject({ setting: 'natural', cuttable: true });
+    expect(g.natural).toBe(natural.filter((s) => !s.other).length);
+    expect(g.shown).toBe(g.natural);
+  });
+
+  it('shows 10 segments cut from the hierarchy, each a union of whole natural segments, without a new run', async () => {
+    const runsBefore = (await getJson<{ items: unknown[] }>(t, key, '/v1/segmentation/runs?limit=1000')).items.length;
+    const g = await setGranularity(10);
+    expect(g).toMatchObject({ setting: 10, shown: 10 });
+    expect((await getJson<{ items: unknown[] }>(t, key, '/v1/segmentation/runs?limit=1000')).items.length).toBe(runsBefore);
+
+    const shown = await segments();
+    const real = shown.filter((s) => !s.other);
+    expect(real).toHaveLength(10);
+    // Every natural segment is behind exactly one shown segment.
+    const naturalIds = natural.filter((s) => !s.other).map((s) => s.id);
+    const members = real.flatMap((s) => s.curation?.members ?? [s.id]);
+    expect(members.sort()).toEqual([...naturalIds].sort());
+    for (const s of real.filter((x) => x.curation?.members)) {
+      expect(s.curation!.grouping).toBe('granularity');
+      const memberSizes = s.curation!.members!.map((m) => natural.find((n) => n.id === m)!.topicCount);
+      expect(s.topicCount).toBe(memberSizes.reduce((a, b) => a + b, 0));
+    }
+    // The planted communities nest: each lies in one of the 10, whole.
+    const other = new Set(shown.filter((s) => s.other).map((s) => s.id));
+    const segmentOf = await shownSegmentOfTopics();
+    for (const segs of communitySegments(segmentOf, other)) expect(segs.size).toBe(1);
+    for (const [topic, seg] of naturalOf) {
+      const head = real.find((s) => (s.curation?.members ?? [s.id]).includes(seg));
+      if (head) expect(segmentOf.get(topic)).toBe(head.id);
+    }
+    // A group's page lists its members' topics; a person's affinities are over the 10.
+    const group = real.find((s) => s.curation?.members)!;
+    const topics = await getJson<{ items: unknown[] }>(t, key, `/v1/segments/${encodeURIComponent(group.id)}/topics?limit=1000`);
+    expect(topics.items).toHaveLength(group.topicCount);
+    const person = planted.people[0]!;
+    const aff = await getJson<{ segments: Array<{ segmentId: string; affinity: number }> }>(t, key, `/v1/users/${encodeURIComponent(`crm:${person.externalId}`)}/affinities`);
+    const shownIds = new Set(shown.map((s) => s.id));
+    for (const a of aff.segments) expect(shownIds.has(a.segmentId)).toBe(true);
+    expect(aff.segments.reduce((sum, a) => sum + a.affinity, 0)).toBeCloseTo(1, 6);
+  });
+
+  it('keeps the granularity in a later run, and goes back to the recommended and natural segments', async () => {
+    const run = await runSegmentation(t, key, 240_000);
+    expect(run.status, run.error).toBe('succeeded');
+    expect((await segments()).filter((s) => !s.other)).toHaveLength(10);
+
+    const rec = await setGranularity('recommended');
+    expect(rec.shown).toBe(Math.min(rec.recommended, rec.natural));
+    expect((await segments()).filter((s) => !s.other)).toHaveLength(rec.shown);
+    const nat = await setGranularity('natural');
+    expect(nat.shown).toBe(nat.natural);
+    expect((await segments()).filter((s) => !s.other)).toHaveLength(nat.natural);
+    const history = await getJson<{ items: Array<{ kind: string; status: string }> }>(t, key, '/v1/curation/decisions?limit=3');
+    expect(history.items.map((d) => [d.kind, d.status])).toEqual([
+      ['granularity', 'active'],
+      ['granularity', 'replaced'],
+      ['granularity', 'replaced'],
+    ]);
+  }, 300_000);
+
+  it('refuses targets outside 2–50 and roles that may not curate', async () => {
+    for (const target of [1, 51, 2.5, 'many', null]) await setGranularity(target, 400);
+    const res = await t.call('PUT', '/v1/segmentation/granularity', { key: await t.keyFor('content'), body: { target: 5 } });
+    expect(res.status).toBe(403);
+  });
+});
