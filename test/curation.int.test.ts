@@ -138,6 +138,10 @@ describe('curation through the API', () => {
     expect(aff.segments.map((s) => s.segmentId)).not.toContain(baking);
     expect(aff.segments.find((s) => s.segmentId === sailing)!.label).toBe('Weekend makers');
 
+    // Audiences (and saved audiences' rules) naming the merged-away segment mean its group now.
+    const total = async (id: string) => (await getJson<{ total: number }>(t, key, `/v1/segments/${encodeURIComponent(id)}/audience?minAffinity=0.2&limit=1`)).total;
+    expect(await total(baking)).toBe(await total(sailing));
+
     const history = await getJson<{ items: Decision[] }>(t, key, '/v1/curation/decisions?limit=3');
     expect(history.items.map((d) => d.id)).toEqual([merge.id, renameTwin.id, rename.id]);
     expect(Date.parse(history.items[0]!.at)).toBeGreaterThan(Date.now() - 10 * 60_000);

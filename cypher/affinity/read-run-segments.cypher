@@ -1,4 +1,5 @@
-// Coarse segments of a run as they are shown: affinities are computed over these (a group's head stands for its members).
+// Coarse segments of a run as they are shown: affinities are computed over these. Segments shown as part of a group
+// (curation, granularity) come with `mergedInto`: the model answers for them with their group's head.
 MATCH (s:Segment {runId: $runId})
-WHERE coalesce(s.level, 'coarse') = 'coarse' AND s.mergedInto IS NULL
-RETURN s.id AS segmentId, s.label AS label, s.share AS share
+WHERE coalesce(s.level, 'coarse') = 'coarse'
+RETURN s.id AS segmentId, s.label AS label, s.share AS share, s.mergedInto AS mergedInto

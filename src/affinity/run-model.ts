@@ -11,6 +11,8 @@ export interface SegmentRow {
   segmentId: string;
   label: string | null;
   share: number | null;
+  /** Shown as part of this group's head (curation, granularity): an alias of the head, not a segment of its own. */
+  mergedInto?: string | null;
 }
 export interface MembershipRow {
   topicId: string;
@@ -54,15 +56,21 @@ export class RunModel {
    */
   constructor(
     runId: string,
-    segments: readonly SegmentRow[],
+    rows: readonly SegmentRow[],
     /** The run's interest half-lives in ms by source (segmentation/decay.ts); null: the run does not decay interests. */
     readonly halfLifeMs: Float64Array | null = null,
   ) {
     this.runId = runId;
+    const segments = rows.filter((s) => !s.mergedInto);
     this.segmentIds = segments.map((s) => s.segmentId);
     this.labels = segments.map((s) => s.label ?? s.segmentId);
     this.shares = Float64Array.from(segments, (s) => (typeof s.share === 'number' && Number.isFinite(s.share) ? s.share : 0));
     this.segmentIds.forEach((id, i) => this.slotOfSegment.set(id, i));
+    // Rules and saved audiences naming a merged-away segment keep working: they mean its group now.
+    for (const s of rows) {
+      const head = s.mergedInto ? this.slotOfSegment.get(s.mergedInto) : undefined;
+      if (head !== undefined) this.slotOfSegment.set(s.segmentId, head);
+    }
   }
 
   static from(rows: RunModelRows): RunModel {
