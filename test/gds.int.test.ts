@@ -118,7 +118,7 @@ describe('GDS building block (embedded Neo4j 5.26 + GDS 2.13)', () => {
     expect(await dropLeftoverGdsGraphs(db)).toEqual([]);
     // A graph left behind by a dead process: a run clashing with it fails without dropping it (not its own), and the
     // startup cleanup drops it.
-    await db.read('segmentation/gds-project-interests', { graph: `${GDS_GRAPH_PREFIX}stale-interests`, maxTopicsPerUser: 50 }, { deadline: 'batch' });
+    await db.read('segmentation/gds-project-interests', { graph: `${GDS_GRAPH_PREFIX}stale-interests`, maxTopicsPerUser: 50, excluded: [] }, { deadline: 'batch' });
     await expect(segmentWithGds(db, PARAMS, { graphName: `${GDS_GRAPH_PREFIX}stale` })).rejects.toThrow(/already exists/);
     expect(await dropLeftoverGdsGraphs(db)).toEqual([`${GDS_GRAPH_PREFIX}stale-interests`]);
     expect(await dropLeftoverGdsGraphs(db)).toEqual([]);
@@ -290,9 +290,9 @@ describe('SEGMENTATION_ENGINE=gds through the HTTP API', () => {
     const staleId = `stale-${randomUUID()}`;
     const graph = `${GDS_GRAPH_PREFIX}${staleId}-interests`;
     await db.write('segmentation/create-stale-run', { id: staleId, phase: 'detect' });
-    await db.read('segmentation/gds-project-interests', { graph, maxTopicsPerUser: 50 }, { deadline: 'batch' });
+    await db.read('segmentation/gds-project-interests', { graph, maxTopicsPerUser: 50, excluded: [] }, { deadline: 'batch' });
     const orphan = `${GDS_GRAPH_PREFIX}${randomUUID()}-interests`;
-    await db.read('segmentation/gds-project-interests', { graph: orphan, maxTopicsPerUser: 50 }, { deadline: 'batch' });
+    await db.read('segmentation/gds-project-interests', { graph: orphan, maxTopicsPerUser: 50, excluded: [] }, { deadline: 'batch' });
     // The stale run still holds the active slot (it may belong to a live instance until recovered): only the graph of
     // a run that is not active goes.
     expect(await engine.dropLeftovers(async () => (await repository.activeRun())?.id)).toEqual([orphan]);
