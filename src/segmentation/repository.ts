@@ -266,7 +266,7 @@ export class SegmentationRepository {
   /** The same with the curation sequence its segments reflect (a curation change shows as a new version of the run). */
   async visibleRun(): Promise<{ id: string; curationSeq: number } | null> {
     const [row] = await this.db.read<{ runId: string; curationSeq: number }>('segmentation/find-visible-run');
-    return row ? { id: row.runId, curationSeq: row.curationSeq } : null;
+    return row?.runId ? { id: row.runId, curationSeq: row.curationSeq } : null;
   }
 
   async runSegmentTopics(runId: string): Promise<Array<{ id: string; level: Level; other: boolean; topics: string[] }>> {
