@@ -21,6 +21,7 @@ import { mountAffinityRoutes } from './affinity/routes.js';
 import { mountSavedAudienceRoutes } from './audiences/routes.js';
 import { mountRefreshRoutes } from './refresh/routes.js';
 import { mountCurationRoutes } from './curation/routes.js';
+import { mountInsightRoutes } from './insight/routes.js';
 import { mountDashboard } from './dashboard/routes.js';
 import type { Services } from './services.js';
 
@@ -122,6 +123,7 @@ export function createApp(services: Services): Express {
   mountAffinityRoutes(api, services);
   mountSavedAudienceRoutes(api, services);
   mountUserRoutes(api, services.users);
+  mountInsightRoutes(api, services);
   mountPeopleRoutes(api, services);
 
   app.use(api.router);

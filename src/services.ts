@@ -11,6 +11,7 @@ import { createAudiences } from './audiences/index.js';
 import { createRefresh } from './refresh/index.js';
 import { createGraph } from './graph/index.js';
 import { createCuration } from './curation/index.js';
+import { createInsight } from './insight/index.js';
 
 export type { Deps } from './deps.js';
 
@@ -28,6 +29,7 @@ export function createServices(deps: Deps) {
   const affinity = createAffinity(deps, hooks, segmentation.visible, feed);
   const audiences = createAudiences(deps, hooks, affinity, segmentation);
   const refresh = createRefresh(deps, hooks, segmentation);
+  const insight = createInsight(deps, segmentation.visible, affinity);
   // Job runners and timers listen to `shutdown` so SIGTERM stops them before the driver closes; the background jobs
   // stop first, while the population they read is still followed.
   const shutdown = async () => {
@@ -41,7 +43,7 @@ export function createServices(deps: Deps) {
     await affinity.start();
     audiences.start();
   };
-  return { ...deps, hooks, feed, shutdown, start, apiKeys, users: users.service, ingest, segmentation, graph, curation, affinity, audiences, refresh };
+  return { ...deps, hooks, feed, shutdown, start, apiKeys, users: users.service, ingest, segmentation, graph, curation, affinity, audiences, refresh, insight };
 }
 
 export type Services = ReturnType<typeof createServices>;

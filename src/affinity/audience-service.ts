@@ -10,9 +10,22 @@ import type { AffinityRepository } from './affinity-repository.js';
 import type { AudienceFilter, AudienceIndex, AudienceMember, Keyset } from './audience-index.js';
 import type { PopulationSync } from './population-sync.js';
 import { afterCursor, evaluate, isSegment, leaves, rank, type Leaf, type Ranked, type Rule } from './rules.js';
+import type { RunModel } from './run-model.js';
 import type { ServedRun } from './served-run.js';
 
 export type { AudienceFilter, Keyset } from './audience-index.js';
+
+/** An audience: a coarse segment's members at thresholds, or the people matching rules (POST /v1/audiences/query). */
+export type AudienceDefinition =
+  | { segment: string; minAffinity?: number | undefined; minLift?: number | undefined }
+  | { where: Rule; rankBy?: string | undefined };
+
+/** Everyone in an audience now, as store slots, with the first people by affinity and the run model behind them. */
+export interface AudienceMembers {
+  model: RunModel;
+  slots: Int32Array;
+  top: AudienceRow[];
+}
 
 export interface AudienceRow {
   userId: string;
@@ -90,6 +103,29 @@ export class AudienceService {
       const last = page[page.length - 1]!;
       after = { affinity: last.affinity, userId: last.userId };
     }
+  }
+
+  /**
+   * Everyone in an audience as slots of consenting people held now (unordered), and the first `top` of them by
+   * affinity (to the segment, or to the rules' ranking segment). For insight and comparisons, which tally the members'
+   * interests in memory.
+   */
+  async members(def: AudienceDefinition, top: number): Promise<AudienceMembers> {
+    if ('segment' in def) {
+      const { index, segment } = await this.segment(def.segment);
+      const filter = { minAffinity: def.minAffinity ?? 0, minLift: def.minLift ?? 0 };
+      const slots: number[] = [];
+      index.scan(segment, filter, (slot) => slots.push(slot));
+      const first = top > 0 ? this.rows(index.page(segment, filter, undefined, top)) : [];
+      return { model: index.model, slots: Int32Array.from(slots), top: first };
+    }
+    const { ranked } = await this.ranked(def.where, def.rankBy);
+    await this.sync.settled();
+    const model = this.run.current;
+    if (!model) throw new AppError(409, 'no-segmentation-run', 'No segmentation run has succeeded yet: insight is computed over a run\'s segments');
+    const rows = this.present(ranked);
+    const store = this.sync.store;
+    return { model, slots: Int32Array.from(rows, (r) => store.slotOf(r.userId)!), top: rows.slice(0, top) };
   }
 
   // ---- audiences from rules --------------------------------------------------------------------------------------

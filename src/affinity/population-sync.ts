@@ -24,6 +24,7 @@ export class PopulationSync {
   private readonly erased = new LRUCache<string, true>({ max: 100_000 });
   private readonly listeners: Array<(slot: number) => void> = [];
   private readonly peopleListeners: Array<(userIds: readonly string[], kind: 'changed' | 'erased') => void> = [];
+  private readonly beforeListeners: Array<(slot: number) => void> = [];
   private warming: Promise<void> | undefined;
   private warmed = false;
   /** People changed since the warm-up began: what it streams of them may be older than what was loaded since. */
@@ -52,6 +53,14 @@ export class PopulationSync {
    */
   onPeople(fn: (userIds: readonly string[], kind: 'changed' | 'erased') => void): void {
     this.peopleListeners.push(fn);
+  }
+
+  /**
+   * `fn(slot)` just before a held slot is replaced or dropped, while what it held is still readable: running totals
+   * (insight's population counts) take the old contribution out here and put the new one in at `onChange`.
+   */
+  onBeforeChange(fn: (slot: number) => void): void {
+    this.beforeListeners.push(fn);
   }
 
   /** Starts following the feed, then loads everyone in the background. */
@@ -141,13 +150,17 @@ export class PopulationSync {
 
   private put(row: PersonRecord): void {
     if (this.erased.has(row.userId)) return;
+    const held = this.store.slotOf(row.userId);
+    if (held !== undefined) for (const l of this.beforeListeners) l(held);
     const slot = this.store.upsert(row);
     for (const l of this.listeners) l(slot);
   }
 
   private remove(userId: string): void {
     const slot = this.store.slotOf(userId);
-    if (slot !== undefined && this.store.delete(userId)) for (const l of this.listeners) l(slot);
+    if (slot === undefined) return;
+    for (const l of this.beforeListeners) l(slot);
+    if (this.store.delete(userId)) for (const l of this.listeners) l(slot);
   }
 
   /**

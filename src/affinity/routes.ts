@@ -5,7 +5,7 @@ import { streamCsv } from '../api/csv.js';
 import type { Services } from '../services.js';
 import { AppError } from '../errors.js';
 import { UserParams } from '../users/user-schemas.js';
-import { misplacedNegations } from './rules.js';
+import { misplacedNegations, type Rule } from './rules.js';
 import type { AudienceRow } from './audience-service.js';
 import {
   AUDIENCE_CSV_COLUMNS,
@@ -35,6 +35,17 @@ function streamAudienceCsv(res: Response, filename: string, pages: AsyncIterable
     const m = present(row);
     return [m.user, m.affinity, m.lift];
   });
+}
+
+/** 400 naming every negation that has no positive condition beside it in an `all` (rules.ts explains why). */
+export function requirePlacedNegations(rule: Rule, path: string): void {
+  const misplaced = misplacedNegations(rule, path);
+  if (misplaced.length > 0) {
+    throw AppError.badRequest(
+      'A negation needs a positive condition beside it in `all`',
+      misplaced.map((at) => ({ path: at, message: '`not` is only allowed inside `all` next to a positive condition' })),
+    );
+  }
 }
 
 export function mountAffinityRoutes(api: ApiRouter, services: Services): void {
@@ -108,13 +119,7 @@ export function mountAffinityRoutes(api: ApiRouter, services: Services): void {
         ...STALE_CURSOR_RESPONSE,
       },
       handler: async ({ body, req, res }) => {
-        const misplaced = misplacedNegations(body.where, 'body.where');
-        if (misplaced.length > 0) {
-          throw AppError.badRequest(
-            'A negation needs a positive condition beside it in `all`',
-            misplaced.map((path) => ({ path, message: '`not` is only allowed inside `all` next to a positive condition' })),
-          );
-        }
+        requirePlacedNegations(body.where, 'body.where');
         if (req.accepts(['application/json', 'text/csv']) === 'text/csv') {
           await streamAudienceCsv(res, 'audience.csv', affinity.audiences.ruleAll(body.where, body.rankBy));
           return undefined;

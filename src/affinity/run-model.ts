@@ -18,6 +18,8 @@ export interface MembershipRow {
   topicId: string;
   segmentId: string;
   name: string;
+  /** The topic's category (insight groups topics by it). */
+  category?: string | null;
 }
 /** One stored RELATED edge; the model holds it in both directions. */
 export interface RelatedRow {
@@ -46,9 +48,14 @@ export class RunModel {
   private readonly slotOfSegment = new Map<string, number>();
   private readonly segmentOfTopic = new Map<string, number>();
   private readonly names = new Map<string, string>();
+  /** Category of each segmented topic (topics without one have none), and the distinct categories by slot. */
+  private readonly categoryOfTopic = new Map<string, number>();
+  private readonly categorySlots = new Map<string, number>();
+  private readonly categoryList: string[] = [];
   private readonly related = new Map<string, RelatedTopic[]>();
   /** segmentOfTopic by a store's topic index, filled on demand (scans look topics up by index, not by string). */
   private byIndex = new Int32Array(0);
+  private categoryByIndex = new Int32Array(0);
 
   /**
    * The coarse segments; memberships and RELATED edges are added row by row as they stream in (a run over a long tail
@@ -85,6 +92,14 @@ export class RunModel {
     if (s === undefined) return; // a fine segment's membership, or a segment of another level
     this.segmentOfTopic.set(m.topicId, s);
     this.names.set(m.topicId, m.name);
+    if (m.category) {
+      let c = this.categorySlots.get(m.category);
+      if (c === undefined) {
+        this.categorySlots.set(m.category, (c = this.categories.length));
+        this.categoryList.push(m.category);
+      }
+      this.categoryOfTopic.set(m.topicId, c);
+    }
   }
 
   addRelated(r: RelatedRow): void {
@@ -105,6 +120,11 @@ export class RunModel {
 
   get segmentCount(): number {
     return this.segmentIds.length;
+  }
+
+  /** The distinct categories of the run's topics, by slot (categoryOfIndex). */
+  get categories(): readonly string[] {
+    return this.categoryList;
   }
 
   /** The coarse segment's position in this model, or undefined when the run has no such coarse segment. */
@@ -135,13 +155,14 @@ export class RunModel {
     return s === undefined ? segmentId : this.labels[s]!;
   }
 
+  categoryOf(topicId: string): string | undefined {
+    const c = this.categoryOfTopic.get(topicId);
+    return c === undefined ? undefined : this.categories[c];
+  }
+
   /** The segment slot of a store's topic index (-1: in no segment of this run). */
   segmentOfIndex(table: TopicTable, topic: number): number {
-    if (topic >= this.byIndex.length) {
-      const next = new Int32Array(Math.max(table.size, topic + 1, this.byIndex.length * 2)).fill(UNKNOWN);
-      next.set(this.byIndex);
-      this.byIndex = next;
-    }
+    if (topic >= this.byIndex.length) this.byIndex = widen(this.byIndex, table, topic);
     let s = this.byIndex[topic]!;
     if (s === UNKNOWN) {
       s = this.segmentOfTopic.get(table.idOf(topic)) ?? NONE;
@@ -149,4 +170,22 @@ export class RunModel {
     }
     return s;
   }
+
+  /** The category slot (in `categories`) of a store's topic index (-1: unsegmented, or no category). */
+  categoryOfIndex(table: TopicTable, topic: number): number {
+    if (topic >= this.categoryByIndex.length) this.categoryByIndex = widen(this.categoryByIndex, table, topic);
+    let c = this.categoryByIndex[topic]!;
+    if (c === UNKNOWN) {
+      c = this.categoryOfTopic.get(table.idOf(topic)) ?? NONE;
+      this.categoryByIndex[topic] = c;
+    }
+    return c;
+  }
+}
+
+/** A by-index lookup grown to hold `topic`, new entries not looked up yet. */
+function widen(a: Int32Array, table: TopicTable, topic: number): Int32Array<ArrayBuffer> {
+  const next = new Int32Array(Math.max(table.size, topic + 1, a.length * 2)).fill(UNKNOWN);
+  next.set(a);
+  return next;
 }

@@ -49,3 +49,11 @@ export async function openPage(browser: Browser, baseURL: string): Promise<PageW
   });
   return { page, context, errors, failedResponses };
 }
+
+/** Signs a marketer in through the page's own form and waits for the segment list. */
+export async function signIn(page: Page, key: string): Promise<void> {
+  await page.goto('/');
+  await page.getByLabel('API key').fill(key);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('table', { name: 'Segments' }).waitFor();
+}

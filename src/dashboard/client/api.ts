@@ -168,3 +168,10 @@ export interface Affinities {
   segments: SegmentAffinity[];
   suggestedTopics?: Array<{ id: string; name: string; score: number }>;
 }
+
+// ---- insight, comparisons and reports (extensions) -------------------------------------------------------------
+// The server's own types (type-only imports: nothing of the server is bundled).
+
+export type { AudienceDefinition } from '../../affinity/audience-service.js';
+export type { CategoryLift, Insight, TopicLift } from '../../insight/insight-service.js';
+export type { SegmentChange } from '../../insight/change.js';

@@ -1,5 +1,6 @@
-import { getJson, request, withQuery, type AudienceMember, type Page, type Segment, type SegmentTopic } from '../api.js';
+import { getJson, request, withQuery, type AudienceMember, type Insight, type Page, type Segment, type SegmentTopic } from '../api.js';
 import { clearError, fmtNumber, fmtPercent, h, replace, showError } from '../dom.js';
+import { insightPanel } from '../insight-panel.js';
 import { loadSegments, qualityRows } from '../segments-data.js';
 import { metricsList } from './runs.js';
 import { curationCard } from './curation.js';
@@ -96,10 +97,36 @@ export const segmentView: View = async ({ root, params, signal, rerender }) => {
       showError(err);
     }
   };
+  // ---- insight into the audience at the same thresholds
+  const insightBox = h('div', { id: 'insight', 'aria-busy': 'true' }, h('p', { class: 'muted' }, 'Looking for what makes this audience different…'));
+  let insighting: AbortController | undefined;
+  const loadInsight = async () => {
+    insighting?.abort();
+    const controller = new AbortController();
+    insighting = controller;
+    signal.addEventListener('abort', () => controller.abort(), { once: true });
+    insightBox.setAttribute('aria-busy', 'true');
+    try {
+      const insight = await getJson<Insight>(withQuery(`${base}/insight`, audienceQuery()), { signal: controller.signal });
+      replace(insightBox, insightPanel(insight, colour));
+      insightBox.dataset.state = 'done';
+    } catch (err) {
+      if (controller.signal.aborted) return;
+      replace(insightBox);
+      insightBox.dataset.state = 'error';
+      showError(err);
+    } finally {
+      if (!controller.signal.aborted) insightBox.setAttribute('aria-busy', 'false');
+    }
+  };
+
   const onFilterChange = () => {
     sliderValue.textContent = fmtPercent(Number(slider.value));
     clearTimeout(debounce);
-    debounce = setTimeout(() => void countAudience(), 250);
+    debounce = setTimeout(() => {
+      void countAudience();
+      void loadInsight();
+    }, 250);
   };
   slider.addEventListener('input', onFilterChange);
   lift.addEventListener('input', onFilterChange);
@@ -156,13 +183,22 @@ export const segmentView: View = async ({ root, params, signal, rerender }) => {
     ),
     curationCard(seg, segs.items, rerender),
     qualitySection(seg),
+    h(
+      'section',
+      { 'aria-labelledby': 'insight-h', class: 'card' },
+      h('h2', { id: 'insight-h' }, 'What makes this audience different'),
+      h('p', { class: 'hint' }, 'The audience at the thresholds above, compared with the population: consenting people with an interest in any segment of this run.'),
+      insightBox,
+    ),
     seg.metrics ? h('details', { class: 'card' }, h('summary', {}, 'Run metrics'), metricsList(seg.metrics)) : null,
   );
   await showTopics();
   void countAudience();
+  void loadInsight();
   return () => {
     clearTimeout(debounce);
     counting?.abort();
+    insighting?.abort();
   };
 };
 

@@ -1,0 +1,200 @@
+/**
+ * Insight into an audience (a segment at thresholds, or rules): what it over-indexes on against the population, its
+ * size and share, its highest-affinity people and, for a segment, how it changed since the previous run. Everything
+ * is computed in memory from the people the API process holds (population-sync.ts) and the visible run's model: the
+ * population's per-topic counts once per run (kept current by the population sync's change notifications), the
+ * audience's own tallies per request, in slices that yield to the event loop.
+ */
+import { setImmediate as pause } from 'node:timers/promises';
+import type { Logger } from '../logger.js';
+import type { AudienceDefinition, AudienceMembers, AudienceService } from '../affinity/audience-service.js';
+import type { PopulationSync } from '../affinity/population-sync.js';
+import type { RunModel } from '../affinity/run-model.js';
+import type { ServedRun } from '../affinity/served-run.js';
+import { segmentChange, type SegmentChange } from './change.js';
+import type { InsightRepository, RunStabilityRecord, SegmentSummary } from './insight-repository.js';
+import { defaultMinSupport, overIndexed, round, type LiftRow } from './over-index.js';
+import { HoldingsWalker, PopulationCounts, tallyMembers, type Tally } from './population-counts.js';
+
+export interface InsightOptions {
+  /** Members who must hold a topic (or category) for it to be listed; default defaultMinSupport(profiled). */
+  minSupport?: number | undefined;
+  topics: number;
+  categories: number;
+  people: number;
+}
+
+export interface TopicLift {
+  id: string;
+  name: string;
+  category: string | null;
+  members: number;
+  memberShare: number;
+  holders: number;
+  holderShare: number;
+  lift: number;
+}
+
+export interface CategoryLift {
+  name: string;
+  members: number;
+  memberShare: number;
+  holders: number;
+  holderShare: number;
+  lift: number;
+}
+
+export interface Insight {
+  runId: string;
+  audience: AudienceDefinition;
+  /** The segment of a segment audience, as the run recorded it. */
+  segment: { id: string; label: string; share: number; userCount: number | null; topicCount: number | null } | null;
+  size: number;
+  profiled: number;
+  population: number;
+  populationShare: number;
+  minSupport: number;
+  label: string;
+  topics: TopicLift[];
+  categories: CategoryLift[];
+  topPeople: Array<{ user: string; affinity: number; lift: number }>;
+  change: SegmentChange | null;
+}
+
+interface RunContext {
+  runId: string;
+  stability: RunStabilityRecord | null;
+  segments: SegmentSummary[];
+  previous: SegmentSummary[];
+}
+
+/** Topics named in the label an insight suggests (the most over-indexed ones). */
+const LABEL_TOPICS = 3;
+
+export class InsightService {
+  private counts: PopulationCounts | undefined;
+  private building: { model: RunModel; counts: PopulationCounts; done: Promise<PopulationCounts> } | undefined;
+  private context: { runId: string; done: Promise<RunContext> } | undefined;
+
+  constructor(
+    private readonly sync: PopulationSync,
+    private readonly run: ServedRun,
+    private readonly audiences: AudienceService,
+    private readonly repo: InsightRepository,
+    private readonly logger: Logger,
+  ) {
+    sync.onBeforeChange((slot) => this.live().forEach((c) => c.retire(slot)));
+    sync.onChange((slot) => this.live().forEach((c) => c.admit(slot)));
+  }
+
+  /** The counts changes must reach: the current run's and the one being built (once each: they can be the same). */
+  private live(): PopulationCounts[] {
+    const out: PopulationCounts[] = [];
+    if (this.counts) out.push(this.counts);
+    if (this.building && this.building.counts !== this.counts) out.push(this.building.counts);
+    return out;
+  }
+
+  /** A run became visible here: count its population in the background (requests would otherwise wait for it). */
+  prepare(): void {
+    const model = this.run.current;
+    if (model && this.sync.isWarm) void this.populationOf(model).catch(() => undefined);
+  }
+
+  /** The population's counts for a run's model, once everyone is loaded; built once per run. */
+  async populationOf(model: RunModel): Promise<PopulationCounts> {
+    await this.sync.settled();
+    if (this.counts?.model === model) return this.counts;
+    if (this.building?.model === model) return this.building.done;
+    const started = Date.now();
+    const counts = new PopulationCounts(this.sync.store, model);
+    const done = counts.fill(() => pause()).then(() => {
+      if (this.run.current === model) this.counts = counts;
+      this.logger.debug({ runId: model.runId, people: counts.people, ms: Date.now() - started }, 'insight population counted');
+      return counts;
+    });
+    const building = { model, counts, done };
+    this.building = building;
+    void done.catch(() => undefined).finally(() => {
+      if (this.building === building) this.building = undefined;
+    });
+    return done;
+  }
+
+  /** What the run recorded about its segments and the previous run's (read once per run). */
+  private runContext(runId: string): Promise<RunContext> {
+    if (this.context?.runId === runId) return this.context.done;
+    const done = (async () => {
+      const [stability, segments] = await Promise.all([this.repo.stability(runId), this.repo.segments(runId)]);
+      const previous = stability?.previousRunId ? await this.repo.segments(stability.previousRunId) : [];
+      return { runId, stability, segments, previous };
+    })();
+    const entry = { runId, done };
+    this.context = entry;
+    done.catch(() => {
+      if (this.context === entry) this.context = undefined;
+    });
+    return done;
+  }
+
+  /** The audience's members and tallies, with the population they are measured against (one model for all three). */
+  private async measure(def: AudienceDefinition, people: number): Promise<{ members: AudienceMembers; group: Tally; population: PopulationCounts }> {
+    const members = await this.audiences.members(def, people);
+    const population = await this.populationOf(members.model);
+    const group = await tallyMembers(new HoldingsWalker(this.sync.store, members.model), members.slots, () => pause());
+    return { members, group, population };
+  }
+
+  async insight(def: AudienceDefinition, opts: InsightOptions): Promise<Insight> {
+    const { members, group, population } = await this.measure(def, opts.people);
+    const { model } = members;
+    const minSupport = opts.minSupport ?? defaultMinSupport(group.people);
+    const topics = overIndexed(group, population, 'topics', { minSupport, minLift: 1, limit: Math.max(opts.topics, LABEL_TOPICS) }).map((r) =>
+      this.topicRow(model, r),
+    );
+    const categories = overIndexed(group, population, 'categories', { minSupport, minLift: 0, limit: opts.categories }).map((r) => ({
+      name: model.categories[r.key]!,
+      ...shares(r),
+    }));
+    let segment: Insight['segment'] = null;
+    let change: SegmentChange | null = null;
+    if ('segment' in def) {
+      const context = await this.runContext(model.runId);
+      const summary = context.segments.find((s) => s.id === def.segment);
+      segment = {
+        id: def.segment,
+        label: model.labelOf(def.segment),
+        share: round(model.shareOf(def.segment) ?? 0, 6),
+        userCount: summary?.userCount ?? null,
+        topicCount: summary?.topicCount ?? null,
+      };
+      change = segmentChange(def.segment, context.stability, context.segments, context.previous);
+    }
+    const populationSize = Math.max(population.people, group.people);
+    return {
+      runId: model.runId,
+      audience: def,
+      segment,
+      size: members.slots.length,
+      profiled: group.people,
+      population: populationSize,
+      populationShare: populationSize > 0 ? round(group.people / populationSize, 6) : 0,
+      minSupport,
+      label: topics.slice(0, LABEL_TOPICS).map((t) => t.name).join(' · '),
+      topics: topics.slice(0, opts.topics),
+      categories,
+      topPeople: members.top.map((r) => ({ user: r.address, affinity: r.affinity, lift: r.lift })),
+      change,
+    };
+  }
+
+  private topicRow(model: RunModel, r: LiftRow): TopicLift {
+    const id = this.sync.store.topics.idOf(r.key);
+    return { id, name: model.nameOf(id) ?? id, category: model.categoryOf(id) ?? null, ...shares(r) };
+  }
+}
+
+/** A lift row in the API's words: members of the audience, holders in the population. */
+function shares(r: LiftRow) {
+  return { members: r.members, memberShare: r.memberShare, holders: r.reference, holderShare: r.referenceShare, lift: r.lift };
+}
