@@ -87,4 +87,34 @@ describe('insight in the dashboard', () => {
     expect(narrow.size).toBe(12);
     expect(w.errors).toEqual([]);
   });
+
+  it('compares two segments side by side from the segment page', async () => {
+    await page.goto(`/#/segments/${encodeURIComponent(hikingSeg.segmentId)}`);
+    await page.getByLabel('Compare with').selectOption(operaSeg.segmentId);
+    await page.getByRole('button', { name: 'Compare', exact: true }).click();
+    await page.locator('#comparison[data-state="done"]').waitFor();
+    const res = await t.call('POST', '/v1/audiences/compare', {
+      key: marketer,
+      body: { a: { segment: hikingSeg.segmentId, minAffinity: 0 }, b: { segment: operaSeg.segmentId, minAffinity: 0 } },
+    });
+    const api = (await res.json()) as { a: { size: number }; b: { size: number }; overlap: { people: number }; topicsA: Array<{ name: string; lift: number }>; topicsB: Array<{ name: string }> };
+    // The four people mixing both are the overlap.
+    expect(api.overlap.people).toBe(4);
+    expect(Number(await page.locator('#overlap').getAttribute('data-people'))).toBe(4);
+    expect(Number(await page.locator('#side-a').getAttribute('data-size'))).toBe(api.a.size);
+    expect(Number(await page.locator('#side-b').getAttribute('data-size'))).toBe(api.b.size);
+    const namesA = await page.locator('#topics-a tbody tr td:first-child').allTextContents();
+    const namesB = await page.locator('#topics-b tbody tr td:first-child').allTextContents();
+    expect(namesA).toEqual(api.topicsA.map((x) => x.name));
+    expect(namesB).toEqual(api.topicsB.map((x) => x.name));
+    expect(namesA.sort()).toEqual([...hiking].sort());
+    expect(namesB.sort()).toEqual([...opera].sort());
+
+    // Thresholds from the form: the mixers (25% hiking) leave A at 50%.
+    await page.getByLabel('min. affinity').first().fill('0.5');
+    await page.getByRole('button', { name: 'Compare', exact: true }).click();
+    await page.locator('#overlap[data-people="0"]').waitFor();
+    expect(page.url()).toContain(`#/compare/${encodeURIComponent(hikingSeg.segmentId)}/${encodeURIComponent(operaSeg.segmentId)}`);
+    expect(w.errors).toEqual([]);
+  });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Insight } from '../src/insight/insight-service.js';
+import type { Comparison, Insight } from '../src/insight/insight-service.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { getJson, importProfiles, runSegmentation, segmentOfTopic } from './support/dashboard-seed.js';
 import { startOwnNeo4j, type OwnNeo4j } from './support/own-neo4j.js';
@@ -24,21 +24,28 @@ async function loadTopicSegments(): Promise<Map<string, string>> {
   return new Map(graph.nodes.map((n) => [n.name, n.segmentId]));
 }
 
+/** A person's segmented topics. */
+const held = (p: PlantedPerson) => new Set(p.interests.filter((i) => i.weight > 0 && segOf.has(i.topic)).map((i) => i.topic));
+const populationNow = () => people.filter((p) => p.consent && held(p).size > 0);
+/** A segment's audience at minAffinity 0: everyone in the population with an interest in it. */
+const membersOf = (segmentId: string) => populationNow().filter((p) => [...held(p)].some((topic) => segOf.get(topic) === segmentId));
+const holdersIn = (group: PlantedPerson[]) => {
+  const m = new Map<string, number>();
+  for (const p of group) for (const topic of held(p)) m.set(topic, (m.get(topic) ?? 0) + 1);
+  return m;
+};
+const lift4 = (x: number) => Math.round(x * 1e4) / 1e4;
+
 /** What insight should say for the people holding a topic of `segmentId`, counted from the planted data. */
 function expected(segmentId: string, minSupport?: number) {
-  const held = (p: PlantedPerson) => new Set(p.interests.filter((i) => i.weight > 0 && segOf.has(i.topic)).map((i) => i.topic));
-  const population = people.filter((p) => p.consent && held(p).size > 0);
-  const members = population.filter((p) => [...held(p)].some((topic) => segOf.get(topic) === segmentId));
-  const count = (group: PlantedPerson[]) => {
-    const m = new Map<string, number>();
-    for (const p of group) for (const topic of held(p)) m.set(topic, (m.get(topic) ?? 0) + 1);
-    return m;
-  };
+  const population = populationNow();
+  const members = membersOf(segmentId);
+  const count = holdersIn;
   const inMembers = count(members);
   const inPopulation = count(population);
   const support = minSupport ?? Math.max(3, Math.ceil(members.length * 0.01));
   const topics = [...inMembers]
-    .map(([name, m]) => ({ name, members: m, holders: inPopulation.get(name)!, lift: Math.round(((m / members.length) / (inPopulation.get(name)! / population.length)) * 1e4) / 1e4 }))
+    .map(([name, m]) => ({ name, members: m, holders: inPopulation.get(name)!, lift: lift4(m / members.length / (inPopulation.get(name)! / population.length)) }))
     .filter((r) => r.members >= support && r.lift > 1);
   return { population: population.length, size: members.length, topics, support };
 }
@@ -148,6 +155,61 @@ describe('segment insight', () => {
     expect(byRule.change).toBeNull();
     expect(byRule.topics[0]!.name).toBe(first);
     expect(byRule.topics.filter((x) => x.lift > 2).every((x) => topicsOf(0).includes(x.name))).toBe(true);
+  });
+
+  it('compares two segments: sizes, the people in both, and the topics each over-indexes on against the other', async () => {
+    const res = await t.call('POST', '/v1/audiences/compare', { key: marketer, body: { a: { segment: climbing }, b: { segment: jazz }, topics: 100 } });
+    expect(res.status).toBe(200);
+    const got = (await res.json()) as Comparison;
+    const a = membersOf(climbing);
+    const b = membersOf(jazz);
+    const both = a.filter((p) => b.includes(p));
+    expect(got.a.size).toBe(a.length);
+    expect(got.b.size).toBe(b.length);
+    // The planted mixers, and nobody else, are in both.
+    expect(both.every((p) => p.community === 'mixer')).toBe(true);
+    expect(got.overlap.people).toBe(MIXERS);
+    expect(got.overlap.people).toBe(both.length);
+    expect(got.overlap.jaccard).toBeCloseTo(both.length / (a.length + b.length - both.length), 6);
+    expect(got.overlap.shareOfA).toBeCloseTo(both.length / a.length, 6);
+    expect(got.population).toBe(populationNow().length);
+
+    // Distinct topics: each side's own community, exactly as counted from the planted data.
+    const distinct = (x: PlantedPerson[], y: PlantedPerson[]) => {
+      const hx = holdersIn(x);
+      const hy = holdersIn(y);
+      const support = Math.max(3, Math.ceil(x.length * 0.01));
+      return [...hx]
+        .map(([name, m]) => ({ name, a: m, b: hy.get(name) ?? 0, lift: lift4(m / x.length / (Math.max(hy.get(name) ?? 0, 0.5) / y.length)) }))
+        .filter((r) => r.a >= support && r.lift > 1);
+    };
+    expect(got.topicsA.map((x) => x.name).sort()).toEqual([...topicsOf(0)].sort());
+    expect(got.topicsB.map((x) => x.name).sort()).toEqual([...topicsOf(1)].sort());
+    for (const [rows, want, mine, other] of [
+      [got.topicsA, distinct(a, b), 'a', 'b'],
+      [got.topicsB, distinct(b, a), 'b', 'a'],
+    ] as const) {
+      expect(rows.map((r) => r.name).sort()).toEqual(want.map((r) => r.name).sort());
+      for (const r of rows) {
+        const w = want.find((x) => x.name === r.name)!;
+        expect([r[mine].members, r[other].members, r.lift]).toEqual([w.a, w.b, w.lift]);
+        expect(r.lift).toBeGreaterThan(2);
+      }
+    }
+    expect(got.categoriesA[0]!.name).toBe(CATEGORIES[0]);
+    expect(got.categoriesB[0]!.name).toBe(CATEGORIES[1]);
+
+    // Rules against a segment: holders of a jazz topic are jazz people and mixers, so they overlap jazz entirely.
+    const ruled = await t.call('POST', '/v1/audiences/compare', {
+      key: marketer,
+      body: { a: { where: { interest: { topic: topicsOf(1)[0] } } }, b: { segment: jazz } },
+    });
+    expect(ruled.status).toBe(200);
+    const r = (await ruled.json()) as Comparison;
+    expect(r.overlap.people).toBe(r.a.size);
+    expect(r.overlap.shareOfA).toBe(1);
+    expect((await t.call('POST', '/v1/audiences/compare', { key: marketer, body: { a: { segment: climbing } } })).status).toBe(400);
+    expect((await t.call('POST', '/v1/audiences/compare', { key: marketer, body: { a: { segment: climbing }, b: { segment: 'seg_nope' } } })).status).toBe(404);
   });
 
   it('answers problems for unknown segments and bad input', async () => {

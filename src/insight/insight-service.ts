@@ -13,7 +13,7 @@ import type { RunModel } from '../affinity/run-model.js';
 import type { ServedRun } from '../affinity/served-run.js';
 import { segmentChange, type SegmentChange } from './change.js';
 import type { InsightRepository, RunStabilityRecord, SegmentSummary } from './insight-repository.js';
-import { defaultMinSupport, overIndexed, round, type LiftRow } from './over-index.js';
+import { defaultMinSupport, overIndexed, rankLifts, round, type LiftRow } from './over-index.js';
 import { HoldingsWalker, PopulationCounts, tallyMembers, type Tally } from './population-counts.js';
 
 export interface InsightOptions {
@@ -59,6 +59,41 @@ export interface Insight {
   categories: CategoryLift[];
   topPeople: Array<{ user: string; affinity: number; lift: number }>;
   change: SegmentChange | null;
+}
+
+export interface CompareOptions {
+  /** Members of the side a topic over-indexes in who must hold it; default defaultMinSupport of that side. */
+  minSupport?: number | undefined;
+  topics: number;
+  categories: number;
+}
+
+/** A topic (or category) in both audiences; `lift` = its share in the first named / its share in the other. */
+interface SideBySide {
+  a: { members: number; share: number };
+  b: { members: number; share: number };
+  lift: number;
+}
+
+export interface Comparison {
+  runId: string;
+  population: number;
+  a: ComparedAudience;
+  b: ComparedAudience;
+  overlap: { people: number; jaccard: number; shareOfA: number; shareOfB: number };
+  minSupport: { a: number; b: number };
+  topicsA: Array<{ id: string; name: string; category: string | null } & SideBySide>;
+  topicsB: Array<{ id: string; name: string; category: string | null } & SideBySide>;
+  categoriesA: Array<{ name: string } & SideBySide>;
+  categoriesB: Array<{ name: string } & SideBySide>;
+}
+
+export interface ComparedAudience {
+  audience: AudienceDefinition;
+  label: string;
+  size: number;
+  profiled: number;
+  populationShare: number;
 }
 
 interface RunContext {
@@ -188,10 +223,79 @@ export class InsightService {
     };
   }
 
+  /**
+   * Two audiences side by side: sizes, how many people are in both, and the topics (and categories) that over-index
+   * in each against the other: lift = share of its profiled members holding it / share of the other's, with the
+   * minimum support applied on the side it over-indexes in.
+   */
+  async compare(a: AudienceDefinition, b: AudienceDefinition, opts: CompareOptions): Promise<Comparison> {
+    let ma = await this.measure(a, 0);
+    let mb = await this.measure(b, 0);
+    // A run became visible between the two: measure the first again, so both sides use one run.
+    if (ma.members.model !== mb.members.model) ma = await this.measure(a, 0);
+    if (ma.members.model !== mb.members.model) mb = await this.measure(b, 0);
+    const { model } = mb.members;
+    const both = overlapOf(ma.members.slots, mb.members.slots, this.sync.store.slotCount);
+    const sizeA = ma.members.slots.length;
+    const sizeB = mb.members.slots.length;
+    const support = { a: opts.minSupport ?? defaultMinSupport(ma.group.people), b: opts.minSupport ?? defaultMinSupport(mb.group.people) };
+    const population = Math.max(mb.population.people, ma.group.people, mb.group.people);
+    const sides = (kind: 'topics' | 'categories', limit: number) => {
+      const ab = rankLifts(ma.group[kind], ma.group.people, (k) => mb.group[kind][k] ?? 0, mb.group.people, { minSupport: support.a, minLift: 1, limit });
+      const ba = rankLifts(mb.group[kind], mb.group.people, (k) => ma.group[kind][k] ?? 0, ma.group.people, { minSupport: support.b, minLift: 1, limit });
+      const flip = (r: LiftRow): LiftRow => ({ ...r, members: r.reference, memberShare: r.referenceShare, reference: r.members, referenceShare: r.memberShare });
+      return { ab: ab.map((r) => sideBySide(r)), ba: ba.map((r) => sideBySide(flip(r), r.lift)), keysAb: ab.map((r) => r.key), keysBa: ba.map((r) => r.key) };
+    };
+    const topics = sides('topics', opts.topics);
+    const categories = sides('categories', opts.categories);
+    const topicInfo = (key: number) => {
+      const id = this.sync.store.topics.idOf(key);
+      return { id, name: model.nameOf(id) ?? id, category: model.categoryOf(id) ?? null };
+    };
+    const compared = (def: AudienceDefinition, m: typeof ma): ComparedAudience => ({
+      audience: def,
+      label: 'segment' in def ? model.labelOf(def.segment) : 'Audience from rules',
+      size: m.members.slots.length,
+      profiled: m.group.people,
+      populationShare: population > 0 ? round(m.group.people / population, 6) : 0,
+    });
+    return {
+      runId: model.runId,
+      population,
+      a: compared(a, ma),
+      b: compared(b, mb),
+      overlap: {
+        people: both,
+        jaccard: sizeA + sizeB - both > 0 ? round(both / (sizeA + sizeB - both), 6) : 0,
+        shareOfA: sizeA > 0 ? round(both / sizeA, 6) : 0,
+        shareOfB: sizeB > 0 ? round(both / sizeB, 6) : 0,
+      },
+      minSupport: support,
+      topicsA: topics.ab.map((r, i) => ({ ...topicInfo(topics.keysAb[i]!), ...r })),
+      topicsB: topics.ba.map((r, i) => ({ ...topicInfo(topics.keysBa[i]!), ...r })),
+      categoriesA: categories.ab.map((r, i) => ({ name: model.categories[categories.keysAb[i]!]!, ...r })),
+      categoriesB: categories.ba.map((r, i) => ({ name: model.categories[categories.keysBa[i]!]!, ...r })),
+    };
+  }
+
   private topicRow(model: RunModel, r: LiftRow): TopicLift {
     const id = this.sync.store.topics.idOf(r.key);
     return { id, name: model.nameOf(id) ?? id, category: model.categoryOf(id) ?? null, ...shares(r) };
   }
+}
+
+/** People in both slot lists (each list holds a person once). */
+function overlapOf(a: Int32Array, b: Int32Array, slots: number): number {
+  const inA = new Uint8Array(slots);
+  for (const s of a) inA[s] = 1;
+  let n = 0;
+  for (const s of b) if (s < slots && inA[s] === 1) n++;
+  return n;
+}
+
+/** A comparison row: `members` are the first audience's, `reference` the other's; lift as ranked. */
+function sideBySide(r: LiftRow, lift = r.lift): SideBySide {
+  return { a: { members: r.members, share: r.memberShare }, b: { members: r.reference, share: r.referenceShare }, lift };
 }
 
 /** A lift row in the API's words: members of the audience, holders in the population. */

@@ -3,7 +3,7 @@ import type { Services } from '../services.js';
 import type { AudienceDefinition } from '../affinity/audience-service.js';
 import { requirePlacedNegations } from '../affinity/routes.js';
 import { SegmentParams } from '../affinity/schemas.js';
-import { AudienceInsightBody, InsightSchema, SegmentInsightQuery } from './schemas.js';
+import { AudienceInsightBody, CompareBody, ComparisonSchema, InsightSchema, SegmentInsightQuery } from './schemas.js';
 
 const MARKETERS = ['marketer', 'admin'] as const;
 
@@ -49,6 +49,19 @@ export function mountInsightRoutes(api: ApiRouter, services: Services): void {
       handler: ({ body }) => {
         const { audience, ...opts } = body;
         return insight.insight(checkDefinition(audience, 'body.audience'), opts);
+      },
+    })
+    .route({
+      method: 'post',
+      path: '/v1/audiences/compare',
+      summary: 'Extension: two audiences (or segments) side by side — sizes, overlap, topics that over-index in one against the other',
+      tags: ['Insight'],
+      access: MARKETERS,
+      body: CompareBody,
+      responses: { 200: { description: 'Comparison', schema: ComparisonSchema }, ...NOT_FOUND, ...NO_RUN },
+      handler: ({ body }) => {
+        const { a, b, ...opts } = body;
+        return insight.compare(checkDefinition(a, 'body.a'), checkDefinition(b, 'body.b'), opts);
       },
     });
 }

@@ -118,3 +118,56 @@ export const InsightSchema = z
     change: SegmentChangeSchema.nullable().describe('For a segment: how it changed since the previous run'),
   })
   .openapi('Insight');
+
+// ---- comparison ------------------------------------------------------------------------------------------------
+
+export const CompareBody = z
+  .object({
+    a: AudienceDefinitionSchema,
+    b: AudienceDefinitionSchema,
+    minSupport: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000_000)
+      .optional()
+      .describe('Members of the side a topic over-indexes in who must hold it (default: 1% of that side\'s profiled members, at least 3)'),
+    topics: z.number().int().min(1).max(100).default(20).describe('Topics listed per side (default 20)'),
+    categories: z.number().int().min(1).max(50).default(10).describe('Categories listed per side (default 10)'),
+  })
+  .strict()
+  .openapi('CompareRequest');
+
+const sideFigures = z.object({ members: z.number().int().describe('Profiled members holding it'), share: z.number().describe('members / profiled members') });
+const sideBySide = {
+  a: sideFigures.describe('In audience a'),
+  b: sideFigures.describe('In audience b'),
+  lift: z.number().describe('Its share in the audience it over-indexes in / its share in the other (the other counting half a person when nobody there holds it)'),
+};
+const ComparedAudienceSchema = z.object({
+  audience: AudienceDefinitionSchema,
+  label: z.string(),
+  size: z.number().int(),
+  profiled: z.number().int().describe('Members who are in the population (the base of shares)'),
+  populationShare: z.number(),
+});
+
+export const ComparisonSchema = z
+  .object({
+    runId: z.string(),
+    population: z.number().int(),
+    a: ComparedAudienceSchema,
+    b: ComparedAudienceSchema,
+    overlap: z.object({
+      people: z.number().int().describe('People in both audiences'),
+      jaccard: z.number().describe('people / people in either'),
+      shareOfA: z.number().describe('people / size of a'),
+      shareOfB: z.number().describe('people / size of b'),
+    }),
+    minSupport: z.object({ a: z.number().int(), b: z.number().int() }),
+    topicsA: z.array(z.object({ id: z.string(), name: z.string(), category: z.string().nullable(), ...sideBySide })).describe('Topics over-indexing in a against b, by lift descending'),
+    topicsB: z.array(z.object({ id: z.string(), name: z.string(), category: z.string().nullable(), ...sideBySide })).describe('Topics over-indexing in b against a'),
+    categoriesA: z.array(z.object({ name: z.string(), ...sideBySide })),
+    categoriesB: z.array(z.object({ name: z.string(), ...sideBySide })),
+  })
+  .openapi('Comparison');

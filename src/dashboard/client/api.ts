@@ -173,5 +173,5 @@ export interface Affinities {
 // The server's own types (type-only imports: nothing of the server is bundled).
 
 export type { AudienceDefinition } from '../../affinity/audience-service.js';
-export type { CategoryLift, Insight, TopicLift } from '../../insight/insight-service.js';
+export type { CategoryLift, Comparison, Insight, TopicLift } from '../../insight/insight-service.js';
 export type { SegmentChange } from '../../insight/change.js';

@@ -1,5 +1,6 @@
 import { audienceView } from './audience.js';
 import { audiencesView } from './audiences.js';
+import { compareView } from './compare.js';
 import { graphView } from './graph.js';
 import { meView } from './me.js';
 import { peopleView } from './people.js';
@@ -35,5 +36,7 @@ export function routes(session: Session): Array<{ pattern: RegExp; view: View }>
     { pattern: /^\/runs$/, view: runsView },
     { pattern: /^\/audiences$/, view: audiencesView },
     { pattern: /^\/audiences\/([^/]+)$/, view: audienceView },
+    { pattern: /^\/compare$/, view: compareView },
+    { pattern: /^\/compare\/([^/]+)\/([^/]+)$/, view: compareView },
   ];
 }

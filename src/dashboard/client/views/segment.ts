@@ -156,6 +156,25 @@ export const segmentView: View = async ({ root, params, signal, rerender }) => {
     }
   };
 
+  const others = segs.items.filter((s) => s.id !== seg.id);
+  const compareWith = h('select', { id: 'compare-with', 'aria-label': 'Compare with' }, others.map((s) => h('option', { value: s.id }, s.label)));
+  const compareForm =
+    others.length === 0
+      ? null
+      : h(
+          'form',
+          {
+            class: 'inline-form',
+            onsubmit: (e: Event) => {
+              e.preventDefault();
+              location.hash = `#/compare/${encodeURIComponent(seg.id)}/${encodeURIComponent(compareWith.value)}`;
+            },
+          },
+          h('label', { for: 'compare-with' }, 'Compare with'),
+          compareWith,
+          h('button', { type: 'submit', class: 'secondary' }, 'Compare'),
+        );
+
   replace(
     root,
     h('p', { class: 'crumbs' }, h('a', { href: '#/segments' }, '← All segments')),
@@ -166,6 +185,7 @@ export const segmentView: View = async ({ root, params, signal, rerender }) => {
       `${fmtNumber(seg.userCount)} people · ${fmtNumber(seg.topicCount)} topics`,
       seg.topTopics.length ? ` · top topics: ${seg.topTopics.map((t) => t.name).join(', ')}` : '',
     ),
+    compareForm,
     h(
       'div',
       { class: 'columns' },
