@@ -2,7 +2,8 @@ import { mulberry32 } from '../../src/segmentation/random.js';
 
 /**
  * Planted communities for insight and comparison tests: four communities of eight topics (one category each) with
- * 150 members each, 60 people mixing the first two, a handful of popular topics everyone holds, pairs of people
+ * 150 members each, 60 people mixing the first two, a handful of popular topics everyone holds (weakly: weight 0.5,
+ * so wherever a run places them, nobody's affinity to that segment reaches 0.3 through them alone), pairs of people
  * sharing a rare topic of their community, and 50 people without consent who hold the first community's topics.
  * Everything is recorded so a test can count by brute force what the API should say.
  */
@@ -30,7 +31,7 @@ export function plantedPeople(prefix: string, seed = 14): PlantedPerson[] {
     return out;
   };
   const interest = (c: number) => (topic: string) => ({ topic, category: CATEGORIES[c]!, weight: 1 + Math.floor(rand() * 3) });
-  const popular = POPULAR.map((topic) => ({ topic, category: 'Popular', weight: 1 }));
+  const popular = POPULAR.map((topic) => ({ topic, category: 'Popular', weight: 0.5 }));
   const people: PlantedPerson[] = [];
   for (let c = 0; c < COMMUNITIES.length; c++) {
     for (let i = 0; i < PER_COMMUNITY; i++) {
@@ -45,7 +46,8 @@ export function plantedPeople(prefix: string, seed = 14): PlantedPerson[] {
       externalId: `${prefix}-mix-${i}`,
       consent: true,
       community: 'mixer',
-      interests: [...pick(topicsOf(0), 3).map(interest(0)), ...pick(topicsOf(1), 3).map(interest(1)), ...popular],
+      // Equal weights: a mixer's affinity to either community is at least 6 / 14 (0.43) wherever the popular topics are.
+      interests: [...pick(topicsOf(0), 3), ...pick(topicsOf(1), 3)].map((topic, k) => ({ topic, category: CATEGORIES[k < 3 ? 0 : 1]!, weight: 2 })).concat(popular),
     });
   }
   for (let i = 0; i < 50; i++) {
