@@ -22,6 +22,7 @@ import { mountSavedAudienceRoutes } from './audiences/routes.js';
 import { mountRefreshRoutes } from './refresh/routes.js';
 import { mountCurationRoutes } from './curation/routes.js';
 import { mountInsightRoutes } from './insight/routes.js';
+import { mountReportRoutes } from './reports/routes.js';
 import { mountDashboard } from './dashboard/routes.js';
 import type { Services } from './services.js';
 
@@ -89,7 +90,10 @@ export function createApp(services: Services): Express {
   installSessions(app, services);
   // Only /v1 needs a principal; /healthz, /readyz, /metrics, /openapi.json, /docs, /auth/* and the dashboard do not
   // read credentials at all. Failed key checks have their own per-address budget (the limiter below counts by key).
-  app.use('/v1', authenticate(services.apiKeys, failedAuthLimiter(authFailuresPerMinute(config.RATE_LIMIT_PER_MINUTE))));
+  app.use(
+    '/v1',
+    authenticate(services.apiKeys, failedAuthLimiter(authFailuresPerMinute(config.RATE_LIMIT_PER_MINUTE)), [services.reports.shareTokens]),
+  );
   // A session cookie rides along with any request the browser makes: state changes it authenticates must be ours.
   const sameOrigin = sameOriginCheck(config.PUBLIC_URL);
   app.use('/v1', sameOrigin);
@@ -108,7 +112,9 @@ export function createApp(services: Services): Express {
           ? `key:${req.principal.keyId}`
           : req.principal?.kind === 'person'
             ? `person:${req.principal.userId}`
-            : `ip:${ipKeyGenerator(req.ip ?? '')}`,
+            : req.principal?.kind === 'share'
+              ? `share:${req.principal.linkId}`
+              : `ip:${ipKeyGenerator(req.ip ?? '')}`,
       handler: (_req, res) => sendProblem(res, problem(429, 'rate-limited', 'Too many requests; slow down')),
     }),
   );
@@ -124,6 +130,7 @@ export function createApp(services: Services): Express {
   mountSavedAudienceRoutes(api, services);
   mountUserRoutes(api, services.users);
   mountInsightRoutes(api, services);
+  mountReportRoutes(api, services);
   mountPeopleRoutes(api, services);
 
   app.use(api.router);

@@ -94,6 +94,13 @@ const schema = z.object({
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: bool.default(false),
   // How often each API process re-reads the refresh policy and checks the drift trigger (src/refresh/).
   REFRESH_CHECK_MS: z.coerce.number().int().min(200).max(600_000).default(10_000),
+  // Reports (PDF, PNG charts) are printed by headless Chromium over the dashboard's report view: Debian's package by
+  // default. Renders run at most REPORT_RENDER_CONCURRENCY at a time with REPORT_RENDER_QUEUE waiting (429 beyond),
+  // each within REPORT_RENDER_TIMEOUT_MS (503 past it).
+  CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
+  REPORT_RENDER_CONCURRENCY: z.coerce.number().int().min(1).max(4).default(2),
+  REPORT_RENDER_QUEUE: z.coerce.number().int().min(0).max(16).default(2),
+  REPORT_RENDER_TIMEOUT_MS: ms.default(30_000),
   DEMO_DATA: bool.default(true),
   FACEBOOK_APP_ID: z.string().optional(),
   FACEBOOK_APP_SECRET: z.string().optional(),

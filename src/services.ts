@@ -12,6 +12,7 @@ import { createRefresh } from './refresh/index.js';
 import { createGraph } from './graph/index.js';
 import { createCuration } from './curation/index.js';
 import { createInsight } from './insight/index.js';
+import { createReports } from './reports/index.js';
 
 export type { Deps } from './deps.js';
 
@@ -30,6 +31,7 @@ export function createServices(deps: Deps) {
   const audiences = createAudiences(deps, hooks, affinity, segmentation);
   const refresh = createRefresh(deps, hooks, segmentation);
   const insight = createInsight(deps, segmentation.visible, affinity);
+  const reports = createReports(deps, hooks, insight);
   // Job runners and timers listen to `shutdown` so SIGTERM stops them before the driver closes; the background jobs
   // stop first, while the population they read is still followed.
   const shutdown = async () => {
@@ -43,7 +45,7 @@ export function createServices(deps: Deps) {
     await affinity.start();
     audiences.start();
   };
-  return { ...deps, hooks, feed, shutdown, start, apiKeys, users: users.service, ingest, segmentation, graph, curation, affinity, audiences, refresh, insight };
+  return { ...deps, hooks, feed, shutdown, start, apiKeys, users: users.service, ingest, segmentation, graph, curation, affinity, audiences, refresh, insight, reports };
 }
 
 export type Services = ReturnType<typeof createServices>;

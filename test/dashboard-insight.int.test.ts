@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app.js';
 import { launchBrowser, openPage, signIn, type PageWatch } from './support/browser.js';
-import { getJson, importProfiles, runSegmentation, segmentOfTopic } from './support/dashboard-seed.js';
+import { getJson, importProfiles, runSegmentation, segmentOfTopic, sleep } from './support/dashboard-seed.js';
+import type { Insight } from '../src/insight/insight-service.js';
 
 /**
  * The dashboard's insight, comparison and report views in headless Chromium against the real app (one browser for
@@ -23,14 +25,6 @@ let page: Page;
 let marketer: string;
 let hikingSeg: { segmentId: string; label: string };
 let operaSeg: { segmentId: string; label: string };
-
-interface Insight {
-  size: number;
-  population: number;
-  topics: Array<{ name: string; members: number; memberShare: number; holders: number; lift: number }>;
-  categories: Array<{ name: string; lift: number }>;
-  topPeople: Array<{ user: string }>;
-}
 
 beforeAll(async () => {
   t = await startTestApp();
@@ -115,6 +109,61 @@ describe('insight in the dashboard', () => {
     await page.getByRole('button', { name: 'Compare', exact: true }).click();
     await page.locator('#overlap[data-people="0"]').waitFor();
     expect(page.url()).toContain(`#/compare/${encodeURIComponent(hikingSeg.segmentId)}/${encodeURIComponent(operaSeg.segmentId)}`);
+    expect(w.errors).toEqual([]);
+  });
+
+  it('downloads the report as a PDF, and shares it: the link opens it read-only without a key until revoked', async () => {
+    await page.goto(`/#/segments/${encodeURIComponent(hikingSeg.segmentId)}`);
+    await page.locator('#insight[data-state="done"]').waitFor();
+    const [pdf] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download PDF' }).click()]);
+    expect(pdf.suggestedFilename()).toMatch(/^report-.+\.pdf$/);
+    expect((await readFile((await pdf.path())!)).subarray(0, 5).toString()).toBe('%PDF-');
+    await page.locator('#report-status').filter({ hasText: /Downloaded report-/ }).waitFor();
+
+    await page.getByRole('button', { name: 'Create share link' }).click();
+    const url = await page.locator('#share-url').inputValue();
+    expect(url).toMatch(new RegExp(`^${t.baseUrl}/#/shared/nss_`));
+
+    // Someone else's browser: no key anywhere, only the link.
+    const reader = await openPage(browser, t.baseUrl);
+    try {
+      await reader.page.goto(url);
+      await reader.page.locator('#report[data-state="ready"]').waitFor();
+      expect(await reader.page.getByRole('heading', { level: 1 }).textContent()).toBe(hikingSeg.label);
+      const api = await getJson<Insight>(t, marketer, `/v1/segments/${hikingSeg.segmentId}/insight?minAffinity=0.2`);
+      expect(Number(await reader.page.locator('#insight-size').getAttribute('data-size'))).toBe(api.size);
+      const names = await reader.page.getByRole('table', { name: 'Over-indexed topics' }).locator('tbody tr td:first-child').allTextContents();
+      expect(names).toEqual(api.topics.map((x) => x.name));
+      expect(await reader.page.locator('#nav').isHidden()).toBe(true);
+      expect(await reader.page.evaluate(() => sessionStorage.getItem('ns.apiKey'))).toBeNull();
+      // Nothing else opens: another view leads back to the report.
+      await reader.page.evaluate(() => (location.hash = '#/segments'));
+      await reader.page.waitForFunction(() => location.hash.startsWith('#/shared/'));
+      await reader.page.locator('#report[data-state="ready"]').waitFor();
+
+      await page.getByRole('button', { name: 'Revoke' }).click();
+      await page.locator('#share-state[data-state="revoked"]').waitFor();
+      await reader.page.reload();
+      await reader.page.locator('#report[data-state="refused"]').waitFor();
+      expect(await reader.page.locator('#refusal').textContent()).toMatch(/revoked/);
+      expect(reader.errors).toEqual([]);
+      expect(new Set(reader.failedResponses)).toEqual(new Set(['401 GET /v1/reports/shared']));
+    } finally {
+      await reader.context.close();
+    }
+  });
+
+  it('tells the holder of an expired link that it no longer opens the report', async () => {
+    const link = await t.services.reports.links.create({ audience: { segment: operaSeg.segmentId }, title: 'Opera' }, 1_000, 'test');
+    await sleep(Date.parse(link.expiresAt) - Date.now() + 200);
+    const reader = await openPage(browser, t.baseUrl);
+    try {
+      await reader.page.goto(`/#/shared/${link.token}`);
+      await reader.page.locator('#report[data-state="refused"]').waitFor();
+      expect(await reader.page.locator('#refusal').textContent()).toMatch(/expired/);
+    } finally {
+      await reader.context.close();
+    }
     expect(w.errors).toEqual([]);
   });
 });

@@ -17,3 +17,15 @@ install_chromium() {
     exit 1
   fi
 }
+
+install_poppler() {
+  # pdftoppm and pdftotext: the report tests open the PDFs the service renders.
+  if [ -x /usr/bin/pdftoppm ] && [ -x /usr/bin/pdftotext ]; then return; fi
+  if [ "$(id -u)" = "0" ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends poppler-utils >/dev/null
+  else
+    echo "The report tests need Debian's poppler-utils (pdftoppm): sudo apt-get install -y poppler-utils" >&2
+    exit 1
+  fi
+}

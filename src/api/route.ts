@@ -195,7 +195,12 @@ export class ApiRouter {
     const responses: Record<string, unknown> = {};
     for (const [status, description] of responseStatuses(def)) responses[status] = { description, content: problemContent };
     for (const [status, r] of Object.entries(def.responses)) responses[status] = responseObject(Number(status), r);
-    const roles = def.access !== 'public' && def.access !== 'person' ? `Roles: ${def.access.join(', ')}` : undefined;
+    const roles =
+      def.access === 'share'
+        ? 'A report\'s share link token (`Authorization: Bearer nss_…`), read-only'
+        : def.access !== 'public' && def.access !== 'person'
+          ? `Roles: ${def.access.join(', ')}`
+          : undefined;
     const description = [def.description, roles].filter(Boolean).join('\n\n');
     this.registry.registerPath({
       method: def.method,
@@ -204,7 +209,7 @@ export class ApiRouter {
       tags: def.tags,
       ...(def.access === 'public'
         ? {}
-        : { security: def.access === 'person' ? [{ session: [] }] : [{ apiKey: [] }] }),
+        : { security: def.access === 'person' ? [{ session: [] }] : def.access === 'share' ? [{ shareLink: [] }] : [{ apiKey: [] }] }),
       ...(description ? { description } : {}),
       request: {
         ...(def.params ? { params: def.params } : {}),

@@ -37,13 +37,20 @@ function tooManyFailures(): AppError {
   return new AppError(429, 'rate-limited', 'Too many failed authentication attempts from this address; try again later');
 }
 
+/** Bearer tokens that are not API keys, told apart by their prefix (share links: `nss_`). */
+export interface TokenVerifier {
+  prefix: string;
+  /** The principal, or an AppError 401 saying why not. */
+  verify(token: string): Promise<Principal>;
+}
+
 /**
  * Resolves the caller for the routes that need one (mounted on /v1 only: operations endpoints, the login and the
  * dashboard's files never look at credentials, so a stray header or a database outage cannot fail them). Routes then
  * only check `req.principal`. An address over its failed-attempt budget gets 429 for any key, right or wrong, until
  * the window ends: otherwise the budget would not slow down guessing.
  */
-export function authenticate(keys: ApiKeyService, failures: FailedAuthLimiter): RequestHandler {
+export function authenticate(keys: ApiKeyService, failures: FailedAuthLimiter, tokens: readonly TokenVerifier[] = []): RequestHandler {
   const fail = (req: Request, res: Response) =>
     new Promise<void>((resolve, reject) => void failures.count(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
   return async (req, res, next) => {
@@ -60,6 +67,16 @@ export function authenticate(keys: ApiKeyService, failures: FailedAuthLimiter): 
         await fail(req, res);
         throw AppError.unauthorized('Authorization must be "Bearer <api key>"');
       }
+      const verifier = tokens.find((t) => m[1]!.startsWith(t.prefix));
+      if (verifier) {
+        try {
+          req.principal = await verifier.verify(m[1]!);
+        } catch (err) {
+          if (err instanceof AppError && err.status === 401) await fail(req, res);
+          throw err;
+        }
+        return next();
+      }
       const principal = await keys.authenticate(m[1]!);
       if (!principal) {
         await fail(req, res);
@@ -73,14 +90,18 @@ export function authenticate(keys: ApiKeyService, failures: FailedAuthLimiter): 
   };
 }
 
-/** Who may call a route: nobody checked, a signed-in person, or API keys of the given roles. */
-export type Access = 'public' | 'person' | readonly Role[];
+/** Who may call a route: nobody checked, a signed-in person, a share link's holder, or API keys of the given roles. */
+export type Access = 'public' | 'person' | 'share' | readonly Role[];
 
 export function authorize(principal: Principal | undefined, access: Access): void {
   if (access === 'public') return;
   if (!principal) throw AppError.unauthorized();
   if (access === 'person') {
     if (principal.kind !== 'person') throw AppError.forbidden('Only a signed-in person may do this');
+    return;
+  }
+  if (access === 'share') {
+    if (principal.kind !== 'share') throw AppError.forbidden('Only a report\'s share link opens this');
     return;
   }
   if (principal.kind !== 'key' || !access.includes(principal.role)) {

@@ -1,12 +1,17 @@
 import type {} from 'passport';
+import type { ReportSpec } from '../reports/share-link-repository.js';
 
 export const ROLES = ['admin', 'ingest', 'marketer', 'content'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** Who is calling: a machine client with an API key, or a person signed in through the social login. */
+/**
+ * Who is calling: a machine client with an API key, a person signed in through the social login, or someone holding a
+ * report's share link (read-only, that report only).
+ */
 export type Principal =
   | { kind: 'key'; keyId: string; role: Role; name: string }
-  | { kind: 'person'; userId: string };
+  | { kind: 'person'; userId: string }
+  | { kind: 'share'; linkId: string; report: ReportSpec; expiresAt: string };
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace

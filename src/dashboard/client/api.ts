@@ -8,6 +8,16 @@ export const apiKey = {
   clear: () => sessionStorage.removeItem(KEY_STORAGE),
 };
 
+/**
+ * A report's share token (from the address `#/shared/<token>`): while it is set, it is the page's only credential,
+ * kept in memory only (the address already holds it; a key in storage is not used).
+ */
+let shareToken: string | null = null;
+export const shared = {
+  get: () => shareToken,
+  set: (token: string) => (shareToken = token),
+};
+
 /** A problem+json answer (RFC 9457); the message is the server's `detail`, which is written for people. */
 export class ApiError extends Error {
   constructor(
@@ -31,7 +41,7 @@ export interface RequestOptions {
 
 export async function request(path: string, opts: RequestOptions = {}): Promise<Response> {
   const headers: Record<string, string> = { accept: opts.accept ?? 'application/json' };
-  const key = opts.useKey === false ? null : apiKey.get();
+  const key = opts.useKey === false ? null : (shareToken ?? apiKey.get());
   if (key) headers.authorization = `Bearer ${key}`;
   let body: string | undefined;
   if (opts.body !== undefined) {

@@ -34,7 +34,7 @@ function liftChart(id: string, title: string, rows: Array<{ name: string; lift: 
   );
 }
 
-function liftTable(label: string, rows: Array<TopicLift | CategoryLift>, withCategory: boolean): HTMLElement {
+function liftTable(label: string, rows: Array<TopicLift | CategoryLift>, withCategory: boolean, links: boolean): HTMLElement {
   return h(
     'table',
     { class: 'grid compact', 'aria-label': label },
@@ -56,7 +56,7 @@ function liftTable(label: string, rows: Array<TopicLift | CategoryLift>, withCat
         h(
           'tr',
           {},
-          h('td', {}, 'id' in r ? h('a', { href: `#/graph/${encodeURIComponent(r.id)}`, title: 'Show in the topic graph' }, r.name) : r.name),
+          h('td', {}, 'id' in r && links ? h('a', { href: `#/graph/${encodeURIComponent(r.id)}`, title: 'Show in the topic graph' }, r.name) : r.name),
           withCategory ? h('td', {}, 'category' in r ? (r.category ?? '') : '') : null,
           h('td', { class: 'num' }, fmtNumber(r.members)),
           h('td', { class: 'num' }, fmtPercent(r.memberShare)),
@@ -85,7 +85,8 @@ export function insightSummary(i: Insight): string {
   return `${fmtNumber(i.size)} ${i.size === 1 ? 'person' : 'people'} · ${fmtPercent(i.populationShare)} of the population of ${fmtNumber(i.population)}`;
 }
 
-export function insightPanel(i: Insight, colour = '#1f5fbf'): HTMLElement {
+/** `links`: topics and people link to their views (not in a read-only shared report, which has no other view). */
+export function insightPanel(i: Insight, colour = '#1f5fbf', links = true): HTMLElement {
   return h(
     'div',
     { class: 'insight', 'data-run': i.runId },
@@ -101,21 +102,23 @@ export function insightPanel(i: Insight, colour = '#1f5fbf'): HTMLElement {
         h('h3', { id: 'over-h' }, 'Over-indexed topics'),
         h('p', { class: 'hint' }, `Lift = share of members holding the topic / share of the population holding it; at least ${fmtNumber(i.minSupport)} members each.`),
         liftChart('chart-topics', 'Lift of the most over-indexed topics', i.topics.slice(0, 10), colour),
-        liftTable('Over-indexed topics', i.topics, true),
+        liftTable('Over-indexed topics', i.topics, true, links),
       ),
       h(
         'section',
         { 'aria-labelledby': 'cat-h' },
         h('h3', { id: 'cat-h' }, 'Top categories'),
         liftChart('chart-categories', 'Lift of the top categories', i.categories, '#6b7b8c'),
-        liftTable('Top categories', i.categories, false),
+        liftTable('Top categories', i.categories, false, links),
         h('h3', {}, 'Highest affinity'),
         i.topPeople.length === 0
           ? h('p', { class: 'muted' }, 'Nobody.')
           : h(
               'ol',
               { class: 'people', 'aria-label': 'Highest affinity' },
-              i.topPeople.map((p) => h('li', {}, h('a', { href: `#/people/${encodeURIComponent(p.user)}` }, p.user), h('span', { class: 'muted' }, ` ${fmtPercent(p.affinity)} · lift ${p.lift.toFixed(2)}`))),
+              i.topPeople.map((p) =>
+                h('li', {}, links ? h('a', { href: `#/people/${encodeURIComponent(p.user)}` }, p.user) : p.user, h('span', { class: 'muted' }, ` ${fmtPercent(p.affinity)} · lift ${p.lift.toFixed(2)}`)),
+              ),
             ),
       ),
     ),

@@ -1,4 +1,4 @@
-import { ApiError, apiKey, getJson, request } from './api.js';
+import { ApiError, apiKey, getJson, request, shared } from './api.js';
 import { $, clearError, h, replace, showError } from './dom.js';
 import { runWidget } from './views/runs.js';
 import { routes, type Session, type View } from './views/index.js';
@@ -8,6 +8,12 @@ import { routes, type Session, type View } from './views/index.js';
  * gets their own page; otherwise a marketer's API key from sessionStorage; otherwise the sign-in screen.
  */
 async function resolveSession(): Promise<Session | undefined> {
+  // A share link opens its report read-only, whoever else is signed in in this browser.
+  const link = /^#\/shared\/([^/?]+)/.exec(location.hash);
+  if (link) {
+    shared.set(decodeURIComponent(link[1]!));
+    return { kind: 'shared' };
+  }
   try {
     const me = await getJson<Record<string, unknown>>('/v1/me', { useKey: false });
     return { kind: 'person', me };
@@ -65,7 +71,9 @@ async function render(): Promise<void> {
   }
   const match = routes(session).map((r) => ({ r, m: r.pattern.exec(path) })).find((x) => x.m);
   if (!match) {
-    location.hash = session.kind === 'person' ? '#/me' : '#/segments';
+    // A share link's reader stays on the report (there is nothing else for them to see).
+    if (session.kind === 'shared') location.hash = `#/shared/${encodeURIComponent(shared.get() ?? '')}`;
+    else location.hash = session.kind === 'person' ? '#/me' : '#/segments';
     return;
   }
   highlightNav(path);
@@ -83,7 +91,7 @@ async function render(): Promise<void> {
   } catch (err) {
     if (controller.signal.aborted) return;
     // A revoked key or an expired session: back to signing in, with the server's reason.
-    if (err instanceof ApiError && err.status === 401) {
+    if (err instanceof ApiError && err.status === 401 && session.kind !== 'shared') {
       if (session.kind === 'marketer') apiKey.clear();
       session = undefined;
       renderChrome();
@@ -109,6 +117,8 @@ function renderChrome() {
   nav.hidden = session?.kind !== 'marketer';
   if (!session) {
     replace(who);
+  } else if (session.kind === 'shared') {
+    replace(who, h('span', {}, 'Shared report · read-only'));
   } else if (session.kind === 'marketer') {
     replace(
       who,

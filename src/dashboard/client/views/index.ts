@@ -4,11 +4,12 @@ import { compareView } from './compare.js';
 import { graphView } from './graph.js';
 import { meView } from './me.js';
 import { peopleView } from './people.js';
+import { sharedReportView } from './report.js';
 import { runsView } from './runs.js';
 import { segmentView } from './segment.js';
 import { segmentsView } from './segments.js';
 
-export type Session = { kind: 'marketer' } | { kind: 'person'; me: Record<string, unknown> };
+export type Session = { kind: 'marketer' } | { kind: 'person'; me: Record<string, unknown> } | { kind: 'shared' };
 
 export interface ViewContext {
   root: HTMLElement;
@@ -26,6 +27,7 @@ export type View = (ctx: ViewContext) => Promise<void | (() => void)>;
 
 export function routes(session: Session): Array<{ pattern: RegExp; view: View }> {
   if (session.kind === 'person') return [{ pattern: /^\/me$/, view: meView }];
+  if (session.kind === 'shared') return [{ pattern: /^\/shared\/([^/]+)$/, view: sharedReportView }];
   return [
     { pattern: /^\/segments$/, view: segmentsView },
     { pattern: /^\/segments\/([^/]+)$/, view: segmentView },

@@ -1,5 +1,7 @@
-import { getJson, request, withQuery, type AudienceMember, type Insight, type Page, type Segment, type SegmentTopic } from '../api.js';
-import { clearError, fmtNumber, fmtPercent, h, replace, showError } from '../dom.js';
+import { getJson, withQuery, type AudienceMember, type Insight, type Page, type Segment, type SegmentTopic } from '../api.js';
+import { fmtNumber, fmtPercent, h, replace, showError } from '../dom.js';
+import { download } from '../download.js';
+import { reportCard } from './report-actions.js';
 import { insightPanel } from '../insight-panel.js';
 import { loadSegments, qualityRows } from '../segments-data.js';
 import { metricsList } from './runs.js';
@@ -133,27 +135,16 @@ export const segmentView: View = async ({ root, params, signal, rerender }) => {
 
   const exportButton = h('button', { type: 'button', onclick: () => void exportCsv() }, 'Export CSV');
   const exportStatus = h('span', { role: 'status', class: 'muted', id: 'export-status' });
-  const exportCsv = async () => {
-    clearError();
-    exportButton.disabled = true;
-    exportStatus.textContent = 'Preparing the CSV…';
-    try {
-      const q = audienceQuery();
-      const res = await request(withQuery(`${base}/audience`, q), { accept: 'text/csv', signal });
-      const blob = new Blob([await res.blob()], { type: 'text/csv' });
-      const url = URL.createObjectURL(blob);
-      const a = h('a', { href: url, download: csvName(seg, q.minAffinity) });
-      document.body.append(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
-      exportStatus.textContent = `Downloaded ${a.download}`;
-    } catch (err) {
-      exportStatus.textContent = '';
-      if (!signal.aborted) showError(err);
-    } finally {
-      exportButton.disabled = false;
-    }
+  const exportCsv = () => {
+    const q = audienceQuery();
+    return download(withQuery(`${base}/audience`, q), {
+      accept: 'text/csv',
+      signal,
+      name: csvName(seg, q.minAffinity),
+      button: exportButton,
+      status: exportStatus,
+      what: 'CSV',
+    });
   };
 
   const others = segs.items.filter((s) => s.id !== seg.id);
@@ -210,6 +201,7 @@ export const segmentView: View = async ({ root, params, signal, rerender }) => {
       h('p', { class: 'hint' }, 'The audience at the thresholds above, compared with the population: consenting people with an interest in any segment of this run.'),
       insightBox,
     ),
+    reportCard(() => ({ segment: seg.id, ...audienceQuery() }), seg.label, signal),
     seg.metrics ? h('details', { class: 'card' }, h('summary', {}, 'Run metrics'), metricsList(seg.metrics)) : null,
   );
   await showTopics();
