@@ -8,7 +8,8 @@
  * - counting the population once per run (PopulationCounts.fill, what a run switch costs in the background);
  * - keeping it current: one person's change (retire + admit);
  * - one insight of the largest segment, and of the median one: audience scan, member tally, ranking of lifts;
- * - the longest stretch without yielding to the event loop during a tally (slices of 5,000 members).
+ * - the longest stretch without yielding to the event loop during a tally (slices of 5,000 members);
+ * - a comparison of the two largest segments (both tallied, their overlap, lifts both ways).
  * Pure CPU: the figures do not depend on Neo4j. Each figure is the median of `--repeat` runs, as CPU time of the
  * process (wall time beside it in brackets: on a shared machine it mostly measures the neighbours).
  */
@@ -18,7 +19,7 @@ import { RunModel } from '../src/affinity/run-model.js';
 import { AudienceIndex } from '../src/affinity/audience-index.js';
 import { mulberry32 } from '../src/segmentation/random.js';
 import { HoldingsWalker, PopulationCounts, tallyMembers } from '../src/insight/population-counts.js';
-import { defaultMinSupport, overIndexed } from '../src/insight/over-index.js';
+import { defaultMinSupport, overIndexed, rankLifts } from '../src/insight/over-index.js';
 
 const { values: opts } = parseArgs({
   options: {
@@ -150,10 +151,34 @@ async function measure(people: number) {
     }
     out[name] = { members: n, ms: mid(times), longestSliceMs: longest };
   }
+  // A comparison as InsightService.compare does it: both audiences tallied, the people in both, lifts both ways.
+  const compares: Array<{ wall: number; cpu: number }> = [];
+  for (let r = 0; r < repeat; r++) {
+    const stop = clock();
+    const [a, b] = [sizes[0]!.s, sizes[1]!.s].map((s) => {
+      const slots: number[] = [];
+      index.scan(s, { minAffinity: 0, minLift: 0 }, (slot) => slots.push(slot));
+      return Int32Array.from(slots);
+    });
+    const [ga, gb] = await Promise.all([a!, b!].map((slots) => tallyMembers(new HoldingsWalker(store, model), slots, immediate)));
+    const inA = new Uint8Array(store.slotCount);
+    for (const slot of a!) inA[slot] = 1;
+    let both = 0;
+    for (const slot of b!) both += inA[slot]!;
+    if (both < 0) throw new Error('unreachable: keeps the overlap count live');
+    for (const kind of ['topics', 'categories'] as const) {
+      const limit = kind === 'topics' ? 20 : 10;
+      rankLifts(ga![kind], ga!.people, (k) => gb![kind][k] ?? 0, gb!.people, { minSupport: defaultMinSupport(ga!.people), minLift: 1, limit });
+      rankLifts(gb![kind], gb!.people, (k) => ga![kind][k] ?? 0, ga!.people, { minSupport: defaultMinSupport(gb!.people), minLift: 1, limit });
+    }
+    compares.push(stop());
+  }
+
   console.log(
     `| ${people.toLocaleString('en')} | ${counts.people.toLocaleString('en')} | ${fmt(mid(fills))} | ${changeUs.toFixed(1)} | ` +
       `${out.largest!.members.toLocaleString('en')}: ${fmt(out.largest!.ms)} | ${out.median!.members.toLocaleString('en')}: ${fmt(out.median!.ms)} | ` +
-      `${Math.max(out.largest!.longestSliceMs, out.median!.longestSliceMs).toFixed(1)} |`,
+      `${Math.max(out.largest!.longestSliceMs, out.median!.longestSliceMs).toFixed(1)} | ` +
+      `${sizes[0]!.n.toLocaleString('en')} vs ${sizes[1]!.n.toLocaleString('en')}: ${fmt(mid(compares))} |`,
   );
 }
 
@@ -163,7 +188,7 @@ console.log(
 );
 console.log(
   '| people | population | count population: CPU ms (wall) | one change: CPU µs | insight, largest segment: members: CPU ms (wall) | ' +
-    'insight, median segment: members: CPU ms (wall) | longest stretch without yielding: CPU ms |',
+    'insight, median segment: members: CPU ms (wall) | longest stretch without yielding: CPU ms | compare the two largest: CPU ms (wall) |',
 );
-console.log('| --- | --- | --- | --- | --- | --- | --- |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const n of opts.people.split(',').map(Number)) await measure(n);
