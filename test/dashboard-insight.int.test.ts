@@ -27,7 +27,7 @@ let hikingSeg: { segmentId: string; label: string };
 let operaSeg: { segmentId: string; label: string };
 
 beforeAll(async () => {
-  t = await startTestApp();
+  t = await startTestApp({}, { worker: 'process' });
   marketer = await t.keyFor('marketer');
   await importProfiles(t, t.adminKey, [
     ...Array.from({ length: 12 }, (_, i) => ({ externalId: `${p}-h${i}`, interests: hiking.filter((_, k) => k !== i % 4).map((n) => interest(n, 'Outdoors')) })),

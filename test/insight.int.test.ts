@@ -77,7 +77,7 @@ const insightOf = (segmentId: string, q: Record<string, string> = {}) =>
 
 beforeAll(async () => {
   db = await startOwnNeo4j();
-  t = await startTestApp(db.env, { applySchema: true });
+  t = await startTestApp(db.env, { applySchema: true, worker: 'process' });
   marketer = await t.keyFor('marketer');
   people = plantedPeople('ins');
   await importProfiles(t, t.adminKey, profiles(people));

@@ -26,7 +26,7 @@ let segment: { segmentId: string; label: string };
 let dir: string;
 
 beforeAll(async () => {
-  t = await startTestApp();
+  t = await startTestApp({}, { worker: 'process' });
   marketer = await t.keyFor('marketer');
   dir = mkdtempSync(path.join(tmpdir(), 'ns-reports-'));
   await importProfiles(t, t.adminKey, [
