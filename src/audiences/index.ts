@@ -1,4 +1,4 @@
-import type { Deps } from '../services.js';
+import type { Deps } from '../deps.js';
 import type { Hooks } from '../hooks.js';
 import type { Affinity } from '../affinity/index.js';
 import type { Segmentation } from '../segmentation/index.js';

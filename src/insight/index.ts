@@ -1,4 +1,4 @@
-import type { Deps } from '../services.js';
+import type { Deps } from '../deps.js';
 import type { Affinity } from '../affinity/index.js';
 import type { VisibleRun } from '../segmentation/visible-run.js';
 import { InsightRepository } from './insight-repository.js';

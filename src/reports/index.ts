@@ -1,4 +1,4 @@
-import type { Deps } from '../services.js';
+import type { Deps } from '../deps.js';
 import type { Hooks } from '../hooks.js';
 import type { InsightService } from '../insight/insight-service.js';
 import type { TokenVerifier } from '../auth/middleware.js';

@@ -2,7 +2,7 @@ import type { Db } from '../db/neo4j.js';
 import { type EngineRun, newSegmentId, type SegmentationEngine, type Segmented, topicMeta } from './engine.js';
 import { dropLeftoverGdsGraphs, GDS_GRAPH_PREFIX, gdsVersion, segmentAudience, segmentCohesion, segmentWithGds } from './gds.js';
 import { communityQuality } from './quality.js';
-import { segmentDetected } from './pipeline.js';
+import { segmentDetected } from './segment-detected.js';
 import type { SegmentationRepository } from './repository.js';
 
 /** Base name of a run's in-memory GDS graphs (segmentWithGds appends -interests, -similarity). */

@@ -8,11 +8,11 @@ import {
   DEFAULT_PARAMS,
   type Level,
   type PreviousRun,
-  segmentDetected,
   segmentInterests,
   type SegmentsResult,
 } from './pipeline.js';
 import { nmi } from './stability.js';
+import { segmentDetected } from './segment-detected.js';
 
 function load(opts: Parameters<typeof generateProfiles>[0], reorder = false) {
   const c = new InterestCollector();

@@ -1,7 +1,7 @@
 import { ApiError, getJson, request, sendJson } from '../api.js';
 import { clearError, fmtNumber, fmtPercent, fmtTime, h, replace, showError } from '../dom.js';
 import { evaluationPill, type SavedAudience } from './audiences.js';
-import type { View } from './index.js';
+import type { View } from './view.js';
 
 interface Delivery {
   id: string;

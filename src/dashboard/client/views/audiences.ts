@@ -1,7 +1,7 @@
 import { getJson, sendJson, type Page } from '../api.js';
 import { clearError, fmtNumber, fmtTime, h, replace, showError } from '../dom.js';
 import { loadSegments } from '../segments-data.js';
-import type { View } from './index.js';
+import type { View } from './view.js';
 
 /** A saved audience as GET /v1/audiences returns it (docs/audiences.md). */
 export interface SavedAudience {

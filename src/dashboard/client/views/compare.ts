@@ -1,7 +1,7 @@
 import { sendJson, type Comparison } from '../api.js';
 import { clearError, fmtNumber, fmtPercent, h, replace, showError } from '../dom.js';
 import { loadSegments } from '../segments-data.js';
-import type { View } from './index.js';
+import type { View } from './view.js';
 
 /**
  * Two segments side by side (POST /v1/audiences/compare): sizes, the people in both, and the topics that over-index

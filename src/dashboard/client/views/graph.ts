@@ -5,7 +5,7 @@ import Sigma from 'sigma';
 import { getJson, type TopicGraph } from '../api.js';
 import { fmtNumber, h, replace, showError } from '../dom.js';
 import { loadSegments, type Segments } from '../segments-data.js';
-import type { View } from './index.js';
+import type { View } from './view.js';
 
 // A CommonJS module typed with `export default`: tsc (NodeNext) and esbuild disagree on what the default import is.
 const fa2 = ((fa2module as unknown as { default?: unknown }).default ?? fa2module) as {

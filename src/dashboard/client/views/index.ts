@@ -8,22 +8,9 @@ import { sharedReportView } from './report.js';
 import { runsView } from './runs.js';
 import { segmentView } from './segment.js';
 import { segmentsView } from './segments.js';
+import type { Session, View } from './view.js';
 
-export type Session = { kind: 'marketer' } | { kind: 'person'; me: Record<string, unknown> } | { kind: 'shared' };
-
-export interface ViewContext {
-  root: HTMLElement;
-  /** Decoded capture groups of the route pattern. */
-  params: string[];
-  session: Session;
-  /** Aborted when the user navigates away: views stop fetching and polling. */
-  signal: AbortSignal;
-  rerender: () => void;
-  endSession: () => void;
-}
-
-/** A view renders into `root`; it may return a cleanup (e.g. to free the WebGL context). */
-export type View = (ctx: ViewContext) => Promise<void | (() => void)>;
+export type { Session, View, ViewContext } from './view.js';
 
 export function routes(session: Session): Array<{ pattern: RegExp; view: View }> {
   if (session.kind === 'person') return [{ pattern: /^\/me$/, view: meView }];

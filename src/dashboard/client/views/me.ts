@@ -1,7 +1,7 @@
 import { getJson, request, sendJson, type Affinities } from '../api.js';
 import { segmentBars } from '../bars.js';
 import { clearError, h, replace, showError } from '../dom.js';
-import type { View } from './index.js';
+import type { View } from './view.js';
 
 interface Interest {
   topicId: string;

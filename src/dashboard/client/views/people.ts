@@ -2,7 +2,7 @@ import { ApiError, getJson, type Affinities } from '../api.js';
 import { segmentBars } from '../bars.js';
 import { h, replace, showError } from '../dom.js';
 import { loadSegments } from '../segments-data.js';
-import type { View } from './index.js';
+import type { View } from './view.js';
 
 /** A marketer looks up one person (`crm:c-1`, `facebook:…` or the service's id) and sees their segment of one. */
 export const peopleView: View = async ({ root, params, signal }) => {

@@ -2,7 +2,7 @@ import { ApiError, getJson, type AudienceDefinition, type Insight } from '../api
 import { fmtPercent, fmtTime, h, replace } from '../dom.js';
 import { download } from '../download.js';
 import { insightPanel } from '../insight-panel.js';
-import type { View } from './index.js';
+import type { View } from './view.js';
 
 interface ReportDocument {
   title: string;

@@ -1,7 +1,7 @@
 import { ApiError, getJson, sendJson, type Page, type Run, type RunMetrics } from '../api.js';
 import { clearError, fmtNumber, fmtTime, h, replace, showError } from '../dom.js';
 import type { RunStability } from '../segments-data.js';
-import type { View } from './index.js';
+import type { View } from './view.js';
 import { comparisonCard, loadComparison, refreshPolicyCard, visibilityCell } from './run-review.js';
 
 /** Progress of the run this page started or found running; views listen to refresh when it finishes. */

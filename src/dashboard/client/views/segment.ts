@@ -6,7 +6,7 @@ import { insightPanel } from '../insight-panel.js';
 import { loadSegments, qualityRows } from '../segments-data.js';
 import { metricsList } from './runs.js';
 import { curationCard } from './curation.js';
-import type { View } from './index.js';
+import type { View } from './view.js';
 
 const TOPICS_PAGE = 25;
 

@@ -3,7 +3,7 @@ import { loadRun, loadSegments, runStability, significanceOf, stabilityOf } from
 import { metricsList } from './runs.js';
 import { granularityCard } from './curation.js';
 import type { RunStability } from '../segments-data.js';
-import type { View } from './index.js';
+import type { View } from './view.js';
 
 function stabilitySummary(st: RunStability): string {
   const kept = st.segments.filter((s) => s.previousId !== null);
