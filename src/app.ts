@@ -23,6 +23,7 @@ import { mountRefreshRoutes } from './refresh/routes.js';
 import { mountCurationRoutes } from './curation/routes.js';
 import { mountInsightRoutes } from './insight/routes.js';
 import { mountReportRoutes } from './reports/routes.js';
+import { mountSensitiveRoutes } from './privacy/sensitive-routes.js';
 import { mountDashboard } from './dashboard/routes.js';
 import type { Services } from './services.js';
 
@@ -132,6 +133,7 @@ export function createApp(services: Services): Express {
   mountInsightRoutes(api, services);
   mountReportRoutes(api, services);
   mountPeopleRoutes(api, services);
+  mountSensitiveRoutes(api, services.privacy.marks);
 
   app.use(api.router);
   app.use(openApiRouter(() => generateOpenApi(registry)));

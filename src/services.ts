@@ -13,6 +13,7 @@ import { createGraph } from './graph/index.js';
 import { createCuration } from './curation/index.js';
 import { createInsight } from './insight/index.js';
 import { createReports } from './reports/index.js';
+import { createPrivacy } from './privacy/index.js';
 
 export type { Deps } from './deps.js';
 
@@ -27,7 +28,11 @@ export function createServices(deps: Deps) {
   const segmentation = createSegmentation(deps, hooks);
   const graph = createGraph(deps.db, segmentation.visible);
   const curation = createCuration(deps, segmentation);
-  const affinity = createAffinity(deps, hooks, segmentation.visible, feed);
+  const privacy = createPrivacy(deps, hooks, feed);
+  const hidden = (topicId: string) => privacy.sensitive.has(topicId);
+  // What runs made before a topic was marked sensitive is served without it.
+  segmentation.segments.hideTopics(hidden);
+  const affinity = createAffinity(deps, hooks, segmentation.visible, feed, hidden);
   const audiences = createAudiences(deps, hooks, affinity, segmentation);
   const refresh = createRefresh(deps, hooks, segmentation);
   const insight = createInsight(deps, segmentation.visible, affinity);
@@ -42,10 +47,12 @@ export function createServices(deps: Deps) {
   const start = async () => {
     segmentation.visible.start();
     refresh.start();
+    // Retried in the background when the database is away.
+    await privacy.sensitive.reload().catch(() => undefined);
     await affinity.start();
     audiences.start();
   };
-  return { ...deps, hooks, feed, shutdown, start, apiKeys, users: users.service, ingest, segmentation, graph, curation, affinity, audiences, refresh, insight, reports };
+  return { ...deps, hooks, feed, shutdown, start, apiKeys, users: users.service, ingest, segmentation, graph, curation, affinity, audiences, refresh, insight, reports, privacy };
 }
 
 export type Services = ReturnType<typeof createServices>;

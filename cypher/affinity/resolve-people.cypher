@@ -12,7 +12,7 @@ WITH ref, head(collect(u)) AS u
 WITH ref, u, coalesce(u.consentSegmentation, true) AS consent
 CALL (u, consent) {
   OPTIONAL MATCH (u)-[r:INTERESTED_IN]->(t:Topic)
-  WHERE consent AND r.weight > 0
+  WHERE consent AND r.weight > 0 AND NOT coalesce(t.sensitive, false)
   RETURN collect(t.id) AS topics, collect(toFloat(r.weight)) AS weights,
          collect(CASE WHEN r IS NOT NULL THEN [r.lastSeen.epochMillis, toFloat(coalesce(r.w_crm, 0)),
                  toFloat(coalesce(r.w_facebook, 0)), toFloat(coalesce(r.w_events, 0)), toFloat(coalesce(r.w_purchase, 0))] END) AS decay

@@ -5,7 +5,7 @@ MATCH (u:User)
 WHERE coalesce(u.consentSegmentation, true)
 CALL (u) {
   MATCH (u)-[r:INTERESTED_IN]->(t:Topic)
-  WHERE r.weight > 0 AND NOT t.id IN $excluded
+  WHERE r.weight > 0 AND NOT t.id IN $excluded AND NOT coalesce(t.sensitive, false)
   RETURN t
   ORDER BY r.weight DESC, t.id
   LIMIT toInteger($maxTopicsPerUser)

@@ -5,7 +5,7 @@ MATCH (u:User)
 WHERE coalesce(u.consentSegmentation, true)
 CALL (u) {
   MATCH (u)-[r:INTERESTED_IN]->(t:Topic)
-  WHERE r.weight > 0
+  WHERE r.weight > 0 AND NOT coalesce(t.sensitive, false)
   WITH t, r, CASE WHEN $halfLifeMs IS NULL THEN 0 ELSE $asOfMs - coalesce(r.lastSeen.epochMillis, $asOfMs) END AS age
   RETURN collect(t.id) AS topics,
          collect(CASE WHEN $halfLifeMs IS NULL OR age <= 0 THEN r.weight

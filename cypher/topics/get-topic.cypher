@@ -10,4 +10,5 @@ CALL (t) {
   WITH o, r ORDER BY r.weight DESC, o.id
   RETURN [x IN collect({id: o.id, name: o.name, weight: r.weight}) WHERE x.id IS NOT NULL] AS related
 }
-RETURN t.id AS id, t.name AS name, t.category AS category, coalesce(s.mergedInto, s.id) AS segmentId, userCount, related
+RETURN t.id AS id, t.name AS name, t.category AS category, coalesce(s.mergedInto, s.id) AS segmentId, userCount, related,
+       coalesce(t.sensitive, false) AS sensitive

@@ -15,11 +15,13 @@ export class AffinityReader {
   constructor(
     private readonly sync: PopulationSync,
     private readonly run: ServedRun,
+    /** Topics never suggested (sensitive ones). */
+    private readonly hidden: (topicId: string) => boolean = () => false,
   ) {}
 
   /** The document with `"user": ref` as its first field. */
   private bytes(ref: string, slot: number, model: RunModel | null, asOfMs: number): Buffer {
-    const doc = JSON.stringify(segmentOfOne(this.sync.store, slot, model, asOfMs));
+    const doc = JSON.stringify(segmentOfOne(this.sync.store, slot, model, asOfMs, this.hidden));
     return Buffer.from(`{"user":${JSON.stringify(ref)},${doc.slice(1)}`);
   }
 

@@ -21,7 +21,7 @@ const CLEANUP_BATCH = 10_000;
  * per-person work; a change to someone's interests or consent marks them for reloading here and, through the change
  * feed, in every other process; an erasure forgets them everywhere.
  */
-export function createAffinity(deps: Deps, hooks: Hooks, visible: VisibleRun, feed: ChangeFeed) {
+export function createAffinity(deps: Deps, hooks: Hooks, visible: VisibleRun, feed: ChangeFeed, hidden: (topicId: string) => boolean = () => false) {
   const repo = new AffinityRepository(deps.db);
   const sync = new PopulationSync(repo, feed, deps.logger);
   const run = new ServedRun(repo, sync, visible, deps.logger);
@@ -46,7 +46,7 @@ export function createAffinity(deps: Deps, hooks: Hooks, visible: VisibleRun, fe
   }
 
   return {
-    reader: new AffinityReader(sync, run),
+    reader: new AffinityReader(sync, run, hidden),
     audiences: new AudienceService(repo, sync, run),
     /** For comparing a candidate run with the visible one: whose dominant segment would change. */
     dominant: new DominantChange(repo, sync, run),

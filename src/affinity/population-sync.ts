@@ -136,7 +136,7 @@ export class PopulationSync {
   private onFeed(event: FeedEvent): void {
     if (event.kind === 'erased') this.erase(event.userIds);
     else if (event.kind === 'interests') this.markStale(event.userIds);
-    else {
+    else if (event.kind === 'reset') {
       // Entries were missed: everyone held may be outdated, and people may be missing.
       const everyone: string[] = [];
       for (let slot = 0; slot < this.store.slotCount; slot++) {

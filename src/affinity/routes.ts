@@ -5,7 +5,7 @@ import { streamCsv } from '../api/csv.js';
 import type { Services } from '../services.js';
 import { AppError } from '../errors.js';
 import { UserParams } from '../users/user-schemas.js';
-import { misplacedNegations, type Rule } from './rules.js';
+import { misplacedNegations, namedTopics, type Rule } from './rules.js';
 import type { AudienceRow } from './audience-service.js';
 import {
   AUDIENCE_CSV_COLUMNS,
@@ -115,11 +115,13 @@ export function mountAffinityRoutes(api: ApiRouter, services: Services): void {
           description: 'Matching users by affinity to the ranking segment, descending. With `Accept: text/csv`: all of them as CSV',
           content: { 'application/json': AudiencePageSchema, 'text/csv': AudienceCsvSchema },
         },
+        400: { description: 'Invalid rule; `sensitive-topic` when an interest or purchase condition names a sensitive topic or category' },
         404: { description: 'A segment in the rule (or `rankBy`) is unknown, or not a top-level (coarse) segment' },
         ...STALE_CURSOR_RESPONSE,
       },
       handler: async ({ body, req, res }) => {
         requirePlacedNegations(body.where, 'body.where');
+        await services.privacy.marks.refuseSensitive(namedTopics(body.where, 'body.where'));
         if (req.accepts(['application/json', 'text/csv']) === 'text/csv') {
           await streamAudienceCsv(res, 'audience.csv', affinity.audiences.ruleAll(body.where, body.rankBy));
           return undefined;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { afterCursor, evaluate, leaves, MAX_RULE_DEPTH, MAX_RULE_LEAVES, misplacedNegations, rank, ruleBounds, type Leaf, type Rule } from './rules.js';
+import { afterCursor, evaluate, leaves, MAX_RULE_DEPTH, MAX_RULE_LEAVES, misplacedNegations, namedTopics, rank, ruleBounds, type Leaf, type Rule } from './rules.js';
 
 const segA: Leaf = { segment: 'A', minAffinity: 0.3 };
 const segB: Leaf = { segment: 'B' };
@@ -85,5 +85,22 @@ describe('rule bounds', () => {
     expect(ruleBounds(null, 'w')).toEqual([]);
     expect(ruleBounds({ all: 'not an array' }, 'w')).toEqual([]);
     expect(ruleBounds([1, 2], 'w')).toEqual([]);
+  });
+});
+
+describe('namedTopics', () => {
+  it('lists every interest and purchase topic with its path, and nothing for segments or SKU-only purchases', () => {
+    const rule: Rule = {
+      all: [
+        { segment: 'A' },
+        { any: [{ interest: { topic: 'Yoga' } }, { purchased: { sku: 'S-1' } }] },
+        { not: { purchased: { topic: 'Pharmacy', withinDays: 30 } } },
+      ],
+    };
+    expect(namedTopics(rule, 'body.where')).toEqual([
+      { path: 'body.where.all.1.any.0.interest.topic', topic: 'Yoga' },
+      { path: 'body.where.all.2.not.purchased.topic', topic: 'Pharmacy' },
+    ]);
+    expect(namedTopics({ segment: 'A' })).toEqual([]);
   });
 });

@@ -57,6 +57,16 @@ export function ruleBounds(value: unknown, path: string): Array<{ path: string; 
 }
 
 export const isSegment = (r: Rule): r is SegmentLeaf => 'segment' in r;
+
+/** Every topic the rule names (interest and purchase topics) with the path it sits at, for refusing sensitive ones. */
+export function namedTopics(rule: Rule, path = 'where'): Array<{ path: string; topic: string }> {
+  if ('interest' in rule) return [{ path: `${path}.interest.topic`, topic: rule.interest.topic }];
+  if ('purchased' in rule) return rule.purchased.topic === undefined ? [] : [{ path: `${path}.purchased.topic`, topic: rule.purchased.topic }];
+  if ('segment' in rule) return [];
+  if ('all' in rule) return rule.all.flatMap((r, i) => namedTopics(r, `${path}.all.${i}`));
+  if ('any' in rule) return rule.any.flatMap((r, i) => namedTopics(r, `${path}.any.${i}`));
+  return namedTopics(rule.not, `${path}.not`);
+}
 const isLeaf = (r: Rule): r is Leaf => 'segment' in r || 'purchased' in r || 'interest' in r;
 
 /** Every leaf, depth first (the first segment leaf is the default ranking segment). */

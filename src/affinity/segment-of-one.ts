@@ -9,6 +9,7 @@ import {
   segmentAffinities,
   suggestTopics,
   type Interest,
+  type RelatedTopic,
   type ScoredSegment,
   type SuggestedTopic,
 } from './scoring.js';
@@ -26,8 +27,15 @@ export function emptyDoc(runId: string | null): AffinityDoc {
 /**
  * No run yet, no consent: an empty document (the person exists; a withdrawal shows as nothing, never as a 404). When the
  * run decays interests (its half-lives), weights are decayed to `asOfMs`; otherwise it plays no part.
+ * `hidden` topics (sensitive ones) are never suggested, also when the run was computed before they were marked.
  */
-export function segmentOfOne(store: InterestStore, slot: number, model: RunModel | null, asOfMs = Date.now()): AffinityDoc {
+export function segmentOfOne(
+  store: InterestStore,
+  slot: number,
+  model: RunModel | null,
+  asOfMs = Date.now(),
+  hidden: (topicId: string) => boolean = () => false,
+): AffinityDoc {
   if (!model) return emptyDoc(null);
   if (!store.consents(slot)) return emptyDoc(model.runId);
   const interests: Interest[] = [];
@@ -45,6 +53,11 @@ export function segmentOfOne(store: InterestStore, slot: number, model: RunModel
       (id) => model.shareOf(id),
       (id) => model.labelOf(id),
     ),
-    suggestedTopics: suggestTopics(interests, (t) => model.relatedOf(t), exclude),
+    suggestedTopics: suggestTopics(interests, (t) => withoutHidden(model.relatedOf(t), hidden), exclude),
   };
+}
+
+/** The list itself when nothing in it is hidden (the usual case: no copy on the read path). */
+function withoutHidden(related: readonly RelatedTopic[] | undefined, hidden: (topicId: string) => boolean): readonly RelatedTopic[] | undefined {
+  return related?.some((r) => hidden(r.id)) ? related.filter((r) => !hidden(r.id)) : related;
 }

@@ -8,8 +8,14 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/neo4j.js';
 import type { Logger } from '../logger.js';
 
-/** `interests`: interests or consent changed (the person may be new); `erased`: the person no longer exists. */
-export type ChangeKind = 'interests' | 'erased';
+/**
+ * `interests`: interests or consent changed (the person may be new); `erased`: the person no longer exists;
+ * `sensitive`: an admin marked or unmarked sensitive topics (no people: every process reloads the marks).
+ */
+export type ChangeKind = 'interests' | 'erased' | 'sensitive';
+
+/** Kinds that are about people: an entry without any is not worth writing. */
+const PEOPLE_KINDS: ReadonlySet<ChangeKind> = new Set(['interests', 'erased']);
 
 interface ChangeRow extends Record<string, unknown> {
   seq: number;
@@ -77,6 +83,10 @@ export class ChangeFeed {
 
   /** Records a change for the other processes (this one applies its own changes directly). */
   async append(kind: ChangeKind, userIds: readonly string[]): Promise<void> {
+    if (userIds.length === 0 && !PEOPLE_KINDS.has(kind)) {
+      await this.db.write('changes/append-change', { kind, userIds: [], origin: this.origin });
+      return;
+    }
     for (let i = 0; i < userIds.length; i += MAX_IDS_PER_ENTRY) {
       await this.db.write('changes/append-change', { kind, userIds: userIds.slice(i, i + MAX_IDS_PER_ENTRY), origin: this.origin });
     }

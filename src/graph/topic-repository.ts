@@ -20,8 +20,8 @@ export class TopicRepository {
   }
 
   /** `runId` = the visible run (null before the first one: no segment, no related topics). */
-  async get(id: string, runId: string | null): Promise<TopicDetail | undefined> {
-    const [row] = await this.db.read<TopicDetail & Record<string, unknown>>('topics/get-topic', { id, runId });
+  async get(id: string, runId: string | null): Promise<(TopicDetail & { sensitive: boolean }) | undefined> {
+    const [row] = await this.db.read<TopicDetail & { sensitive: boolean } & Record<string, unknown>>('topics/get-topic', { id, runId });
     return row;
   }
 }

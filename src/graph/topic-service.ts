@@ -17,8 +17,11 @@ export class TopicService {
 
   async get(id: string): Promise<TopicDetail> {
     const run = await this.visible.get();
-    const topic = await this.topics.get(id, run?.id ?? null);
-    if (!topic) throw AppError.notFound('Topic');
+    const found = await this.topics.get(id, run?.id ?? null);
+    if (!found) throw AppError.notFound('Topic');
+    const { sensitive, ...topic } = found;
+    // Who follows a sensitive topic, and what it would be segmented with, is nobody's business but the person's.
+    if (sensitive) throw new AppError(400, 'sensitive-topic', 'This topic is sensitive: it is kept out of segments and audiences');
     return topic;
   }
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db, Tx } from '../db/neo4j.js';
 import type { IdentityRow, UserRepository } from '../users/user-repository.js';
+import { topicKey } from '../graph/topic-key.js';
 import { planPerson, type InterestRow, type PersonPlan, type SourceIdentity } from './snapshots.js';
 
 export type { InterestRow } from './snapshots.js';
@@ -220,6 +221,8 @@ export class IngestRepository {
 
   private async mergeTopics(tx: Tx, topics: TopicRow[]): Promise<void> {
     if (topics.length === 0) return;
-    await tx.run('ingest/merge-topics', { topics: [...topics].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)) });
+    const sorted = [...topics].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    // The category's key finds a SensitiveCategory mark, so a topic filed under one is sensitive from its creation.
+    await tx.run('ingest/merge-topics', { topics: sorted.map((t) => ({ ...t, categoryKey: t.category === null ? null : topicKey(t.category) })) });
   }
 }

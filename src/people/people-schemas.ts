@@ -38,6 +38,7 @@ export const MyInterestSchema = z
     sources: z.array(z.string()),
     firstSeen: z.string().nullable(),
     lastSeen: z.string().nullable(),
+    sensitive: z.boolean().describe('Marked sensitive by an admin: kept out of segmentation, affinities, suggestions and audiences (extension)'),
   })
   .openapi('MyInterest');
 

@@ -14,15 +14,26 @@ function mergedAway(id: string, head: string): AppError {
  * (visible-run.ts: polled from the database, switched together with everything that serves it here).
  */
 export class SegmentQueries {
+  private hidden: (topicId: string) => boolean = () => false;
+
   constructor(
     private readonly visible: VisibleRun,
     private readonly repo: SegmentationRepository,
   ) {}
 
+  /** Topics left out of segments' top topics (sensitive ones: a run made before the mark still lists them). */
+  hideTopics(hidden: (topicId: string) => boolean): void {
+    this.hidden = hidden;
+  }
+
+  private shown(s: SegmentRecord): SegmentRecord {
+    return s.topTopics.some((t) => this.hidden(t.id)) ? { ...s, topTopics: s.topTopics.filter((t) => !this.hidden(t.id)) } : s;
+  }
+
   async listSegments(level: Level, skip: number, limit: number): Promise<{ runId: string | null; items: SegmentRecord[] }> {
     const run = await this.visible.get();
     if (!run) return { runId: null, items: [] };
-    return { runId: run.id, items: await this.repo.listSegments(run.id, level, skip, limit) };
+    return { runId: run.id, items: (await this.repo.listSegments(run.id, level, skip, limit)).map((s) => this.shown(s)) };
   }
 
   async getSegment(id: string): Promise<SegmentRecord & { runId: string; metrics: Record<string, unknown> }> {
@@ -30,7 +41,7 @@ export class SegmentQueries {
     const segment = run && (await this.repo.getSegment(run.id, id));
     if (!run || !segment) throw AppError.notFound('Segment');
     if (segment.mergedInto) throw mergedAway(id, segment.mergedInto);
-    const { mergedInto: _hidden, ...shown } = segment;
+    const { mergedInto: _hidden, ...shown } = this.shown(segment);
     return { ...shown, runId: run.id, metrics: run.metrics ?? {} };
   }
 

@@ -18,6 +18,8 @@ export interface UserInterest {
   sources: string[];
   firstSeen: string;
   lastSeen: string;
+  /** Marked sensitive: kept out of everything computed about the person, shown to them flagged. */
+  sensitive: boolean;
 }
 
 export interface IdentityRow {

@@ -36,12 +36,14 @@ export interface RequestOptions {
   accept?: string;
   /** People use the session cookie only; sending a key would make the server treat them as the key's owner. */
   useKey?: boolean;
+  /** A key for this request only (an admin key typed for one task, never stored), instead of the stored one. */
+  key?: string;
   signal?: AbortSignal;
 }
 
 export async function request(path: string, opts: RequestOptions = {}): Promise<Response> {
   const headers: Record<string, string> = { accept: opts.accept ?? 'application/json' };
-  const key = opts.useKey === false ? null : (shareToken ?? apiKey.get());
+  const key = opts.useKey === false ? null : (opts.key ?? shareToken ?? apiKey.get());
   if (key) headers.authorization = `Bearer ${key}`;
   let body: string | undefined;
   if (opts.body !== undefined) {

@@ -9,6 +9,7 @@ import { runsView } from './runs.js';
 import { segmentView } from './segment.js';
 import { segmentsView } from './segments.js';
 import type { Session, View } from './view.js';
+import { sensitiveView } from './sensitive.js';
 
 export type { Session, View, ViewContext } from './view.js';
 
@@ -27,5 +28,6 @@ export function routes(session: Session): Array<{ pattern: RegExp; view: View }>
     { pattern: /^\/audiences\/([^/]+)$/, view: audienceView },
     { pattern: /^\/compare$/, view: compareView },
     { pattern: /^\/compare\/([^/]+)\/([^/]+)$/, view: compareView },
+    { pattern: /^\/sensitive$/, view: sensitiveView },
   ];
 }

@@ -9,6 +9,7 @@ interface Interest {
   category?: string | null;
   weight?: number;
   sources?: string[];
+  sensitive?: boolean;
 }
 
 /** /v1/me/interests items may name the topic id `topicId` or `id`, and the name `name` or `topic`. */
@@ -19,6 +20,7 @@ function normalizeInterest(raw: Record<string, unknown>): Interest {
     category: typeof raw.category === 'string' ? raw.category : null,
     weight: typeof raw.weight === 'number' ? raw.weight : undefined,
     sources: Array.isArray(raw.sources) ? raw.sources.map(String) : undefined,
+    sensitive: raw.sensitive === true,
   };
 }
 
@@ -84,6 +86,13 @@ export const meView: View = async ({ root, signal, endSession }) => {
                 'li',
                 {},
                 h('span', { class: 'interest-name' }, i.name),
+                i.sensitive
+                  ? h(
+                      'span',
+                      { class: 'badge sensitive', title: 'Sensitive: never used for segments, affinities, suggestions or audiences' },
+                      'Sensitive',
+                    )
+                  : null,
                 i.category ? h('span', { class: 'muted' }, ` · ${i.category}`) : null,
                 i.sources?.length ? h('span', { class: 'muted' }, ` · from ${i.sources.join(', ')}`) : null,
                 button,

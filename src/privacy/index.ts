@@ -1,0 +1,22 @@
+import type { Deps } from '../deps.js';
+import type { Hooks } from '../hooks.js';
+import type { ChangeFeed } from '../changes/change-feed.js';
+import { SensitiveRepository } from './sensitive-repository.js';
+import { SensitiveService } from './sensitive-service.js';
+import { SensitiveTopics } from './sensitive-topics.js';
+
+export type { SensitiveTopics } from './sensitive-topics.js';
+
+/**
+ * Privacy controls beyond erasure: sensitive topics (marked by admins, kept out of everything computed about people).
+ * `sensitive` is the set each API process holds; `marks` changes and lists the marks.
+ */
+export function createPrivacy(deps: Pick<Deps, 'db' | 'logger'>, hooks: Hooks, feed: ChangeFeed) {
+  const repo = new SensitiveRepository(deps.db);
+  const sensitive = new SensitiveTopics(repo, feed, deps.logger);
+  const marks = new SensitiveService(repo, sensitive, feed, hooks);
+  hooks.on('shutdown', () => sensitive.stop());
+  return { sensitive, marks };
+}
+
+export type Privacy = ReturnType<typeof createPrivacy>;

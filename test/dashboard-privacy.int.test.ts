@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from './support/app.js';
+import { launchBrowser, openPage } from './support/browser.js';
+import { getJson } from './support/dashboard-seed.js';
+import { startFakeFacebook, type FakeFacebook, type FakePerson } from './support/fake-facebook.js';
+
+/**
+ * Privacy controls in headless Chromium: on a marketer's dashboard an admin key typed for the task marks a category
+ * sensitive (and unmarks it); the person sees their interest in it flagged on their own page.
+ */
+
+const p = `dashpriv${randomUUID().slice(0, 8)}`;
+const HEALTH = `Health ${p}`;
+const person: FakePerson = {
+  id: `${p}-fb`,
+  name: `Eli ${p}`,
+  likes: [
+    { id: `${p}-1`, name: `${p} Kayaking`, category: 'Sport' },
+    { id: `${p}-2`, name: `${p} Migraine`, category: HEALTH },
+  ],
+};
+
+let fb: FakeFacebook;
+let t: TestApp;
+let browser: Browser;
+
+beforeAll(async () => {
+  fb = await startFakeFacebook();
+  t = await startTestApp(fb.env());
+  fb.setPerson(person);
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await t?.close();
+  await fb?.close();
+});
+
+describe('privacy on the dashboard', () => {
+  it('lets an admin mark a category sensitive; the person sees their interest in it flagged', async () => {
+    // The person's topics exist once they have logged in (a first browser, then the admin's).
+    const personal = await openPage(browser, t.baseUrl);
+    await personal.page.goto('/');
+    await personal.page.getByRole('link', { name: 'Log in with Facebook' }).click();
+    await personal.page.getByRole('heading', { level: 1, name: person.name }).waitFor();
+    const list = personal.page.getByRole('list', { name: 'Your interests' });
+    await list.getByText(`${p} Migraine`).waitFor();
+    expect(await list.getByText('Sensitive', { exact: true }).count()).toBe(0);
+
+    const admin = await openPage(browser, t.baseUrl);
+    await admin.page.goto('/');
+    await admin.page.getByLabel('API key').fill(await t.keyFor('marketer'));
+    await admin.page.getByRole('button', { name: /sign in/i }).click();
+    await admin.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sensitive' }).click();
+    await admin.page.getByRole('heading', { level: 1, name: 'Sensitive topics' }).waitFor();
+    await admin.page.getByLabel('Category').fill(HEALTH);
+    // A marketer's key may look, not mark: the server's refusal is shown.
+    await admin.page.getByRole('button', { name: 'Mark sensitive' }).first().click();
+    await admin.page.getByRole('alert').filter({ hasText: /admin key/i }).waitFor();
+    await admin.page.getByLabel('Admin key').fill(t.adminKey);
+    await admin.page.getByRole('button', { name: 'Mark sensitive' }).first().click();
+    await admin.page.getByRole('status').filter({ hasText: `Marked category “${HEALTH}” (1 topics now).` }).waitFor();
+    await admin.page.getByRole('list', { name: 'Sensitive marks' }).getByText(HEALTH).waitFor();
+    const marks = await getJson<{ items: Array<{ name: string }> }>(t, t.adminKey, '/v1/sensitive-topics?limit=1000');
+    expect(marks.items.map((m) => m.name)).toContain(HEALTH);
+
+    // The person's page, reloaded: the interest is there, flagged; the other one is not.
+    await personal.page.reload();
+    const row = list.getByRole('listitem').filter({ hasText: `${p} Migraine` });
+    await row.getByText('Sensitive', { exact: true }).waitFor();
+    expect(await list.getByRole('listitem').filter({ hasText: `${p} Kayaking` }).getByText('Sensitive', { exact: true }).count()).toBe(0);
+
+    // Unmarked from the dashboard: the flag goes.
+    await admin.page.getByRole('button', { name: `Unmark category ${HEALTH}` }).click();
+    await admin.page.getByRole('status').filter({ hasText: /Unmarked/ }).waitFor();
+    await personal.page.reload();
+    await list.getByText(`${p} Migraine`).waitFor();
+    expect(await list.getByText('Sensitive', { exact: true }).count()).toBe(0);
+    expect(personal.errors).toEqual([]);
+    expect(admin.errors).toEqual([]);
+    // The admin key was never stored by the page.
+    expect(await admin.page.evaluate(() => JSON.stringify({ ...sessionStorage, ...localStorage }))).not.toContain(t.adminKey);
+    await personal.context.close();
+    await admin.context.close();
+  });
+});
