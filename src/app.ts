@@ -24,6 +24,7 @@ import { mountCurationRoutes } from './curation/routes.js';
 import { mountInsightRoutes } from './insight/routes.js';
 import { mountReportRoutes } from './reports/routes.js';
 import { mountSensitiveRoutes } from './privacy/sensitive-routes.js';
+import { mountConsentRoutes } from './privacy/consent-routes.js';
 import { mountDashboard } from './dashboard/routes.js';
 import type { Services } from './services.js';
 
@@ -134,6 +135,7 @@ export function createApp(services: Services): Express {
   mountReportRoutes(api, services);
   mountPeopleRoutes(api, services);
   mountSensitiveRoutes(api, services.privacy.marks);
+  mountConsentRoutes(api, services);
 
   app.use(api.router);
   app.use(openApiRouter(() => generateOpenApi(registry)));

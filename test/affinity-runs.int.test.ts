@@ -147,7 +147,7 @@ describe('switching to a new segmentation run', () => {
     expect(quietNow.runId).toBe(firstRun);
     expect(quietNow.segments.flatMap((s) => s.topics)).toContain(B[1]);
     const leaverId = (await t.services.users.resolve(crm('leaver')))!;
-    await t.services.users.setConsent(leaverId, false);
+    await t.services.privacy.consent.setByPerson(leaverId, { segmentation: false });
     expect(await affinities(crm('leaver'))).toEqual({ user: crm('leaver'), runId: firstRun, segments: [], suggestedTopics: [] });
     expect((await t.call('DELETE', `/v1/users/${encodeURIComponent(crm('erased'))}`, { key: t.adminKey })).status).toBe(204);
     expect((await t.call('GET', `/v1/users/${encodeURIComponent(crm('erased'))}/affinities`, { key: content })).status).toBe(404);

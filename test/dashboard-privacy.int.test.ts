@@ -86,4 +86,43 @@ describe('privacy on the dashboard', () => {
     await personal.context.close();
     await admin.context.close();
   });
+
+  it('lets the person change each purpose of their consent and shows the history', async () => {
+    const w = await openPage(browser, t.baseUrl);
+    const page = w.page;
+    await page.goto('/');
+    await page.getByRole('link', { name: 'Log in with Facebook' }).click();
+    await page.getByRole('heading', { level: 1, name: person.name }).waitFor();
+    const consent = async () => (await (await page.request.get('/v1/me/consent')).json()) as Record<string, boolean>;
+    const seg = page.getByLabel('Use my interests for segmentation');
+    const pers = page.getByLabel('Personalize content for me');
+    const mkt = page.getByLabel('Include me in marketing audiences');
+    for (const box of [seg, pers, mkt]) expect(await box.isChecked()).toBe(true);
+
+    await mkt.uncheck();
+    await page.getByRole('status').filter({ hasText: 'Marketing consent withdrawn' }).waitFor();
+    expect(await consent()).toEqual({ segmentation: true, personalization: true, marketing: false });
+    await page.getByRole('list', { name: 'Consent history' }).getByText(/marketing withdrawn · by you/).waitFor();
+
+    // Without segmentation the other purposes cannot be in force: their boxes are disabled, and giving segmentation
+    // back leaves the marketing choice as it was.
+    await seg.uncheck();
+    await page.getByRole('status').filter({ hasText: 'Consent withdrawn' }).waitFor();
+    expect(await pers.isDisabled()).toBe(true);
+    expect(await mkt.isDisabled()).toBe(true);
+    await seg.check();
+    await page.getByRole('status').filter({ hasText: 'Consent given' }).waitFor();
+    expect(await consent()).toEqual({ segmentation: true, personalization: true, marketing: false });
+    expect(await mkt.isChecked()).toBe(false);
+    expect(await pers.isEnabled()).toBe(true);
+
+    // A reload shows the stored choices and the history, newest first.
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: person.name }).waitFor();
+    expect(await page.getByLabel('Include me in marketing audiences').isChecked()).toBe(false);
+    const entries = await page.getByRole('list', { name: 'Consent history' }).getByRole('listitem').allTextContents();
+    expect(entries.map((e) => e.replace(/^.* · (\w+ \w+) · .*$/, '$1'))).toEqual(['segmentation given', 'segmentation withdrawn', 'marketing withdrawn']);
+    expect(w.errors).toEqual([]);
+    await w.context.close();
+  });
 });

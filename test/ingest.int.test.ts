@@ -179,7 +179,7 @@ describe('POST /v1/imports/profiles', () => {
     const record = { externalId: `${p}-c`, interests: [{ topic: `${p} t` }], consent: { segmentation: true } };
     await importNdjson(ndjson([record]));
     const userId = (await t.services.users.resolve(`crm:${p}-c`))!;
-    await t.services.users.setConsent(userId, false);
+    await t.services.privacy.consent.setByPerson(userId, { segmentation: false });
     await importNdjson(ndjson([record]));
     expect(await t.services.users.get(userId)).toMatchObject({ consentSegmentation: false });
     // A CRM flag still applies to people who never chose themselves.
@@ -326,10 +326,10 @@ describe('identity stitching, topic normalization, Facebook likes', () => {
     const id = await t.services.users.resolve(`crm:${p}-h`);
     expect(seen.some((s) => s.includes(id!))).toBe(true);
     seen.length = 0;
-    await t.services.users.setConsent(id!, false);
+    await t.services.privacy.consent.setByPerson(id!, { segmentation: false });
     expect(seen).toEqual([[id]]);
     expect(await t.services.users.get(id!)).toMatchObject({ consentSegmentation: false });
-    await expect(t.services.users.setConsent('no-such-user', true)).rejects.toMatchObject({ status: 404 });
+    await expect(t.services.privacy.consent.setByPerson('no-such-user', { segmentation: true })).rejects.toMatchObject({ status: 404 });
   });
 
   it('erases a user with identities and relationships but keeps the topics', async () => {

@@ -97,8 +97,9 @@ describe('a person\'s own pages', () => {
 
     const res = await anaBrowser.fetch('/v1/me/consent', { method: 'PUT', body: { segmentation: false } });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ segmentation: false });
-    expect(((await (await anaBrowser.fetch('/v1/me')).json()) as { consent: unknown }).consent).toEqual({ segmentation: false });
+    // The v1 form, `{segmentation}` alone, speaks for every purpose.
+    expect(await res.json()).toEqual({ segmentation: false, personalization: false, marketing: false });
+    expect(((await (await anaBrowser.fetch('/v1/me')).json()) as { consent: unknown }).consent).toEqual({ segmentation: false, personalization: false, marketing: false });
     expect(await audience(surfSegment)).not.toContain(`facebook:${ana.id}`);
     expect(((await (await anaBrowser.fetch('/v1/me/affinities')).json()) as Affinities).segments).toEqual([]);
 

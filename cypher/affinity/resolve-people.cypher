@@ -20,4 +20,5 @@ CALL (u, consent) {
 RETURN ref, u.id AS userId,
        [(u)<-[:IDENTIFIES]-(i:Identity) | i.key] AS keys,
        consent, topics, weights, decay,
+       coalesce(u.consentPersonalization, true) AS personalization, coalesce(u.consentMarketing, true) AS marketing,
        CASE WHEN consent THEN [(u)-[:REMOVED_INTEREST]->(t:Topic) | t.id] ELSE [] END AS removed

@@ -11,6 +11,7 @@ WITH collect([t]) AS topics
 UNWIND $rows AS row
 CREATE (i:Identity {key: row.key, source: row.source, externalId: row.externalId})
 CREATE (u:User {id: row.newId, name: row.name, emailHash: row.emailHash, consentSegmentation: coalesce(row.consent, true),
+                consentPersonalization: row.consentPersonalization, consentMarketing: row.consentMarketing,
                 createdAt: datetime($now), updatedAt: datetime($now)})
 CREATE (i)-[:IDENTIFIES]->(u)
 WITH u, row, topics

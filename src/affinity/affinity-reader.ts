@@ -5,7 +5,7 @@
  */
 import { AppError } from '../errors.js';
 import type { PopulationSync } from './population-sync.js';
-import { segmentOfOne } from './segment-of-one.js';
+import { emptyDoc, segmentOfOne } from './segment-of-one.js';
 import type { ServedRun } from './served-run.js';
 import type { RunModel } from './run-model.js';
 
@@ -19,18 +19,27 @@ export class AffinityReader {
     private readonly hidden: (topicId: string) => boolean = () => false,
   ) {}
 
-  /** The document with `"user": ref` as its first field. */
-  private bytes(ref: string, slot: number, model: RunModel | null, asOfMs: number): Buffer {
-    const doc = JSON.stringify(segmentOfOne(this.sync.store, slot, model, asOfMs, this.hidden));
+  /**
+   * The document with `"user": ref` as its first field. Content systems (`personal: false`) get the empty document of
+   * a person without consent when the person refused personalization; the person's own page always shows it.
+   */
+  private bytes(ref: string, slot: number, model: RunModel | null, asOfMs: number, personal: boolean): Buffer {
+    const store = this.sync.store;
+    const doc = JSON.stringify(
+      personal || store.personalizes(slot) ? segmentOfOne(store, slot, model, asOfMs, this.hidden) : emptyDoc(model?.runId ?? null),
+    );
     return Buffer.from(`{"user":${JSON.stringify(ref)},${doc.slice(1)}`);
   }
 
-  /** `asOfMs`: the moment interests decay to when the visible run has half-lives (now by default). */
-  async forUser(ref: string, asOfMs = Date.now()): Promise<Buffer> {
+  /**
+   * `asOfMs`: the moment interests decay to when the visible run has half-lives (now by default). `personal`: the
+   * person reading their own segment of one (not a content system).
+   */
+  async forUser(ref: string, asOfMs = Date.now(), personal = false): Promise<Buffer> {
     await this.run.ready();
     const slot = (await this.sync.lookup([ref])).get(ref);
     if (slot === undefined) throw AppError.notFound('User');
-    return this.bytes(ref, slot, this.run.current, asOfMs);
+    return this.bytes(ref, slot, this.run.current, asOfMs, personal);
   }
 
   /** `{ items, missing }`: items in request order, each address once; unknown addresses in `missing`. */
@@ -48,7 +57,7 @@ export class AffinityReader {
         continue;
       }
       if (parts.length > 1) parts.push(COMMA);
-      parts.push(this.bytes(ref, slot, model, asOfMs));
+      parts.push(this.bytes(ref, slot, model, asOfMs, false));
     }
     parts.push(Buffer.from(`],"missing":${JSON.stringify(missing)}}`));
     return Buffer.concat(parts);

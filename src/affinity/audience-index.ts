@@ -77,7 +77,7 @@ export class AudienceIndex {
   }
 
   /**
-   * Indexes every consenting person, `slice` people at a time with `pause()` between slices. Changes made meanwhile
+   * Indexes every person consenting to marketing, `slice` people at a time with `pause()` between slices. Changes made meanwhile
    * must reach `touch` like later ones do.
    */
   async fill(pause: () => Promise<void>, slice = 10_000): Promise<this> {
@@ -97,7 +97,7 @@ export class AudienceIndex {
     for (let slot = from; slot < to; slot++) {
       if (this.store.userId(slot) === undefined) continue;
       this.indexedVersion[slot] = this.store.version(slot);
-      if (!this.store.consents(slot)) continue;
+      if (!this.store.markets(slot)) continue;
       const total = this.accumulate(slot);
       for (const s of this.touchedSegments) {
         this.lists[s]!.push(slot, this.weights[s]! / total);
@@ -124,9 +124,9 @@ export class AudienceIndex {
     return total;
   }
 
-  /** The person's unrounded affinity to one segment (0 without consent or segmented interest). */
+  /** The person's unrounded affinity to one segment (0 without marketing consent or segmented interest). */
   private affinityOf(slot: number, segment: number): number {
-    if (this.store.userId(slot) === undefined || !this.store.consents(slot)) return 0;
+    if (this.store.userId(slot) === undefined || !this.store.markets(slot)) return 0;
     const total = this.accumulate(slot);
     const mine = total > 0 ? this.weights[segment]! / total : 0;
     for (const s of this.touchedSegments) this.weights[s] = 0;

@@ -174,13 +174,13 @@ export class AudienceService {
     return rank(users, (id) => scores?.get(id));
   }
 
-  /** Addresses of the people of `page` who still exist and consent (the others are left out). */
+  /** Addresses of the people of `page` who still exist and consent to marketing (the others are left out). */
   private present(page: readonly Ranked[]): AudienceRow[] {
     const store = this.sync.store;
     const out: AudienceRow[] = [];
     for (const r of page) {
       const slot = store.slotOf(r.userId);
-      if (slot === undefined || !store.consents(slot)) continue;
+      if (slot === undefined || !store.markets(slot)) continue;
       out.push({ ...r, address: store.address(slot) });
     }
     return out;

@@ -38,6 +38,20 @@ describe('InterestStore', () => {
     expect(store.size).toBe(1);
   });
 
+  it('keeps consent per purpose: personalization and marketing only with segmentation, absent means given', () => {
+    const store = new InterestStore();
+    const all = store.upsert(person('u1', ['t1']));
+    expect([store.consents(all), store.personalizes(all), store.markets(all)]).toEqual([true, true, true]);
+    const noMarketing = store.upsert(person('u2', ['t1'], { marketing: false }));
+    expect([store.consents(noMarketing), store.personalizes(noMarketing), store.markets(noMarketing)]).toEqual([true, true, false]);
+    const noPersonal = store.upsert(person('u3', ['t1'], { personalization: false, marketing: true }));
+    expect([store.consents(noPersonal), store.personalizes(noPersonal), store.markets(noPersonal)]).toEqual([true, false, true]);
+    const none = store.upsert(person('u4', [], { consent: false, personalization: true, marketing: true }));
+    expect([store.consents(none), store.personalizes(none), store.markets(none)]).toEqual([false, false, false]);
+    store.upsert(person('u2', ['t1'], { marketing: true }));
+    expect(store.markets(noMarketing)).toBe(true);
+  });
+
   it('forgets a deleted person under every address and reuses the slot for someone else', () => {
     const store = new InterestStore();
     const a = store.upsert(person('u1', ['t1'], { keys: ['crm:1'] }));

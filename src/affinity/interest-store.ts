@@ -19,7 +19,12 @@ export interface PersonRecord {
   userId: string;
   /** Identity keys (`crm:c-1`, `facebook:123`) that address the person besides their id. */
   keys: readonly string[];
+  /** Consent to segmentation: without it nothing of the person is used (their interests are not even read). */
   consent: boolean;
+  /** Consent to personalization (content systems reading affinities); absent: given. */
+  personalization?: boolean;
+  /** Consent to marketing (audiences, exports, deliveries); absent: given. */
+  marketing?: boolean;
   /** Topic ids and weights (parallel); empty without consent (their interests are not read). */
   topics: readonly string[];
   weights: readonly number[];
@@ -59,6 +64,11 @@ export class TopicTable {
     return this.ids.length;
   }
 }
+
+/** Consent bits of a slot, one per purpose (src/privacy/consent.ts). */
+const SEGMENTATION = 1;
+const PERSONALIZATION = 2;
+const MARKETING = 4;
 
 const ADDRESS_ORDER = (key: string) => (key.startsWith('crm:') ? 0 : key.startsWith('facebook:') ? 1 : 2);
 
@@ -123,8 +133,19 @@ export class InterestStore {
     return this.userIds[slot];
   }
 
+  /** Consent to segmentation (the v1 flag): the person's interests are held and scored. */
   consents(slot: number): boolean {
-    return this.consent[slot] === 1;
+    return (this.consent[slot]! & SEGMENTATION) !== 0;
+  }
+
+  /** Content systems may read the person's affinities (personalization, with segmentation). */
+  personalizes(slot: number): boolean {
+    return (this.consent[slot]! & (SEGMENTATION | PERSONALIZATION)) === (SEGMENTATION | PERSONALIZATION);
+  }
+
+  /** The person may be counted in audiences, exported and delivered (marketing, with segmentation). */
+  markets(slot: number): boolean {
+    return (this.consent[slot]! & (SEGMENTATION | MARKETING)) === (SEGMENTATION | MARKETING);
   }
 
   version(slot: number): number {
@@ -177,7 +198,7 @@ export class InterestStore {
       this.garbage += this.count[slot]!;
     }
     this.setKeys(slot, p.keys);
-    this.consent[slot] = p.consent ? 1 : 0;
+    this.consent[slot] = (p.consent ? SEGMENTATION : 0) | (p.personalization !== false ? PERSONALIZATION : 0) | (p.marketing !== false ? MARKETING : 0);
     this.writeInterests(slot, p);
     if (p.removed.length > 0) this.removed.set(slot, Int32Array.from(p.removed, (id) => this.topics.intern(id)));
     else this.removed.delete(slot);

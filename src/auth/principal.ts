@@ -1,4 +1,5 @@
 import type {} from 'passport';
+import { AppError } from '../errors.js';
 import type { ReportSpec } from '../reports/share-link-repository.js';
 
 export const ROLES = ['admin', 'ingest', 'marketer', 'content'] as const;
@@ -12,6 +13,12 @@ export type Principal =
   | { kind: 'key'; keyId: string; role: Role; name: string }
   | { kind: 'person'; userId: string }
   | { kind: 'share'; linkId: string; report: ReportSpec; expiresAt: string };
+
+/** The signed-in person's user id (routes with `access: 'person'`); 401 for anyone else. */
+export function meId(principal: { kind: string; userId?: string } | undefined): string {
+  if (principal?.kind !== 'person' || !principal.userId) throw AppError.unauthorized();
+  return principal.userId;
+}
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace

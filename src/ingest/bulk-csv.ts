@@ -10,7 +10,7 @@ import type { PersonRows } from './bulk-plan.js';
  * ISO datetimes in UTC, `sources` is a string array joined by `;`.
  */
 export const BULK_FILES = {
-  users: { label: 'User', header: 'id:ID(User),name,emailHash,consentSegmentation:boolean,createdAt:datetime,updatedAt:datetime,interestsChangedAt:datetime' },
+  users: { label: 'User', header: 'id:ID(User),name,emailHash,consentSegmentation:boolean,consentPersonalization:boolean,consentMarketing:boolean,createdAt:datetime,updatedAt:datetime,interestsChangedAt:datetime' },
   identities: { label: 'Identity', header: 'key:ID(Identity),source,externalId,snapshot' },
   topics: { label: 'Topic', header: 'key:ID(Topic),id,name,category' },
   identifies: { type: 'IDENTIFIES', header: ':START_ID(Identity),:END_ID(User)' },
@@ -101,7 +101,7 @@ export class BulkCsvWriter {
     const { users, identities, identifies, interests, purchases } = this.files;
     const u = users.str(p.user.id);
     // interestsChangedAt: every loaded person is new, as the online import's interestsChanged hook stamps them.
-    users.line(`${u},${users.str(p.user.name)},${users.str(p.user.emailHash)},${p.user.consentSegmentation},${this.now},${this.now},${this.now}`);
+    users.line(`${u},${users.str(p.user.name)},${users.str(p.user.emailHash)},${p.user.consentSegmentation},${p.user.consentPersonalization ?? ''},${p.user.consentMarketing ?? ''},${this.now},${this.now},${this.now}`);
     for (const i of p.identities) {
       const key = identities.str(i.key);
       identities.line(`${key},"crm",${identities.str(i.externalId)},${identities.str(i.snapshot)}`);

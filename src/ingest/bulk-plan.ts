@@ -1,3 +1,4 @@
+import { expandConsent, type ConsentChoice } from '../privacy/consent.js';
 import { emailHash, identityKey, normalizeEmail } from '../users/user-identity.js';
 import { topicDisplayName, topicIdForKey, topicKey } from '../graph/topic-key.js';
 import type { InterestRow, PurchaseRow, TopicRow } from './ingest-repository.js';
@@ -17,6 +18,9 @@ export interface BulkUser {
   name: string | null;
   emailHash: string | null;
   consentSegmentation: boolean;
+  /** Absent unless a record stated it (as the online import leaves the property unset). */
+  consentPersonalization: boolean | null;
+  consentMarketing: boolean | null;
 }
 
 export interface BulkIdentity {
@@ -117,16 +121,19 @@ export function planPerson(records: PlacedRecord[], ctx: PlanContext, iso = batc
   const stitched = parts.length > 1;
   const email = records.find((r) => r.record.email)?.record.email;
   let name: string | null = null;
-  let consent: boolean | null = null;
+  let consent: ConsentChoice = {};
   for (const { record } of parts) {
     name = record.name ?? name;
-    consent = record.consent?.segmentation ?? consent;
+    // Later records win purpose by purpose, as the online import's rows do.
+    consent = { ...consent, ...expandConsent(record.consent) };
   }
   const user: BulkUser = {
     id: ctx.newId(),
     name,
     emailHash: email ? emailHash(ctx.secretKey, email) : null,
-    consentSegmentation: consent ?? true,
+    consentSegmentation: consent.segmentation ?? true,
+    consentPersonalization: consent.personalization ?? null,
+    consentMarketing: consent.marketing ?? null,
   };
   const identities: BulkIdentity[] = parts.map(({ record, interests }) => ({
     key: identityKey('crm', record.externalId),

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Db, Tx } from '../db/neo4j.js';
 import type { IdentityRow, UserRepository } from '../users/user-repository.js';
 import { topicKey } from '../graph/topic-key.js';
+import { ALL_GIVEN, consentChanges, stateOf, type ConsentChange } from '../privacy/consent.js';
+import { record as recordConsent } from '../privacy/consent-repository.js';
 import { planPerson, type InterestRow, type PersonPlan, type SourceIdentity } from './snapshots.js';
 
 export type { InterestRow } from './snapshots.js';
@@ -156,8 +158,21 @@ export class IngestRepository {
         .map((s, i) => ({ userId: userIds[i]!, purchases: s.purchases }))
         .filter((r) => r.purchases.length > 0);
       if (withPurchases.length) await tx.run('ingest/merge-purchases', { now, rows: withPurchases });
+      await recordConsent(tx, this.consentChanges(snapshots, fresh, ids), 'import');
       return userIds;
     }, { deadline: 'batch' });
+  }
+
+  /** What the batch changed of people's consent: new people from the default (all given), others from before. */
+  private consentChanges(snapshots: SourceSnapshot[], fresh: Set<number>, merged: Array<{ userId: string; consentBefore: boolean[]; consentAfter: boolean[] }>): ConsentChange[] {
+    const out: ConsentChange[] = [];
+    for (const idx of fresh) {
+      const row = snapshots[idx]!.identity;
+      const stated = stateOf([row.consent ?? true, row.consentPersonalization ?? true, row.consentMarketing ?? true]);
+      out.push(...consentChanges(row.newId, ALL_GIVEN, stated));
+    }
+    for (const r of merged) out.push(...consentChanges(r.userId, stateOf(r.consentBefore), stateOf(r.consentAfter)));
+    return out;
   }
 
   /**

@@ -9,6 +9,7 @@ import { EventInput, FacebookLogin, ProfileRecord } from './schemas.js';
 import { parseOr400 } from '../api/http.js';
 import { batchTimes, isoOrNull, profileRows, TopicCollector } from './profile-rows.js';
 import { stringField, validateItems, type RawItem, type Rejected } from './parse.js';
+import { expandConsent, type ConsentChoice } from '../privacy/consent.js';
 
 /** Weight one Facebook like gives its topic. */
 export const FACEBOOK_LIKE_WEIGHT = 1;
@@ -116,7 +117,7 @@ export class IngestService {
         else newIdByEmail.set(hash, newId);
       }
       snapshots.push({
-        identity: this.identityRow(snapshots.length, 'crm', r.externalId, hash, newId, r.name ?? null, r.consent?.segmentation ?? null),
+        identity: this.identityRow(snapshots.length, 'crm', r.externalId, hash, newId, r.name ?? null, expandConsent(r.consent)),
         ...profileRows(r, (name, category) => topics.add(name, category), iso),
       });
     }
@@ -130,9 +131,20 @@ export class IngestService {
     hash: string | null,
     newId: string,
     name: string | null,
-    consent: boolean | null,
+    consent: ConsentChoice,
   ): IdentityRow {
-    return { idx, key: identityKey(source, externalId), source, externalId, emailHash: hash, newId, name, consent };
+    return {
+      idx,
+      key: identityKey(source, externalId),
+      source,
+      externalId,
+      emailHash: hash,
+      newId,
+      name,
+      consent: consent.segmentation ?? null,
+      consentPersonalization: consent.personalization ?? null,
+      consentMarketing: consent.marketing ?? null,
+    };
   }
 
   /**
@@ -158,7 +170,7 @@ export class IngestService {
       topics.rows(),
       [
         {
-          identity: this.identityRow(0, 'facebook', profile.id, hash, randomUUID(), profile.name?.slice(0, 200) || null, null),
+          identity: this.identityRow(0, 'facebook', profile.id, hash, randomUUID(), profile.name?.slice(0, 200) || null, {}),
           interests: [...interests.values()],
           purchases: [],
         },

@@ -40,7 +40,11 @@ export const ProfileRecord = z
     name: idText().optional(),
     interests: z.array(InterestInput).max(5000).default([]),
     purchases: z.array(PurchaseInput).max(5000).default([]),
-    consent: z.object({ segmentation: z.boolean() }).strict().optional(),
+    consent: z
+      .object({ segmentation: z.boolean().optional(), personalization: z.boolean().optional(), marketing: z.boolean().optional() })
+      .strict()
+      .optional()
+      .describe('Consent per purpose; purposes left out stay as they are. `{segmentation}` alone (the v1 form) sets every purpose'),
   })
   .strict()
   .openapi('ProfileRecord');

@@ -3,17 +3,13 @@ import { decodeCursor, offsetCursor, offsetPage, sendJson } from '../api/http.js
 import { AppError } from '../errors.js';
 import type { Services } from '../services.js';
 import { UserAffinitiesSchema } from '../affinity/schemas.js';
-import { ConsentBody, ConsentSchema, MeSchema, MyInterestsQuery, MyInterestsSchema, TopicParams } from './people-schemas.js';
+import { meId } from '../auth/principal.js';
+import { MeSchema, MyInterestsQuery, MyInterestsSchema, TopicParams } from './people-schemas.js';
 import { destroySession } from './sessions.js';
 
-/** A signed-in person's own page: who they are, their interests and segment of one, consent, erasure. */
+/** A signed-in person's own page: who they are, their interests and segment of one, erasure (consent: src/privacy). */
 export function mountMeRoutes(api: ApiRouter, services: Services): void {
   const { users, affinity } = services;
-
-  const meId = (principal: { kind: string; userId?: string } | undefined): string => {
-    if (principal?.kind !== 'person' || !principal.userId) throw AppError.unauthorized();
-    return principal.userId;
-  };
 
   api
     .route({
@@ -30,7 +26,7 @@ export function mountMeRoutes(api: ApiRouter, services: Services): void {
           id: user.id,
           ...(user.name ? { name: user.name } : {}),
           identities: user.identities,
-          consent: { segmentation: user.consentSegmentation },
+          consent: { segmentation: user.consentSegmentation, personalization: user.consentPersonalization, marketing: user.consentMarketing },
           createdAt: user.createdAt,
         };
       },
@@ -59,7 +55,7 @@ export function mountMeRoutes(api: ApiRouter, services: Services): void {
       tags: ['People'],
       access: 'person',
       responses: { 200: { description: 'Affinities', schema: UserAffinitiesSchema } },
-      handler: async ({ principal, res }) => sendJson(res, await affinity.reader.forUser(meId(principal))),
+      handler: async ({ principal, res }) => sendJson(res, await affinity.reader.forUser(meId(principal), Date.now(), true)),
     })
     .route({
       method: 'delete',
@@ -71,19 +67,6 @@ export function mountMeRoutes(api: ApiRouter, services: Services): void {
       responses: { 204: { description: 'Removed; affinities already follow' } },
       handler: async ({ principal, params }) => {
         await users.removeInterest(meId(principal), params.topicId);
-      },
-    })
-    .route({
-      method: 'put',
-      path: '/v1/me/consent',
-      summary: 'Give or withdraw consent to segmentation (withdrawn: no segment of one, in no audience)',
-      tags: ['People'],
-      access: 'person',
-      body: ConsentBody,
-      responses: { 200: { description: 'The consent now in force', schema: ConsentSchema } },
-      handler: async ({ principal, body }) => {
-        await users.setConsent(meId(principal), body.segmentation);
-        return { segmentation: body.segmentation };
       },
     })
     .route({

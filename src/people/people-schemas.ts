@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { pageQuery } from '../api/http.js';
 import { cleanString } from '../api/text.js';
+import { ConsentStateSchema } from '../privacy/consent-schemas.js';
 
 export const LoginQuery = z.object({
   // Only a path on this site: an absolute URL here would make the login an open redirect.
@@ -24,7 +25,7 @@ export const MeSchema = z
     id: z.string(),
     name: z.string().optional(),
     identities: z.array(z.string()).describe('Identity keys, e.g. facebook:1234'),
-    consent: z.object({ segmentation: z.boolean() }),
+    consent: ConsentStateSchema.describe('Consent per purpose, as the person or the CRM stated it (personalization and marketing are in force only with segmentation)'),
     createdAt: z.string(),
   })
   .openapi('Me');
@@ -50,5 +51,3 @@ export const MyInterestsQuery = pageQuery;
 
 export const TopicParams = z.object({ topicId: cleanString().trim().min(1).max(100) });
 
-export const ConsentBody = z.object({ segmentation: z.boolean() }).strict().openapi('Consent');
-export const ConsentSchema = z.object({ segmentation: z.boolean() }).openapi('ConsentState');

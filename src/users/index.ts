@@ -7,7 +7,7 @@ export type { UserRecord, UserInterest } from './user-repository.js';
 export type { UserService } from './user-service.js';
 
 /**
- * People as every feature sees them: resolve/get/listInterests/removeInterest/setConsent/erase. Ingestion creates
+ * People as every feature sees them: resolve/get/listInterests/removeInterest/erase. Ingestion creates
  * and updates them; the people routes (/v1/me) and the admin erase route act on them. Every change awaits
  * `hooks.emit('interestsChanged' | 'usersErased')` before returning.
  */

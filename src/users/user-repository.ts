@@ -5,6 +5,8 @@ export interface UserRecord {
   id: string;
   name?: string;
   consentSegmentation: boolean;
+  consentPersonalization: boolean;
+  consentMarketing: boolean;
   /** Identity keys (`crm:c-1`, `facebook:123`), sorted. */
   identities: string[];
   createdAt: string;
@@ -31,7 +33,10 @@ export interface IdentityRow {
   /** Fresh UUID used only when neither the identity nor the email hash is known yet. */
   newId: string;
   name: string | null;
+  /** Consent per purpose the record states (null: unchanged); `consent` is segmentation's. */
   consent: boolean | null;
+  consentPersonalization: boolean | null;
+  consentMarketing: boolean | null;
 }
 
 export class UserRepository {
@@ -44,7 +49,17 @@ export class UserRepository {
   async upsertIdentities(
     tx: Tx,
     rows: IdentityRow[],
-  ): Promise<Array<{ idx: number; userId: string; created: boolean; sourceIdentities: Array<{ key: string; snapshot: string | null }> }>> {
+  ): Promise<
+    Array<{
+      idx: number;
+      userId: string;
+      created: boolean;
+      sourceIdentities: Array<{ key: string; snapshot: string | null }>;
+      /** Consent per purpose before and after the row (segmentation, personalization, marketing), for the history. */
+      consentBefore: boolean[];
+      consentAfter: boolean[];
+    }>
+  > {
     if (rows.length === 0) return [];
     return tx.run('graph/upsert-identities', { rows });
   }
@@ -70,10 +85,6 @@ export class UserRepository {
 
   async removeInterest(userId: string, topicId: string): Promise<boolean> {
     return (await this.db.write('graph/remove-user-interest', { userId, topicId })).length > 0;
-  }
-
-  async setConsent(userId: string, segmentation: boolean): Promise<boolean> {
-    return (await this.db.write('graph/set-user-consent', { userId, segmentation })).length > 0;
   }
 
   async erase(userId: string): Promise<boolean> {

@@ -43,11 +43,6 @@ export class UserService {
     await this.hooks.emit('interestsChanged', { userIds: [userId] });
   }
 
-  async setConsent(userId: string, segmentation: boolean): Promise<void> {
-    if (!(await this.repo.setConsent(userId, segmentation))) throw AppError.notFound(`User ${userId}`);
-    await this.hooks.emit('interestsChanged', { userIds: [userId] });
-  }
-
   /**
    * Deletes the user, its identities, every relationship (interests, purchases, markers) and every session signed in
    * as them. `usersErased` makes every process forget the person (this one at once, the others through the feed).

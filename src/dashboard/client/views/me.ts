@@ -24,14 +24,33 @@ function normalizeInterest(raw: Record<string, unknown>): Interest {
   };
 }
 
-function consentOf(me: Record<string, unknown>): boolean {
-  const c = me.consent;
-  if (c && typeof c === 'object' && typeof (c as Record<string, unknown>).segmentation === 'boolean') {
-    return (c as Record<string, boolean>).segmentation!;
-  }
-  if (typeof me.consentSegmentation === 'boolean') return me.consentSegmentation;
-  return true;
+type Purpose = 'segmentation' | 'personalization' | 'marketing';
+const PURPOSES: Purpose[] = ['segmentation', 'personalization', 'marketing'];
+
+/** Consent per purpose from /v1/me (absent purposes: given, the service's default). */
+function consentOf(me: Record<string, unknown>): Record<Purpose, boolean> {
+  const c = (me.consent && typeof me.consent === 'object' ? me.consent : {}) as Record<string, unknown>;
+  const seg = typeof c.segmentation === 'boolean' ? c.segmentation : typeof me.consentSegmentation === 'boolean' ? me.consentSegmentation : true;
+  return { segmentation: seg, personalization: c.personalization !== false, marketing: c.marketing !== false };
 }
+
+const PURPOSE_TEXT: Record<Purpose, { label: string; given: string; withdrawn: string }> = {
+  segmentation: {
+    label: 'Use my interests for segmentation',
+    given: 'Consent given: your interests are used for segmentation again.',
+    withdrawn: 'Consent withdrawn: your interests are no longer used for segmentation.',
+  },
+  personalization: {
+    label: 'Personalize content for me',
+    given: 'Personalization consent given: content systems may use your segment of one.',
+    withdrawn: 'Personalization consent withdrawn: content systems no longer see your segment of one.',
+  },
+  marketing: {
+    label: 'Include me in marketing audiences',
+    given: 'Marketing consent given: you may be included in audiences again.',
+    withdrawn: 'Marketing consent withdrawn: you are in no audience, export or delivery.',
+  },
+};
 
 const noKey = { useKey: false } as const;
 
@@ -102,24 +121,59 @@ export const meView: View = async ({ root, signal, endSession }) => {
     );
   };
 
-  const consent = h('input', { id: 'consent', type: 'checkbox', checked: consentOf(me) });
-  consent.addEventListener('change', async () => {
-    clearError();
-    const wanted = consent.checked;
-    consent.disabled = true;
-    try {
-      await sendJson('PUT', '/v1/me/consent', { segmentation: wanted }, noKey);
-      await loadBars();
-      status.textContent = wanted
-        ? 'Consent given: your interests are used for segmentation again.'
-        : 'Consent withdrawn: your interests are no longer used for segmentation.';
-    } catch (err) {
-      consent.checked = !wanted;
-      showError(err);
-    } finally {
-      consent.disabled = false;
+  // One checkbox per purpose; each change names every purpose, so the v1 reading of `{segmentation}` alone (every
+  // purpose) never overrides the other two choices. Personalization and marketing need segmentation.
+  let stated = consentOf(me);
+  const historyBox = h('div');
+  const boxes = {} as Record<Purpose, HTMLInputElement>;
+  const syncBoxes = () => {
+    for (const p of PURPOSES) {
+      boxes[p].checked = stated[p];
+      boxes[p].disabled = p !== 'segmentation' && !stated.segmentation;
     }
-  });
+  };
+  const loadHistory = async () => {
+    try {
+      const page = await getJson<{ items: Array<{ purpose: Purpose; granted: boolean; by: string; at: string }> }>('/v1/me/consent/history?limit=20', {
+        ...noKey,
+        signal,
+      });
+      replace(
+        historyBox,
+        page.items.length === 0
+          ? h('p', { class: 'muted' }, 'No changes yet: every purpose has its default (given).')
+          : h(
+              'ul',
+              { class: 'history', 'aria-label': 'Consent history' },
+              page.items.map((c) =>
+                h('li', {}, `${new Date(c.at).toLocaleString()} · ${c.purpose} ${c.granted ? 'given' : 'withdrawn'} · by ${c.by === 'person' ? 'you' : 'an import'}`),
+              ),
+            ),
+      );
+    } catch (err) {
+      if (!signal.aborted) replace(historyBox, h('p', { class: 'muted' }, (err as Error).message));
+    }
+  };
+  for (const p of PURPOSES) {
+    const box = h('input', { id: p === 'segmentation' ? 'consent' : `consent-${p}`, type: 'checkbox' });
+    boxes[p] = box;
+    box.addEventListener('change', async () => {
+      clearError();
+      const wanted = box.checked;
+      for (const b of Object.values(boxes)) b.disabled = true;
+      try {
+        const next = await sendJson<Record<Purpose, boolean>>('PUT', '/v1/me/consent', { ...stated, [p]: wanted }, noKey);
+        stated = next ?? { ...stated, [p]: wanted };
+        await Promise.all([loadBars(), loadHistory()]);
+        status.textContent = wanted ? PURPOSE_TEXT[p].given : PURPOSE_TEXT[p].withdrawn;
+      } catch (err) {
+        showError(err);
+      } finally {
+        syncBoxes();
+      }
+    });
+  }
+  syncBoxes();
 
   const confirmBox = h('div', { class: 'confirm', hidden: true, role: 'group', 'aria-label': 'Confirm erasure' });
   const eraseButton = h('button', { type: 'button', class: 'danger' }, 'Erase my data…');
@@ -169,10 +223,12 @@ export const meView: View = async ({ root, signal, endSession }) => {
       'section',
       { class: 'card', 'aria-labelledby': 'privacy-h' },
       h('h2', { id: 'privacy-h' }, 'Privacy'),
-      h('div', { class: 'field inline' }, consent, h('label', { for: 'consent' }, 'Use my interests for segmentation')),
+      PURPOSES.map((p) => h('div', { class: 'field inline' }, boxes[p], h('label', { for: boxes[p].id }, PURPOSE_TEXT[p].label))),
+      h('h3', {}, 'Consent history'),
+      historyBox,
       h('div', { class: 'actions' }, eraseButton),
       confirmBox,
     ),
   );
-  await loadBars();
+  await Promise.all([loadBars(), loadHistory()]);
 };
