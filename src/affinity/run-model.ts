@@ -6,6 +6,7 @@
 import type { RelatedTopic } from './scoring.js';
 import type { TopicTable } from './interest-store.js';
 import type { DecayAt } from '../segmentation/decay.js';
+import { visibleLabel, type TopTopic } from '../segmentation/labels.js';
 
 export interface SegmentRow {
   segmentId: string;
@@ -13,6 +14,8 @@ export interface SegmentRow {
   share: number | null;
   /** Shown as part of this group's head (curation, granularity): an alias of the head, not a segment of its own. */
   mergedInto?: string | null;
+  /** The segment's top topics (JSON `[{id, name}]`), so a label naming one hidden since can be made again. */
+  topTopics?: string | null;
 }
 export interface MembershipRow {
   topicId: string;
@@ -45,6 +48,7 @@ export class RunModel {
   readonly segmentIds: readonly string[];
   readonly labels: readonly string[];
   readonly shares: Float64Array;
+  private readonly tops: ReadonlyArray<readonly TopTopic[]>;
   private readonly slotOfSegment = new Map<string, number>();
   private readonly segmentOfTopic = new Map<string, number>();
   private readonly names = new Map<string, string>();
@@ -71,6 +75,7 @@ export class RunModel {
     const segments = rows.filter((s) => !s.mergedInto);
     this.segmentIds = segments.map((s) => s.segmentId);
     this.labels = segments.map((s) => s.label ?? s.segmentId);
+    this.tops = segments.map((s) => (s.topTopics ? (JSON.parse(s.topTopics) as TopTopic[]) : []));
     this.shares = Float64Array.from(segments, (s) => (typeof s.share === 'number' && Number.isFinite(s.share) ? s.share : 0));
     this.segmentIds.forEach((id, i) => this.slotOfSegment.set(id, i));
     // Rules and saved audiences naming a merged-away segment keep working: they mean its group now.
@@ -148,6 +153,12 @@ export class RunModel {
   shareOf(segmentId: string): number | undefined {
     const s = this.slotOfSegment.get(segmentId);
     return s === undefined ? undefined : this.shares[s];
+  }
+
+  /** The label, made again without `hidden` topics when it names one (src/segmentation/labels.ts visibleLabel). */
+  visibleLabelOf(segmentId: string, hidden: (topicId: string) => boolean): string {
+    const s = this.slotOfSegment.get(segmentId);
+    return s === undefined ? segmentId : visibleLabel(this.labels[s]!, this.tops[s]!, hidden);
   }
 
   labelOf(segmentId: string): string {

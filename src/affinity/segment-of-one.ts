@@ -51,7 +51,7 @@ export function segmentOfOne(
     segments: scoreSegments(
       segmentAffinities(interests, (t) => model.segmentOf(t)),
       (id) => model.shareOf(id),
-      (id) => model.labelOf(id),
+      (id) => model.visibleLabelOf(id, hidden),
     ),
     suggestedTopics: suggestTopics(interests, (t) => withoutHidden(model.relatedOf(t), hidden), exclude),
   };

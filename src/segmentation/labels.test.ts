@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { labelSegment, OTHER_LABEL } from './labels.js';
+import { visibleLabel, labelSegment, OTHER_LABEL } from './labels.js';
 
 describe('labelSegment', () => {
   const names = ['Marathon', 'Trail running', 'Running shoes', 'Socks', 'Parkrun'];
@@ -18,5 +18,16 @@ describe('labelSegment', () => {
     expect(l.label).toBe(OTHER_LABEL);
     expect(l.top).toEqual([4, 3]);
     expect(l.ranked[0]!.score).toBe(1);
+  });
+});
+
+describe('visibleLabel', () => {
+  const top = ['A', 'B', 'C', 'D'].map((n) => ({ id: n.toLowerCase(), name: n }));
+  it('makes a label naming a hidden topic again from the others, and leaves the rest alone', () => {
+    expect(visibleLabel('A · B · C', top, (id) => id === 'b')).toBe('A · C · D');
+    const same = 'A · B · C';
+    expect(visibleLabel(same, top, () => false)).toBe(same);
+    expect(visibleLabel('My own name', top, (id) => id === 'a')).toBe('My own name');
+    expect(visibleLabel('A', [top[0]!], () => true)).toBe('Unnamed segment');
   });
 });

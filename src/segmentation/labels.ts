@@ -48,3 +48,18 @@ export function labelSegment(
         .join(' · ');
   return { label, ranked: scored, top };
 }
+
+export interface TopTopic {
+  id: string;
+  name: string;
+}
+
+/**
+ * A run's label without topics hidden since (sensitive ones): a label naming a hidden top topic is made again from the
+ * remaining top topics, as labelSegment makes it. Returns `label` itself, without allocating, when nothing is hidden.
+ */
+export function visibleLabel(label: string, top: readonly TopTopic[], hidden: (topicId: string) => boolean, labelTopics = 3): string {
+  if (!top.some((t) => hidden(t.id) && label.includes(t.name))) return label;
+  const names = top.filter((t) => !hidden(t.id)).slice(0, labelTopics).map((t) => t.name);
+  return names.length > 0 ? names.join(' · ') : 'Unnamed segment';
+}

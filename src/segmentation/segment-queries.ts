@@ -2,6 +2,7 @@ import { AppError } from '../errors.js';
 import type { Level } from './pipeline.js';
 import type { SegmentationRepository, SegmentRecord } from './repository.js';
 import { undirectedEdges } from './topic-graph.js';
+import { visibleLabel } from './labels.js';
 import type { VisibleRun } from './visible-run.js';
 
 /** A segment shown as part of a group (curation, granularity) has no page of its own: its group's head does. */
@@ -26,8 +27,10 @@ export class SegmentQueries {
     this.hidden = hidden;
   }
 
+  /** Without hidden topics, in its top topics and in a label that names one. */
   private shown(s: SegmentRecord): SegmentRecord {
-    return s.topTopics.some((t) => this.hidden(t.id)) ? { ...s, topTopics: s.topTopics.filter((t) => !this.hidden(t.id)) } : s;
+    if (!s.topTopics.some((t) => this.hidden(t.id))) return s;
+    return { ...s, label: visibleLabel(s.label, s.topTopics, this.hidden), topTopics: s.topTopics.filter((t) => !this.hidden(t.id)) };
   }
 
   async listSegments(level: Level, skip: number, limit: number): Promise<{ runId: string | null; items: SegmentRecord[] }> {
