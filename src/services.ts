@@ -33,7 +33,7 @@ export function createServices(deps: Deps) {
   // What runs made before a topic was marked sensitive is served without it.
   segmentation.segments.hideTopics(hidden);
   const affinity = createAffinity(deps, hooks, segmentation.visible, feed, hidden);
-  const audiences = createAudiences(deps, hooks, affinity, segmentation);
+  const audiences = createAudiences(deps, hooks, affinity, segmentation, (named) => privacy.marks.refuseSensitive(named));
   const refresh = createRefresh(deps, hooks, segmentation);
   const insight = createInsight(deps, segmentation.visible, affinity);
   const reports = createReports(deps, hooks, insight);

@@ -151,6 +151,10 @@ describe('sensitive topics', () => {
       expect(problem.type).toMatch(/sensitive-topic$/);
       expect(problem.errors.map((e) => e.path)).toEqual([path]);
     }
+    // Saved audiences refuse them the same way.
+    const saved = await t.call('POST', '/v1/audiences', { key: marketer, body: { name: `sensitive ${p}`, where: { any: [{ segment: seg }, { interest: { topic: DIABETES } }] } } });
+    expect(saved.status).toBe(400);
+    expect(((await saved.json()) as { type: string; errors: Array<{ path: string }> }).errors.map((e) => e.path)).toEqual(['body.where.any.1.interest.topic']);
     // A SKU alone names no topic, but the purchase is filed under a sensitive one: it selects nobody.
     const bySku = async (sku: string) => {
       const res = await t.call('POST', '/v1/audiences/query', { key: marketer, body: { where: { purchased: { sku } } } });

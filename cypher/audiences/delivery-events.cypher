@@ -6,6 +6,6 @@ OPTIONAL MATCH (u:User {id: e.userId})
 OPTIONAL MATCH (a:SavedAudience {id: e.audienceId})
 RETURN e.id AS id, e.type AS type, toString(e.at) AS at, e.audienceId AS audienceId, a.name AS audienceName,
        e.userId AS userId, e.data AS data,
-       e.userId IS NULL OR (u IS NOT NULL AND coalesce(u.consentSegmentation, true)) AS deliverable,
+       e.userId IS NULL OR (u IS NOT NULL AND coalesce(u.consentSegmentation, true) AND coalesce(u.consentMarketing, true)) AS deliverable,
        [(u)<-[:IDENTIFIES]-(i:Identity) | i.key] AS keys
 ORDER BY e.at, e.id

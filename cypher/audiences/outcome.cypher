@@ -5,7 +5,7 @@ WHERE m.audienceId = $id AND m.userId IS NOT NULL AND m.enteredAt <= datetime($s
   AND (m.exitedAt IS NULL OR m.exitedAt > datetime($since))
 WITH DISTINCT m.userId AS userId, m.holdout AS holdout
 MATCH (u:User {id: userId})
-WHERE coalesce(u.consentSegmentation, true)
+WHERE coalesce(u.consentSegmentation, true) AND coalesce(u.consentMarketing, true)
 CALL (u) {
   OPTIONAL MATCH (u)-[p:PURCHASED]->(:Topic)
   WHERE p.at > datetime($since)

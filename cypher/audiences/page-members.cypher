@@ -5,5 +5,5 @@ WHERE m.audienceId = $id AND m.userId > $after AND m.exitedAt IS NULL AND NOT m.
 WITH m ORDER BY m.userId LIMIT toInteger($limit)
 OPTIONAL MATCH (u:User {id: m.userId})
 RETURN m.userId AS userId, toString(m.enteredAt) AS enteredAt,
-       u IS NOT NULL AND coalesce(u.consentSegmentation, true) AS consent,
+       u IS NOT NULL AND coalesce(u.consentSegmentation, true) AND coalesce(u.consentMarketing, true) AS consent,
        [(u)<-[:IDENTIFIES]-(i:Identity) | i.key] AS keys

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../errors.js';
 import { preferredAddress } from '../affinity/interest-store.js';
-import { isSegment, leaves, misplacedNegations, type Rule } from '../affinity/rules.js';
+import { isSegment, leaves, misplacedNegations, namedTopics, type Rule } from '../affinity/rules.js';
 import type { RunModel } from '../affinity/run-model.js';
 import type { AudienceRecord, AudienceRepository } from './audience-repository.js';
 import type { DestinationRecord, DestinationRepository } from './destination-repository.js';
@@ -31,10 +31,12 @@ export class SavedAudienceService {
     private readonly model: () => RunModel | null,
     /** Something changed that the evaluator should look at now (when it runs in this process). */
     private readonly nudge: () => void,
+    /** 400 `sensitive-topic` when a condition names a sensitive topic or category (src/privacy/sensitive-service.ts). */
+    private readonly refuseSensitive: (named: Array<{ path: string; topic: string }>) => Promise<void> = async () => {},
   ) {}
 
   /** A negation beside a positive condition only, and segments of the visible run (as POST /v1/audiences/query). */
-  private check(where: Rule, path: string): void {
+  private async check(where: Rule, path: string): Promise<void> {
     const misplaced = misplacedNegations(where, path);
     if (misplaced.length > 0) {
       throw AppError.badRequest(
@@ -48,10 +50,11 @@ export class SavedAudienceService {
         throw new AppError(404, 'not-found', `Segment ${leaf.segment} is not a top-level (coarse) segment of the visible run`);
       }
     }
+    await this.refuseSensitive(namedTopics(where, path));
   }
 
   async create(input: AudienceInput): Promise<AudienceRecord> {
-    this.check(input.where, 'body.where');
+    await this.check(input.where, 'body.where');
     const id = `aud_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
     await this.repo.create({ id, name: input.name, definition: input.where, holdoutPercent: input.holdoutPercent });
     this.nudge();
@@ -69,7 +72,7 @@ export class SavedAudienceService {
   }
 
   async update(id: string, changes: { name?: string | undefined; where?: Rule | undefined }): Promise<AudienceRecord> {
-    if (changes.where) this.check(changes.where, 'body.where');
+    if (changes.where) await this.check(changes.where, 'body.where');
     const a = await this.repo.update(id, { name: changes.name, definition: changes.where });
     if (!a) throw AppError.notFound('Audience');
     this.nudge();

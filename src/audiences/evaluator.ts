@@ -192,7 +192,7 @@ export class AudienceEvaluator implements Job {
     const slots = new Map<string, number>();
     for (const id of userIds) {
       const slot = store.slotOf(id);
-      if (slot !== undefined && store.consents(slot)) slots.set(id, slot);
+      if (slot !== undefined && store.markets(slot)) slots.set(id, slot);
     }
     // The same condition in several audiences is checked once.
     const cache = new Map<string, Promise<Set<string>>>();

@@ -19,7 +19,14 @@ export type { SavedAudienceService } from './audience-service.js';
  * population in memory) and the delivery job (the outbox). Both run under a lease in whichever process hosts them
  * (`jobs.start()`; BACKGROUND_JOBS=false leaves them to other processes).
  */
-export function createAudiences(deps: Deps, hooks: Hooks, affinity: Affinity, segmentation: Segmentation) {
+export function createAudiences(
+  deps: Deps,
+  hooks: Hooks,
+  affinity: Affinity,
+  segmentation: Segmentation,
+  /** Refuses rules naming sensitive topics (400 `sensitive-topic`), as POST /v1/audiences/query does. */
+  refuseSensitive?: (named: Array<{ path: string; topic: string }>) => Promise<void>,
+) {
   const { config } = deps;
   const repo = new AudienceRepository(deps.db);
   const destinations = new DestinationRepository(deps.db);
@@ -49,7 +56,7 @@ export function createAudiences(deps: Deps, hooks: Hooks, affinity: Affinity, se
   const jobs = new JobHost(deps.db, deps.logger, { leaseMs: config.JOB_LEASE_MS }).add(evaluator).add(delivery);
   // Erased people leave audiences, history and outbox at once, wherever the jobs run.
   hooks.on('usersErased', ({ userIds }) => repo.eraseMembers(userIds));
-  const service = new SavedAudienceService(repo, destinations, box, () => affinity.served.current, () => evaluator.nudge());
+  const service = new SavedAudienceService(repo, destinations, box, () => affinity.served.current, () => evaluator.nudge(), refuseSensitive);
 
   return {
     service,
