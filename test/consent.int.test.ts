@@ -164,6 +164,8 @@ describe('consent by purpose', () => {
     const put = async (body: unknown) => b.fetch('/v1/me/consent', { method: 'PUT', body });
     expect(await (await b.fetch('/v1/me/consent')).json()).toEqual({ segmentation: true, personalization: true, marketing: true });
     expect((await audience(t)).users).toContain(me);
+    // The other process learns about the new person through the change feed too.
+    await t2.services.feed.poll();
     expect((await audience(t2)).users).toContain(me);
 
     const res = await put({ marketing: false });
