@@ -2,7 +2,7 @@ import type { ApiRouter } from '../api/route.js';
 import { decodeCursor, offsetCursor, offsetPage } from '../api/http.js';
 import type { Services } from '../services.js';
 import { meId } from '../auth/principal.js';
-import { UserParams } from '../affinity/schemas.js';
+import { UserParams } from '../users/user-schemas.js';
 import { ConsentBody, ConsentHistoryQuery, ConsentHistorySchema, ConsentStateSchema } from './consent-schemas.js';
 
 export function mountConsentRoutes(api: ApiRouter, services: Services): void {
@@ -54,7 +54,7 @@ export function mountConsentRoutes(api: ApiRouter, services: Services): void {
       query: ConsentHistoryQuery,
       responses: { 200: { description: 'Changes: purpose, granted, by whom, when', schema: ConsentHistorySchema } },
       handler: async ({ params, query }) => {
-        const userId = await services.ingest.users.require(params.user);
+        const userId = await services.users.require(params.user);
         const offset = decodeCursor(offsetCursor, query.cursor)?.o ?? 0;
         return offsetPage(await consent.history(userId, offset, query.limit + 1), query.limit, offset);
       },
