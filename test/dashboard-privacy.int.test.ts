@@ -120,7 +120,10 @@ describe('privacy on the dashboard', () => {
     await page.reload();
     await page.getByRole('heading', { level: 1, name: person.name }).waitFor();
     expect(await page.getByLabel('Include me in marketing audiences').isChecked()).toBe(false);
-    const entries = await page.getByRole('list', { name: 'Consent history' }).getByRole('listitem').allTextContents();
+    // The history is fetched after the page shows the person: wait for its list (rendered whole) before reading it.
+    const history = page.getByRole('list', { name: 'Consent history' });
+    await history.getByRole('listitem').first().waitFor();
+    const entries = await history.getByRole('listitem').allTextContents();
     expect(entries.map((e) => e.replace(/^.* · (\w+ \w+) · .*$/, '$1'))).toEqual(['segmentation given', 'segmentation withdrawn', 'marketing withdrawn']);
     expect(w.errors).toEqual([]);
     await w.context.close();
