@@ -223,7 +223,9 @@ try {
   await cannon('warm-up', base, key, setupFile, { duration: 5 });
   const loadAvg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   const heap = process.memoryUsage();
-  console.log(`  load average before measuring: ${loadAvg()}; server heap ${Math.round(heap.heapUsed / 2 ** 20)} MB used of ${Math.round(heap.heapTotal / 2 ** 20)} MB, ${Math.round(heap.external / 2 ** 20)} MB outside (Buffers)`);
+  console.log(
+    `  load average before measuring: ${loadAvg()}; server heap ${Math.round(heap.heapUsed / 2 ** 20)} MB used of ${Math.round(heap.heapTotal / 2 ** 20)} MB, ${Math.round(heap.external / 2 ** 20)} MB outside (Buffers)`,
+  );
   const paths = sample.map((ref) => `/v1/users/${ref}/affinities`);
   // The fixed-rate tail moves a lot between identical runs on this shared machine, so it is measured several times.
   const fixed: Figures[] = [];
@@ -232,7 +234,9 @@ try {
   // Baseline: the same stack (helmet, logging, metrics, rate limit, session, auth) answering GET /healthz, no data.
   const baseline = await constantRate(`baseline GET /healthz, fixed ${opts.rate} req/s`, base, key, ['/healthz']);
 
-  console.log(`\nMachine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version}`);
+  console.log(
+    `\nMachine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version}`,
+  );
   console.log(`Command: npx tsx scripts/bench-affinity.ts ${process.argv.slice(2).join(' ')}`.trim());
   console.log(`Load average after: ${loadAvg()} (the machine is shared; other work running at the same time shows here)`);
   console.log(`Data: ${users} users, ${metrics.segments} coarse segments; ${opts.connections} connections, ${opts.duration} s per run\n`);
@@ -242,11 +246,15 @@ try {
     console.log(`| ${f.label} | ${f.requests} | ${f.rps} | ${f.p50} | ${f.p90} | ${f.p99} | ${f.max} | ${f.non2xx} | ${f.errors} |`);
   }
   console.log('\nFixed-rate runs, inside the server process and beside it:');
-  console.log('| run | server event-loop delay p99 / max ms | longest GC pause ms | GC total ms | server CPU % of a core | Neo4j CPU % of a core | load generator event-loop delay max ms |');
+  console.log(
+    '| run | server event-loop delay p99 / max ms | longest GC pause ms | GC total ms | server CPU % of a core | Neo4j CPU % of a core | load generator event-loop delay max ms |',
+  );
   console.log('|---|---:|---:|---:|---:|---:|---:|');
   for (const f of [...fixed, baseline]) {
     const d = f.diag!;
-    console.log(`| ${f.label} | ${d.loopDelayP99} / ${d.loopDelayMax} | ${d.gcMaxMs} | ${d.gcTotalMs} | ${d.serverCpu} | ${d.neo4jCpu} | ${f.generatorLoopMax} |`);
+    console.log(
+      `| ${f.label} | ${d.loopDelayP99} / ${d.loopDelayMax} | ${d.gcMaxMs} | ${d.gcTotalMs} | ${d.serverCpu} | ${d.neo4jCpu} | ${f.generatorLoopMax} |`,
+    );
   }
   await services.shutdown();
 } finally {

@@ -70,7 +70,9 @@ async function main() {
     uri = local.uri;
     password = local.password;
   }
-  console.log(`bench-audiences: ${gen.users} users × ${gen.interestsPerUser} interests, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB`);
+  console.log(
+    `bench-audiences: ${gen.users} users × ${gen.interestsPerUser} interests, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB`,
+  );
   const config = loadConfig({
     NEO4J_URI: uri,
     NEO4J_PASSWORD: password,
@@ -113,7 +115,11 @@ async function main() {
   const segmentRule = { segment: largest.id, minAffinity: 0.2 };
   const audiences = services.audiences.service;
   await audiences.create({ name: 'bench: segment', where: segmentRule, holdoutPercent: 10 });
-  await audiences.create({ name: 'bench: segment and interest', where: { all: [segmentRule, { interest: { topic: topic.name } }] }, holdoutPercent: 10 });
+  await audiences.create({
+    name: 'bench: segment and interest',
+    where: { all: [segmentRule, { interest: { topic: topic.name } }] },
+    holdoutPercent: 10,
+  });
   const evaluator = services.audiences.evaluator;
   const defs = await services.audiences.repositories.audiences.definitions();
 
@@ -165,7 +171,7 @@ async function main() {
   const destinations = services.audiences.repositories.destinations;
   const queued = await timed(async () => {
     let n = 0;
-    for (let done = false; !done; ) {
+    for (let done = false; !done;) {
       const r = await destinations.backfill(destination.id, 5000, new Date());
       n += r.queued;
       done = r.done;

@@ -31,7 +31,24 @@ const USERS = Number(opts.users);
 const PER_USER = Number(opts.interests);
 const TOPICS = Number(opts.topics);
 
-const WORDS = ['trail', 'jazz', 'vegan', 'retro', 'indie', 'urban', 'solar', 'craft', 'yoga', 'chess', 'surf', 'anime', 'opera', 'lego', 'bonsai', 'cider'];
+const WORDS = [
+  'trail',
+  'jazz',
+  'vegan',
+  'retro',
+  'indie',
+  'urban',
+  'solar',
+  'craft',
+  'yoga',
+  'chess',
+  'surf',
+  'anime',
+  'opera',
+  'lego',
+  'bonsai',
+  'cider',
+];
 const CATEGORIES = ['Sport', 'Music', 'Food', 'Travel', 'Tech', 'Fashion', 'Books', 'Games', 'Outdoors', 'Art'];
 
 async function writeFile(file: string): Promise<void> {
@@ -56,7 +73,8 @@ async function writeFile(file: string): Promise<void> {
         at: `2026-10-${day}T12:00:00Z`,
       })),
     };
-    if (u % 10 === 0) record.purchases = [{ sku: `SKU-${u % 977}`, category: topicName(pick()), amount: 19.9, at: `2026-10-${day}T13:00:00Z` }];
+    if (u % 10 === 0)
+      record.purchases = [{ sku: `SKU-${u % 977}`, category: topicName(pick()), amount: 19.9, at: `2026-10-${day}T13:00:00Z` }];
     lines.push(JSON.stringify(record));
     if (lines.length === 10_000) {
       if (!out.write(lines.join('\n') + '\n')) await new Promise<void>((r) => out.once('drain', () => r()));

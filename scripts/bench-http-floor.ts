@@ -41,7 +41,9 @@ async function measure(label: string, server: http.Server, baseUrl: string): Pro
   console.log(`| ${label} | ${f.rps} | ${f.p50} | ${f.p90} | ${f.p99} | ${f.max} | ${Math.round(loop.max / 1e5) / 10} | ${f.errors} |`);
 }
 
-console.log(`Fixed ${opts.rate} req/s for ${opts.duration} s each (command: npx tsx scripts/bench-http-floor.ts ${process.argv.slice(2).join(' ')})\n`);
+console.log(
+  `Fixed ${opts.rate} req/s for ${opts.duration} s each (command: npx tsx scripts/bench-http-floor.ts ${process.argv.slice(2).join(' ')})\n`,
+);
 console.log('| server | req/s | p50 ms | p90 ms | p99 ms | max ms | server event-loop delay max ms | errors |');
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
 const bare = http.createServer((_req, res) => {

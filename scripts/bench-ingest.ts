@@ -42,7 +42,6 @@ const TOPICS = Number(opts.topics);
 const BODY = Number(opts.body);
 const CLIENTS = Number(opts.clients);
 
-
 function generateBodies(prefix: string): string[] {
   const rand = mulberry32(Number(opts.seed));
   const categories = ['Sport', 'Music', 'Food', 'Travel', 'Tech', 'Fashion', 'Books', 'Games', 'Outdoors', 'Art'];
@@ -151,7 +150,8 @@ const edges = USERS * PER_USER;
 const results: Array<{ pass: string } & Pass> = [];
 results.push({ pass: 'first import', ...(await post(baseUrl, key, bodies, 'import ')) });
 const [check] = await db.read<{ users: number; edges: number }>('graph/count-interests-by-prefix', { prefix });
-if (check!.users !== USERS || check!.edges !== edges) throw new Error(`graph has ${JSON.stringify(check)}, expected ${USERS} users / ${edges} edges`);
+if (check!.users !== USERS || check!.edges !== edges)
+  throw new Error(`graph has ${JSON.stringify(check)}, expected ${USERS} users / ${edges} edges`);
 if (opts.again) {
   results.push({ pass: 're-import (idempotent)', ...(await post(baseUrl, key, bodies, 'again  ')) });
   const [again] = await db.read<{ users: number; edges: number }>('graph/count-interests-by-prefix', { prefix });
@@ -164,7 +164,11 @@ console.log(
 );
 for (const r of results) {
   console.log(
-    `  ${r.pass.padEnd(24)} ${r.seconds.toFixed(1).padStart(7)} s  ${Math.round(edges / r.seconds).toLocaleString('en-US').padStart(9)} edges/s  ${Math.round(USERS / r.seconds).toLocaleString('en-US').padStart(7)} users/s` +
+    `  ${r.pass.padEnd(24)} ${r.seconds.toFixed(1).padStart(7)} s  ${Math.round(edges / r.seconds)
+      .toLocaleString('en-US')
+      .padStart(9)} edges/s  ${Math.round(USERS / r.seconds)
+      .toLocaleString('en-US')
+      .padStart(7)} users/s` +
       `  CPU µs/edge: Neo4j ${((r.neo4jCpu * 1e6) / edges).toFixed(1)}, Node ${((r.nodeCpu * 1e6) / edges).toFixed(1)}`,
   );
 }

@@ -93,7 +93,14 @@ function world(people: number) {
       ts.add(r < 0.1 ? popular[Math.floor(rand() * popular.length)]! : pickTopic(r < 0.75 ? home : second));
     }
     const list = [...ts];
-    store.upsert({ userId: `u${i}`, keys: [`crm:c-${i}`], consent: rand() > 0.05, topics: list, weights: list.map(() => 1 + Math.floor(rand() * 3)), removed: [] });
+    store.upsert({
+      userId: `u${i}`,
+      keys: [`crm:c-${i}`],
+      consent: rand() > 0.05,
+      topics: list,
+      weights: list.map(() => 1 + Math.floor(rand() * 3)),
+      removed: [],
+    });
   }
   return { store, model, rand };
 }
@@ -123,7 +130,10 @@ async function measure(people: number) {
 
   const index = new AudienceIndex(store, model);
   await index.fill(immediate, Number.MAX_SAFE_INTEGER);
-  const sizes = model.segmentIds.slice(0, -1).map((_, s) => ({ s, n: index.count(s, { minAffinity: 0, minLift: 0 }) })).sort((a, b) => b.n - a.n);
+  const sizes = model.segmentIds
+    .slice(0, -1)
+    .map((_, s) => ({ s, n: index.count(s, { minAffinity: 0, minLift: 0 }) }))
+    .sort((a, b) => b.n - a.n);
   const pick = { largest: sizes[0]!, median: sizes[Math.floor(sizes.length / 2)]! };
 
   const out: Record<string, { members: number; ms: { wall: number; cpu: number }; longestSliceMs: number }> = {};
@@ -168,8 +178,16 @@ async function measure(people: number) {
     if (both < 0) throw new Error('unreachable: keeps the overlap count live');
     for (const kind of ['topics', 'categories'] as const) {
       const limit = kind === 'topics' ? 20 : 10;
-      rankLifts(ga![kind], ga!.people, (k) => gb![kind][k] ?? 0, gb!.people, { minSupport: defaultMinSupport(ga!.people), minLift: 1, limit });
-      rankLifts(gb![kind], gb!.people, (k) => ga![kind][k] ?? 0, ga!.people, { minSupport: defaultMinSupport(gb!.people), minLift: 1, limit });
+      rankLifts(ga![kind], ga!.people, (k) => gb![kind][k] ?? 0, gb!.people, {
+        minSupport: defaultMinSupport(ga!.people),
+        minLift: 1,
+        limit,
+      });
+      rankLifts(gb![kind], gb!.people, (k) => ga![kind][k] ?? 0, ga!.people, {
+        minSupport: defaultMinSupport(gb!.people),
+        minLift: 1,
+        limit,
+      });
     }
     compares.push(stop());
   }

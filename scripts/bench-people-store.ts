@@ -39,7 +39,11 @@ function measure(people: number) {
   const model = RunModel.from({
     runId: 'bench',
     segments: Array.from({ length: segments }, (_, s) => ({ segmentId: `seg_${s}`, label: `Segment ${s}`, share: 1 / segments })),
-    memberships: Array.from({ length: topics }, (_, t) => ({ topicId: `t_${t.toString(16).padStart(16, '0')}`, segmentId: `seg_${t % segments}`, name: `Topic ${t}` })),
+    memberships: Array.from({ length: topics }, (_, t) => ({
+      topicId: `t_${t.toString(16).padStart(16, '0')}`,
+      segmentId: `seg_${t % segments}`,
+      name: `Topic ${t}`,
+    })),
     related: [],
   });
   gc!();
@@ -80,12 +84,14 @@ function measure(people: number) {
   const offPer = (held.arrayBuffers - before.arrayBuffers) / people;
   console.log(
     `| ${people.toLocaleString('en')} | ${Math.round(heapPer)} + ${Math.round(offPer)} | ${mb(held.heapUsed - before.heapUsed + held.arrayBuffers - before.arrayBuffers)} | ` +
-      `${mb(indexed.arrayBuffers - held.arrayBuffers + indexed.heapUsed - held.heapUsed)} | ${(loadMs / people * 1000).toFixed(2)} | ` +
+      `${mb(indexed.arrayBuffers - held.arrayBuffers + indexed.heapUsed - held.heapUsed)} | ${((loadMs / people) * 1000).toFixed(2)} | ` +
       `${Math.round(indexMs)} | ${pageMs.toFixed(1)} (${page.length}) | ${readUs.toFixed(1)} |`,
   );
 }
 
 console.log(`${opts.interests} interests per person on average over ${opts.topics} Zipf-distributed topics, ${opts.segments} segments`);
-console.log('| people | bytes per person (heap + off-heap) | store MB | audience index MB | load µs/person | index build ms | first audience page ms (rows) | segment of one µs |');
+console.log(
+  '| people | bytes per person (heap + off-heap) | store MB | audience index MB | load µs/person | index build ms | first audience page ms (rows) | segment of one µs |',
+);
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const n of opts.people.split(',').map(Number)) measure(n);

@@ -36,7 +36,14 @@ import { topicId } from '../src/graph/topic-key.js';
 import { InterestCollector } from '../src/segmentation/projection.js';
 import { DEFAULT_PARAMS, segmentInterests } from '../src/segmentation/pipeline.js';
 import { nmi } from '../src/segmentation/stability.js';
-import { generateMixtures, type MixtureOptions, type PlantedData, profileRecord, type Quality, scorePartition } from './lib/planted-mixtures.js';
+import {
+  generateMixtures,
+  type MixtureOptions,
+  type PlantedData,
+  profileRecord,
+  type Quality,
+  scorePartition,
+} from './lib/planted-mixtures.js';
 
 const { values: opts } = parseArgs({
   options: {
@@ -98,7 +105,11 @@ function describe(name: string, data: PlantedData) {
 async function inMemory(name: string, data: PlantedData): Promise<Row> {
   const interests = describe(name, data);
   const col = new InterestCollector();
-  for (const p of data.people) col.addUser(p.topics.map((t) => topicId(data.topics[t]!)), p.weights);
+  for (const p of data.people)
+    col.addUser(
+      p.topics.map((t) => topicId(data.topics[t]!)),
+      p.weights,
+    );
   const t0 = performance.now();
   let n = 0;
   const res = await segmentInterests(col, new Map(), { ...DEFAULT_PARAMS, ...runParams }, null, (l) => `${l}-${n++}`);
@@ -120,7 +131,12 @@ async function inMemory(name: string, data: PlantedData): Promise<Row> {
     importS: null,
     runMs,
     phases: { projectMs: res.timings.projectMs, detectMs: res.timings.detectMs, ...res.natural?.timings },
-    metrics: { coreTopics: res.natural?.coreTopics, coreSupport: res.natural?.coreSupport, pieces: res.natural?.pieces, merged: res.natural?.merged },
+    metrics: {
+      coreTopics: res.natural?.coreTopics,
+      coreSupport: res.natural?.coreSupport,
+      pieces: res.natural?.pieces,
+      merged: res.natural?.merged,
+    },
   };
 }
 
@@ -200,7 +216,7 @@ async function overHttp(name: string, data: PlantedData): Promise<Row> {
       // A succeeded run becomes visible once this process has prepared to serve it (src/segmentation/visible-run.ts).
       while ((await call('GET', '/v1/segments?limit=1')).runId !== id) await new Promise((r) => setTimeout(r, 250));
       const segments: any[] = [];
-      for (let cursor: string | undefined; ; ) {
+      for (let cursor: string | undefined; ;) {
         const page = await call('GET', `/v1/segments?limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
         segments.push(...page.items);
         if (!(cursor = page.nextCursor)) break;
@@ -208,7 +224,7 @@ async function overHttp(name: string, data: PlantedData): Promise<Row> {
       const segmentOf = new Map<string, string>();
       const rd = bar('segments', segments.length);
       for (const [i, s] of segments.entries()) {
-        for (let cursor: string | undefined; ; ) {
+        for (let cursor: string | undefined; ;) {
           const page = await call('GET', `/v1/segments/${s.id}/topics?limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
           for (const t of page.items) segmentOf.set(t.id, s.id);
           if (!(cursor = page.nextCursor)) break;
@@ -247,7 +263,10 @@ async function overHttp(name: string, data: PlantedData): Promise<Row> {
     if (opts.seeds) {
       const second = await runAndRead({ ...runParams, seed: 43 });
       const both = ids.filter((id) => first.segmentOf.has(id) && second.segmentOf.has(id));
-      seedNmiApi = nmi(both.map((id) => first.segmentOf.get(id)!), both.map((id) => second.segmentOf.get(id)!));
+      seedNmiApi = nmi(
+        both.map((id) => first.segmentOf.get(id)!),
+        both.map((id) => second.segmentOf.get(id)!),
+      );
     }
     const m = first.run.metrics;
     return {
@@ -263,7 +282,12 @@ async function overHttp(name: string, data: PlantedData): Promise<Row> {
       importS,
       runMs: m.durationMs,
       phases: { ...m.phases, ...m.natural?.timings },
-      metrics: { coreTopics: m.natural?.coreTopics, coreSupport: m.natural?.coreSupport, pieces: m.natural?.pieces, merged: m.natural?.merged },
+      metrics: {
+        coreTopics: m.natural?.coreTopics,
+        coreSupport: m.natural?.coreSupport,
+        pieces: m.natural?.pieces,
+        merged: m.natural?.merged,
+      },
     };
   } finally {
     await new Promise<void>((resolve) => {
@@ -293,9 +317,13 @@ for (const size of opts.sizes.split(',')) {
   );
 }
 
-console.log(`\nMachine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version}`);
+console.log(
+  `\nMachine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version}`,
+);
 console.log(`Command: npx tsx scripts/bench-quality.ts ${process.argv.slice(2).join(' ')}`.trim());
-console.log('\n| data | people | topics held | NMI (topics) | person top-1 / possible | TV / possible | segments / planted | significant | seeds NMI (run / API) | import s | run s | project / detect / write / affinity ms |');
+console.log(
+  '\n| data | people | topics held | NMI (topics) | person top-1 / possible | TV / possible | segments / planted | significant | seeds NMI (run / API) | import s | run s | project / detect / write / affinity ms |',
+);
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
 for (const r of rows) {
   const q = r.q;

@@ -65,7 +65,10 @@ const sizes = opts.sizes.split(',').map(Number);
 function plantedNmi(truth: ReadonlyMap<string, number>, segmentOf: ReadonlyMap<string, string>) {
   const topics = [...truth.keys()];
   return {
-    nmi: nmi(topics.map((t) => truth.get(t)!), topics.map((t) => segmentOf.get(t) ?? `missing:${t}`)),
+    nmi: nmi(
+      topics.map((t) => truth.get(t)!),
+      topics.map((t) => segmentOf.get(t) ?? `missing:${t}`),
+    ),
     covered: topics.filter((t) => segmentOf.has(t)).length,
   };
 }
@@ -88,12 +91,22 @@ async function sweep(users: number) {
       const truth = new Map(plantedTopics(gen).map((t) => [t.name, t.community]));
       const collector = new InterestCollector();
       for (const r of generateProfiles(gen)) {
-        if (r.consent.segmentation) collector.addUser(r.interests.map((i) => i.topic), r.interests.map((i) => i.weight));
+        if (r.consent.segmentation)
+          collector.addUser(
+            r.interests.map((i) => i.topic),
+            r.interests.map((i) => i.weight),
+          );
       }
       const cells: string[] = [];
       for (const weighting of WEIGHTINGS) {
         let n = 0;
-        const res = await segmentInterests(collector, new Map(), { ...DEFAULT_PARAMS, weighting, resolution: Number(opts.resolution) }, null, (l) => `${l}${n++}`);
+        const res = await segmentInterests(
+          collector,
+          new Map(),
+          { ...DEFAULT_PARAMS, weighting, resolution: Number(opts.resolution) },
+          null,
+          (l) => `${l}${n++}`,
+        );
         const coarse = res.segments.filter((x) => x.level === 'coarse');
         const of = new Map(coarse.flatMap((x) => x.topics.map((t) => [t.id, x.id] as const)));
         cells.push(`${plantedNmi(truth, of).nmi.toFixed(4)} (${coarse.length})`);
@@ -128,7 +141,10 @@ async function load(db: Db, gen: GenerateOptions) {
     'segmentation/bench-create-topics',
     topics.map((t) => ({ id: topicId(t.name), key: topicKey(t.name), name: t.name, category: t.category })),
   );
-  const bar = new cliProgress.SingleBar({ format: '  load    [{bar}] {value}/{total} users  {duration}s' }, cliProgress.Presets.shades_classic);
+  const bar = new cliProgress.SingleBar(
+    { format: '  load    [{bar}] {value}/{total} users  {duration}s' },
+    cliProgress.Presets.shades_classic,
+  );
   bar.start(gen.users, 0);
   let batch: unknown[] = [];
   let done = 0;
@@ -196,7 +212,9 @@ async function benchSize(users: number): Promise<Row[]> {
       noise: Number(opts.noise),
       seed: Number(opts.seed),
     };
-    console.log(`\n${users} users × ~${gen.interestsPerUser} interests, ${gen.communities}×${gen.topicsPerCommunity} planted topics, noise ${gen.noise}`);
+    console.log(
+      `\n${users} users × ~${gen.interestsPerUser} interests, ${gen.communities}×${gen.topicsPerCommunity} planted topics, noise ${gen.noise}`,
+    );
     const t0 = performance.now();
     const planted = await load(db, gen);
     const loadS = Math.round((performance.now() - t0) / 100) / 10;
@@ -208,7 +226,10 @@ async function benchSize(users: number): Promise<Row[]> {
     const worker = new RunWorker(services, { pollMs: 1_000 });
     const runsOut: Row[] = [];
     for (let runNo = 1; runNo <= Number(opts.runs); runNo++) {
-      const bar = new cliProgress.SingleBar({ format: `  run ${runNo} {phase} [{bar}] {value}/{total}  {duration}s` }, cliProgress.Presets.shades_classic);
+      const bar = new cliProgress.SingleBar(
+        { format: `  run ${runNo} {phase} [{bar}] {value}/{total}  {duration}s` },
+        cliProgress.Presets.shades_classic,
+      );
       bar.start(1, 0, { phase: 'project ' });
       worker.runner.onProgress = (_id, p) => {
         const phase = p.phase.padEnd(8);
@@ -283,9 +304,13 @@ const rows: Row[] = [];
 for (const users of sizes) rows.push(...(await benchSize(users)));
 
 console.log(`\nEngine: ${opts.engine}`);
-console.log(`Machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version}`);
+console.log(
+  `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version}`,
+);
 console.log(`Command: npx tsx scripts/bench-segmentation.ts ${process.argv.slice(2).join(' ')}`.trim());
-console.log('\n| users | run | interest edges | topics | segments (fine) | NMI coarse (fine) | covered | NMI vs previous run | project ms | detect ms | write ms | project+detect+write ms | run total ms | peak RSS node / Neo4j MB |');
+console.log(
+  '\n| users | run | interest edges | topics | segments (fine) | NMI coarse (fine) | covered | NMI vs previous run | project ms | detect ms | write ms | project+detect+write ms | run total ms | peak RSS node / Neo4j MB |',
+);
 console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) {
   console.log(

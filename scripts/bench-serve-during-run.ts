@@ -174,14 +174,16 @@ try {
   await applySchema(db);
   const [existing] = await db.read<{ users: number }>('affinity/count-users');
   if ((existing?.users ?? 0) > 0) throw new Error(`the graph at ${uri} already has ${existing!.users} users; use an empty one`);
-  console.log(`${gen.users} users × ~${gen.interestsPerUser} interests, ${gen.communities}×${gen.topicsPerCommunity} planted topics; mode ${opts.mode}`);
+  console.log(
+    `${gen.users} users × ~${gen.interestsPerUser} interests, ${gen.communities}×${gen.topicsPerCommunity} planted topics; mode ${opts.mode}`,
+  );
   const refs = await loadPlantedUsers(db, gen);
   await db.close();
 
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   server = startServer(uri, password, port);
-  for (let ready = false; !ready; ) {
+  for (let ready = false; !ready;) {
     await sleep(500);
     ready = (await call(base, 'GET', '/readyz')).status === 200;
   }
@@ -194,7 +196,7 @@ try {
   while (!(await call(base, 'GET', person)).body.includes(first.id)) await sleep(250);
   // The API loads everyone into memory in the background at start (segments of one are computed on read): measure
   // once it has settled.
-  for (const deadline = Date.now() + 300_000; Date.now() < deadline; ) {
+  for (const deadline = Date.now() + 300_000; Date.now() < deadline;) {
     const before = cpuSeconds(server.pid);
     await sleep(1_000);
     if (cpuSeconds(server.pid) - before < 0.1) break;
@@ -208,7 +210,11 @@ try {
   windows.push({ label: 'idle', figures: idle, lagMs: await serverLagMaxMs(base) });
   console.log('  second run, polled while it runs...');
   let second: Record<string, any> = {};
-  const during = await pollDuring(base, paths, runToEnd(base).then((r) => (second = r)));
+  const during = await pollDuring(
+    base,
+    paths,
+    runToEnd(base).then((r) => (second = r)),
+  );
   windows.push({ label: 'during run', figures: during, lagMs: await serverLagMaxMs(base) });
   // The API processes learn of the new run afterwards (affinity watcher, cache switch): measured on its own.
   console.log(`  after the run: ${opts.after} s`);
@@ -228,9 +234,13 @@ try {
       );
     });
   }
-  console.log(`\nMachine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version}; load average after: ${loadAvg()}`);
+  console.log(
+    `\nMachine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version}; load average after: ${loadAvg()}`,
+  );
   console.log(`Command: npx tsx scripts/bench-serve-during-run.ts ${process.argv.slice(2).join(' ')}`.trim());
-  console.log('\n| mode | window | endpoint | requests | failed | p50 ms | p99 ms | max ms | server event-loop delay max ms | poller event-loop delay max ms |');
+  console.log(
+    '\n| mode | window | endpoint | requests | failed | p50 ms | p99 ms | max ms | server event-loop delay max ms | poller event-loop delay max ms |',
+  );
   console.log('|---|---|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) console.log(r);
 } finally {

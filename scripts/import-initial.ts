@@ -41,7 +41,11 @@ function progress(): BulkProgress {
   };
 }
 
-export async function initialLoad(file: string, format: ImportFormat, opts: { csvDir?: string | undefined; keepCsv: boolean }): Promise<number> {
+export async function initialLoad(
+  file: string,
+  format: ImportFormat,
+  opts: { csvDir?: string | undefined; keepCsv: boolean },
+): Promise<number> {
   let config;
   try {
     config = loadConfig();
@@ -81,10 +85,11 @@ export async function initialLoad(file: string, format: ImportFormat, opts: { cs
     for (const r of result.rejected.slice(0, SHOWN_REJECTIONS)) {
       console.log(`  line ${r.line}${r.externalId ? ` (${r.externalId})` : ''}: ${r.errors.join('; ')}`);
     }
-    if (result.rejected.length > SHOWN_REJECTIONS) console.log(`  ... and ${result.rejected.length - SHOWN_REJECTIONS} more rejected lines`);
+    if (result.rejected.length > SHOWN_REJECTIONS)
+      console.log(`  ... and ${result.rejected.length - SHOWN_REJECTIONS} more rejected lines`);
     return result.rejected.length ? 2 : 0;
   } catch (err) {
-    console.error(`import: ${err instanceof BulkLoadRefused ? err.message : (err as Error).stack ?? String(err)}`);
+    console.error(`import: ${err instanceof BulkLoadRefused ? err.message : ((err as Error).stack ?? String(err))}`);
     return 1;
   }
 }

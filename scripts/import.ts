@@ -43,7 +43,10 @@ function fail(message: string): never {
 
 const file = positionals[0];
 if (!file) {
-  fail('usage: npm run import -- FILE [--url URL] [--key KEY] [--format ndjson|json|csv] [--chunk N]\n' + '       npm run import -- --initial FILE [--format ndjson|json|csv] [--csv-dir DIR] [--keep-csv]');
+  fail(
+    'usage: npm run import -- FILE [--url URL] [--key KEY] [--format ndjson|json|csv] [--chunk N]\n' +
+      '       npm run import -- --initial FILE [--format ndjson|json|csv] [--csv-dir DIR] [--keep-csv]',
+  );
 }
 if (!existsSync(file)) fail(`no such file: ${file}`);
 const format = (values.format ?? formatFromPath(file)) as ImportFormat | undefined;

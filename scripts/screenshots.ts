@@ -38,7 +38,14 @@ if (!uri) {
   uri = local.uri;
 }
 const fb = await startFakeFacebook();
-const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'warn', NEO4J_URI: uri, DEMO_DATA: 'false', SECRET_KEY: 'screenshots-secret-key-0123', ...fb.env() });
+const config = loadConfig({
+  NODE_ENV: 'production',
+  LOG_LEVEL: 'warn',
+  NEO4J_URI: uri,
+  DEMO_DATA: 'false',
+  SECRET_KEY: 'screenshots-secret-key-0123',
+  ...fb.env(),
+});
 const db = new Db({ uri, user: config.NEO4J_USER, password: local?.password ?? config.NEO4J_PASSWORD });
 await applySchema(db);
 const services = createServices({ config, db, logger: createLogger('warn'), secretKey: config.SECRET_KEY! });

@@ -1,37 +1,36 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 /**
  * Which proxies may tell the client's address (X-Forwarded-For), as Express's `trust proxy`: `false` (none, the
  * default), a number of hops, or a comma-separated list of addresses, CIDR ranges and the names loopback, linklocal,
  * uniquelocal. `true` (trust anyone) is refused: any client could then choose its rate-limit address.
  */
-const trustProxy = z
-  .string()
-  .transform((v, ctx): false | number | string => {
-    const value = v.trim();
-    if (value === 'false' || value === 'none') return false;
-    if (/^[0-9]{1,2}$/.test(value)) return Number(value);
-    const names = new Set(['loopback', 'linklocal', 'uniquelocal']);
-    const bad = value.split(',').map((t) => t.trim()).filter((t) => {
+const trustProxy = z.string().transform((v, ctx): false | number | string => {
+  const value = v.trim();
+  if (value === 'false' || value === 'none') return false;
+  if (/^[0-9]{1,2}$/.test(value)) return Number(value);
+  const names = new Set(['loopback', 'linklocal', 'uniquelocal']);
+  const bad = value
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => {
       if (names.has(t)) return false;
       const [addr, bits, ...more] = t.split('/');
       if (more.length || !addr || !isIP(addr)) return true;
       return bits !== undefined && !(/^[0-9]{1,3}$/.test(bits) || isIP(bits));
     });
-    if (value === 'true' || bad.length) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `must be false, a hop count, or addresses/CIDRs/loopback/linklocal/uniquelocal (not ${value === 'true' ? 'true' : bad.join(', ')})`,
-      });
-      return z.NEVER;
-    }
-    return value;
-  });
+  if (value === 'true' || bad.length) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be false, a hop count, or addresses/CIDRs/loopback/linklocal/uniquelocal (not ${value === 'true' ? 'true' : bad.join(', ')})`,
+    });
+    return z.NEVER;
+  }
+  return value;
+});
 
 /** A duration in milliseconds: a whole number from 1 ms to a day. */
 const ms = z.coerce.number().int().min(1).max(86_400_000);
@@ -43,7 +42,10 @@ const schema = z.object({
   PUBLIC_URL: z.url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // When NEO4J_URI is unset, `npm start` launches the embedded Neo4j from scripts/neo4j.
-  NEO4J_URI: z.string().regex(/^(bolt|neo4j)(\+s|\+ssc)?:\/\//, 'must be a bolt:// or neo4j:// URI').optional(),
+  NEO4J_URI: z
+    .string()
+    .regex(/^(bolt|neo4j)(\+s|\+ssc)?:\/\//, 'must be a bolt:// or neo4j:// URI')
+    .optional(),
   NEO4J_USER: z.string().default('neo4j'),
   NEO4J_PASSWORD: z.string().default(''),
   NEO4J_DATABASE: z.string().optional(),
@@ -115,9 +117,7 @@ const PAIRS = [['FACEBOOK_APP_ID', 'FACEBOOK_APP_SECRET']] as const;
 
 /** Node refuses a headers timeout longer than the request timeout (the headers are part of the request). */
 function crossChecks(c: z.infer<typeof schema>): string[] {
-  return c.HTTP_HEADERS_TIMEOUT_MS > c.HTTP_REQUEST_TIMEOUT_MS
-    ? ['HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS']
-    : [];
+  return c.HTTP_HEADERS_TIMEOUT_MS > c.HTTP_REQUEST_TIMEOUT_MS ? ['HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS'] : [];
 }
 
 export type Config = z.infer<typeof schema>;

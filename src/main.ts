@@ -81,7 +81,8 @@ try {
 
 // Runs execute in a worker process, never on this process's request loop: WORKER=embedded spawns and supervises one
 // (it reaches the same database); WORKER=external leaves them to `npm run worker` processes.
-const supervisor = config.WORKER === 'embedded' ? superviseWorker(services, { ...process.env, NEO4J_URI: uri, NEO4J_PASSWORD: password }) : undefined;
+const supervisor =
+  config.WORKER === 'embedded' ? superviseWorker(services, { ...process.env, NEO4J_URI: uri, NEO4J_PASSWORD: password }) : undefined;
 
 await services.start();
 const app = createApp(services);
@@ -142,4 +143,3 @@ console.log(
     '',
   ].join('\n'),
 );
-

@@ -52,7 +52,25 @@ export function createServices(deps: Deps) {
     await affinity.start();
     audiences.start();
   };
-  return { ...deps, hooks, feed, shutdown, start, apiKeys, users: users.service, ingest, segmentation, graph, curation, affinity, audiences, refresh, insight, reports, privacy };
+  return {
+    ...deps,
+    hooks,
+    feed,
+    shutdown,
+    start,
+    apiKeys,
+    users: users.service,
+    ingest,
+    segmentation,
+    graph,
+    curation,
+    affinity,
+    audiences,
+    refresh,
+    insight,
+    reports,
+    privacy,
+  };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -31,7 +31,10 @@ const p = randomUUID().slice(0, 8);
 const A = [1, 2, 3, 4].map((i) => `Rowing ${p} ${i}`);
 const B = [1, 2, 3, 4].map((i) => `Pottery ${p} ${i}`);
 const crm = (id: string) => `crm:${p}-${id}`;
-const profile = (id: string, topics: string[], weight = 1) => ({ externalId: `${p}-${id}`, interests: topics.map((topic) => ({ topic, weight })) });
+const profile = (id: string, topics: string[], weight = 1) => ({
+  externalId: `${p}-${id}`,
+  interests: topics.map((topic) => ({ topic, weight })),
+});
 
 let firstRun: string;
 let segA: string;
@@ -40,8 +43,18 @@ beforeAll(async () => {
   t = await startTestApp({}, { worker: 'process' });
   [content, marketer, ingest] = await Promise.all([t.keyFor('content'), t.keyFor('marketer'), t.keyFor('ingest')]);
   await importProfiles(t, ingest, [
-    ...[0, 1, 2, 3, 4].map((i) => profile(`a${i}`, A.filter((_, k) => k !== i % 4))),
-    ...[0, 1, 2, 3, 4].map((i) => profile(`b${i}`, B.filter((_, k) => k !== i % 4))),
+    ...[0, 1, 2, 3, 4].map((i) =>
+      profile(
+        `a${i}`,
+        A.filter((_, k) => k !== i % 4),
+      ),
+    ),
+    ...[0, 1, 2, 3, 4].map((i) =>
+      profile(
+        `b${i}`,
+        B.filter((_, k) => k !== i % 4),
+      ),
+    ),
     profile('mix', [A[0]!, B[0]!]),
     profile('quiet', [A[1]!, A[2]!]),
     profile('leaver', [A[0]!, A[3]!]),
@@ -113,7 +126,16 @@ describe('switching to a new segmentation run', () => {
     const audienceBefore = await audience();
     expect(audienceBefore.map((m) => m.user)).toContain(crm('quiet'));
 
-    await importProfiles(t, ingest, [0, 1, 2].map((i) => profile(`late${i}`, A.filter((_, k) => k !== i % 4))));
+    await importProfiles(
+      t,
+      ingest,
+      [0, 1, 2].map((i) =>
+        profile(
+          `late${i}`,
+          A.filter((_, k) => k !== i % 4),
+        ),
+      ),
+    );
     expect((await affinities(crm('late0'))).runId).toBe(firstRun);
 
     const secondRun = await preparedRun();
@@ -127,7 +149,10 @@ describe('switching to a new segmentation run', () => {
     const batch = await t.call('POST', '/v1/affinities/batch', { key: content, body: { users: [crm('a0'), crm('b2'), crm('mix')] } });
     expect(((await batch.json()) as { items: Affinities[] }).items.map((i) => i.runId)).toEqual([firstRun, firstRun, firstRun]);
     const late = await Promise.all([0, 1, 2].map((i) => affinities(crm(`late${i}`))));
-    const withLate = [...audienceBefore, ...late.map((d) => ({ user: d.user, affinity: d.segments[0]!.affinity, lift: d.segments[0]!.lift }))];
+    const withLate = [
+      ...audienceBefore,
+      ...late.map((d) => ({ user: d.user, affinity: d.segments[0]!.affinity, lift: d.segments[0]!.lift })),
+    ];
     expect(await audience()).toEqual(withLate.sort((x, y) => x.user.localeCompare(y.user)));
     expect(await ruleAudience()).toEqual(await audience());
 
@@ -154,7 +179,11 @@ describe('switching to a new segmentation run', () => {
     expect((await audience()).map((m) => m.user)).not.toContain(crm('leaver'));
 
     // The run succeeds: this process switches everything at once.
-    const completed = await t.services.segmentation.repository.completeRun(secondRun, { segments: audienceBefore.length }, { publish: true, basedOn: firstRun });
+    const completed = await t.services.segmentation.repository.completeRun(
+      secondRun,
+      { segments: audienceBefore.length },
+      { publish: true, basedOn: firstRun },
+    );
     expect(completed).toEqual({ visible: true });
     await t.services.segmentation.visible.refresh();
     expect(await visibleRun()).toBe(secondRun);

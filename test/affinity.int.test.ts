@@ -23,8 +23,18 @@ beforeAll(async () => {
   [content, ingest, marketer] = await Promise.all([t.keyFor('content'), t.keyFor('ingest'), t.keyFor('marketer')]);
   const records = [
     // Two groups of topics that only ever co-occur within the group: two natural segments.
-    ...[0, 1, 2, 3, 4, 5].map((i) => profile(`a${i}`, A.filter((_, k) => k !== i % 4).map((tp, k) => [tp, 1 + ((i + k) % 3)]))),
-    ...[0, 1, 2, 3, 4, 5].map((i) => profile(`b${i}`, B.filter((_, k) => k !== i % 4).map((tp, k) => [tp, 1 + ((i + k) % 2)]))),
+    ...[0, 1, 2, 3, 4, 5].map((i) =>
+      profile(
+        `a${i}`,
+        A.filter((_, k) => k !== i % 4).map((tp, k) => [tp, 1 + ((i + k) % 3)]),
+      ),
+    ),
+    ...[0, 1, 2, 3, 4, 5].map((i) =>
+      profile(
+        `b${i}`,
+        B.filter((_, k) => k !== i % 4).map((tp, k) => [tp, 1 + ((i + k) % 2)]),
+      ),
+    ),
     profile('mix', [
       [A[0]!, 3],
       [A[1]!, 1],
@@ -40,7 +50,8 @@ afterAll(async () => {
   await t?.close();
 });
 
-const affinities = (user: string, key = content) => getJson(t, key, `/v1/users/${encodeURIComponent(user)}/affinities`, UserAffinitiesSchema);
+const affinities = (user: string, key = content) =>
+  getJson(t, key, `/v1/users/${encodeURIComponent(user)}/affinities`, UserAffinitiesSchema);
 
 describe('segment of one', () => {
   it('splits a user over segments: shares of interest weight, sum 1, sorted, with the topics that put them there', async () => {
@@ -81,8 +92,8 @@ describe('segment of one', () => {
     const population = Math.round(nA);
     const alpine = mix.segments.find((s) => s.segmentId === a0.segments[0]!.segmentId)!;
     const baking = mix.segments.find((s) => s.segmentId === b0.segments[0]!.segmentId)!;
-    expect(alpine.lift).toBeCloseTo((9 / 11) / (sumA / population), 3);
-    expect(baking.lift).toBeCloseTo((2 / 11) / (sumB / population), 3);
+    expect(alpine.lift).toBeCloseTo(9 / 11 / (sumA / population), 3);
+    expect(baking.lift).toBeCloseTo(2 / 11 / (sumB / population), 3);
   });
 
   it('suggests related topics the user does not have yet', async () => {

@@ -26,11 +26,18 @@ describe('docs/api.md', () => {
   it('names exactly the operations of /openapi.json', async () => {
     const doc = (await (await t.call('GET', '/openapi.json')).json()) as { paths: Record<string, Record<string, unknown>> };
     const served = new Set<string>();
-    for (const [route, item] of Object.entries(doc.paths)) for (const method of Object.keys(item)) served.add(`${method.toUpperCase()} ${route}`);
+    for (const [route, item] of Object.entries(doc.paths))
+      for (const method of Object.keys(item)) served.add(`${method.toUpperCase()} ${route}`);
     const text = readFileSync(new URL('../docs/api.md', import.meta.url), 'utf8');
     const documented = operationsIn(text);
-    expect([...documented].filter((op) => !served.has(op)), 'documented but not served').toEqual([]);
-    expect([...served].filter((op) => !documented.has(op)), 'served but not documented').toEqual([]);
+    expect(
+      [...documented].filter((op) => !served.has(op)),
+      'documented but not served',
+    ).toEqual([]);
+    expect(
+      [...served].filter((op) => !documented.has(op)),
+      'served but not documented',
+    ).toEqual([]);
     // The contract part keeps its own operations (extensions are listed after it, never in place of it).
     const contract = text.slice(0, text.indexOf('## Extensions'));
     for (const op of ['GET /v1/users/{user}/affinities', 'POST /v1/imports/profiles', 'GET /v1/segments/{id}/audience', 'DELETE /v1/me']) {

@@ -38,7 +38,10 @@ beforeAll(async () => {
       // Half the climbers bought recently, the others long ago.
       purchases: [{ sku: `SKU-${p}-${i}`, category: `Ropes ${p}`, amount: 50, at: i % 2 === 0 ? recent : old }],
     })),
-    ...ids.pureB.map((externalId, i) => ({ externalId, interests: B.filter((_, k) => k !== i % 4).map((topic) => ({ topic, weight: 1 })) })),
+    ...ids.pureB.map((externalId, i) => ({
+      externalId,
+      interests: B.filter((_, k) => k !== i % 4).map((topic) => ({ topic, weight: 1 })),
+    })),
     // Mixed users: i+1 units in A, 3 in B, so their A affinity is 0.25, 0.4, 0.5, 0.57...
     ...ids.mixed.map((externalId, i) => ({
       externalId,
@@ -87,9 +90,7 @@ describe('audiences', () => {
 
   it('filters by minAffinity and minLift', async () => {
     const strong = mine(await allPages({ minAffinity: '0.45', limit: '1000' }));
-    expect(strong.map((m) => m.user).sort()).toEqual(
-      [...ids.pureA, ids.mixed[2]!, ids.mixed[3]!].map((id) => `crm:${id}`).sort(),
-    );
+    expect(strong.map((m) => m.user).sort()).toEqual([...ids.pureA, ids.mixed[2]!, ids.mixed[3]!].map((id) => `crm:${id}`).sort());
     const all = mine(await allPages({ limit: '1000' }));
     const liftCut = all.find((m) => m.user === `crm:${ids.mixed[1]}`)!.lift;
     const lifted = mine(await allPages({ minLift: String(liftCut), limit: '1000' }));
@@ -149,8 +150,15 @@ describe('audiences', () => {
     });
     expect(res.status, await res.clone().text()).toBe(200);
     const body = await parsed(res, AudiencePageSchema);
-    expect(mine(body.items).map((m) => m.user).sort()).toEqual(
-      ids.pureA.filter((_, i) => i % 2 === 0).map((id) => `crm:${id}`).sort(),
+    expect(
+      mine(body.items)
+        .map((m) => m.user)
+        .sort(),
+    ).toEqual(
+      ids.pureA
+        .filter((_, i) => i % 2 === 0)
+        .map((id) => `crm:${id}`)
+        .sort(),
     );
     expect(body.items.every((m) => m.affinity >= 0.3)).toBe(true);
 
@@ -165,8 +173,15 @@ describe('audiences', () => {
       key: marketer,
       body: { where: { all: [{ segment: segA, minAffinity: 0.9 }, { not: { purchased: { withinDays: 30 } } }] }, limit: 1000 },
     });
-    expect(mine((await parsed(notBought, AudiencePageSchema)).items).map((m) => m.user).sort()).toEqual(
-      ids.pureA.filter((_, i) => i % 2 === 1).map((id) => `crm:${id}`).sort(),
+    expect(
+      mine((await parsed(notBought, AudiencePageSchema)).items)
+        .map((m) => m.user)
+        .sort(),
+    ).toEqual(
+      ids.pureA
+        .filter((_, i) => i % 2 === 1)
+        .map((id) => `crm:${id}`)
+        .sort(),
     );
   });
 
@@ -266,7 +281,8 @@ describe('cursors and runs', () => {
       const ruleBody = { where: { segment: segA }, limit: 2 };
       const rule = await parsed(await t.call('POST', '/v1/audiences/query', { key: marketer, body: ruleBody }), AudiencePageSchema);
       const runsPage1 = await getJson<{ items: Array<{ id: string }>; nextCursor?: string }>(t, marketer, '/v1/segmentation/runs?limit=1');
-      for (const c of [segments.nextCursor, topics.nextCursor, audience.nextCursor, rule.nextCursor, runsPage1.nextCursor]) expect(c).toBeTruthy();
+      for (const c of [segments.nextCursor, topics.nextCursor, audience.nextCursor, rule.nextCursor, runsPage1.nextCursor])
+        expect(c).toBeTruthy();
       // Before any new run the cursors work.
       expect((await t.call('GET', `/v1/segments?limit=1&cursor=${segments.nextCursor}`, { key: marketer })).status).toBe(200);
       expect((await t.call('GET', audienceUrl({ limit: '2', cursor: audience.nextCursor! }), { key: marketer })).status).toBe(200);
@@ -286,7 +302,11 @@ describe('cursors and runs', () => {
       }
 
       // The run list goes on where it was: the new run does not push page 1's run onto page 2.
-      const runsPage2 = await getJson<{ items: Array<{ id: string }> }>(t, marketer, `/v1/segmentation/runs?limit=1&cursor=${runsPage1.nextCursor}`);
+      const runsPage2 = await getJson<{ items: Array<{ id: string }> }>(
+        t,
+        marketer,
+        `/v1/segmentation/runs?limit=1&cursor=${runsPage1.nextCursor}`,
+      );
       expect(runsPage2.items).toHaveLength(1);
       expect([runsPage1.items[0]!.id, newRun.id]).not.toContain(runsPage2.items[0]!.id);
       const fresh = await getJson<{ items: Array<{ id: string; startedAt: unknown }> }>(t, marketer, '/v1/segmentation/runs?limit=2');

@@ -43,9 +43,10 @@ describe('API keys and roles', () => {
     expect((await t.call('GET', '/v1/api-keys', { key: marketer })).status).toBe(403);
     expect((await t.call('POST', '/v1/api-keys', { key: marketer, body: { name: 'x', role: 'admin' } })).status).toBe(403);
 
-    const created = (await (
-      await t.call('POST', '/v1/api-keys', { key: t.adminKey, body: { name: 'temp', role: 'admin' } })
-    ).json()) as { id: string; key: string };
+    const created = (await (await t.call('POST', '/v1/api-keys', { key: t.adminKey, body: { name: 'temp', role: 'admin' } })).json()) as {
+      id: string;
+      key: string;
+    };
     expect((await t.call('GET', '/v1/api-keys', { key: created.key })).status).toBe(200);
     expect((await t.call('DELETE', `/v1/api-keys/${created.id}`, { key: t.adminKey })).status).toBe(204);
     // The short key cache is invalidated on revoke, so the key is refused at once.
@@ -55,9 +56,10 @@ describe('API keys and roles', () => {
 
   it('refuses a marketer revoking a key, and the key keeps working', async () => {
     const marketer = await t.keyFor('marketer');
-    const created = (await (
-      await t.call('POST', '/v1/api-keys', { key: t.adminKey, body: { name: 'kept', role: 'content' } })
-    ).json()) as { id: string; key: string };
+    const created = (await (await t.call('POST', '/v1/api-keys', { key: t.adminKey, body: { name: 'kept', role: 'content' } })).json()) as {
+      id: string;
+      key: string;
+    };
     const res = await t.call('DELETE', `/v1/api-keys/${created.id}`, { key: marketer });
     expect(res.status).toBe(403);
     expect(res.headers.get('content-type')).toMatch(/problem\+json/);

@@ -46,13 +46,28 @@ function fileLines(): string[] {
       ],
     },
     // two external ids with one email (spelled differently): one person, per-identity snapshots
-    { externalId: `${p}-b`, email: `${p}.bo@example.org`, name: 'Bo', interests: [{ topic: `${p} Chess`, weight: 3, at: '2026-10-05T00:00:00Z' }, { topic: `${p} Go` }] },
+    {
+      externalId: `${p}-b`,
+      email: `${p}.bo@example.org`,
+      name: 'Bo',
+      interests: [{ topic: `${p} Chess`, weight: 3, at: '2026-10-05T00:00:00Z' }, { topic: `${p} Go` }],
+    },
     '{"externalId": "broken',
-    { externalId: `${p}-c`, email: `${p}.BO@Example.org`, consent: { segmentation: true }, interests: [{ topic: `${p} chess`, category: 'Games', weight: 1, at: '2026-10-04T00:00:00Z' }] },
+    {
+      externalId: `${p}-c`,
+      email: `${p}.BO@Example.org`,
+      consent: { segmentation: true },
+      interests: [{ topic: `${p} chess`, category: 'Games', weight: 1, at: '2026-10-04T00:00:00Z' }],
+    },
     // repeated external id: the last valid record wins; an invalid later one does not count
     { externalId: `${p}-d`, interests: [{ topic: `${p} Old` }] },
     { externalId: `${p}-e`, name: 'Eve', interests: [{ topic: `${p} Straße`, category: 'Words' }] },
-    { externalId: `${p}-d`, name: 'Dee', interests: [{ topic: `${p} New`, weight: 7 }], purchases: [{ sku: 'S9', category: `${p} New`, at: '2026-09-01T00:00:00Z' }] },
+    {
+      externalId: `${p}-d`,
+      name: 'Dee',
+      interests: [{ topic: `${p} New`, weight: 7 }],
+      purchases: [{ sku: 'S9', category: `${p} New`, at: '2026-09-01T00:00:00Z' }],
+    },
     { externalId: `${p}-e`, interests: [{ topic: `${p} Straße`, weight: -1 }] },
     { externalId: `${p}-f`, favouriteColour: 'red' },
     { externalId: `${p}-g` },
@@ -75,7 +90,13 @@ async function dump(db: Db): Promise<Dumped[]> {
   const byKey = (a: Record<string, unknown>, b: Record<string, unknown>) => String(a.sort).localeCompare(String(b.sort));
   // keys() lists properties in no fixed order
   const sortTypes = (list: Array<Record<string, unknown>>) =>
-    list.map((e) => ({ ...e, types: (e.types as string[]).sort(), ...(e.topicTypes ? { topicTypes: (e.topicTypes as string[]).sort() } : {}) })).sort(byKey);
+    list
+      .map((e) => ({
+        ...e,
+        types: (e.types as string[]).sort(),
+        ...(e.topicTypes ? { topicTypes: (e.topicTypes as string[]).sort() } : {}),
+      }))
+      .sort(byKey);
   return res.records
     .map((record) => {
       const r = toNative(record.toObject()) as Record<string, unknown>;

@@ -57,7 +57,11 @@ async function succeeded(id: string): Promise<Run> {
 }
 
 async function segmentIds(app: TestApp, level: 'coarse' | 'fine' = 'coarse'): Promise<{ runId: string | null; ids: string[] }> {
-  const page = await getJson<{ runId: string | null; items: Array<{ id: string }> }>(app, marketerKey, `/v1/segments?level=${level}&limit=1000`);
+  const page = await getJson<{ runId: string | null; items: Array<{ id: string }> }>(
+    app,
+    marketerKey,
+    `/v1/segments?level=${level}&limit=1000`,
+  );
   return { runId: page.runId, ids: page.items.map((s) => s.id).sort() };
 }
 
@@ -75,7 +79,11 @@ async function everyone(app: TestApp): Promise<Map<string, Affinities>> {
 }
 
 async function audience(app: TestApp, segmentId: string): Promise<string[]> {
-  const page = await getJson<{ items: Array<{ user: string; affinity: number }> }>(app, marketerKey, `/v1/segments/${segmentId}/audience?limit=1000`);
+  const page = await getJson<{ items: Array<{ user: string; affinity: number }> }>(
+    app,
+    marketerKey,
+    `/v1/segments/${segmentId}/audience?limit=1000`,
+  );
   return page.items.map((m) => `${m.user}:${m.affinity}`);
 }
 
@@ -105,7 +113,11 @@ describe('candidate runs', () => {
     // A fourth planted community: half of its records re-import people of the first run (their CRM interests are
     // replaced), half are new people. The candidate must differ from the visible run.
     const grown = { ...base, communities: 4, users: 120, seed: 12 };
-    await importProfiles(t, ingestKey, [...generateProfiles(grown)].map((p, i) => (i % 2 ? { ...p, externalId: `${prefix}new-${i}` } : p)));
+    await importProfiles(
+      t,
+      ingestKey,
+      [...generateProfiles(grown)].map((p, i) => (i % 2 ? { ...p, externalId: `${prefix}new-${i}` } : p)),
+    );
 
     const segmentsBefore = await segmentIds(t);
     expect(segmentsBefore.runId).toBe(visible.id);

@@ -47,15 +47,26 @@ async function affinities(app: TestApp, address: string): Promise<Affinities> {
 }
 
 async function audience(app: TestApp): Promise<{ users: string[]; total: number; csv: string[] }> {
-  const page = await getJson<{ items: Array<{ user: string }>; total: number }>(app, marketer, `/v1/segments/${encodeURIComponent(surfSeg)}/audience?limit=1000`);
-  const res = await app.call('GET', `/v1/segments/${encodeURIComponent(surfSeg)}/audience`, { key: marketer, headers: { accept: 'text/csv' } });
+  const page = await getJson<{ items: Array<{ user: string }>; total: number }>(
+    app,
+    marketer,
+    `/v1/segments/${encodeURIComponent(surfSeg)}/audience?limit=1000`,
+  );
+  const res = await app.call('GET', `/v1/segments/${encodeURIComponent(surfSeg)}/audience`, {
+    key: marketer,
+    headers: { accept: 'text/csv' },
+  });
   expect(res.status).toBe(200);
   const csv = parseCsvRows(await res.text()).map((r) => r.cells[0]!);
   return { users: page.items.map((i) => i.user), total: page.total, csv };
 }
 
 async function rule(where: unknown, csv = false): Promise<string[]> {
-  const res = await t.call('POST', '/v1/audiences/query', { key: marketer, body: { where, limit: 1000 }, ...(csv ? { headers: { accept: 'text/csv' } } : {}) });
+  const res = await t.call('POST', '/v1/audiences/query', {
+    key: marketer,
+    body: { where, limit: 1000 },
+    ...(csv ? { headers: { accept: 'text/csv' } } : {}),
+  });
   expect(res.status).toBe(200);
   if (csv) return parseCsvRows(await res.text()).map((r) => r.cells[0]!);
   return ((await res.json()) as { items: Array<{ user: string }> }).items.map((i) => i.user);
@@ -69,7 +80,10 @@ beforeAll(async () => {
   [marketer, content, ingest] = await Promise.all([t.keyFor('marketer'), t.keyFor('content'), t.keyFor('ingest')]);
   await importProfiles(t, ingest, [
     ...[0, 1, 2, 3, 4].map((i) => surfer(`s${i}`)),
-    ...[0, 1, 2, 3, 4].map((i) => ({ externalId: `${p}-c${i}`, interests: CHESS.filter((_, k) => k !== i % 4).map((topic) => ({ topic })) })),
+    ...[0, 1, 2, 3, 4].map((i) => ({
+      externalId: `${p}-c${i}`,
+      interests: CHESS.filter((_, k) => k !== i % 4).map((topic) => ({ topic })),
+    })),
     surfer('nopers', { personalization: false }),
     surfer('nomkt', { marketing: false }),
     // Without segmentation consent (stated per purpose: the others stay given), with a topic nobody else holds.
@@ -95,7 +109,11 @@ describe('consent by purpose', () => {
     const found = await getJson<{ items: Array<{ id: string; name: string }> }>(t, marketer, `/v1/topics?q=${encodeURIComponent(HIDDEN)}`);
     expect(found.items.map((i) => i.name).sort()).toEqual([HIDDEN, `${HIDDEN} too`].sort());
     for (const topic of found.items) {
-      const detail = await getJson<{ segmentId: string | null; userCount: number; related: unknown[] }>(t, marketer, `/v1/topics/${topic.id}`);
+      const detail = await getJson<{ segmentId: string | null; userCount: number; related: unknown[] }>(
+        t,
+        marketer,
+        `/v1/topics/${topic.id}`,
+      );
       expect(detail).toMatchObject({ segmentId: null, userCount: 0, related: [] });
     }
     const none = await affinities(t, crm('noseg0'));
@@ -156,7 +174,12 @@ describe('consent by purpose', () => {
   }, 180_000);
 
   it('lets the person see and change each purpose; every process follows; the history says who and when', async () => {
-    const person: FakePerson = { id: `fb-${p}`, name: 'Ona', email: `ona-${p}@example.org`, likes: SURF.slice(0, 3).map((name, i) => ({ id: `pg-${p}-${i}`, name })) };
+    const person: FakePerson = {
+      id: `fb-${p}`,
+      name: 'Ona',
+      email: `ona-${p}@example.org`,
+      likes: SURF.slice(0, 3).map((name, i) => ({ id: `pg-${p}-${i}`, name })),
+    };
     fb.setPerson(person);
     const b = new Browser(t.baseUrl);
     expect((await b.login()).callback.status).toBe(302);
@@ -171,7 +194,11 @@ describe('consent by purpose', () => {
     const res = await put({ marketing: false });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ segmentation: true, personalization: true, marketing: false });
-    expect(((await (await b.fetch('/v1/me')).json()) as { consent: unknown }).consent).toEqual({ segmentation: true, personalization: true, marketing: false });
+    expect(((await (await b.fetch('/v1/me')).json()) as { consent: unknown }).consent).toEqual({
+      segmentation: true,
+      personalization: true,
+      marketing: false,
+    });
     expect((await audience(t)).users).not.toContain(me);
     expect((await affinities(t, me)).segments).toHaveLength(1);
     // The other process follows through the change feed.
@@ -207,6 +234,8 @@ describe('consent by purpose', () => {
     expect(history.items.every((c) => !Number.isNaN(Date.parse(c.at)))).toBe(true);
     expect(JSON.stringify(history)).not.toContain(person.email!);
     // Another origin cannot change it with the cookie.
-    expect((await b.fetch('/v1/me/consent', { method: 'PUT', body: { marketing: false }, headers: { origin: 'https://evil.example' } })).status).toBe(403);
+    expect(
+      (await b.fetch('/v1/me/consent', { method: 'PUT', body: { marketing: false }, headers: { origin: 'https://evil.example' } })).status,
+    ).toBe(403);
   }, 180_000);
 });

@@ -120,7 +120,10 @@ describe('curation through the API', () => {
     expect(byId.get(hiking)).toMatchObject({ label: 'Trail people', curation: { labelSource: 'rename', labelDecisionId: rename.id } });
     expect(byId.get(hiking)!.curation!.autoLabel).not.toBe('Trail people');
     const group = byId.get(sailing)!;
-    expect(group).toMatchObject({ label: 'Weekend makers', curation: { grouping: 'curation', members: [sailing, baking], mergeDecisionIds: [merge.id] } });
+    expect(group).toMatchObject({
+      label: 'Weekend makers',
+      curation: { grouping: 'curation', members: [sailing, baking], mergeDecisionIds: [merge.id] },
+    });
     expect(byId.has(baking)).toBe(false);
     // Topics of the merged-away segment now belong to the group; its page points there.
     expect(await segmentOf(data.plain.get('Baking')![0]!)).toBe(sailing);
@@ -129,17 +132,24 @@ describe('curation through the API', () => {
     expect(await gone.text()).toContain(sailing);
     // The group counts the people of both (each person once).
     const before = await getJson<{ items: Array<{ id: string }> }>(t, key, `/v1/segments/${encodeURIComponent(sailing)}/topics?limit=1000`);
-    expect(before.items.map((x) => x.id)).toEqual(expect.arrayContaining([topicId(data.plain.get('Baking')![0]!), topicId(data.twins.get('Sailing')![0][0]!)]));
+    expect(before.items.map((x) => x.id)).toEqual(
+      expect.arrayContaining([topicId(data.plain.get('Baking')![0]!), topicId(data.twins.get('Sailing')![0][0]!)]),
+    );
     const groupTopics = new Set([...data.plain.get('Baking')!, ...data.twins.get('Sailing')!.flat()]);
     expect(group.userCount).toBe(data.people.filter((p) => p.interests.some((i) => groupTopics.has(i.topic))).length);
     // A baker's affinities name the group, never the hidden member.
-    const aff = await getJson<{ segments: Array<{ segmentId: string; label: string }> }>(t, key, `/v1/users/${encodeURIComponent(crm(`${prefix}Baking-0`))}/affinities`);
+    const aff = await getJson<{ segments: Array<{ segmentId: string; label: string }> }>(
+      t,
+      key,
+      `/v1/users/${encodeURIComponent(crm(`${prefix}Baking-0`))}/affinities`,
+    );
     expect(aff.segments.map((s) => s.segmentId)).toContain(sailing);
     expect(aff.segments.map((s) => s.segmentId)).not.toContain(baking);
     expect(aff.segments.find((s) => s.segmentId === sailing)!.label).toBe('Weekend makers');
 
     // Audiences (and saved audiences' rules) naming the merged-away segment mean its group now.
-    const total = async (id: string) => (await getJson<{ total: number }>(t, key, `/v1/segments/${encodeURIComponent(id)}/audience?minAffinity=0.2&limit=1`)).total;
+    const total = async (id: string) =>
+      (await getJson<{ total: number }>(t, key, `/v1/segments/${encodeURIComponent(id)}/audience?minAffinity=0.2&limit=1`)).total;
     expect(await total(baking)).toBe(await total(sailing));
 
     const history = await getJson<{ items: Decision[] }>(t, key, '/v1/curation/decisions?limit=3');
@@ -166,7 +176,14 @@ describe('curation through the API', () => {
       expect(res.status, JSON.stringify(body)).toBe(status);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
     }
-    expect((await t.call('POST', '/v1/curation/decisions', { key: await t.keyFor('content'), body: { kind: 'rename', segmentId: hiking, label: 'x' } })).status).toBe(403);
+    expect(
+      (
+        await t.call('POST', '/v1/curation/decisions', {
+          key: await t.keyFor('content'),
+          body: { kind: 'rename', segmentId: hiking, label: 'x' },
+        })
+      ).status,
+    ).toBe(403);
     expect((await t.call('POST', '/v1/curation/decisions/nope/revert', { key })).status).toBe(404);
     expect((await getJson<{ items: Decision[] }>(t, key, '/v1/curation/decisions?limit=1000')).items).toHaveLength(count);
   });
@@ -177,7 +194,9 @@ describe('curation through the API', () => {
     await decide({ kind: 'pin', topicId: topicId(pinned), segmentId: hiking });
     await decide({ kind: 'exclude', topicId: topicId(excluded) });
     // More people of the same kinds: the segments keep their ids.
-    const more = data.people.filter((p) => /(Hiking|Baking)-\d+$/.test(p.externalId)).map((p) => ({ ...p, externalId: `${p.externalId}x` }));
+    const more = data.people
+      .filter((p) => /(Hiking|Baking)-\d+$/.test(p.externalId))
+      .map((p) => ({ ...p, externalId: `${p.externalId}x` }));
     await importProfiles(t, ingestKey, more);
     await run();
     const byId = new Map((await segments()).map((s) => [s.id, s]));
@@ -195,12 +214,16 @@ describe('curation through the API', () => {
     for (const twin of ['Sailing', 'Pottery']) {
       const ids = data.bridges.get(twin)!;
       for (let i = 0; i < ids.length; i += 20) {
-        const answers = await Promise.all(ids.slice(i, i + 20).map((id) => t.call('DELETE', `/v1/users/${encodeURIComponent(crm(id))}`, { key: t.adminKey })));
+        const answers = await Promise.all(
+          ids.slice(i, i + 20).map((id) => t.call('DELETE', `/v1/users/${encodeURIComponent(crm(id))}`, { key: t.adminKey })),
+        );
         for (const a of answers) expect(a.status).toBe(204);
       }
     }
     const run3 = await run();
-    const stability = (await getJson<{ metrics: { stability: { split: Array<{ id: string; into: string[] }> } } }>(t, key, `/v1/segmentation/runs/${run3}`)).metrics.stability;
+    const stability = (
+      await getJson<{ metrics: { stability: { split: Array<{ id: string; into: string[] }> } } }>(t, key, `/v1/segmentation/runs/${run3}`)
+    ).metrics.stability;
     const sailingParts = stability.split.find((s) => s.id === sailing)?.into ?? [];
     const potteryParts = stability.split.find((s) => s.id === pottery)?.into ?? [];
     expect(sailingParts.length).toBe(2);
@@ -219,7 +242,12 @@ describe('curation through the API', () => {
     // Both parts of the renamed Pottery say so.
     const parts = potteryParts.map((id) => byId.get(id)!);
     expect(parts.map((p) => p.label).sort()).toEqual(['Clay crowd (1)', 'Clay crowd (2)']);
-    for (const p of parts) expect(p.curation).toMatchObject({ labelSource: 'inherited', labelDecisionId: renameTwin.id, labelNote: expect.stringContaining('split') });
+    for (const p of parts)
+      expect(p.curation).toMatchObject({
+        labelSource: 'inherited',
+        labelDecisionId: renameTwin.id,
+        labelNote: expect.stringContaining('split'),
+      });
     expect(byId.get(hiking)?.label).toBe('Trail people');
 
     // Renaming one part drops its suffix; the other keeps its own.

@@ -67,9 +67,16 @@ describe('saved audiences in the dashboard', () => {
     await page.getByRole('button', { name: 'Save audience' }).click();
     await page.getByRole('heading', { level: 1, name: new RegExp(`Rowers ${p}`) }).waitFor();
     audienceId = decodeURIComponent(/#\/audiences\/(.+)$/.exec(page.url())![1]!);
-    const api = await until(() => getJson<SavedAudience>(t, marketer, `/v1/audiences/${audienceId}`), (a) => a.evaluation.status === 'current', 30_000);
+    const api = await until(
+      () => getJson<SavedAudience>(t, marketer, `/v1/audiences/${audienceId}`),
+      (a) => a.evaluation.status === 'current',
+      30_000,
+    );
     expect(api.members + api.holdout).toBe(rowers.length);
-    await page.locator('#audience-summary').filter({ hasText: `${api.members} members` }).waitFor();
+    await page
+      .locator('#audience-summary')
+      .filter({ hasText: `${api.members} members` })
+      .waitFor();
     expect(await page.locator('#audience-summary').textContent()).toContain(`${api.holdout} in the holdout (20%)`);
     await page.getByText('up to date').waitFor();
     expect(await page.locator('pre').textContent()).toContain(rowingSegment.segmentId);
@@ -81,8 +88,16 @@ describe('saved audiences in the dashboard', () => {
     const secret = (await page.locator('#destination-secret-value').textContent())!;
     expect(secret).toMatch(/^whsec_/);
     const api = await getJson<SavedAudience>(t, marketer, `/v1/audiences/${audienceId}`);
-    await until(async () => receiver.accepted('/dash').length, (n) => n === api.members, 20_000, 'backfill delivered');
-    const row = page.getByRole('table', { name: 'Destinations' }).getByRole('row').filter({ hasText: `${receiver.base}/dash` });
+    await until(
+      async () => receiver.accepted('/dash').length,
+      (n) => n === api.members,
+      20_000,
+      'backfill delivered',
+    );
+    const row = page
+      .getByRole('table', { name: 'Destinations' })
+      .getByRole('row')
+      .filter({ hasText: `${receiver.base}/dash` });
     await row.filter({ hasText: /delivered \d+ events?/ }).waitFor();
     // The secret is shown once: not in the list the page reads again.
     const listed = await t.call('GET', `/v1/audiences/${audienceId}/destinations`, { key: marketer });
@@ -105,7 +120,11 @@ describe('saved audiences in the dashboard', () => {
         purchases: [{ sku: `OAR-${p}`, category: rowing[0]!, amount: 120, at: new Date(Date.now() + 1000).toISOString() }],
       },
     ]);
-    const outcome = await getJson<{ treated: { people: number; buyers: number }; holdout: { people: number } }>(t, marketer, `/v1/audiences/${audienceId}/outcome`);
+    const outcome = await getJson<{ treated: { people: number; buyers: number }; holdout: { people: number } }>(
+      t,
+      marketer,
+      `/v1/audiences/${audienceId}/outcome`,
+    );
     expect(outcome.treated.buyers).toBe(1);
     const table = page.getByRole('table', { name: 'Outcome' });
     await table.waitFor();
@@ -125,7 +144,10 @@ describe('saved audiences in the dashboard', () => {
 
   it('lists the saved audience with its size and destinations', async () => {
     await page.getByRole('link', { name: '← All saved audiences' }).click();
-    const row = page.getByRole('table', { name: 'Saved audiences' }).getByRole('row').filter({ hasText: `Rowers ${p}` });
+    const row = page
+      .getByRole('table', { name: 'Saved audiences' })
+      .getByRole('row')
+      .filter({ hasText: `Rowers ${p}` });
     await row.waitFor();
     const api = await getJson<SavedAudience>(t, marketer, `/v1/audiences/${audienceId}`);
     const cells = await row.getByRole('cell').allTextContents();

@@ -11,7 +11,11 @@ import { getJson, importProfiles, runSegmentation, segmentOfTopic } from './supp
  * Curation is global: what this file decided is reverted at the end.
  */
 const p = `dc${randomUUID().slice(0, 6)}`;
-const groups = { run: ['Trail running', 'Marathon training', 'Running shoes', 'Ultra trail'], jazz: ['Jazz clubs', 'Vinyl records', 'Live concerts', 'Saxophone'], bake: ['Sourdough', 'Pastry', 'Bread flour', 'Stand mixers'] };
+const groups = {
+  run: ['Trail running', 'Marathon training', 'Running shoes', 'Ultra trail'],
+  jazz: ['Jazz clubs', 'Vinyl records', 'Live concerts', 'Saxophone'],
+  bake: ['Sourdough', 'Pastry', 'Bread flour', 'Stand mixers'],
+};
 const names = (g: keyof typeof groups) => groups[g].map((n) => `${p} ${n}`);
 
 let t: TestApp;
@@ -101,7 +105,10 @@ describe('curation on the dashboard', () => {
     const topics = await page.getByRole('table', { name: 'Topics in this segment' }).locator('tbody tr td:first-child').allTextContents();
     expect(topics.sort()).toEqual([...names('jazz'), ...names('bake')].sort());
     const shown = await segments();
-    expect(shown.find((s) => s.id === jazz.segmentId)).toMatchObject({ label: 'Evenings in', curation: { members: [jazz.segmentId, bake.segmentId] } });
+    expect(shown.find((s) => s.id === jazz.segmentId)).toMatchObject({
+      label: 'Evenings in',
+      curation: { members: [jazz.segmentId, bake.segmentId] },
+    });
     expect(shown.some((s) => s.id === bake.segmentId)).toBe(false);
 
     // The segments page lists the group, not the merged-away segment.
@@ -128,7 +135,8 @@ describe('curation on the dashboard', () => {
     await form.getByRole('button', { name: 'Apply' }).click();
     // The page re-renders with the two segments the API now lists (and "Other interests" when the run has one).
     const api = await shownWhen((real) => real === 2);
-    const rowCount = (n: number) => page.waitForFunction((k) => document.querySelectorAll('table[aria-label="Segments"] tbody tr').length === k, n);
+    const rowCount = (n: number) =>
+      page.waitForFunction((k) => document.querySelectorAll('table[aria-label="Segments"] tbody tr').length === k, n);
     await rowCount(api.length);
     await page.getByRole('form', { name: 'Granularity' }).waitFor();
     expect(await page.getByRole('form', { name: 'Granularity' }).getByLabel('Number of segments').inputValue()).toBe('2');

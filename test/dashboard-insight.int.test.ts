@@ -30,11 +30,20 @@ beforeAll(async () => {
   t = await startTestApp({}, { worker: 'process' });
   marketer = await t.keyFor('marketer');
   await importProfiles(t, t.adminKey, [
-    ...Array.from({ length: 12 }, (_, i) => ({ externalId: `${p}-h${i}`, interests: hiking.filter((_, k) => k !== i % 4).map((n) => interest(n, 'Outdoors')) })),
-    ...Array.from({ length: 10 }, (_, i) => ({ externalId: `${p}-o${i}`, interests: opera.filter((_, k) => k !== i % 4).map((n) => interest(n, 'Music')) })),
+    ...Array.from({ length: 12 }, (_, i) => ({
+      externalId: `${p}-h${i}`,
+      interests: hiking.filter((_, k) => k !== i % 4).map((n) => interest(n, 'Outdoors')),
+    })),
+    ...Array.from({ length: 10 }, (_, i) => ({
+      externalId: `${p}-o${i}`,
+      interests: opera.filter((_, k) => k !== i % 4).map((n) => interest(n, 'Music')),
+    })),
     // Four people in both groups, each with another pair of topics: no pair is shared by two people (the minimum support
     // of an edge), so no link joins the two groups, whatever else is in the shared database.
-    ...Array.from({ length: 4 }, (_, i) => ({ externalId: `${p}-m${i}`, interests: [interest(hiking[i]!, 'Outdoors', 1), interest(opera[i]!, 'Music', 3)] })),
+    ...Array.from({ length: 4 }, (_, i) => ({
+      externalId: `${p}-m${i}`,
+      interests: [interest(hiking[i]!, 'Outdoors', 1), interest(opera[i]!, 'Music', 3)],
+    })),
   ]);
   await runSegmentation(t, t.adminKey);
   hikingSeg = await segmentOfTopic(t, marketer, hiking[0]!);
@@ -52,7 +61,7 @@ afterAll(async () => {
 });
 
 describe('insight in the dashboard', () => {
-  it('shows a segment\'s over-indexed topics, categories and top people as the API reports them', async () => {
+  it("shows a segment's over-indexed topics, categories and top people as the API reports them", async () => {
     await page.goto(`/#/segments/${encodeURIComponent(hikingSeg.segmentId)}`);
     const box = page.locator('#insight[data-state="done"]');
     await box.waitFor();
@@ -91,7 +100,13 @@ describe('insight in the dashboard', () => {
       key: marketer,
       body: { a: { segment: hikingSeg.segmentId, minAffinity: 0 }, b: { segment: operaSeg.segmentId, minAffinity: 0 } },
     });
-    const api = (await res.json()) as { a: { size: number }; b: { size: number }; overlap: { people: number }; topicsA: Array<{ name: string; lift: number }>; topicsB: Array<{ name: string }> };
+    const api = (await res.json()) as {
+      a: { size: number };
+      b: { size: number };
+      overlap: { people: number };
+      topicsA: Array<{ name: string; lift: number }>;
+      topicsB: Array<{ name: string }>;
+    };
     // The four people mixing both are the overlap.
     expect(api.overlap.people).toBe(4);
     expect(Number(await page.locator('#overlap').getAttribute('data-people'))).toBe(4);
@@ -118,7 +133,10 @@ describe('insight in the dashboard', () => {
     const [pdf] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download PDF' }).click()]);
     expect(pdf.suggestedFilename()).toMatch(/^report-.+\.pdf$/);
     expect((await readFile((await pdf.path())!)).subarray(0, 5).toString()).toBe('%PDF-');
-    await page.locator('#report-status').filter({ hasText: /Downloaded report-/ }).waitFor();
+    await page
+      .locator('#report-status')
+      .filter({ hasText: /Downloaded report-/ })
+      .waitFor();
 
     await page.getByRole('button', { name: 'Create share link' }).click();
     const url = await page.locator('#share-url').inputValue();
@@ -132,7 +150,10 @@ describe('insight in the dashboard', () => {
       expect(await reader.page.getByRole('heading', { level: 1 }).textContent()).toBe(hikingSeg.label);
       const api = await getJson<Insight>(t, marketer, `/v1/segments/${hikingSeg.segmentId}/insight?minAffinity=0.2`);
       expect(Number(await reader.page.locator('#insight-size').getAttribute('data-size'))).toBe(api.size);
-      const names = await reader.page.getByRole('table', { name: 'Over-indexed topics' }).locator('tbody tr td:first-child').allTextContents();
+      const names = await reader.page
+        .getByRole('table', { name: 'Over-indexed topics' })
+        .locator('tbody tr td:first-child')
+        .allTextContents();
       expect(names).toEqual(api.topics.map((x) => x.name));
       expect(await reader.page.locator('#nav').isHidden()).toBe(true);
       expect(await reader.page.evaluate(() => sessionStorage.getItem('ns.apiKey'))).toBeNull();

@@ -19,7 +19,12 @@ const person: FakePerson = {
   id: `${p}-fb`,
   name: `Dana ${p}`,
   email: `${p}@example.org`,
-  likes: [...climbing, ...baking].map((name, i) => ({ id: `${p}-page-${i}`, name, category: 'Interest', created_time: '2026-10-01T10:00:00+0000' })),
+  likes: [...climbing, ...baking].map((name, i) => ({
+    id: `${p}-page-${i}`,
+    name,
+    category: 'Interest',
+    created_time: '2026-10-01T10:00:00+0000',
+  })),
 };
 
 let fb: FakeFacebook;
@@ -93,7 +98,10 @@ describe('a person’s own page', () => {
   it('refuses an admin key at the marketers’ sign-in and does not keep it', async () => {
     await page.getByLabel('API key').fill(t.adminKey);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('alert').filter({ hasText: /Admin keys cannot sign in here/ }).waitFor();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /Admin keys cannot sign in here/ })
+      .waitFor();
     expect(await page.evaluate(() => sessionStorage.getItem('ns.apiKey'))).toBeNull();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
   });
@@ -117,11 +125,21 @@ describe('a person’s own page', () => {
 
   it('removes an interest, which stays removed through the API and the next login', async () => {
     const gone = climbing[1]!;
-    await interestList().getByRole('button', { name: `Remove ${gone}` }).click();
-    await page.getByRole('status').filter({ hasText: `Removed “${gone}”` }).waitFor();
+    await interestList()
+      .getByRole('button', { name: `Remove ${gone}` })
+      .click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Removed “${gone}”` })
+      .waitFor();
     expect(await interestList().getByText(gone, { exact: true }).count()).toBe(0);
     expect(await myInterests()).not.toContain(gone);
-    expect((await myInterests()).sort()).toEqual(person.likes.map((l) => l.name).filter((n) => n !== gone).sort());
+    expect((await myInterests()).sort()).toEqual(
+      person.likes
+        .map((l) => l.name)
+        .filter((n) => n !== gone)
+        .sort(),
+    );
 
     // The segment of one follows (the status is announced after it reloads): the topic no longer explains any bar.
     const because = await page.getByRole('list', { name: 'Segment of one' }).locator('.bar-topics').allTextContents();
@@ -145,7 +163,8 @@ describe('a person’s own page', () => {
     expect(await consent.isChecked()).toBe(true);
     await consent.uncheck();
     await page.getByRole('status').filter({ hasText: 'Consent withdrawn' }).waitFor();
-    const me = async () => ((await (await page.request.get('/v1/me')).json()) as { consent: { segmentation: boolean } }).consent.segmentation;
+    const me = async () =>
+      ((await (await page.request.get('/v1/me')).json()) as { consent: { segmentation: boolean } }).consent.segmentation;
     expect(await me()).toBe(false);
     // After a reload the page shows the stored choice, not a default.
     await page.reload();

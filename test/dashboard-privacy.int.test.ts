@@ -59,10 +59,16 @@ describe('privacy on the dashboard', () => {
     await admin.page.getByLabel('Category').fill(HEALTH);
     // A marketer's key may look, not mark: the server's refusal is shown.
     await admin.page.getByRole('button', { name: 'Mark sensitive' }).first().click();
-    await admin.page.getByRole('alert').filter({ hasText: /admin key/i }).waitFor();
+    await admin.page
+      .getByRole('alert')
+      .filter({ hasText: /admin key/i })
+      .waitFor();
     await admin.page.getByLabel('Admin key').fill(t.adminKey);
     await admin.page.getByRole('button', { name: 'Mark sensitive' }).first().click();
-    await admin.page.getByRole('status').filter({ hasText: `Marked category “${HEALTH}” (1 topics now).` }).waitFor();
+    await admin.page
+      .getByRole('status')
+      .filter({ hasText: `Marked category “${HEALTH}” (1 topics now).` })
+      .waitFor();
     await admin.page.getByRole('list', { name: 'Sensitive marks' }).getByText(HEALTH).waitFor();
     const marks = await getJson<{ items: Array<{ name: string }> }>(t, t.adminKey, '/v1/sensitive-topics?limit=1000');
     expect(marks.items.map((m) => m.name)).toContain(HEALTH);
@@ -71,11 +77,20 @@ describe('privacy on the dashboard', () => {
     await personal.page.reload();
     const row = list.getByRole('listitem').filter({ hasText: `${p} Migraine` });
     await row.getByText('Sensitive', { exact: true }).waitFor();
-    expect(await list.getByRole('listitem').filter({ hasText: `${p} Kayaking` }).getByText('Sensitive', { exact: true }).count()).toBe(0);
+    expect(
+      await list
+        .getByRole('listitem')
+        .filter({ hasText: `${p} Kayaking` })
+        .getByText('Sensitive', { exact: true })
+        .count(),
+    ).toBe(0);
 
     // Unmarked from the dashboard: the flag goes.
     await admin.page.getByRole('button', { name: `Unmark category ${HEALTH}` }).click();
-    await admin.page.getByRole('status').filter({ hasText: /Unmarked/ }).waitFor();
+    await admin.page
+      .getByRole('status')
+      .filter({ hasText: /Unmarked/ })
+      .waitFor();
     await personal.page.reload();
     await list.getByText(`${p} Migraine`).waitFor();
     expect(await list.getByText('Sensitive', { exact: true }).count()).toBe(0);
@@ -102,7 +117,10 @@ describe('privacy on the dashboard', () => {
     await mkt.uncheck();
     await page.getByRole('status').filter({ hasText: 'Marketing consent withdrawn' }).waitFor();
     expect(await consent()).toEqual({ segmentation: true, personalization: true, marketing: false });
-    await page.getByRole('list', { name: 'Consent history' }).getByText(/marketing withdrawn · by you/).waitFor();
+    await page
+      .getByRole('list', { name: 'Consent history' })
+      .getByText(/marketing withdrawn · by you/)
+      .waitFor();
 
     // Without segmentation the other purposes cannot be in force: their boxes are disabled, and giving segmentation
     // back leaves the marketing choice as it was.
@@ -124,7 +142,11 @@ describe('privacy on the dashboard', () => {
     const history = page.getByRole('list', { name: 'Consent history' });
     await history.getByRole('listitem').first().waitFor();
     const entries = await history.getByRole('listitem').allTextContents();
-    expect(entries.map((e) => e.replace(/^.* · (\w+ \w+) · .*$/, '$1'))).toEqual(['segmentation given', 'segmentation withdrawn', 'marketing withdrawn']);
+    expect(entries.map((e) => e.replace(/^.* · (\w+ \w+) · .*$/, '$1'))).toEqual([
+      'segmentation given',
+      'segmentation withdrawn',
+      'marketing withdrawn',
+    ]);
     expect(w.errors).toEqual([]);
     await w.context.close();
   });

@@ -38,7 +38,11 @@ beforeAll(async () => {
   ]);
   await runSegmentation(t, t.adminKey);
   // A new community after the visible run: the candidate has a segment the visible run has not.
-  await importProfiles(t, t.adminKey, [1, 2, 3, 4, 5].map((i) => person(`${p}-c${i}`, chess)));
+  await importProfiles(
+    t,
+    t.adminKey,
+    [1, 2, 3, 4, 5].map((i) => person(`${p}-c${i}`, chess)),
+  );
   browser = await launchBrowser();
   w = await openPage(browser, t.baseUrl);
   page = w.page;
@@ -65,19 +69,27 @@ describe('dashboard: refresh policy and candidate runs', () => {
     await page.getByLabel('Drift threshold (%)').fill('5');
     await page.getByLabel('Triggered runs wait for review (candidates)').check();
     await page.getByRole('button', { name: 'Save refresh policy' }).click();
-    await status.nth(2).filter({ hasText: /^5(\.0)?%$/ }).waitFor();
-    const policy = await getJson<{ schedule: string; driftThreshold: number; run: { publish: boolean }; nextRunAt: string; drift: { share: number } }>(
-      t,
-      marketerKey,
-      '/v1/segmentation/refresh-policy',
-    );
+    await status
+      .nth(2)
+      .filter({ hasText: /^5(\.0)?%$/ })
+      .waitFor();
+    const policy = await getJson<{
+      schedule: string;
+      driftThreshold: number;
+      run: { publish: boolean };
+      nextRunAt: string;
+      drift: { share: number };
+    }>(t, marketerKey, '/v1/segmentation/refresh-policy');
     expect(policy).toMatchObject({ schedule: '0 3 * * *', driftThreshold: 0.05, run: { publish: false } });
     expect(await status.nth(0).textContent()).toBe(new Date(policy.nextRunAt).toLocaleString('en-GB', { timeZone: 'UTC' }) + ' UTC');
     expect(await status.nth(1).textContent()).toMatch(/^\d+(\.\d)?% \(/);
     // A schedule croner refuses: the server's message, and the stored policy is unchanged.
     await page.getByLabel('Schedule (cron)').fill('every night');
     await page.getByRole('button', { name: 'Save refresh policy' }).click();
-    await page.getByRole('alert').filter({ hasText: /schedule/i }).waitFor();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /schedule/i })
+      .waitFor();
     expect((await getJson<{ schedule: string }>(t, marketerKey, '/v1/segmentation/refresh-policy')).schedule).toBe('0 3 * * *');
   });
 
@@ -86,7 +98,11 @@ describe('dashboard: refresh policy and candidate runs', () => {
     await page.getByLabel('Candidate (publish after review)').check();
     await page.getByRole('button', { name: 'Start a run with these settings' }).click();
     await page.locator('#run-status[data-status="succeeded"]').waitFor({ timeout: 90_000 });
-    const runs = await getJson<{ items: Array<{ id: string; publish: boolean; visible: boolean }> }>(t, marketerKey, '/v1/segmentation/runs?limit=1');
+    const runs = await getJson<{ items: Array<{ id: string; publish: boolean; visible: boolean }> }>(
+      t,
+      marketerKey,
+      '/v1/segmentation/runs?limit=1',
+    );
     const candidate = runs.items[0]!;
     expect(candidate).toMatchObject({ publish: false, visible: false });
     expect((await getJson<{ runId: string }>(t, marketerKey, '/v1/segments')).runId).toBe(visible);
@@ -105,9 +121,15 @@ describe('dashboard: refresh policy and candidate runs', () => {
     for (const id of api.appeared) expect(text).toContain(id);
 
     await card.getByRole('button', { name: 'Publish this run' }).click();
-    await page.getByRole('table', { name: 'Segmentation runs' }).getByRole('row').filter({ hasText: candidate.id }).getByText('visible').waitFor();
+    await page
+      .getByRole('table', { name: 'Segmentation runs' })
+      .getByRole('row')
+      .filter({ hasText: candidate.id })
+      .getByText('visible')
+      .waitFor();
     const deadline = Date.now() + 10_000;
-    while ((await getJson<{ runId: string }>(t, marketerKey, '/v1/segments')).runId !== candidate.id && Date.now() < deadline) await sleep(200);
+    while ((await getJson<{ runId: string }>(t, marketerKey, '/v1/segments')).runId !== candidate.id && Date.now() < deadline)
+      await sleep(200);
     expect((await getJson<{ runId: string }>(t, marketerKey, '/v1/segments')).runId).toBe(candidate.id);
     expect(w.errors).toEqual([]);
     // The signed-out probe before signing in, and the schedule the first test had refused.

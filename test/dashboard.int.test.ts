@@ -52,7 +52,6 @@ afterAll(async () => {
   await t?.close();
 });
 
-
 describe('dashboard for marketers', () => {
   it('serves the page, its bundle and stylesheet under the CSP', async () => {
     const html = await t.call('GET', '/');
@@ -77,7 +76,10 @@ describe('dashboard for marketers', () => {
     await page.goto('/');
     await page.getByLabel('API key').fill('nsk_not-a-real-key-000000');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('alert').filter({ hasText: /API key/i }).waitFor();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /API key/i })
+      .waitFor();
     expect(await page.getByRole('alert').textContent()).toMatch(/unknown or revoked api key/i);
 
     await page.getByLabel('API key').fill(marketerKey);
@@ -89,12 +91,14 @@ describe('dashboard for marketers', () => {
 
   it('lists segments with size, top topics and stability, as the API reports them', async () => {
     const list = await getJson<{
-      items: Array<{ id: string; label: string; userCount: number; topTopics: Array<{ name: string }>; quality: { significant: boolean } | null }>;
-    }>(
-      t,
-      marketerKey,
-      '/v1/segments',
-    );
+      items: Array<{
+        id: string;
+        label: string;
+        userCount: number;
+        topTopics: Array<{ name: string }>;
+        quality: { significant: boolean } | null;
+      }>;
+    }>(t, marketerKey, '/v1/segments');
     const api = list.items.find((s) => s.id === runningSeg.segmentId)!;
     const row = page.getByRole('row').filter({ has: page.locator(`a[href="#/segments/${encodeURIComponent(runningSeg.segmentId)}"]`) });
     const cells = await row.getByRole('cell').allTextContents();
@@ -132,7 +136,10 @@ describe('dashboard for marketers', () => {
     const size = page.locator('#audience-size');
     const countAt = async (value: number) => {
       await page.getByLabel('Minimum affinity').fill(String(value));
-      await page.locator(`#audience-size[data-state="done"]`).filter({ hasText: `${Math.round(value * 100)}%` }).waitFor();
+      await page
+        .locator(`#audience-size[data-state="done"]`)
+        .filter({ hasText: `${Math.round(value * 100)}%` })
+        .waitFor();
       return Number(await size.getAttribute('data-count'));
     };
     const low = await countAt(0.2);
@@ -157,7 +164,10 @@ describe('dashboard for marketers', () => {
     expect(users.sort()).toEqual((await audienceUsers(t, marketerKey, runningSeg.segmentId, 0)).sort());
     expect(users).toEqual(expect.arrayContaining([...runners.map((r) => `crm:${r}`), `crm:${mixed}`]));
     expect(users.some((u) => jazzFans.some((j) => u === `crm:${j}`))).toBe(false);
-    await page.getByRole('status').filter({ hasText: /Downloaded audience-/ }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /Downloaded audience-/ })
+      .waitFor();
   });
 
   it('draws the topic graph and focuses a topic found by search', async () => {
@@ -213,7 +223,10 @@ describe('dashboard for marketers', () => {
 
     await page.getByLabel('Person').fill(`crm:${p}-nobody`);
     await page.getByRole('button', { name: 'Look up' }).click();
-    await page.getByRole('alert').filter({ hasText: /not found/i }).waitFor();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /not found/i })
+      .waitFor();
     // The form stays for a corrected id.
     expect(await page.getByLabel('Person').inputValue()).toBe(`crm:${p}-nobody`);
   });
@@ -223,7 +236,10 @@ describe('dashboard for marketers', () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Runs' }).click();
     await page.getByRole('table', { name: 'Segmentation runs' }).waitFor();
     await page.getByRole('button', { name: 'Start a run', exact: true }).click();
-    await page.locator('#run-status').filter({ hasText: /^Run (queued|running|succeeded)/ }).waitFor();
+    await page
+      .locator('#run-status')
+      .filter({ hasText: /^Run (queued|running|succeeded)/ })
+      .waitFor();
     await page.locator('#run-status[data-status="succeeded"]').waitFor({ timeout: 90_000 });
     expect(await page.locator('#run-status').textContent()).toMatch(/^Run succeeded: \d+ segments/);
     const after = await getJson<{ items: Array<{ id: string; status: string }> }>(t, marketerKey, '/v1/segmentation/runs');

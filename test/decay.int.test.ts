@@ -57,7 +57,7 @@ describe('time-decayed interests', () => {
   let segOld: string;
   let segFresh: string;
 
-  it('without a half-life, an interest 90 days old weighs as much as today\'s: 0.5 / 0.5, whatever asOf says', async () => {
+  it("without a half-life, an interest 90 days old weighs as much as today's: 0.5 / 0.5, whatever asOf says", async () => {
     const runId = await run({ seed: 3 });
     segOld = (await segmentOfTopic(t, marketerKey, old)).segmentId;
     segFresh = (await segmentOfTopic(t, marketerKey, fresh)).segmentId;
@@ -92,7 +92,12 @@ describe('time-decayed interests', () => {
   });
 
   it('refuses bad half-lives and asOf values with problem+json 400', async () => {
-    for (const body of [{ halfLifeDays: { crm: 0 } }, { halfLifeDays: { tv: 3 } }, { asOf: today }, { halfLifeDays: { crm: 1 }, asOf: 'yesterday' }]) {
+    for (const body of [
+      { halfLifeDays: { crm: 0 } },
+      { halfLifeDays: { tv: 3 } },
+      { asOf: today },
+      { halfLifeDays: { crm: 1 }, asOf: 'yesterday' },
+    ]) {
       const res = await t.call('POST', '/v1/segmentation/runs', { key: marketerKey, body });
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);

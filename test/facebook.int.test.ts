@@ -168,7 +168,12 @@ describe('Facebook login with the real passport-facebook strategy against a stan
         const { callback } = await b.login();
         if ('likesPage' in failures) {
           // Page 1 of the new likes was read before page 2 failed: it did not replace the interests on its own.
-          expect(fb.requests.slice(seen).filter((r) => r.path === '/me/likes').map((r) => r.query.after ?? 'first')).toHaveLength(2);
+          expect(
+            fb.requests
+              .slice(seen)
+              .filter((r) => r.path === '/me/likes')
+              .map((r) => r.query.after ?? 'first'),
+          ).toHaveLength(2);
         }
         expect(callback.status, JSON.stringify(failures)).toBe(302);
         expect(callback.headers.get('location')).toBe('/#/?login=failed&reason=provider');
@@ -198,7 +203,9 @@ describe('Facebook login with the real passport-facebook strategy against a stan
     try {
       const start = await fetch(`${behindProxy.baseUrl}/auth/facebook`, { redirect: 'manual', headers: { host: 'evil.example' } });
       expect(start.status).toBe(302);
-      expect(new URL(start.headers.get('location')!).searchParams.get('redirect_uri')).toBe('https://segments.example.org/auth/facebook/callback');
+      expect(new URL(start.headers.get('location')!).searchParams.get('redirect_uri')).toBe(
+        'https://segments.example.org/auth/facebook/callback',
+      );
     } finally {
       await behindProxy.close();
     }

@@ -96,7 +96,8 @@ describe('GDS building block (embedded Neo4j 5.26 + GDS 2.13)', () => {
       }
       const res = await segmentWithGds(db, params);
       const got = new Map<string, number>();
-      for (let e = 0; e < res.edgeA.length; e++) got.set(`${res.topicIds[res.edgeA[e]!]} ${res.topicIds[res.edgeB[e]!]}`, res.edgeWeight[e]!);
+      for (let e = 0; e < res.edgeA.length; e++)
+        got.set(`${res.topicIds[res.edgeA[e]!]} ${res.topicIds[res.edgeB[e]!]}`, res.edgeWeight[e]!);
       // Ties at the k-th neighbour may be broken differently (topic index vs node id): compare the weights of the
       // pairs both kept, and require nearly the same set.
       let common = 0;
@@ -118,7 +119,11 @@ describe('GDS building block (embedded Neo4j 5.26 + GDS 2.13)', () => {
     expect(await dropLeftoverGdsGraphs(db)).toEqual([]);
     // A graph left behind by a dead process: a run clashing with it fails without dropping it (not its own), and the
     // startup cleanup drops it.
-    await db.read('segmentation/gds-project-interests', { graph: `${GDS_GRAPH_PREFIX}stale-interests`, maxTopicsPerUser: 50, excluded: [] }, { deadline: 'batch' });
+    await db.read(
+      'segmentation/gds-project-interests',
+      { graph: `${GDS_GRAPH_PREFIX}stale-interests`, maxTopicsPerUser: 50, excluded: [] },
+      { deadline: 'batch' },
+    );
     await expect(segmentWithGds(db, PARAMS, { graphName: `${GDS_GRAPH_PREFIX}stale` })).rejects.toThrow(/already exists/);
     expect(await dropLeftoverGdsGraphs(db)).toEqual([`${GDS_GRAPH_PREFIX}stale-interests`]);
     expect(await dropLeftoverGdsGraphs(db)).toEqual([]);

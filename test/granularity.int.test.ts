@@ -126,7 +126,11 @@ describe('granularity through the API', () => {
     const topics = await getJson<{ items: unknown[] }>(t, key, `/v1/segments/${encodeURIComponent(group.id)}/topics?limit=1000`);
     expect(topics.items).toHaveLength(group.topicCount);
     const person = planted.people[0]!;
-    const aff = await getJson<{ segments: Array<{ segmentId: string; affinity: number }> }>(t, key, `/v1/users/${encodeURIComponent(`crm:${person.externalId}`)}/affinities`);
+    const aff = await getJson<{ segments: Array<{ segmentId: string; affinity: number }> }>(
+      t,
+      key,
+      `/v1/users/${encodeURIComponent(`crm:${person.externalId}`)}/affinities`,
+    );
     const shownIds = new Set(shown.map((s) => s.id));
     for (const a of aff.segments) expect(shownIds.has(a.segmentId)).toBe(true);
     expect(aff.segments.reduce((sum, a) => sum + a.affinity, 0)).toBeCloseTo(1, 6);

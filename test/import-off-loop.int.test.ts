@@ -36,7 +36,12 @@ describe('imports and events off the request loop', () => {
 
     const ev = await t.call('POST', '/v1/events', {
       key,
-      body: { events: [{ id: `${p}-e1`, user: `crm:${p}-1`, topic: `${p} Canoes`, kind: 'like' }, { id: `${p}-e2`, kind: 'like' }] },
+      body: {
+        events: [
+          { id: `${p}-e1`, user: `crm:${p}-1`, topic: `${p} Canoes`, kind: 'like' },
+          { id: `${p}-e2`, kind: 'like' },
+        ],
+      },
     });
     expect(ev.status).toBe(202);
     expect(await ev.json()).toMatchObject({ accepted: 1, duplicates: 0, rejected: [{ line: 2, id: `${p}-e2` }] });

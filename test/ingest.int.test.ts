@@ -30,10 +30,18 @@ describe('POST /v1/imports/profiles', () => {
   it('imports NDJSON, rejects invalid lines by line number with reasons, and stores the valid ones', async () => {
     const p = uid();
     const body = ndjson([
-      { externalId: `${p}-a`, name: 'Ana', interests: [{ topic: `${p} Trail running`, category: 'Sport', weight: 2, at: '2026-10-01T10:00:00Z' }] },
+      {
+        externalId: `${p}-a`,
+        name: 'Ana',
+        interests: [{ topic: `${p} Trail running`, category: 'Sport', weight: 2, at: '2026-10-01T10:00:00Z' }],
+      },
       { externalId: `${p}-b`, interests: [{ topic: `${p} Yoga`, weight: -1 }], favouriteColour: 'red' },
       '',
-      { externalId: `${p}-c`, interests: [{ topic: `${p} Yoga` }], purchases: [{ sku: 'SKU-9', category: `${p} Running shoes`, amount: 89.9, at: '2026-10-02T08:00:00Z' }] },
+      {
+        externalId: `${p}-c`,
+        interests: [{ topic: `${p} Yoga` }],
+        purchases: [{ sku: 'SKU-9', category: `${p} Running shoes`, amount: 89.9, at: '2026-10-02T08:00:00Z' }],
+      },
       '{"externalId": "broken"',
     ]);
     const res = await importNdjson(body);
@@ -48,7 +56,14 @@ describe('POST /v1/imports/profiles', () => {
 
     const a = await interestsOf(`crm:${p}-a`);
     expect(a).toEqual([
-      expect.objectContaining({ name: `${p} Trail running`, category: 'Sport', weight: 2, sources: ['crm'], firstSeen: '2026-10-01T10:00:00.000Z', lastSeen: '2026-10-01T10:00:00.000Z' }),
+      expect.objectContaining({
+        name: `${p} Trail running`,
+        category: 'Sport',
+        weight: 2,
+        sources: ['crm'],
+        firstSeen: '2026-10-01T10:00:00.000Z',
+        lastSeen: '2026-10-01T10:00:00.000Z',
+      }),
     ]);
     const c = await interestsOf(`crm:${p}-c`);
     expect(c.map((i) => [i.name, i.weight, i.sources])).toEqual(
@@ -221,7 +236,11 @@ describe('POST /v1/imports/profiles', () => {
   });
 
   it('answers 415 for other content types, 400 for malformed bodies and 413 for oversize ones', async () => {
-    const wrongType = await t.call('POST', '/v1/imports/profiles', { key: ingestKey, raw: 'externalId,topic', headers: { 'content-type': 'text/csv' } });
+    const wrongType = await t.call('POST', '/v1/imports/profiles', {
+      key: ingestKey,
+      raw: 'externalId,topic',
+      headers: { 'content-type': 'text/csv' },
+    });
     expect(wrongType.status).toBe(415);
     expect(wrongType.headers.get('content-type')).toMatch(/problem\+json/);
 
@@ -231,7 +250,11 @@ describe('POST /v1/imports/profiles', () => {
     expect(g.type).toMatch(/malformed-body$/);
     expect(g.errors).toHaveLength(2);
 
-    const badJson = await t.call('POST', '/v1/imports/profiles', { key: ingestKey, raw: '[{"externalId": ', headers: { 'content-type': 'application/json' } });
+    const badJson = await t.call('POST', '/v1/imports/profiles', {
+      key: ingestKey,
+      raw: '[{"externalId": ',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(badJson.status).toBe(400);
     const notArray = await t.call('POST', '/v1/imports/profiles', { key: ingestKey, body: { externalId: 'x' } });
     expect(notArray.status).toBe(400);
@@ -240,7 +263,11 @@ describe('POST /v1/imports/profiles', () => {
     const small = await startTestApp({ BODY_LIMIT: '2kb' });
     try {
       const big = ndjson(Array.from({ length: 100 }, (_, i) => ({ externalId: `big-${i}`, interests: [{ topic: 'Big' }] })));
-      const res = await small.call('POST', '/v1/imports/profiles', { key: small.adminKey, raw: big, headers: { 'content-type': 'application/x-ndjson' } });
+      const res = await small.call('POST', '/v1/imports/profiles', {
+        key: small.adminKey,
+        raw: big,
+        headers: { 'content-type': 'application/x-ndjson' },
+      });
       expect(res.status).toBe(413);
       expect(((await res.json()) as { type: string }).type).toMatch(/payload-too-large$/);
     } finally {
@@ -263,7 +290,10 @@ describe('POST /v1/imports/profiles', () => {
       paths: Record<string, Record<string, { requestBody: { content: Record<string, unknown> } }>>;
       components: { schemas: Record<string, unknown> };
     };
-    expect(Object.keys(doc.paths['/v1/imports/profiles']!.post!.requestBody.content).sort()).toEqual(['application/json', 'application/x-ndjson']);
+    expect(Object.keys(doc.paths['/v1/imports/profiles']!.post!.requestBody.content).sort()).toEqual([
+      'application/json',
+      'application/x-ndjson',
+    ]);
     expect(doc.paths['/v1/events']).toHaveProperty('post');
     expect(doc.components.schemas).toHaveProperty('ProfileRecord');
     expect(doc.components.schemas).toHaveProperty('EventInput');
@@ -273,7 +303,16 @@ describe('POST /v1/imports/profiles', () => {
 describe('identity stitching, topic normalization, Facebook likes', () => {
   it('makes a CRM record and a Facebook login with the same email one user, addressable by both refs', async () => {
     const p = uid();
-    await importNdjson(ndjson([{ externalId: `${p}-crm`, email: `Ana.${p}@Example.org`, name: 'Ana', interests: [{ topic: `${p} Trail Running`, category: 'Sport', at: '2026-10-01T00:00:00Z' }] }]));
+    await importNdjson(
+      ndjson([
+        {
+          externalId: `${p}-crm`,
+          email: `Ana.${p}@Example.org`,
+          name: 'Ana',
+          interests: [{ topic: `${p} Trail Running`, category: 'Sport', at: '2026-10-01T00:00:00Z' }],
+        },
+      ]),
+    );
     const crmUser = await t.services.users.resolve(`crm:${p}-crm`);
     const { userId } = await t.services.ingest.ingestFacebook({ id: `fb${p}`, name: 'Ana F', email: ` ana.${p}@example.org ` }, [
       { id: '1', name: `  ${p}  trail   running `, category: 'Interest', created_time: '2026-10-05T09:00:00+0000' },
@@ -334,7 +373,9 @@ describe('identity stitching, topic normalization, Facebook likes', () => {
 
   it('erases a user with identities and relationships but keeps the topics', async () => {
     const p = uid();
-    await importNdjson(ndjson([{ externalId: `${p}-e`, interests: [{ topic: `${p} keep me` }], purchases: [{ sku: 'x', category: `${p} cat` }] }]));
+    await importNdjson(
+      ndjson([{ externalId: `${p}-e`, interests: [{ topic: `${p} keep me` }], purchases: [{ sku: 'x', category: `${p} cat` }] }]),
+    );
     const id = (await t.services.users.resolve(`crm:${p}-e`))!;
     await t.services.users.erase(id);
     expect(await t.services.users.resolve(`crm:${p}-e`)).toBeUndefined();

@@ -3,7 +3,17 @@ import type { Comparison, Insight } from '../src/insight/insight-service.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { getJson, importProfiles, runSegmentation, segmentOfTopic } from './support/dashboard-seed.js';
 import { startOwnNeo4j, type OwnNeo4j } from './support/own-neo4j.js';
-import { CATEGORIES, MIXERS, PER_COMMUNITY, plantedPeople, POPULAR, profiles, rareTopic, topicsOf, type PlantedPerson } from './support/planted.js';
+import {
+  CATEGORIES,
+  MIXERS,
+  PER_COMMUNITY,
+  plantedPeople,
+  POPULAR,
+  profiles,
+  rareTopic,
+  topicsOf,
+  type PlantedPerson,
+} from './support/planted.js';
 
 /**
  * Insight on planted communities, through the HTTP API on a Neo4j of its own: lifts are population-wide figures, and
@@ -67,7 +77,12 @@ function expected(segmentId: string, minSupport?: number, min = MIN) {
   const inPopulation = count(population);
   const support = minSupport ?? Math.max(3, Math.ceil(members.length * 0.01));
   const topics = [...inMembers]
-    .map(([name, m]) => ({ name, members: m, holders: inPopulation.get(name)!, lift: lift4(m / members.length / (inPopulation.get(name)! / population.length)) }))
+    .map(([name, m]) => ({
+      name,
+      members: m,
+      holders: inPopulation.get(name)!,
+      lift: lift4(m / members.length / (inPopulation.get(name)! / population.length)),
+    }))
     .filter((r) => r.members >= support && r.lift > 1);
   return { population: population.length, size: members.length, topics, support };
 }
@@ -96,7 +111,7 @@ afterAll(async () => {
 });
 
 describe('segment insight', () => {
-  it('lists a planted community\'s topics as over-indexed (lift > 2) with their support, and no popular noise', async () => {
+  it("lists a planted community's topics as over-indexed (lift > 2) with their support, and no popular noise", async () => {
     const got = await insightOf(climbing, { ...MIN_Q, topics: '100' });
     const want = expected(climbing);
     // Everyone who consents holds the popular topics, so everyone is in the population; the climbers and the mixers
@@ -110,12 +125,17 @@ describe('segment insight', () => {
 
     const overTwo = got.topics.filter((x) => x.lift > 2).map((x) => x.name);
     expect(overTwo.sort()).toEqual([...topicsOf(0)].sort());
-    for (const noise of [...POPULAR, ...topicsOf(1), ...topicsOf(2), ...topicsOf(3)]) expect(got.topics.map((x) => x.name)).not.toContain(noise);
+    for (const noise of [...POPULAR, ...topicsOf(1), ...topicsOf(2), ...topicsOf(3)])
+      expect(got.topics.map((x) => x.name)).not.toContain(noise);
     // Exact figures, as counted from the planted data.
     expect(got.topics.map((x) => x.name).sort()).toEqual(want.topics.map((x) => x.name).sort());
     for (const row of got.topics) {
       const w = want.topics.find((x) => x.name === row.name)!;
-      expect({ members: row.members, holders: row.holders, lift: row.lift }).toEqual({ members: w.members, holders: w.holders, lift: w.lift });
+      expect({ members: row.members, holders: row.holders, lift: row.lift }).toEqual({
+        members: w.members,
+        holders: w.holders,
+        lift: w.lift,
+      });
       expect(row.memberShare).toBeCloseTo(row.members / got.profiled, 6);
       expect(row.holderShare).toBeCloseTo(row.holders / got.population, 6);
       expect(row.category).toBe(CATEGORIES[0]);
@@ -142,7 +162,11 @@ describe('segment insight', () => {
       expect(r.members).toBe(2);
       expect(r.lift).toBeGreaterThan(2);
     }
-    expect(loose.topics.map((x) => x.name).sort()).toEqual(expected(climbing, 1).topics.map((x) => x.name).sort());
+    expect(loose.topics.map((x) => x.name).sort()).toEqual(
+      expected(climbing, 1)
+        .topics.map((x) => x.name)
+        .sort(),
+    );
   });
 
   it('lists the people with the highest affinity as the audience does, at the same thresholds', async () => {
@@ -169,7 +193,10 @@ describe('segment insight', () => {
 
     // Holders of one climbing topic, outside the segment machinery: their other climbing topics over-index too.
     const first = topicsOf(0)[0]!;
-    const rule = await t.call('POST', '/v1/audiences/insight', { key: marketer, body: { audience: { where: { interest: { topic: first } } } } });
+    const rule = await t.call('POST', '/v1/audiences/insight', {
+      key: marketer,
+      body: { audience: { where: { interest: { topic: first } } } },
+    });
     expect(rule.status).toBe(200);
     const byRule = (await rule.json()) as Insight;
     const holders = people.filter((p) => p.consent && p.interests.some((i) => i.topic === first));
@@ -206,7 +233,12 @@ describe('segment insight', () => {
       const hy = holdersIn(y);
       const support = Math.max(3, Math.ceil(x.length * 0.01));
       return [...hx]
-        .map(([name, m]) => ({ name, a: m, b: hy.get(name) ?? 0, lift: lift4(m / x.length / (Math.max(hy.get(name) ?? 0, 0.5) / y.length)) }))
+        .map(([name, m]) => ({
+          name,
+          a: m,
+          b: hy.get(name) ?? 0,
+          lift: lift4(m / x.length / (Math.max(hy.get(name) ?? 0, 0.5) / y.length)),
+        }))
         .filter((r) => r.a >= support && r.lift > 1);
     };
     expect(got.topicsA.map((x) => x.name).sort()).toEqual([...topicsOf(0)].sort());
@@ -235,30 +267,52 @@ describe('segment insight', () => {
     expect(r.overlap.people).toBe(r.a.size);
     expect(r.overlap.shareOfA).toBe(1);
     expect((await t.call('POST', '/v1/audiences/compare', { key: marketer, body: { a: { segment: climbing } } })).status).toBe(400);
-    expect((await t.call('POST', '/v1/audiences/compare', { key: marketer, body: { a: { segment: climbing }, b: { segment: 'seg_nope' } } })).status).toBe(404);
+    expect(
+      (await t.call('POST', '/v1/audiences/compare', { key: marketer, body: { a: { segment: climbing }, b: { segment: 'seg_nope' } } }))
+        .status,
+    ).toBe(404);
   });
 
   it('answers problems for unknown segments and bad input', async () => {
     expect((await t.call('GET', '/v1/segments/seg_nope/insight', { key: marketer })).status).toBe(404);
     const bad = await t.call('GET', `/v1/segments/${climbing}/insight?topics=0&minSupport=x`, { key: marketer });
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { errors: Array<{ path: string }> }).errors.map((e) => e.path).sort()).toEqual(['query.minSupport', 'query.topics']);
-    const notPlaced = await t.call('POST', '/v1/audiences/insight', { key: marketer, body: { audience: { where: { not: { segment: climbing } } } } });
+    expect(((await bad.json()) as { errors: Array<{ path: string }> }).errors.map((e) => e.path).sort()).toEqual([
+      'query.minSupport',
+      'query.topics',
+    ]);
+    const notPlaced = await t.call('POST', '/v1/audiences/insight', {
+      key: marketer,
+      body: { audience: { where: { not: { segment: climbing } } } },
+    });
     expect(notPlaced.status).toBe(400);
-    expect((await t.call('POST', '/v1/audiences/insight', { key: marketer, body: { audience: { segment: climbing, extra: 1 } } })).status).toBe(400);
+    expect(
+      (await t.call('POST', '/v1/audiences/insight', { key: marketer, body: { audience: { segment: climbing, extra: 1 } } })).status,
+    ).toBe(400);
     expect((await t.call('GET', `/v1/segments/${climbing}/insight`, { key: await t.keyFor('content') })).status).toBe(403);
   });
 
   it('follows changes to people without a new run: arrivals, changed interests, erasures', async () => {
     const before = await insightOf(climbing, { ...MIN_Q, topics: '100' });
-    const newcomers = plantedPeople('ins-late', 99).filter((p) => p.community === 0 && p.consent).slice(0, 30);
+    const newcomers = plantedPeople('ins-late', 99)
+      .filter((p) => p.community === 0 && p.consent)
+      .slice(0, 30);
     // Ten jazz fans take up climbing (three topics, heavily); ten climbers are erased.
-    const took = topicsOf(0).slice(5).map((topic) => ({ topic, category: CATEGORIES[0]!, weight: 3 }));
-    const converts = people.filter((p) => p.community === 1).slice(0, 10).map((p) => ({ ...p, interests: [...p.interests, ...took] }));
+    const took = topicsOf(0)
+      .slice(5)
+      .map((topic) => ({ topic, category: CATEGORIES[0]!, weight: 3 }));
+    const converts = people
+      .filter((p) => p.community === 1)
+      .slice(0, 10)
+      .map((p) => ({ ...p, interests: [...p.interests, ...took] }));
     const erased = people.filter((p) => p.community === 0).slice(0, 10);
     await importProfiles(t, t.adminKey, profiles([...newcomers, ...converts]));
     for (const p of erased) expect((await t.call('DELETE', `/v1/users/crm:${p.externalId}`, { key: t.adminKey })).status).toBe(204);
-    people = [...people.filter((p) => !erased.includes(p) && !converts.some((c) => c.externalId === p.externalId)), ...converts, ...newcomers];
+    people = [
+      ...people.filter((p) => !erased.includes(p) && !converts.some((c) => c.externalId === p.externalId)),
+      ...converts,
+      ...newcomers,
+    ];
     const got = await insightOf(climbing, { ...MIN_Q, topics: '100' });
     const want = expected(climbing);
     expect(got.runId).toBe(before.runId);

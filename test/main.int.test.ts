@@ -30,10 +30,12 @@ describe('the service process (npm start)', () => {
     expect(queued.status).toBe(202);
     const { id } = (await queued.json()) as { id: string };
     let run: { status: string; error?: string } = { status: 'queued' };
-    for (const deadline = Date.now() + 90_000; run.status === 'queued' || run.status === 'running'; ) {
+    for (const deadline = Date.now() + 90_000; run.status === 'queued' || run.status === 'running';) {
       expect(Date.now()).toBeLessThan(deadline);
       await new Promise((r) => setTimeout(r, 200));
-      run = (await (await fetch(`${base}/v1/segmentation/runs/${id}`, { headers: { authorization: `Bearer ${key}` } })).json()) as typeof run;
+      run = (await (
+        await fetch(`${base}/v1/segmentation/runs/${id}`, { headers: { authorization: `Bearer ${key}` } })
+      ).json()) as typeof run;
     }
     expect(run.status, run.error).toBe('succeeded');
 
@@ -47,7 +49,9 @@ describe('the service process (npm start)', () => {
     expect(warm.status).toBe(200);
 
     // An import still arriving when SIGTERM comes is finished and answered before the process exits.
-    const records = Array.from({ length: 200 }, (_, i) => JSON.stringify({ externalId: `drain-${i}`, interests: [{ topic: `drain topic ${i % 7}` }] }));
+    const records = Array.from({ length: 200 }, (_, i) =>
+      JSON.stringify({ externalId: `drain-${i}`, interests: [{ topic: `drain topic ${i % 7}` }] }),
+    );
     const half = Math.floor(records.length / 2);
     const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = request(`${base}/v1/imports/profiles`, {
@@ -76,7 +80,11 @@ describe('the service process (npm start)', () => {
 
   it('stops at start with a clear message when SEGMENTATION_ENGINE=gds and the database has no Graph Data Science', async () => {
     // The shared test instance has no GDS plugin.
-    const child = startMain({ SEGMENTATION_ENGINE: 'gds', SECRET_KEY: 'test-secret-key-0123456789', ADMIN_API_KEY: 'test-admin-key-0123456789' });
+    const child = startMain({
+      SEGMENTATION_ENGINE: 'gds',
+      SECRET_KEY: 'test-secret-key-0123456789',
+      ADMIN_API_KEY: 'test-admin-key-0123456789',
+    });
     const output: string[] = [];
     createInterface({ input: child.stdout }).on('line', (l) => output.push(l));
     createInterface({ input: child.stderr }).on('line', (l) => output.push(l));

@@ -81,7 +81,13 @@ describe('public operations endpoints and credentials', () => {
     const port = (probe.address() as { port: number }).port;
     await new Promise<void>((resolve) => probe.close(() => resolve()));
     const uri = `bolt://127.0.0.1:${port}`;
-    const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', NEO4J_URI: uri, SECRET_KEY: 'test-secret-key-0123456789', DEMO_DATA: 'false' });
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      NEO4J_URI: uri,
+      SECRET_KEY: 'test-secret-key-0123456789',
+      DEMO_DATA: 'false',
+    });
     const db = new Db({ uri, user: 'neo4j', password: '' });
     const services = createServices({ config, db, logger: createLogger('silent'), secretKey: config.SECRET_KEY! });
     const { server, baseUrl } = await listen(createApp(services));
@@ -135,7 +141,9 @@ describe('the OpenAPI document describes every answer', () => {
         expect(Object.keys(r.content ?? {}), `${method} ${path} ${status}`).toEqual(['application/problem+json']);
       }
     }
-    expect(Object.keys(op('get', '/auth/facebook/callback').responses)).toEqual(expect.arrayContaining(['302', '400', '401', '502', '503']));
+    expect(Object.keys(op('get', '/auth/facebook/callback').responses)).toEqual(
+      expect.arrayContaining(['302', '400', '401', '502', '503']),
+    );
     const problem = doc.components.schemas.Problem!;
     expect(problem.required).toEqual(expect.arrayContaining(['type', 'title', 'status', 'detail']));
   });
@@ -170,7 +178,8 @@ describe('the OpenAPI document describes every answer', () => {
       expect(op(method, path).responses['409']!.description).toMatch(/cursor-stale/);
     }
     expect(op('post', '/v1/segmentation/runs').responses['409']!.content).toHaveProperty('application/problem+json');
-    for (const path of ['/v1/segments', '/v1/segments/{id}/topics']) expect(op('get', path).responses['409']!.description).toMatch(/cursor-stale/);
+    for (const path of ['/v1/segments', '/v1/segments/{id}/topics'])
+      expect(op('get', path).responses['409']!.description).toMatch(/cursor-stale/);
     expect(Object.keys(op('get', '/healthz').responses).sort()).toEqual(['200']);
     expect(Object.keys(op('get', '/readyz').responses).sort()).toEqual(['200', '503']);
     expect(doc.paths).toHaveProperty('/openapi.json');
@@ -184,7 +193,8 @@ describe('the OpenAPI document describes every answer', () => {
   });
 
   it('documents limit as an integer with its default', () => {
-    const params = (op('get', '/v1/segments') as unknown as { parameters: Array<{ name: string; schema: Record<string, unknown> }> }).parameters;
+    const params = (op('get', '/v1/segments') as unknown as { parameters: Array<{ name: string; schema: Record<string, unknown> }> })
+      .parameters;
     expect(params.find((p) => p.name === 'limit')!.schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 1000, default: 100 });
   });
 });
@@ -192,7 +202,11 @@ describe('the OpenAPI document describes every answer', () => {
 describe('problem bodies and query parsing', () => {
   it('always carries detail, and every 400 lists errors, the body-level ones included', async () => {
     const noBody = await t.call('POST', '/v1/api-keys', { key: t.adminKey });
-    const malformed = await t.call('POST', '/v1/api-keys', { key: t.adminKey, raw: '{"name":', headers: { 'content-type': 'application/json' } });
+    const malformed = await t.call('POST', '/v1/api-keys', {
+      key: t.adminKey,
+      raw: '{"name":',
+      headers: { 'content-type': 'application/json' },
+    });
     for (const res of [noBody, malformed]) {
       expect(res.status).toBe(400);
       const p = (await res.json()) as { detail: string; errors: Array<{ path: string; message: string }> };
@@ -219,7 +233,7 @@ describe('request logging', () => {
     return { lines, logger: createLogger(level, { write: (line: string) => void lines.push(line) }) };
   };
 
-  it('writes a line per request at info, without the caller\'s key, and none at warn', async () => {
+  it("writes a line per request at info, without the caller's key, and none at warn", async () => {
     const info = capture('info');
     const warn = capture('warn');
     const verbose = await startTestApp({}, { logger: info.logger });

@@ -67,7 +67,11 @@ describe('outcome report', () => {
     const noHoldout = await t.call('GET', `/v1/audiences/${plain.id}/outcome`, { key: marketer });
     expect(noHoldout.status).toBe(409);
     expect(((await noHoldout.json()) as { type: string }).type).toMatch(/no-holdout$/);
-    const held = await createAudience(t, marketer, { name: `Not exported ${p}`, where: { interest: { topic: INTEREST } }, holdoutPercent: 10 });
+    const held = await createAudience(t, marketer, {
+      name: `Not exported ${p}`,
+      where: { interest: { topic: INTEREST } },
+      holdoutPercent: 10,
+    });
     audiences.push(held.id);
     const notExported = await t.call('GET', `/v1/audiences/${held.id}/outcome`, { key: marketer });
     expect(notExported.status).toBe(409);
@@ -82,7 +86,11 @@ describe('outcome report', () => {
     expect(ready.members + ready.holdout).toBe(people.length);
 
     const csv = await t.call('GET', `/v1/audiences/${a.id}/members`, { key: marketer, headers: { accept: 'text/csv' } });
-    const exported = new Set(parseCsvRows(await csv.text()).slice(1).map((r) => r.cells[0]!));
+    const exported = new Set(
+      parseCsvRows(await csv.text())
+        .slice(1)
+        .map((r) => r.cells[0]!),
+    );
     expect(exported.size).toBe(ready.members);
     await sleep(1100); // purchases strictly after the export
 
@@ -137,7 +145,11 @@ describe('outcome report', () => {
     expect(report.difference.estimate).toBeCloseTo(report.treatedRate - report.holdoutRate, 5);
 
     // From a later instant on nobody has bought yet: the same cohort, no buyers.
-    const later = await getJson<Outcome>(t, marketer, `/v1/audiences/${a.id}/outcome?since=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`);
+    const later = await getJson<Outcome>(
+      t,
+      marketer,
+      `/v1/audiences/${a.id}/outcome?since=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`,
+    );
     expect(later.treated.buyers + later.holdout.buyers).toBe(0);
     expect(later.treated.people + later.holdout.people).toBe(people.length);
   });

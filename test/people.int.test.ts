@@ -34,7 +34,11 @@ async function signIn(who: FakePerson): Promise<Browser> {
 }
 
 async function audience(segmentId: string): Promise<string[]> {
-  const page = await getJson<{ items: Array<{ user: string }> }>(t, marketer, `/v1/segments/${encodeURIComponent(segmentId)}/audience?limit=1000`);
+  const page = await getJson<{ items: Array<{ user: string }> }>(
+    t,
+    marketer,
+    `/v1/segments/${encodeURIComponent(segmentId)}/audience?limit=1000`,
+  );
   return page.items.map((i) => i.user);
 }
 
@@ -47,8 +51,14 @@ beforeAll(async () => {
   const ingest = await t.keyFor('ingest');
   [marketer, content] = await Promise.all([t.keyFor('marketer'), t.keyFor('content')]);
   await importProfiles(t, ingest, [
-    ...[0, 1, 2, 3, 4, 5].map((i) => ({ externalId: `${p}-s${i}`, interests: SURF.filter((_, k) => k !== i % 4).map((topic) => ({ topic })) })),
-    ...[0, 1, 2, 3, 4, 5].map((i) => ({ externalId: `${p}-c${i}`, interests: CHESS.filter((_, k) => k !== i % 4).map((topic) => ({ topic })) })),
+    ...[0, 1, 2, 3, 4, 5].map((i) => ({
+      externalId: `${p}-s${i}`,
+      interests: SURF.filter((_, k) => k !== i % 4).map((topic) => ({ topic })),
+    })),
+    ...[0, 1, 2, 3, 4, 5].map((i) => ({
+      externalId: `${p}-c${i}`,
+      interests: CHESS.filter((_, k) => k !== i % 4).map((topic) => ({ topic })),
+    })),
   ]);
   anaBrowser = await signIn(ana);
   await runSegmentation(t, marketer);
@@ -58,7 +68,7 @@ afterAll(async () => {
   await fb?.close();
 });
 
-describe('a person\'s own pages', () => {
+describe("a person's own pages", () => {
   it('shows the person, their interests from Facebook likes and their segment of one', async () => {
     const me = (await (await anaBrowser.fetch('/v1/me')).json()) as { id: string; identities: string[] };
     expect(me.identities).toEqual([`facebook:${ana.id}`]);
@@ -99,7 +109,11 @@ describe('a person\'s own pages', () => {
     expect(res.status).toBe(200);
     // The v1 form, `{segmentation}` alone, speaks for every purpose.
     expect(await res.json()).toEqual({ segmentation: false, personalization: false, marketing: false });
-    expect(((await (await anaBrowser.fetch('/v1/me')).json()) as { consent: unknown }).consent).toEqual({ segmentation: false, personalization: false, marketing: false });
+    expect(((await (await anaBrowser.fetch('/v1/me')).json()) as { consent: unknown }).consent).toEqual({
+      segmentation: false,
+      personalization: false,
+      marketing: false,
+    });
     expect(await audience(surfSegment)).not.toContain(`facebook:${ana.id}`);
     expect(((await (await anaBrowser.fetch('/v1/me/affinities')).json()) as Affinities).segments).toEqual([]);
 

@@ -69,7 +69,10 @@ describe('two API processes against one Neo4j', () => {
     const inA = (await (await a.call('GET', affinitiesPath(crm('x1')), { key: a.adminKey })).json()) as { runId: string };
     expect(inA.runId).toBeTruthy();
     // B learns the visible run by polling, within a second of starting.
-    await within(Date.now(), async () => ((await (await fromB(affinitiesPath(crm('x1')))).json()) as { runId: string }).runId === inA.runId);
+    await within(
+      Date.now(),
+      async () => ((await (await fromB(affinitiesPath(crm('x1')))).json()) as { runId: string }).runId === inA.runId,
+    );
     expect(await (await fromB(affinitiesPath(crm('x1')))).json()).toEqual(inA);
   });
 
@@ -79,7 +82,9 @@ describe('two API processes against one Neo4j', () => {
     expect(held.status).toBe(200);
     const segment = ((await held.json()) as { segments: Array<{ segmentId: string }> }).segments[0]!.segmentId;
     const members = async () =>
-      ((await (await fromB(`/v1/segments/${segment}/audience?limit=1000`)).json()) as { items: Array<{ user: string }> }).items.map((m) => m.user);
+      ((await (await fromB(`/v1/segments/${segment}/audience?limit=1000`)).json()) as { items: Array<{ user: string }> }).items.map(
+        (m) => m.user,
+      );
     expect(await members()).toContain(crm('gone'));
     const erased = await a.call('DELETE', `/v1/users/${encodeURIComponent(crm('gone'))}`, { key: a.adminKey });
     expect(erased.status).toBe(204);
@@ -91,14 +96,23 @@ describe('two API processes against one Neo4j', () => {
   it('a consent withdrawn through A empties the segment of one in B within a second', async () => {
     const before = (await (await fromB(affinitiesPath(crm('leaver')))).json()) as { segments: unknown[] };
     expect(before.segments.length).toBeGreaterThan(0);
-    await importProfiles(a, ingestKey, [{ externalId: `${p}-leaver`, interests: B_TOPICS.map((topic) => ({ topic })), consent: { segmentation: false } }]);
-    const took = await within(Date.now(), async () => ((await (await fromB(affinitiesPath(crm('leaver')))).json()) as { segments: unknown[] }).segments.length === 0);
+    await importProfiles(a, ingestKey, [
+      { externalId: `${p}-leaver`, interests: B_TOPICS.map((topic) => ({ topic })), consent: { segmentation: false } },
+    ]);
+    const took = await within(
+      Date.now(),
+      async () => ((await (await fromB(affinitiesPath(crm('leaver')))).json()) as { segments: unknown[] }).segments.length === 0,
+    );
     expect(took).toBeLessThan(1000);
   });
 
   it('interests taken away through B show in A within a second', async () => {
     const segmentsIn = async () =>
-      ((await (await a.call('GET', affinitiesPath(crm('fickle')), { key: a.adminKey })).json()) as { segments: Array<{ topics: string[] }> }).segments;
+      (
+        (await (await a.call('GET', affinitiesPath(crm('fickle')), { key: a.adminKey })).json()) as {
+          segments: Array<{ topics: string[] }>;
+        }
+      ).segments;
     expect((await segmentsIn()).flatMap((s) => s.topics)).toEqual(expect.arrayContaining([A_TOPICS[0]]));
     // The CRM record now lists only the B topics: the A interests go.
     const res = await fetch(`${bBase}/v1/imports/profiles`, {

@@ -30,8 +30,14 @@ beforeAll(async () => {
   marketer = await t.keyFor('marketer');
   dir = mkdtempSync(path.join(tmpdir(), 'ns-reports-'));
   await importProfiles(t, t.adminKey, [
-    ...Array.from({ length: 14 }, (_, i) => ({ externalId: `${p}-s${i}`, interests: sailing.filter((_, k) => k !== i % 5).map((n) => interest(n, 'Sea')) })),
-    ...Array.from({ length: 9 }, (_, i) => ({ externalId: `${p}-p${i}`, interests: pottery.filter((_, k) => k !== i % 4).map((n) => interest(n, 'Crafts')) })),
+    ...Array.from({ length: 14 }, (_, i) => ({
+      externalId: `${p}-s${i}`,
+      interests: sailing.filter((_, k) => k !== i % 5).map((n) => interest(n, 'Sea')),
+    })),
+    ...Array.from({ length: 9 }, (_, i) => ({
+      externalId: `${p}-p${i}`,
+      interests: pottery.filter((_, k) => k !== i % 4).map((n) => interest(n, 'Crafts')),
+    })),
   ]);
   await runSegmentation(t, t.adminKey);
   segment = await segmentOfTopic(t, marketer, sailing[0]!);
@@ -84,11 +90,16 @@ describe('reports', () => {
     // The tables' rows in order (a long name wraps onto the next line, the figures stay on one): members, share of
     // members, share of the population (holders), lift.
     const flat = text.replace(/\s+/g, ' ');
-    const rows = [...flat.matchAll(/ (\d[\d,]*) (\d+(?:\.\d)?%) (\d+(?:\.\d)?%) \((\d[\d,]*)\) (\d+\.\d\d)/g)].map((m) => [m[1], m[4], m[5]]);
+    const rows = [...flat.matchAll(/ (\d[\d,]*) (\d+(?:\.\d)?%) (\d+(?:\.\d)?%) \((\d[\d,]*)\) (\d+\.\d\d)/g)].map((m) => [
+      m[1],
+      m[4],
+      m[5],
+    ]);
     const want = [...insight.topics, ...insight.categories].map((x) => [fmt(x.members), fmt(x.holders), x.lift.toFixed(2)]);
     expect(rows).toEqual(want);
     // Names: the chart lists the first ten topics whole, one a line.
-    for (const topic of insight.topics.slice(0, 10)) expect(text).toMatch(new RegExp(`${topic.name} +×${topic.lift.toFixed(2).replace('.', '\\.')}`));
+    for (const topic of insight.topics.slice(0, 10))
+      expect(text).toMatch(new RegExp(`${topic.name} +×${topic.lift.toFixed(2).replace('.', '\\.')}`));
     for (const person of insight.topPeople) expect(text).toContain(person.user);
   });
 
@@ -112,7 +123,9 @@ describe('reports', () => {
     );
     expect(rows.filter((r) => r[0] === 'category').map((r) => r[1])).toEqual(insight.categories.map((c) => c.name));
     expect((await exportReport(t, marketer, { format: 'docx' })).status).toBe(400);
-    expect((await t.call('POST', '/v1/reports/export', { key: marketer, body: { audience: { segment: 'seg_nope' }, format: 'pdf' } })).status).toBe(404);
+    expect(
+      (await t.call('POST', '/v1/reports/export', { key: marketer, body: { audience: { segment: 'seg_nope' }, format: 'pdf' } })).status,
+    ).toBe(404);
     expect((await exportReport(t, await t.keyFor('content'), { format: 'csv' })).status).toBe(403);
   });
 
@@ -159,7 +172,11 @@ describe('reports', () => {
     const problem = (await revoked.json()) as { type: string; detail: string };
     expect(problem.type).toMatch(/share-link-revoked$/);
     expect((await t.call('GET', '/v1/reports/shared/export?format=csv', { key: link.token })).status).toBe(401);
-    const list = await getJson<{ items: Array<{ id: string; status: string; revokedAt: string | null }> }>(t, marketer, '/v1/reports/share-links?limit=1000');
+    const list = await getJson<{ items: Array<{ id: string; status: string; revokedAt: string | null }> }>(
+      t,
+      marketer,
+      '/v1/reports/share-links?limit=1000',
+    );
     expect(list.items.find((l) => l.id === link.id)).toMatchObject({ status: 'revoked' });
     expect(JSON.stringify(list)).not.toContain('nss_');
     expect((await t.call('DELETE', '/v1/reports/share-links/nope', { key: marketer })).status).toBe(404);
@@ -187,7 +204,7 @@ describe('reports', () => {
     expect((await t.call('GET', '/v1/reports/shared')).status).toBe(401);
   });
 
-  it('answers 503 without Chromium, 429 beyond the renders it runs at once, and 503 past a render\'s deadline', async () => {
+  it("answers 503 without Chromium, 429 beyond the renders it runs at once, and 503 past a render's deadline", async () => {
     const noBrowser = await otherApp({ CHROMIUM_PATH: path.join(dir, 'no-chromium') });
     try {
       const key = await noBrowser.keyFor('marketer');

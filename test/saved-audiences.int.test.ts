@@ -92,16 +92,31 @@ describe('saved audiences', () => {
     await importProfiles(t, ingest, [{ externalId: who, interests: [{ topic: FALCONRY }] }]);
     // Counted from the import's answer: the person is in the database then.
     const started = Date.now();
-    const [entered] = await until(() => history(t, marketer, a.id, crm(who)), (s) => s.length === 1, 10_000, 'entry');
+    const [entered] = await until(
+      () => history(t, marketer, a.id, crm(who)),
+      (s) => s.length === 1,
+      10_000,
+      'entry',
+    );
     expect(Date.now() - started).toBeLessThan(5000);
     expect(entered).toMatchObject({ user: crm(who), exitedAt: null, holdout: false });
     // The CRM record no longer lists the interest: out.
     await importProfiles(t, ingest, [{ externalId: who, interests: [{ topic: POTTERY[0]! }] }]);
-    const [exited] = await until(() => history(t, marketer, a.id, crm(who)), (s) => s[0]?.exitedAt != null, 10_000, 'exit');
+    const [exited] = await until(
+      () => history(t, marketer, a.id, crm(who)),
+      (s) => s[0]?.exitedAt != null,
+      10_000,
+      'exit',
+    );
     expect(Date.parse(exited!.exitedAt!)).toBeGreaterThan(Date.parse(exited!.enteredAt));
     // Back again: a second stint, the first one kept.
     await importProfiles(t, ingest, [{ externalId: who, interests: [{ topic: FALCONRY }] }]);
-    const stints = await until(() => history(t, marketer, a.id, crm(who)), (s) => s.length === 2, 10_000, 'second entry');
+    const stints = await until(
+      () => history(t, marketer, a.id, crm(who)),
+      (s) => s.length === 2,
+      10_000,
+      'second entry',
+    );
     expect(stints[0]!.exitedAt).not.toBeNull();
     expect(stints[1]!.exitedAt).toBeNull();
     expect((await members(t, marketer, a.id)).map((m) => m.user)).toContain(crm(who));
@@ -112,7 +127,12 @@ describe('saved audiences', () => {
     const before = await evaluated(t, marketer, a.id);
     expect(before.members).toBe(potters.length);
     await importProfiles(t, ingest, [{ externalId: potters[0], consent: { segmentation: false } }]);
-    await until(() => getAudience(t, marketer, a.id), (x) => x.members === potters.length - 1, 10_000, 'consent exit');
+    await until(
+      () => getAudience(t, marketer, a.id),
+      (x) => x.members === potters.length - 1,
+      10_000,
+      'consent exit',
+    );
     expect((await members(t, marketer, a.id)).map((m) => m.user)).not.toContain(crm(potters[0]!));
     expect((await t.call('DELETE', `/v1/users/${encodeURIComponent(crm(potters[1]!))}`, { key: t.adminKey })).status).toBe(204);
     const after = await getAudience(t, marketer, a.id);
@@ -182,7 +202,9 @@ describe('saved audiences', () => {
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(res.headers.get('content-type')).toMatch(/problem\+json/);
     }
-    expect((await t.call('POST', '/v1/audiences', { key: marketer, body: { name: 'x', where: { segment: 'seg_nope' } } })).status).toBe(404);
+    expect((await t.call('POST', '/v1/audiences', { key: marketer, body: { name: 'x', where: { segment: 'seg_nope' } } })).status).toBe(
+      404,
+    );
     const a = await save({ name: `Fixed holdout ${p}`, where: { interest: { topic: FALCONRY } }, holdoutPercent: 10 });
     expect((await t.call('PATCH', `/v1/audiences/${a.id}`, { key: marketer, body: { holdoutPercent: 20 } })).status).toBe(400);
     expect((await t.call('PATCH', `/v1/audiences/${a.id}`, { key: marketer, body: {} })).status).toBe(400);

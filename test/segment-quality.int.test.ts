@@ -17,7 +17,16 @@ let ingestKey: string;
 let marketerKey: string;
 const prefix = `sq${randomUUID().slice(0, 8)} `;
 const planted = generateMixtures({ people: 1500, communities: 6, interests: 10, minSize: 8, maxSize: 40, seed: 21, prefix });
-const noise = generateMixtures({ people: 300, communities: 4, interests: 8, minSize: 8, maxSize: 20, seed: 22, pureNoise: true, prefix: `${prefix}noise ` });
+const noise = generateMixtures({
+  people: 300,
+  communities: 4,
+  interests: 8,
+  minSize: 8,
+  maxSize: 20,
+  seed: 22,
+  pureNoise: true,
+  prefix: `${prefix}noise `,
+});
 
 interface Quality {
   cohesion: number;
@@ -51,11 +60,14 @@ beforeAll(async () => {
   t = await startTestApp({}, { worker: 'process' });
   ingestKey = await t.keyFor('ingest');
   marketerKey = await t.keyFor('marketer');
-  await importProfiles(t, ingestKey, [...planted.people.map((p) => profileRecord(planted, p)), ...noise.people.map((p) => profileRecord(noise, p))]);
+  await importProfiles(t, ingestKey, [
+    ...planted.people.map((p) => profileRecord(planted, p)),
+    ...noise.people.map((p) => profileRecord(noise, p)),
+  ]);
   run = await runSegmentation(t, marketerKey, 120_000);
   expect(run.status, run.error).toBe('succeeded');
   segments = [];
-  for (let cursor: string | undefined; ; ) {
+  for (let cursor: string | undefined; ;) {
     const page = await json<{ items: Segment[]; nextCursor?: string }>(`/v1/segments?limit=1000${cursor ? `&cursor=${cursor}` : ''}`);
     segments.push(...page.items);
     if (!(cursor = page.nextCursor)) break;
@@ -100,7 +112,7 @@ describe('segment quality through the API', () => {
     expect(ids.size).toBe(1);
     const [id] = [...ids];
     const fine: Segment[] = [];
-    for (let cursor: string | undefined; ; ) {
+    for (let cursor: string | undefined; ;) {
       const page = await json<{ items: Array<Segment & { parentId: string | null }>; nextCursor?: string }>(
         `/v1/segments?level=fine&limit=1000${cursor ? `&cursor=${cursor}` : ''}`,
       );

@@ -42,7 +42,9 @@ async function topicIds(q: string): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   let cursor: string | undefined;
   do {
-    const res = await t.call('GET', `/v1/topics?q=${encodeURIComponent(q)}&limit=7${cursor ? `&cursor=${cursor}` : ''}`, { key: contentKey });
+    const res = await t.call('GET', `/v1/topics?q=${encodeURIComponent(q)}&limit=7${cursor ? `&cursor=${cursor}` : ''}`, {
+      key: contentKey,
+    });
     expect(res.status).toBe(200);
     const page = await json<{ items: Array<{ id: string; name: string }>; nextCursor?: string }>(res);
     for (const item of page.items) out.set(item.name, item.id);
@@ -209,7 +211,10 @@ describe('segmentation runs', () => {
     // The database streams users and topics in whatever order it likes; the run must not depend on it.
     const second = await startRun({ seed: 3, weighting: 'npmi' });
     expect(second.status).toBe('succeeded');
-    for (const [level, s] of [['coarse', second.metrics!.stability], ['fine', second.metrics!.stabilityFine]] as const) {
+    for (const [level, s] of [
+      ['coarse', second.metrics!.stability],
+      ['fine', second.metrics!.stabilityFine],
+    ] as const) {
       expect(s.previousRunId).toBe(first.id);
       expect(s.sharedTopics).toBe(first.metrics!.topics);
       expect(s.nmi).toBe(1);
@@ -259,9 +264,7 @@ describe('segmentation runs', () => {
     const docBefore = await json<{ runId: string }>(await t.call('GET', `/v1/users/${person}/affinities`, { key: contentKey }));
     expect(docBefore.runId).toBe(before.runId);
     // The run's last write fails in the worker (hosted in this process for this file).
-    const completing = vi
-      .spyOn(t.worker!.segmentation!.repository, 'completeRun')
-      .mockRejectedValueOnce(new Error('database exploded'));
+    const completing = vi.spyOn(t.worker!.segmentation!.repository, 'completeRun').mockRejectedValueOnce(new Error('database exploded'));
     const failed = await startRun({ seed: 8 });
     completing.mockRestore();
     expect(failed.status).toBe('failed');
@@ -400,7 +403,16 @@ describe('segmentation API input and access', () => {
 
   it('describes the endpoints in the OpenAPI document', async () => {
     const doc = await json(await t.call('GET', '/openapi.json'));
-    for (const p of ['/v1/segmentation/runs', '/v1/segmentation/runs/{id}', '/v1/segments', '/v1/segments/graph', '/v1/segments/{id}', '/v1/segments/{id}/topics', '/v1/topics', '/v1/topics/{id}']) {
+    for (const p of [
+      '/v1/segmentation/runs',
+      '/v1/segmentation/runs/{id}',
+      '/v1/segments',
+      '/v1/segments/graph',
+      '/v1/segments/{id}',
+      '/v1/segments/{id}/topics',
+      '/v1/topics',
+      '/v1/topics/{id}',
+    ]) {
       expect(Object.keys(doc.paths)).toContain(p);
     }
   });

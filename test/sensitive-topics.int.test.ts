@@ -39,7 +39,11 @@ async function allSegments(level: 'coarse' | 'fine'): Promise<Segment[]> {
 }
 
 async function segmentTopicIds(segmentId: string): Promise<string[]> {
-  const page = await getJson<{ items: Array<{ id: string }> }>(t, marketer, `/v1/segments/${encodeURIComponent(segmentId)}/topics?limit=1000`);
+  const page = await getJson<{ items: Array<{ id: string }> }>(
+    t,
+    marketer,
+    `/v1/segments/${encodeURIComponent(segmentId)}/topics?limit=1000`,
+  );
   return page.items.map((i) => i.id);
 }
 
@@ -73,7 +77,11 @@ beforeAll(async () => {
   await importProfiles(t, ingest, [
     ...[0, 1, 2, 3, 4, 5, 6, 7].map((i) => ({
       externalId: `${p}-s${i}`,
-      interests: [...SURF.filter((_, k) => k !== i % 4).map((n) => topic(n, 'Sport')), topic(DIABETES, `Health ${p}`), topic(PRAYER, `Faith ${p}`)],
+      interests: [
+        ...SURF.filter((_, k) => k !== i % 4).map((n) => topic(n, 'Sport')),
+        topic(DIABETES, `Health ${p}`),
+        topic(PRAYER, `Faith ${p}`),
+      ],
       purchases: i === 0 ? [{ sku: `SKU-D-${p}`, category: DIABETES }] : i === 1 ? [{ sku: `SKU-S-${p}`, category: SURF[0] }] : [],
     })),
     ...[0, 1, 2, 3, 4, 5, 6, 7].map((i) => ({
@@ -101,7 +109,11 @@ afterAll(async () => {
 
 describe('sensitive topics', () => {
   it('lists the marks for admins only, and answers 404 for what is not there', async () => {
-    const list = await getJson<{ items: Array<{ kind: string; name: string; id: string | null }> }>(t, t.adminKey, '/v1/sensitive-topics?limit=1000');
+    const list = await getJson<{ items: Array<{ kind: string; name: string; id: string | null }> }>(
+      t,
+      t.adminKey,
+      '/v1/sensitive-topics?limit=1000',
+    );
     expect(list.items).toContainEqual(expect.objectContaining({ kind: 'category', name: `health ${p}`, id: null }));
     expect(list.items).toContainEqual(expect.objectContaining({ kind: 'topic', name: PRAYER, id: topicId(PRAYER) }));
     // Marketers may see what is kept out; only admins change it.
@@ -152,9 +164,14 @@ describe('sensitive topics', () => {
       expect(problem.errors.map((e) => e.path)).toEqual([path]);
     }
     // Saved audiences refuse them the same way.
-    const saved = await t.call('POST', '/v1/audiences', { key: marketer, body: { name: `sensitive ${p}`, where: { any: [{ segment: seg }, { interest: { topic: DIABETES } }] } } });
+    const saved = await t.call('POST', '/v1/audiences', {
+      key: marketer,
+      body: { name: `sensitive ${p}`, where: { any: [{ segment: seg }, { interest: { topic: DIABETES } }] } },
+    });
     expect(saved.status).toBe(400);
-    expect(((await saved.json()) as { type: string; errors: Array<{ path: string }> }).errors.map((e) => e.path)).toEqual(['body.where.any.1.interest.topic']);
+    expect(((await saved.json()) as { type: string; errors: Array<{ path: string }> }).errors.map((e) => e.path)).toEqual([
+      'body.where.any.1.interest.topic',
+    ]);
     // A SKU alone names no topic, but the purchase is filed under a sensitive one: it selects nobody.
     const bySku = async (sku: string) => {
       const res = await t.call('POST', '/v1/audiences/query', { key: marketer, body: { where: { purchased: { sku } } } });
@@ -178,7 +195,11 @@ describe('sensitive topics', () => {
     // Each surfer's whole (non-sensitive) weight is in the surf segment; the one with only sensitive interests is absent.
     for (const i of [0, 1, 2, 3, 4, 5, 6, 7]) expect(Number(rows.find((r) => r[0] === `crm:${p}-s${i}`)?.[1])).toBe(1);
     expect(rows.some((r) => r[0] === `crm:${p}-only`)).toBe(false);
-    const rule = await t.call('POST', '/v1/audiences/query', { key: marketer, body: { where: { segment: seg } }, headers: { accept: 'text/csv' } });
+    const rule = await t.call('POST', '/v1/audiences/query', {
+      key: marketer,
+      body: { where: { segment: seg } },
+      headers: { accept: 'text/csv' },
+    });
     expect(rule.status).toBe(200);
     const ruleText = await rule.text();
     for (const name of SENSITIVE) expect(ruleText).not.toContain(name);
@@ -211,7 +232,7 @@ describe('sensitive topics', () => {
     expect(JSON.stringify(mine)).not.toContain(DIABETES);
   });
 
-  it('takes a mark made after a run at once: out of that run\'s segments, affinities and suggestions; unmarking lets it back', async () => {
+  it("takes a mark made after a run at once: out of that run's segments, affinities and suggestions; unmarking lets it back", async () => {
     const chess0 = topicId(CHESS[0]!);
     const before = await affinities(`crm:${p}-c0`); // c0 lacks CHESS[0]: it was suggested to them
     expect(before.suggestedTopics.map((s) => s.id)).toContain(chess0);
@@ -241,11 +262,15 @@ describe('sensitive topics', () => {
   });
 
   it('unmarks a category: its topics are no longer refused', async () => {
-    expect((await t.call('DELETE', `/v1/sensitive-topics/categories/${encodeURIComponent(`Health ${p}`)}`, { key: t.adminKey })).status).toBe(204);
+    expect(
+      (await t.call('DELETE', `/v1/sensitive-topics/categories/${encodeURIComponent(`Health ${p}`)}`, { key: t.adminKey })).status,
+    ).toBe(204);
     const rule = await t.call('POST', '/v1/audiences/query', { key: marketer, body: { where: { interest: { topic: INSULIN } } } });
     expect(rule.status).toBe(200);
     expect(((await rule.json()) as { items: unknown[] }).items.length).toBeGreaterThan(0);
     // Prayer is marked on its own: still refused.
-    expect((await t.call('POST', '/v1/audiences/query', { key: marketer, body: { where: { interest: { topic: PRAYER } } } })).status).toBe(400);
+    expect((await t.call('POST', '/v1/audiences/query', { key: marketer, body: { where: { interest: { topic: PRAYER } } } })).status).toBe(
+      400,
+    );
   });
 });

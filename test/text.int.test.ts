@@ -50,13 +50,21 @@ describe('ids and names with invalid text', () => {
     const out = (await res.json()) as { imported: number; rejected: Array<{ line: number; errors: string[] }> };
     expect(out.imported).toBe(2);
     expect(out.rejected.map((r) => r.line)).toEqual([2, 3, 4, 5, 6, 7]);
-    for (const r of out.rejected.filter((x) => x.line !== 6)) expect(r.errors.join(' '), `line ${r.line}`).toMatch(/control characters|surrogates/);
+    for (const r of out.rejected.filter((x) => x.line !== 6))
+      expect(r.errors.join(' '), `line ${r.line}`).toMatch(/control characters|surrogates/);
     expect(out.rejected.find((r) => r.line === 6)!.errors.join(' ')).toMatch(/not valid UTF-8/);
 
     expect(await resolve(`crm:${p}-ok1`)).toBeDefined();
     expect(await resolve(`crm:${p}-ok2`)).toBeDefined();
     // Neither the replaced spelling nor anything else of the refused lines was stored.
-    for (const ref of [`crm:${p}-sur\ufffd`, `crm:${p}-bad\ufffd`, `crm:${p}-bad\ufffd\ufffd\ufffd`, `crm:${p}-named`, `crm:${p}-topic`, `crm:${p}-lf`]) {
+    for (const ref of [
+      `crm:${p}-sur\ufffd`,
+      `crm:${p}-bad\ufffd`,
+      `crm:${p}-bad\ufffd\ufffd\ufffd`,
+      `crm:${p}-named`,
+      `crm:${p}-topic`,
+      `crm:${p}-lf`,
+    ]) {
       expect(await resolve(ref), ref).toBeUndefined();
     }
   });
@@ -85,7 +93,7 @@ describe('ids and names with invalid text', () => {
     expect(((await refused.json()) as { type: string }).type).toMatch(/malformed-body$/);
     // The valid event of that body was not recorded: sent again it is new, not a duplicate.
     const again = await t.call('POST', '/v1/events', { key: ingest, body: { events: [event] } });
-    expect(((await again.json()) as { accepted: number; duplicates: number })).toMatchObject({ accepted: 1, duplicates: 0 });
+    expect((await again.json()) as { accepted: number; duplicates: number }).toMatchObject({ accepted: 1, duplicates: 0 });
   });
 
   it('rejects events whose id, user or topic holds control characters or unpaired surrogates, one by one', async () => {

@@ -80,7 +80,12 @@ describe('a restart of the delivering process', () => {
     let up = false;
     receiver.answer('/hook', () => (up ? 200 : 503));
     await importProfiles(t, t.adminKey, [{ externalId: `${p}-stone`, interests: [{ topic: interest }] }]);
-    await until(async () => receiver.on('/hook').length, (n) => n >= 2, 20_000, 'two failed attempts');
+    await until(
+      async () => receiver.on('/hook').length,
+      (n) => n >= 2,
+      20_000,
+      'two failed attempts',
+    );
     first.kill('SIGKILL');
     await new Promise((resolve) => first.once('exit', resolve));
     const failedAttempts = receiver.on('/hook').length;
@@ -88,7 +93,12 @@ describe('a restart of the delivering process', () => {
 
     // A new process takes over once the dead one's lease has expired, and delivers.
     await startDeliverer();
-    await until(async () => receiver.accepted('/hook').length, (n) => n > 0, 30_000, 'delivery after the restart');
+    await until(
+      async () => receiver.accepted('/hook').length,
+      (n) => n > 0,
+      30_000,
+      'delivery after the restart',
+    );
     const after = await leaseHolders();
     expect(after.get('webhook-delivery')).not.toBe(holders.get('webhook-delivery'));
 

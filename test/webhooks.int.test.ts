@@ -47,11 +47,19 @@ afterAll(async () => {
 async function audienceWithDestination(interest: string, path: string, extra: Record<string, unknown> = {}) {
   const a = await createAudience(t, marketer, { name: `Hook ${path} ${p}`, where: { interest: { topic: interest } }, ...extra });
   audiences.push(a.id);
-  const res = await t.call('POST', `/v1/audiences/${a.id}/destinations`, { key: marketer, body: { url: receiver.base + path, name: path } });
+  const res = await t.call('POST', `/v1/audiences/${a.id}/destinations`, {
+    key: marketer,
+    body: { url: receiver.base + path, name: path },
+  });
   expect(res.status, await res.clone().text()).toBe(201);
   const d = (await res.json()) as Destination;
   await evaluated(t, marketer, a.id);
-  await until(() => getJson<Destination>(t, marketer, `/v1/audiences/${a.id}/destinations/${d.id}`), (x) => x.backfilled, 20_000, 'backfill');
+  await until(
+    () => getJson<Destination>(t, marketer, `/v1/audiences/${a.id}/destinations/${d.id}`),
+    (x) => x.backfilled,
+    20_000,
+    'backfill',
+  );
   return { audience: a, destination: d };
 }
 
@@ -66,7 +74,12 @@ describe('webhook destinations', () => {
     await importProfiles(t, ingest, [{ externalId: `${p}-bee`, interests: [{ topic: interest }] }]);
     // Counted from the import's answer: the person is in the database then.
     const started = Date.now();
-    await until(async () => eventsFor('/fast', crm('bee')).length, (n) => n > 0, 5000, 'delivery');
+    await until(
+      async () => eventsFor('/fast', crm('bee')).length,
+      (n) => n > 0,
+      5000,
+      'delivery',
+    );
     expect(Date.now() - started).toBeLessThan(5000);
 
     const request = receiver.on('/fast').find((r) => r.body.includes(crm('bee')))!;
@@ -93,7 +106,9 @@ describe('webhook destinations', () => {
       `/v1/audiences/${audience.id}/destinations/${destination.id}/deliveries`,
     );
     expect(log.items).toEqual([expect.objectContaining({ id: body.id, state: 'delivered', attempts: 1, sent: 1 })]);
-    expect((await getJson<{ exports: number; firstExportedAt: string | null }>(t, marketer, `/v1/audiences/${audience.id}`)).firstExportedAt).toBeTruthy();
+    expect(
+      (await getJson<{ exports: number; firstExportedAt: string | null }>(t, marketer, `/v1/audiences/${audience.id}`)).firstExportedAt,
+    ).toBeTruthy();
   });
 
   it('retries with backoff and the same idempotency key after the receiver answered 500 twice', async () => {
@@ -102,7 +117,12 @@ describe('webhook destinations', () => {
     receiver.answer('/flaky', (n) => (n <= 2 ? 500 : 200));
     await importProfiles(t, ingest, [{ externalId: `${p}-kayak`, interests: [{ topic: interest }] }]);
     const started = Date.now();
-    await until(async () => eventsFor('/flaky', crm('kayak')).length, (n) => n > 0, 20_000, 'delivery after retries');
+    await until(
+      async () => eventsFor('/flaky', crm('kayak')).length,
+      (n) => n > 0,
+      20_000,
+      'delivery after retries',
+    );
     // Two failures cost 0.6..1.2 s of backoff: still within 5 s of the import's answer.
     expect(Date.now() - started).toBeLessThan(5000);
     const attempts = receiver.on('/flaky');
@@ -131,18 +151,38 @@ describe('webhook destinations', () => {
     await importProfiles(t, ingest, [{ externalId: `${p}-never`, interests: [{ topic: interest }], consent: { segmentation: false } }]);
     // Consenting when queued, but withdraws before the receiver takes the delivery.
     await importProfiles(t, ingest, [{ externalId: `${p}-leaves`, interests: [{ topic: interest }] }]);
-    await until(async () => receiver.on('/consent').length, (n) => n > 0, 10_000, 'first attempt');
+    await until(
+      async () => receiver.on('/consent').length,
+      (n) => n > 0,
+      10_000,
+      'first attempt',
+    );
     expect(receiver.on('/consent')[0]!.body).toContain(crm('leaves'));
     await importProfiles(t, ingest, [{ externalId: `${p}-leaves`, interests: [{ topic: interest }], consent: { segmentation: false } }]);
     // Someone who keeps consenting, so the receiver does get deliveries after the withdrawal.
     await importProfiles(t, ingest, [{ externalId: `${p}-stays`, interests: [{ topic: interest }] }]);
-    await until(() => getJson<{ members: number }>(t, marketer, `/v1/audiences/${audience.id}`), (a) => a.members === 1, 10_000, 'withdrawal applied');
+    await until(
+      () => getJson<{ members: number }>(t, marketer, `/v1/audiences/${audience.id}`),
+      (a) => a.members === 1,
+      10_000,
+      'withdrawal applied',
+    );
     open = true;
-    await until(async () => eventsFor('/consent', crm('stays')).length, (n) => n > 0, 20_000, 'delivery of the consenting person');
+    await until(
+      async () => eventsFor('/consent', crm('stays')).length,
+      (n) => n > 0,
+      20_000,
+      'delivery of the consenting person',
+    );
     await sleep(1500);
     const accepted = receiver.accepted('/consent');
     expect(accepted.map((e) => e.user)).toEqual([crm('stays')]);
-    expect(receiver.on('/consent').filter((r) => r.status < 300).some((r) => r.body.includes(crm('leaves')))).toBe(false);
+    expect(
+      receiver
+        .on('/consent')
+        .filter((r) => r.status < 300)
+        .some((r) => r.body.includes(crm('leaves'))),
+    ).toBe(false);
     expect(JSON.stringify(receiver.received)).not.toContain(crm('never'));
     const log = await getJson<{ items: Array<{ dropped: number; state: string }> }>(
       t,
@@ -156,14 +196,23 @@ describe('webhook destinations', () => {
   it('sends a destination added later the current members (backfill), holdout left out', async () => {
     const interest = topic('Fencing');
     const people = Array.from({ length: 24 }, (_, i) => `${p}-fence${i}`);
-    await importProfiles(t, ingest, people.map((externalId) => ({ externalId, interests: [{ topic: interest }] })));
+    await importProfiles(
+      t,
+      ingest,
+      people.map((externalId) => ({ externalId, interests: [{ topic: interest }] })),
+    );
     const a = await createAudience(t, marketer, { name: `Fencers ${p}`, where: { interest: { topic: interest } }, holdoutPercent: 25 });
     audiences.push(a.id);
     const ready = await evaluated(t, marketer, a.id);
     expect(ready.members + ready.holdout).toBe(people.length);
     const res = await t.call('POST', `/v1/audiences/${a.id}/destinations`, { key: marketer, body: { url: `${receiver.base}/late` } });
     expect(res.status).toBe(201);
-    await until(async () => receiver.accepted('/late').length, (n) => n >= ready.members, 20_000, 'backfill delivered');
+    await until(
+      async () => receiver.accepted('/late').length,
+      (n) => n >= ready.members,
+      20_000,
+      'backfill delivered',
+    );
     await sleep(1000);
     const users = receiver.accepted('/late').map((e) => e.user!);
     expect(new Set(users).size).toBe(users.length);

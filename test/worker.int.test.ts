@@ -77,7 +77,7 @@ const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
 /** Waits until a process uses less than a tenth of a core over a second (at most a minute). */
 async function quiet(pid: number): Promise<void> {
-  for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
     const before = cpuSeconds(pid);
     await sleep(1_000);
     if (cpuSeconds(pid) - before < 0.1) return;
@@ -97,10 +97,11 @@ function startControl() {
 setInterval(() => {}, 1000);
 process.on('message', (m) => { if (m === 'reset') h.reset(); process.send(h.max / 1e6); });`;
   const child = spawn(process.execPath, ['-e', src], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const ask = (m: string) => new Promise<number>((resolve) => {
-    child.once('message', (v) => resolve(v as number));
-    child.send(m);
-  });
+  const ask = (m: string) =>
+    new Promise<number>((resolve) => {
+      child.once('message', (v) => resolve(v as number));
+      child.send(m);
+    });
   return { reset: () => ask('reset'), max: () => ask('max'), kill: () => child.kill() };
 }
 
@@ -111,7 +112,14 @@ function nextExit(): Promise<WorkerExit> {
 describe('the run worker process', () => {
   it('refuses to start with a clear message when SEGMENTATION_ENGINE=gds and the database has no Graph Data Science', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker/main.ts'], {
-      env: { ...process.env, NEO4J_URI: inject('neo4jUri'), NEO4J_PASSWORD: inject('neo4jPassword'), SEGMENTATION_ENGINE: 'gds', SECRET_KEY: 'test-secret-key-0123456789', LOG_LEVEL: 'warn' },
+      env: {
+        ...process.env,
+        NEO4J_URI: inject('neo4jUri'),
+        NEO4J_PASSWORD: inject('neo4jPassword'),
+        SEGMENTATION_ENGINE: 'gds',
+        SECRET_KEY: 'test-secret-key-0123456789',
+        LOG_LEVEL: 'warn',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const output: string[] = [];
@@ -145,7 +153,12 @@ describe('the run worker process', () => {
       // A second worker process, supervised on behalf of the other app (its queue nudges it).
       second = await startTestWorker('process', other);
       const otherKey = (await other.services.apiKeys.create('other', 'marketer')).key;
-      for (const [app, key] of [[t, marketer], [other, otherKey], [other, otherKey], [t, marketer]] as const) {
+      for (const [app, key] of [
+        [t, marketer],
+        [other, otherKey],
+        [other, otherKey],
+        [t, marketer],
+      ] as const) {
         const id = await queueRun(app, key);
         const run = (await finishedRun(app, key, id, Date.now() + 120_000)) as ActiveRun;
         expect(run.status, run.error).toBe('succeeded');
@@ -172,7 +185,11 @@ describe('a run over 20k people', () => {
     let batch: unknown[] = [];
     let n = 0;
     for (const r of generateProfiles(POPULATION)) {
-      batch.push({ id: `${prefix}${n++}`, consent: true, interests: r.interests.map((i) => ({ topic: topicId(i.topic), weight: i.weight })) });
+      batch.push({
+        id: `${prefix}${n++}`,
+        consent: true,
+        interests: r.interests.map((i) => ({ topic: topicId(i.topic), weight: i.weight })),
+      });
       if (batch.length === 2_000) {
         await t.db.write('segmentation/bench-create-users', { rows: batch }, { deadline: 'batch' });
         batch = [];
@@ -296,7 +313,11 @@ describe('a run over 20k people', () => {
     expect(run.error).toMatch(/interrupted: the worker process running it died \(killed by SIGKILL\)/);
     expect(await visibleRun()).toBe(previous);
     // Nothing the dead worker wrote for the run is left (it had reached reached.phase).
-    const [refs] = await t.db.read<{ nodes: number; relationships: number }>('segmentation/count-run-references', { runId: id }, { deadline: 'batch' });
+    const [refs] = await t.db.read<{ nodes: number; relationships: number }>(
+      'segmentation/count-run-references',
+      { runId: id },
+      { deadline: 'batch' },
+    );
     expect({ phase: reached.phase, ...refs }).toEqual({ phase: reached.phase, nodes: 0, relationships: 0 });
 
     const restarted = await waitReady(supervisor());
@@ -318,7 +339,11 @@ describe('a run over 20k people', () => {
     expect(run.status).toBe('failed');
     expect(run.error).toBe('interrupted: shutdown');
     expect(await visibleRun()).toBe(previous);
-    const [refs] = await t.db.read<{ nodes: number; relationships: number }>('segmentation/count-run-references', { runId: id }, { deadline: 'batch' });
+    const [refs] = await t.db.read<{ nodes: number; relationships: number }>(
+      'segmentation/count-run-references',
+      { runId: id },
+      { deadline: 'batch' },
+    );
     expect(refs).toEqual({ nodes: 0, relationships: 0 });
     // The supervisor starts a new worker, which does not pick the run up again.
     await waitReady(supervisor());

@@ -13,7 +13,10 @@ export async function loadPlantedUsers(db: Db, gen: GenerateOptions): Promise<st
     'affinity/bench-create-topics',
     plantedTopics(gen).map((t) => ({ id: topicId(t.name), key: topicKey(t.name), name: t.name, category: t.category })),
   );
-  const bar = new cliProgress.SingleBar({ format: '  load     [{bar}] {value}/{total} users  {duration}s' }, cliProgress.Presets.shades_classic);
+  const bar = new cliProgress.SingleBar(
+    { format: '  load     [{bar}] {value}/{total} users  {duration}s' },
+    cliProgress.Presets.shades_classic,
+  );
   bar.start(gen.users, 0);
   const refs: string[] = [];
   let batch: unknown[] = [];

@@ -132,7 +132,7 @@ export function generateMixtures(opts: MixtureOptions): PlantedData {
       topics.push(`${opts.prefix ?? ''}Topic ${String(c).padStart(3, '0')}-${String(r).padStart(3, '0')}`);
       community.push(c);
       // Overall popularity: the community's chance of being picked × the topic's Zipf share inside it.
-      popularity.push(((size ** beta) / totalPick) * (z[r]! / zsum));
+      popularity.push((size ** beta / totalPick) * (z[r]! / zsum));
     }
   });
   const communityPick = new Sampler(sizes.map((s) => s ** beta));

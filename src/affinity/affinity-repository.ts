@@ -19,7 +19,9 @@ export class AffinityRepository {
 
   /** People by the address callers use (identity key or user id) as they are now; unknown or erased ones are absent. */
   async resolvePeople(refs: readonly string[]): Promise<ResolvedPerson[]> {
-    const rows = await this.db.read<(ResolvedPerson & Record<string, unknown>) | { ref: string; userId: null }>('affinity/resolve-people', { refs });
+    const rows = await this.db.read<(ResolvedPerson & Record<string, unknown>) | { ref: string; userId: null }>('affinity/resolve-people', {
+      refs,
+    });
     return rows.filter((r): r is ResolvedPerson & Record<string, unknown> => r.userId !== null);
   }
 
@@ -28,7 +30,11 @@ export class AffinityRepository {
    * a topic per row, so it gets the stream deadline, not a request's.
    */
   async runModel(runId: string, halfLifeMs: Float64Array | null = null): Promise<RunModel> {
-    const segments = await this.db.read<SegmentRow & Record<string, unknown>>('affinity/read-run-segments', { runId }, { deadline: 'batch' });
+    const segments = await this.db.read<SegmentRow & Record<string, unknown>>(
+      'affinity/read-run-segments',
+      { runId },
+      { deadline: 'batch' },
+    );
     const model = new RunModel(runId, segments, halfLifeMs);
     await this.db.stream('affinity/read-run-memberships', { runId }, (r) => model.addMembership(r as unknown as MembershipRow));
     await this.db.stream('affinity/read-run-related', { runId }, (r) => model.addRelated(r as unknown as RelatedRow));
@@ -36,7 +42,10 @@ export class AffinityRepository {
   }
 
   async findSegment(runId: string, segmentId: string): Promise<{ segmentId: string; level: string; label: string | null } | undefined> {
-    const [row] = await this.db.read<{ segmentId: string; level: string; label: string | null }>('affinity/find-segment', { runId, segmentId });
+    const [row] = await this.db.read<{ segmentId: string; level: string; label: string | null }>('affinity/find-segment', {
+      runId,
+      segmentId,
+    });
     return row;
   }
 

@@ -22,7 +22,14 @@ function world(seed: number, people: number) {
   const store = new InterestStore();
   const randomPerson = (id: string) => {
     const topics = [...new Set(Array.from({ length: Math.floor(rand() * 8) }, () => `t${Math.floor(rand() * TOPICS)}`))];
-    return { userId: id, keys: [`crm:${id}`], consent: rand() > 0.1, topics, weights: topics.map(() => 1 + Math.floor(rand() * 3)), removed: [] };
+    return {
+      userId: id,
+      keys: [`crm:${id}`],
+      consent: rand() > 0.1,
+      topics,
+      weights: topics.map(() => 1 + Math.floor(rand() * 3)),
+      removed: [],
+    };
   };
   for (let i = 0; i < people; i++) store.upsert(randomPerson(`u${String(i).padStart(4, '0')}`));
   return { rand, model, store, randomPerson };
@@ -52,7 +59,7 @@ function allPages(index: AudienceIndex, segment: number, filter: AudienceFilter,
 }
 
 describe('AudienceIndex', () => {
-  it('pages through exactly the members a person\'s segment of one shows, in order, at any filter', async () => {
+  it("pages through exactly the members a person's segment of one shows, in order, at any filter", async () => {
     const { model, store } = world(3, 1500);
     const index = await new AudienceIndex(store, model).fill(async () => undefined, 97);
     for (const [segment, filter] of [

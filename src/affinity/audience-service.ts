@@ -17,8 +17,7 @@ export type { AudienceFilter, Keyset } from './audience-index.js';
 
 /** An audience: a coarse segment's members at thresholds, or the people matching rules (POST /v1/audiences/query). */
 export type AudienceDefinition =
-  | { segment: string; minAffinity?: number | undefined; minLift?: number | undefined }
-  | { where: Rule; rankBy?: string | undefined };
+  { segment: string; minAffinity?: number | undefined; minLift?: number | undefined } | { where: Rule; rankBy?: string | undefined };
 
 /** Everyone in an audience now, as store slots, with the first people by affinity and the run model behind them. */
 export interface AudienceMembers {
@@ -122,7 +121,8 @@ export class AudienceService {
     const { ranked } = await this.ranked(def.where, def.rankBy);
     await this.sync.settled();
     const model = this.run.current;
-    if (!model) throw new AppError(409, 'no-segmentation-run', 'No segmentation run has succeeded yet: insight is computed over a run\'s segments');
+    if (!model)
+      throw new AppError(409, 'no-segmentation-run', "No segmentation run has succeeded yet: insight is computed over a run's segments");
     const rows = this.present(ranked);
     const store = this.sync.store;
     return { model, slots: Int32Array.from(rows, (r) => store.slotOf(r.userId)!), top: rows.slice(0, top) };

@@ -21,7 +21,13 @@ const CLEANUP_BATCH = 10_000;
  * per-person work; a change to someone's interests or consent marks them for reloading here and, through the change
  * feed, in every other process; an erasure forgets them everywhere.
  */
-export function createAffinity(deps: Deps, hooks: Hooks, visible: VisibleRun, feed: ChangeFeed, hidden: (topicId: string) => boolean = () => false) {
+export function createAffinity(
+  deps: Deps,
+  hooks: Hooks,
+  visible: VisibleRun,
+  feed: ChangeFeed,
+  hidden: (topicId: string) => boolean = () => false,
+) {
   const repo = new AffinityRepository(deps.db);
   const sync = new PopulationSync(repo, feed, deps.logger);
   const run = new ServedRun(repo, sync, visible, deps.logger);

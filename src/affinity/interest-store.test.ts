@@ -26,7 +26,10 @@ describe('InterestStore', () => {
     expect(store.resolve('u1')).toBe(a);
     expect(store.resolve('crm:1')).toBe(a);
     expect(store.resolve('facebook:9')).toBe(a);
-    expect(interestsOf(store, a)).toEqual([['t1', 1], ['t2', 2]]);
+    expect(interestsOf(store, a)).toEqual([
+      ['t1', 1],
+      ['t2', 2],
+    ]);
     const v = store.version(a);
 
     store.upsert(person('u1', ['t3'], { keys: ['crm:1'], consent: false, removed: ['t1'] }));
@@ -87,13 +90,16 @@ describe('InterestStore', () => {
       const topics = Array.from({ length: Math.floor(rand() * 30) }, () => `t${Math.floor(rand() * 2000)}`);
       const weights = topics.map(() => Math.round(rand() * 100) / 4);
       store.upsert({ userId: id, keys: [`crm:${id}`], consent: true, topics, weights, removed: [] });
-      truth.set(id, topics.map((t, i) => [t, weights[i]!]));
+      truth.set(
+        id,
+        topics.map((t, i) => [t, weights[i]!]),
+      );
     }
     expect(store.size).toBe(truth.size);
     for (const [id, interests] of truth) expect(interestsOf(store, store.resolve(`crm:${id}`)!)).toEqual(interests);
   });
 
-  it('keeps each interest\'s lastSeen and per-source weights through compaction, for decay on read', () => {
+  it("keeps each interest's lastSeen and per-source weights through compaction, for decay on read", () => {
     const store = new InterestStore();
     const now = Date.parse('2026-06-01T00:00:00Z');
     const decay = { asOfMs: now, halfLifeMs: halfLifeMs({ crm: 30 })! };
@@ -103,9 +109,20 @@ describe('InterestStore', () => {
       store.forEachInterest(slot, (_t, w) => out.push(w), decay);
       return out;
     };
-    const keep = store.upsert(person('keep', ['t1', 't2'], { weights: [3, 1], decay: [[now - 60 * DAY_MS, 1, 2, 0, 0], [null, 1, 0, 0, 0]] }));
+    const keep = store.upsert(
+      person('keep', ['t1', 't2'], {
+        weights: [3, 1],
+        decay: [
+          [now - 60 * DAY_MS, 1, 2, 0, 0],
+          [null, 1, 0, 0, 0],
+        ],
+      }),
+    );
     for (let i = 0; i < 40_000; i++) store.upsert(person(`churn${i % 50}`, ['a', 'b', 'c', 'd'], { decay: [[now, 1, 0, 0, 0]] }));
     expect(decayed(keep)).toEqual([2.25, 1]);
-    expect(interestsOf(store, keep)).toEqual([['t1', 3], ['t2', 1]]);
+    expect(interestsOf(store, keep)).toEqual([
+      ['t1', 3],
+      ['t2', 1],
+    ]);
   });
 });

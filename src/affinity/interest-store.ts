@@ -198,9 +198,14 @@ export class InterestStore {
       this.garbage += this.count[slot]!;
     }
     this.setKeys(slot, p.keys);
-    this.consent[slot] = (p.consent ? SEGMENTATION : 0) | (p.personalization !== false ? PERSONALIZATION : 0) | (p.marketing !== false ? MARKETING : 0);
+    this.consent[slot] =
+      (p.consent ? SEGMENTATION : 0) | (p.personalization !== false ? PERSONALIZATION : 0) | (p.marketing !== false ? MARKETING : 0);
     this.writeInterests(slot, p);
-    if (p.removed.length > 0) this.removed.set(slot, Int32Array.from(p.removed, (id) => this.topics.intern(id)));
+    if (p.removed.length > 0)
+      this.removed.set(
+        slot,
+        Int32Array.from(p.removed, (id) => this.topics.intern(id)),
+      );
     else this.removed.delete(slot);
     this.versions[slot] = this.versions[slot]! + 1;
     if (this.garbage > 1 << 16 && this.garbage * 2 > this.used) this.compact();

@@ -54,7 +54,7 @@ export function mountAffinityRoutes(api: ApiRouter, services: Services): void {
     .route({
       method: 'get',
       path: '/v1/users/:user/affinities',
-      summary: 'Segment of one: a user\'s affinity to each segment, lift, topics and suggested topics',
+      summary: "Segment of one: a user's affinity to each segment, lift, topics and suggested topics",
       tags: ['Segment of one'],
       access: READERS,
       params: UserParams,

@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { afterCursor, evaluate, leaves, MAX_RULE_DEPTH, MAX_RULE_LEAVES, misplacedNegations, namedTopics, rank, ruleBounds, type Leaf, type Rule } from './rules.js';
+import {
+  afterCursor,
+  evaluate,
+  leaves,
+  MAX_RULE_DEPTH,
+  MAX_RULE_LEAVES,
+  misplacedNegations,
+  namedTopics,
+  rank,
+  ruleBounds,
+  type Leaf,
+  type Rule,
+} from './rules.js';
 
 const segA: Leaf = { segment: 'A', minAffinity: 0.3 };
 const segB: Leaf = { segment: 'B' };
@@ -16,11 +28,7 @@ describe('audience rules', () => {
     expect([...evaluate({ all: [segA, bought] }, matched)].sort()).toEqual(['u2', 'u3']);
     expect([...evaluate({ any: [segB, bought] }, matched)].sort()).toEqual(['u2', 'u3', 'u5', 'u6']);
     expect([...evaluate({ all: [segA, { not: bought }] }, matched)].sort()).toEqual(['u1', 'u4']);
-    expect([...evaluate({ all: [{ any: [segA, segB] }, { not: { all: [segB, bought] } }] }, matched)].sort()).toEqual([
-      'u1',
-      'u2',
-      'u4',
-    ]);
+    expect([...evaluate({ all: [{ any: [segA, segB] }, { not: { all: [segB, bought] } }] }, matched)].sort()).toEqual(['u1', 'u2', 'u4']);
   });
 
   it('lists leaves depth first', () => {

@@ -40,9 +40,7 @@ export function ruleBounds(value: unknown, path: string): Array<{ path: string; 
       return [{ path: at, message: `rules nest at most ${MAX_RULE_DEPTH} deep (all/any/not inside each other)` }];
     }
     const combinator =
-      node !== null && typeof node === 'object' && !Array.isArray(node)
-        ? COMBINATORS.find((k) => k in (node as object))
-        : undefined;
+      node !== null && typeof node === 'object' && !Array.isArray(node) ? COMBINATORS.find((k) => k in (node as object)) : undefined;
     if (combinator === undefined) {
       if (++leafCount > MAX_RULE_LEAVES) {
         return [{ path, message: `a rule has at most ${MAX_RULE_LEAVES} conditions (segment, purchased, interest)` }];
@@ -51,7 +49,8 @@ export function ruleBounds(value: unknown, path: string): Array<{ path: string; 
     }
     const inner = (node as Record<string, unknown>)[combinator];
     if (combinator === 'not') stack.push({ node: inner, depth: depth + 1, path: `${at}.not` });
-    else if (Array.isArray(inner)) inner.forEach((child, i) => stack.push({ node: child, depth: depth + 1, path: `${at}.${combinator}.${i}` }));
+    else if (Array.isArray(inner))
+      inner.forEach((child, i) => stack.push({ node: child, depth: depth + 1, path: `${at}.${combinator}.${i}` }));
   }
   return [];
 }
@@ -61,7 +60,8 @@ export const isSegment = (r: Rule): r is SegmentLeaf => 'segment' in r;
 /** Every topic the rule names (interest and purchase topics) with the path it sits at, for refusing sensitive ones. */
 export function namedTopics(rule: Rule, path = 'where'): Array<{ path: string; topic: string }> {
   if ('interest' in rule) return [{ path: `${path}.interest.topic`, topic: rule.interest.topic }];
-  if ('purchased' in rule) return rule.purchased.topic === undefined ? [] : [{ path: `${path}.purchased.topic`, topic: rule.purchased.topic }];
+  if ('purchased' in rule)
+    return rule.purchased.topic === undefined ? [] : [{ path: `${path}.purchased.topic`, topic: rule.purchased.topic }];
   if ('segment' in rule) return [];
   if ('all' in rule) return rule.all.flatMap((r, i) => namedTopics(r, `${path}.all.${i}`));
   if ('any' in rule) return rule.any.flatMap((r, i) => namedTopics(r, `${path}.any.${i}`));

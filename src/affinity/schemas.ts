@@ -3,14 +3,13 @@ import { pageQuery, queryDecimal } from '../api/http.js';
 import { UserRef } from '../users/user-schemas.js';
 import { MAX_RULE_DEPTH, MAX_RULE_LEAVES, ruleBounds } from './rules.js';
 
-
 export const SegmentAffinitySchema = z
   .object({
     segmentId: z.string(),
     label: z.string(),
-    affinity: z.number().describe('Share of the user\'s segmented interest weight in this segment; sums to 1 over segments'),
-    lift: z.number().describe('affinity / the segment\'s share over all users (1 = population average)'),
-    topics: z.array(z.string()).describe('The user\'s topics that put them in this segment, heaviest first'),
+    affinity: z.number().describe("Share of the user's segmented interest weight in this segment; sums to 1 over segments"),
+    lift: z.number().describe("affinity / the segment's share over all users (1 = population average)"),
+    topics: z.array(z.string()).describe("The user's topics that put them in this segment, heaviest first"),
   })
   .openapi('SegmentAffinity');
 
@@ -88,7 +87,7 @@ export const AUDIENCE_CSV_COLUMNS = ['user', 'affinity', 'lift'] as const;
 export const AudienceCsvSchema = z.string().openapi('AudienceCsv', {
   description:
     'RFC 4180 CSV, CRLF line ends: header `user,affinity,lift`, then one line per member in the JSON order. Fields with ' +
-    'a comma, quote or line break are quoted; text starting with = + - @ TAB or CR gets a leading `\'` (no formulas ' +
+    "a comma, quote or line break are quoted; text starting with = + - @ TAB or CR gets a leading `'` (no formulas " +
     'in spreadsheets).',
   example: 'user,affinity,lift\r\ncrm:c-1042,0.62,3.1\r\n',
 });
@@ -127,16 +126,18 @@ export type RuleInput =
   | { any: RuleInput[] }
   | { not: RuleInput };
 
-export const RuleSchema: z.ZodType<RuleInput> = z.lazy(() =>
-  z.union([
-    SegmentLeafSchema,
-    PurchasedLeafSchema,
-    InterestLeafSchema,
-    z.object({ all: z.array(RuleSchema).min(1).max(20) }).strict(),
-    z.object({ any: z.array(RuleSchema).min(1).max(20) }).strict(),
-    z.object({ not: RuleSchema }).strict(),
-  ]),
-).openapi('AudienceRule'); // the name lets the OpenAPI document refer to the rule recursively
+export const RuleSchema: z.ZodType<RuleInput> = z
+  .lazy(() =>
+    z.union([
+      SegmentLeafSchema,
+      PurchasedLeafSchema,
+      InterestLeafSchema,
+      z.object({ all: z.array(RuleSchema).min(1).max(20) }).strict(),
+      z.object({ any: z.array(RuleSchema).min(1).max(20) }).strict(),
+      z.object({ not: RuleSchema }).strict(),
+    ]),
+  )
+  .openapi('AudienceRule'); // the name lets the OpenAPI document refer to the rule recursively
 
 /** The size bounds run first: the recursive schema never sees an input deep enough to exhaust the stack. */
 export const BoundedRule = z.preprocess((value, ctx) => {
@@ -153,7 +154,13 @@ export const AudienceQueryBody = z
         '{interest: {topic, minWeight?}}, or {all: [...]}, {any: [...]}, {not: ...} (a negation only beside a positive condition in `all`). ' +
         `At most ${MAX_RULE_DEPTH} levels deep (a lone condition is 1) and ${MAX_RULE_LEAVES} conditions in all; larger rules: 400`,
     ),
-    rankBy: z.string().trim().min(1).max(200).optional().describe('Segment whose affinity orders the audience (default: the first in `where`)'),
+    rankBy: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('Segment whose affinity orders the audience (default: the first in `where`)'),
     limit: z.number().int().min(1).max(1000).default(100),
     cursor: z.string().max(2000).optional(),
   })

@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  MAX_TOPICS_PER_SEGMENT,
-  scoreSegments,
-  segmentAffinities,
-  suggestTopics,
-  type Interest,
-  type RelatedTopic,
-} from './scoring.js';
+import { MAX_TOPICS_PER_SEGMENT, scoreSegments, segmentAffinities, suggestTopics, type Interest, type RelatedTopic } from './scoring.js';
 import { mulberry32 } from '../segmentation/random.js';
-
 
 function population(seed: number, users: number, topics: number, segments: number) {
   const rand = mulberry32(seed);
@@ -103,7 +95,11 @@ describe('shares and lift', () => {
     expect([...shares.values()].reduce((s, x) => s + x, 0)).toBeCloseTo(1, 9);
     const liftSums = new Map<string, number>();
     for (const a of all) {
-      for (const s of scoreSegments(a, (id) => shares.get(id), (id) => `label ${id}`)) {
+      for (const s of scoreSegments(
+        a,
+        (id) => shares.get(id),
+        (id) => `label ${id}`,
+      )) {
         expect(s.label).toBe(`label ${s.segmentId}`);
         expect(s.lift).toBeCloseTo(s.affinity / shares.get(s.segmentId)!, 3);
         liftSums.set(s.segmentId, (liftSums.get(s.segmentId) ?? 0) + s.lift);
@@ -113,7 +109,11 @@ describe('shares and lift', () => {
   });
 
   it('gives lift 0 for a segment without population share', () => {
-    const [s] = scoreSegments([{ segmentId: 'new', affinity: 1, topics: ['T'] }], () => undefined, () => 'New');
+    const [s] = scoreSegments(
+      [{ segmentId: 'new', affinity: 1, topics: ['T'] }],
+      () => undefined,
+      () => 'New',
+    );
     expect(s).toEqual({ segmentId: 'new', label: 'New', affinity: 1, lift: 0, topics: ['T'] });
   });
 });
@@ -145,9 +145,7 @@ describe('suggestTopics', () => {
   });
 
   it('leaves out removed topics and honours the limit', () => {
-    expect(suggestTopics(interests, (t) => related[t], new Set(['shoes']))).toEqual([
-      { id: 'marathon', name: 'Marathon', score: 0.625 },
-    ]);
+    expect(suggestTopics(interests, (t) => related[t], new Set(['shoes']))).toEqual([{ id: 'marathon', name: 'Marathon', score: 0.625 }]);
     expect(suggestTopics(interests, (t) => related[t], new Set(), 1)).toHaveLength(1);
     expect(suggestTopics([], (t) => related[t])).toEqual([]);
   });

@@ -76,7 +76,10 @@ export function segmentAffinities(
     .map(([segmentId, e]) => ({
       segmentId,
       affinity: e.weight / total,
-      topics: e.interests.sort(byWeightThenName).slice(0, maxTopics).map((i) => i.name),
+      topics: e.interests
+        .sort(byWeightThenName)
+        .slice(0, maxTopics)
+        .map((i) => i.name),
     }))
     .sort((a, b) => b.affinity - a.affinity || (a.segmentId < b.segmentId ? -1 : a.segmentId > b.segmentId ? 1 : 0));
 }

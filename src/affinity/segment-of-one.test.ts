@@ -35,7 +35,7 @@ describe('segmentOfOne', () => {
     removed: ['swim'],
   });
 
-  it('is the scoring of the person\'s interests against the run: affinity, lift, topics, suggestions', () => {
+  it("is the scoring of the person's interests against the run: affinity, lift, topics, suggestions", () => {
     const doc = segmentOfOne(store, slot, model);
     const interests = [
       { topicId: 'hike', name: 'Hiking', weight: 2 },
@@ -45,7 +45,11 @@ describe('segmentOfOne', () => {
     ];
     expect(doc).toEqual({
       runId: 'r1',
-      segments: scoreSegments(segmentAffinities(interests, (t) => model.segmentOf(t)), (id) => model.shareOf(id), (id) => model.labelOf(id)),
+      segments: scoreSegments(
+        segmentAffinities(interests, (t) => model.segmentOf(t)),
+        (id) => model.shareOf(id),
+        (id) => model.labelOf(id),
+      ),
       suggestedTopics: suggestTopics(interests, (t) => model.relatedOf(t), new Set(['swim'])),
     });
     expect(doc.segments.map((s) => [s.segmentId, s.label, s.affinity, s.lift, s.topics])).toEqual([

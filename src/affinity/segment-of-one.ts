@@ -39,10 +39,14 @@ export function segmentOfOne(
   if (!model) return emptyDoc(null);
   if (!store.consents(slot)) return emptyDoc(model.runId);
   const interests: Interest[] = [];
-  store.forEachInterest(slot, (topic, weight) => {
-    const topicId = store.topics.idOf(topic);
-    interests.push({ topicId, name: model.nameOf(topicId) ?? topicId, weight });
-  }, model.decayAt(asOfMs));
+  store.forEachInterest(
+    slot,
+    (topic, weight) => {
+      const topicId = store.topics.idOf(topic);
+      interests.push({ topicId, name: model.nameOf(topicId) ?? topicId, weight });
+    },
+    model.decayAt(asOfMs),
+  );
   const removed = store.removedTopics(slot);
   const exclude = new Set<string>();
   if (removed) for (const t of removed) exclude.add(store.topics.idOf(t));
@@ -58,6 +62,9 @@ export function segmentOfOne(
 }
 
 /** The list itself when nothing in it is hidden (the usual case: no copy on the read path). */
-function withoutHidden(related: readonly RelatedTopic[] | undefined, hidden: (topicId: string) => boolean): readonly RelatedTopic[] | undefined {
+function withoutHidden(
+  related: readonly RelatedTopic[] | undefined,
+  hidden: (topicId: string) => boolean,
+): readonly RelatedTopic[] | undefined {
   return related?.some((r) => hidden(r.id)) ? related.filter((r) => !hidden(r.id)) : related;
 }

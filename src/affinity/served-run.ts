@@ -53,7 +53,10 @@ export class ServedRun {
     this.version = version;
     this.index = undefined;
     if (model) {
-      this.logger.info({ runId: model.runId, segments: model.segmentCount, ms: Date.now() - started }, 'segment-of-one model of the visible run loaded');
+      this.logger.info(
+        { runId: model.runId, segments: model.segmentCount, ms: Date.now() - started },
+        'segment-of-one model of the visible run loaded',
+      );
       if (this.sync.isWarm) void this.audienceIndex().catch(() => undefined);
     }
   }
@@ -75,16 +78,20 @@ export class ServedRun {
     if (this.building?.model === model) return this.building.done;
     const started = Date.now();
     const index = new AudienceIndex(this.sync.store, model);
-    const done = index.fill(() => pause()).then(() => {
-      if (this.model === model) this.index = index;
-      this.logger.debug({ runId: model.runId, people: this.sync.store.size, ms: Date.now() - started }, 'audience index built');
-      return index;
-    });
+    const done = index
+      .fill(() => pause())
+      .then(() => {
+        if (this.model === model) this.index = index;
+        this.logger.debug({ runId: model.runId, people: this.sync.store.size, ms: Date.now() - started }, 'audience index built');
+        return index;
+      });
     const building = { model, index, done };
     this.building = building;
-    void done.catch(() => undefined).finally(() => {
-      if (this.building === building) this.building = undefined;
-    });
+    void done
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.building === building) this.building = undefined;
+      });
     return done;
   }
 }

@@ -108,9 +108,9 @@ describe('streamCsv', () => {
     await reader.read();
     abort.abort();
 
-    await expect(
-      Promise.race([finished.then(() => 'finished'), new Promise((r) => setTimeout(() => r('hung'), 5000))]),
-    ).resolves.toBe('finished');
+    await expect(Promise.race([finished.then(() => 'finished'), new Promise((r) => setTimeout(() => r('hung'), 5000))])).resolves.toBe(
+      'finished',
+    );
     expect(closed).toBe(true);
     const after = pulled;
     await new Promise((r) => setTimeout(r, 100));

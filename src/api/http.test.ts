@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
-import { decodeCursor, encodeCursor, offsetCursor, offsetPage, pageQuery, parseOr400, problem, queryDecimal, requireSameRun } from './http.js';
+import {
+  decodeCursor,
+  encodeCursor,
+  offsetCursor,
+  offsetPage,
+  pageQuery,
+  parseOr400,
+  problem,
+  queryDecimal,
+  requireSameRun,
+} from './http.js';
 
 describe('cursor pagination', () => {
   it('round-trips a cursor and pages with one extra row', () => {

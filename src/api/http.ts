@@ -44,7 +44,13 @@ const emptyIsAbsent = (v: unknown) => (v === '' ? undefined : v);
  */
 export function queryInt(min: number, max: number, dflt: number) {
   return z
-    .preprocess(emptyIsAbsent, z.string().regex(/^[0-9]{1,15}$/, 'must be a whole number in decimal digits').default(String(dflt)))
+    .preprocess(
+      emptyIsAbsent,
+      z
+        .string()
+        .regex(/^[0-9]{1,15}$/, 'must be a whole number in decimal digits')
+        .default(String(dflt)),
+    )
     .transform(Number)
     .pipe(z.number().int().min(min).max(max))
     .openapi({ type: 'integer', minimum: min, maximum: max, default: dflt });
@@ -56,7 +62,10 @@ export function queryDecimal(min: number, max: number | undefined, dflt: number)
   return z
     .preprocess(
       emptyIsAbsent,
-      z.string().regex(/^[0-9]{1,15}(\.[0-9]{1,15})?$/, 'must be a decimal number like 0.25').default(String(dflt)),
+      z
+        .string()
+        .regex(/^[0-9]{1,15}(\.[0-9]{1,15})?$/, 'must be a decimal number like 0.25')
+        .default(String(dflt)),
     )
     .transform(Number)
     .pipe(bounded)
@@ -102,7 +111,9 @@ export function requireSameRun(cursorRunId: string | null | undefined, currentRu
 
 /** The 409 of every list whose cursor pins a run (see requireSameRun), for the routes' OpenAPI responses. */
 export const STALE_CURSOR_RESPONSE = {
-  409: { description: '`cursor-stale`: the cursor belongs to a segmentation run that is no longer the visible one. Start again without a cursor' },
+  409: {
+    description: '`cursor-stale`: the cursor belongs to a segmentation run that is no longer the visible one. Start again without a cursor',
+  },
 };
 
 /** Offset cursors: enough for lists that are ordered by a stable key and do not change between pages. */

@@ -4,7 +4,7 @@ import { loadConfig } from '../config.js';
 import { listen, serverTimeoutsFrom } from './listen.js';
 
 describe('listen', () => {
-  it('sets the server timeouts of the configuration instead of Node\'s defaults (60 s headers, 300 s request)', async () => {
+  it("sets the server timeouts of the configuration instead of Node's defaults (60 s headers, 300 s request)", async () => {
     const config = loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '7000', HTTP_REQUEST_TIMEOUT_MS: '90000', HTTP_KEEP_ALIVE_TIMEOUT_MS: '4000' });
     const { server } = await listen(express(), 0, '127.0.0.1', serverTimeoutsFrom(config));
     try {

@@ -25,7 +25,11 @@ export function createRegistry(): OpenAPIRegistry {
   const registry = new OpenAPIRegistry();
   registry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer', description: 'API key' });
   registry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: 'sid' });
-  registry.registerComponent('securitySchemes', 'shareLink', { type: 'http', scheme: 'bearer', description: 'A report\'s share link token (nss_…)' });
+  registry.registerComponent('securitySchemes', 'shareLink', {
+    type: 'http',
+    scheme: 'bearer',
+    description: "A report's share link token (nss_…)",
+  });
   return registry;
 }
 

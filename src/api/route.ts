@@ -77,7 +77,9 @@ const PERSON_404 = 'Not found (also: the signed-in person has been erased meanwh
 const problemContent = { 'application/problem+json': { schema: ProblemSchema } };
 
 /** Every status a route can answer: what it declares, plus what validation, auth, limits and the database add. */
-export function responseStatuses(def: Pick<RouteDef<AnyObject, AnyObject, ZodType>, 'path' | 'access' | 'params' | 'query' | 'body' | 'database'>): Map<number, string> {
+export function responseStatuses(
+  def: Pick<RouteDef<AnyObject, AnyObject, ZodType>, 'path' | 'access' | 'params' | 'query' | 'body' | 'database'>,
+): Map<number, string> {
   const out = new Map<number, string>();
   if (def.params || def.query || def.body) out.set(400, ERROR_DESCRIPTIONS[400]!);
   if (def.access !== 'public') [401, 403].forEach((s) => out.set(s, ERROR_DESCRIPTIONS[s]!));
@@ -151,12 +153,10 @@ export class ApiRouter {
     const parser = def.bodyParser ?? express.json({ limit: this.jsonLimit, type: bodyTypes, verify: rejectInvalidUtf8 });
     const chain: RequestHandler[] = [];
     if (def.deadline === 'bulk' && this.bulk) chain.push(extendDeadline(this.bulk.ms, this.bulk.logger));
-    chain.push(
-      (req, _res, next) => {
-        authorize(req.principal, def.access);
-        next();
-      },
-    );
+    chain.push((req, _res, next) => {
+      authorize(req.principal, def.access);
+      next();
+    });
     if (def.body) {
       chain.push((req, _res, next) => {
         // An explicit `Content-Length: 0` without a type is an absent body, not an unsupported one.
@@ -197,7 +197,7 @@ export class ApiRouter {
     for (const [status, r] of Object.entries(def.responses)) responses[status] = responseObject(Number(status), r);
     const roles =
       def.access === 'share'
-        ? 'A report\'s share link token (`Authorization: Bearer nss_…`), read-only'
+        ? "A report's share link token (`Authorization: Bearer nss_…`), read-only"
         : def.access !== 'public' && def.access !== 'person'
           ? `Roles: ${def.access.join(', ')}`
           : undefined;

@@ -147,7 +147,13 @@ export class AudienceRepository {
   }
 
   pageHistory(id: string, userId: string | null, after: { u: string; s: number }, limit: number): Promise<StintRow[]> {
-    return this.db.read<StintRow & Record<string, unknown>>('audiences/page-history', { id, userId, afterUser: after.u, afterSeq: after.s, limit });
+    return this.db.read<StintRow & Record<string, unknown>>('audiences/page-history', {
+      id,
+      userId,
+      afterUser: after.u,
+      afterSeq: after.s,
+      limit,
+    });
   }
 
   /** Records an export now; the time of the audience's first export. */

@@ -98,7 +98,9 @@ export class SavedAudienceService {
     const rows = await this.repo.pageMembers(id, after, limit + 1);
     const page = rows.slice(0, limit);
     return {
-      items: page.filter((r) => r.consent).map((r) => ({ user: preferredAddress(r.userId, r.keys), userId: r.userId, enteredAt: r.enteredAt })),
+      items: page
+        .filter((r) => r.consent)
+        .map((r) => ({ user: preferredAddress(r.userId, r.keys), userId: r.userId, enteredAt: r.enteredAt })),
       next: rows.length > limit ? page[page.length - 1]!.userId : undefined,
     };
   }
@@ -148,13 +150,20 @@ export class SavedAudienceService {
    */
   async outcome(id: string, since: string | undefined) {
     const a = await this.require(id);
-    if (a.holdoutPercent <= 0) throw new AppError(409, 'no-holdout', 'The audience has no holdout to compare with; create one with holdoutPercent');
+    if (a.holdoutPercent <= 0)
+      throw new AppError(409, 'no-holdout', 'The audience has no holdout to compare with; create one with holdoutPercent');
     const from = since ?? a.firstExportedAt;
-    if (!from) throw new AppError(409, 'not-exported', 'The audience has not been exported yet: export it (CSV or a destination), or pass `since`');
+    if (!from)
+      throw new AppError(409, 'not-exported', 'The audience has not been exported yet: export it (CSV or a destination), or pass `since`');
     const rows = await this.repo.outcome(id, from);
     const group = (holdout: boolean) => {
       const r = rows.find((x) => x.holdout === holdout);
-      return { people: r?.people ?? 0, buyers: r?.buyers ?? 0, purchases: r?.purchases ?? 0, revenue: Math.round((r?.revenue ?? 0) * 100) / 100 };
+      return {
+        people: r?.people ?? 0,
+        buyers: r?.buyers ?? 0,
+        purchases: r?.purchases ?? 0,
+        revenue: Math.round((r?.revenue ?? 0) * 100) / 100,
+      };
     };
     const treated = group(false);
     const holdout = group(true);
@@ -174,7 +183,10 @@ export class SavedAudienceService {
   // ---- destinations --------------------------------------------------------------------------------------------
 
   /** A webhook destination; the answer carries its signing secret, shown this once. */
-  async addDestination(audienceId: string, input: { url: string; name?: string | undefined }): Promise<DestinationRecord & { secret: string }> {
+  async addDestination(
+    audienceId: string,
+    input: { url: string; name?: string | undefined },
+  ): Promise<DestinationRecord & { secret: string }> {
     const secret = newSigningSecret();
     const d = await this.destinations.create({
       id: `dst_${randomUUID().replace(/-/g, '').slice(0, 20)}`,

@@ -60,7 +60,13 @@ export interface DeliveryLogRow extends DeliverySummary {
 export class DestinationRepository {
   constructor(private readonly db: Db) {}
 
-  async create(d: { id: string; audienceId: string; name: string | null; url: string; secret: string }): Promise<DestinationRecord | undefined> {
+  async create(d: {
+    id: string;
+    audienceId: string;
+    name: string | null;
+    url: string;
+    secret: string;
+  }): Promise<DestinationRecord | undefined> {
     const [row] = await this.db.write<DestinationRecord & Record<string, unknown>>('audiences/create-destination', d);
     return row;
   }
@@ -89,7 +95,11 @@ export class DestinationRepository {
   }
 
   async backfill(id: string, limit: number, now: Date): Promise<{ queued: number; done: boolean }> {
-    const [row] = await this.db.write<{ queued: number; done: boolean }>('audiences/backfill-destination', { id, limit, now: now.toISOString() }, { deadline: 'batch' });
+    const [row] = await this.db.write<{ queued: number; done: boolean }>(
+      'audiences/backfill-destination',
+      { id, limit, now: now.toISOString() },
+      { deadline: 'batch' },
+    );
     return row ?? { queued: 0, done: true };
   }
 
@@ -102,7 +112,11 @@ export class DestinationRepository {
 
   /** Takes up to `limit` queued events of the destination into a new delivery; its id, or null when none were queued. */
   async open(destinationId: string, deliveryId: string, limit: number): Promise<string | null> {
-    const [row] = await this.db.write<{ id: string }>('audiences/open-delivery', { destinationId, deliveryId, limit }, { deadline: 'batch' });
+    const [row] = await this.db.write<{ id: string }>(
+      'audiences/open-delivery',
+      { destinationId, deliveryId, limit },
+      { deadline: 'batch' },
+    );
     return row?.id ?? null;
   }
 
@@ -114,11 +128,17 @@ export class DestinationRepository {
     if (eventIds.length > 0) await this.db.write('audiences/drop-events', { ids: eventIds }, { deadline: 'batch' });
   }
 
-  async succeeded(id: string, r: { status: number | null; sent: number; dropped: number; entered: number; attempted: number }): Promise<void> {
+  async succeeded(
+    id: string,
+    r: { status: number | null; sent: number; dropped: number; entered: number; attempted: number },
+  ): Promise<void> {
     await this.db.write('audiences/delivery-succeeded', { id, ...r }, { deadline: 'batch' });
   }
 
-  async failed(id: string, r: { status: number | null; error: string; dropped: number; giveUp: boolean; delayMs: number }): Promise<number> {
+  async failed(
+    id: string,
+    r: { status: number | null; error: string; dropped: number; giveUp: boolean; delayMs: number },
+  ): Promise<number> {
     const [row] = await this.db.write<{ attempts: number }>('audiences/delivery-failed', { id, ...r }, { deadline: 'batch' });
     return row?.attempts ?? 0;
   }

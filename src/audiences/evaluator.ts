@@ -154,10 +154,17 @@ export class AudienceEvaluator implements Job {
       let ids: Iterable<string>;
       if (isSegment(leaf)) {
         const segment = index?.model.segmentSlot(leaf.segment);
-        ids = index && segment !== undefined ? index.scores(segment, { minAffinity: leaf.minAffinity ?? 0, minLift: leaf.minLift ?? 0 }).keys() : [];
+        ids =
+          index && segment !== undefined
+            ? index.scores(segment, { minAffinity: leaf.minAffinity ?? 0, minLift: leaf.minLift ?? 0 }).keys()
+            : [];
       } else if ('purchased' in leaf) {
         const { topic, sku, withinDays } = leaf.purchased;
-        ids = await this.deps.audiences.purchasers({ topicKey: topic ? topicKey(topic) : null, sku: sku ?? null, days: withinDays ?? null });
+        ids = await this.deps.audiences.purchasers({
+          topicKey: topic ? topicKey(topic) : null,
+          sku: sku ?? null,
+          days: withinDays ?? null,
+        });
       } else {
         ids = await this.deps.audiences.interested(topicKey(leaf.interest.topic), leaf.interest.minWeight ?? 0);
       }
@@ -179,7 +186,15 @@ export class AudienceEvaluator implements Job {
     await this.deps.audiences.markEvaluated(def.id, def.version, runId, events, this.now());
     if (changes.events > 0 || events.length > 0) this.deps.onQueued?.();
     this.log.info(
-      { audienceId: def.id, runId, members: members.size, entered: changes.entered, exited: changes.exited, segmentEvents: events.length, ms: Date.now() - started },
+      {
+        audienceId: def.id,
+        runId,
+        members: members.size,
+        entered: changes.entered,
+        exited: changes.exited,
+        segmentEvents: events.length,
+        ms: Date.now() - started,
+      },
       'saved audience evaluated',
     );
   }
@@ -220,7 +235,12 @@ export class AudienceEvaluator implements Job {
   }
 
   /** Which of `userIds` the condition holds for. */
-  private async matchAmong(leaf: Leaf, userIds: readonly string[], slots: Map<string, number>, index: AudienceIndex | null): Promise<Set<string>> {
+  private async matchAmong(
+    leaf: Leaf,
+    userIds: readonly string[],
+    slots: Map<string, number>,
+    index: AudienceIndex | null,
+  ): Promise<Set<string>> {
     if (isSegment(leaf)) {
       const out = new Set<string>();
       const segment = index?.model.segmentSlot(leaf.segment);
@@ -233,7 +253,13 @@ export class AudienceEvaluator implements Job {
     }
     if ('purchased' in leaf) {
       const { topic, sku, withinDays } = leaf.purchased;
-      return new Set(await this.deps.audiences.purchasersAmong(userIds, { topicKey: topic ? topicKey(topic) : null, sku: sku ?? null, days: withinDays ?? null }));
+      return new Set(
+        await this.deps.audiences.purchasersAmong(userIds, {
+          topicKey: topic ? topicKey(topic) : null,
+          sku: sku ?? null,
+          days: withinDays ?? null,
+        }),
+      );
     }
     return new Set(await this.deps.audiences.interestedAmong(userIds, topicKey(leaf.interest.topic), leaf.interest.minWeight ?? 0));
   }
@@ -253,7 +279,7 @@ export class AudienceEvaluator implements Job {
         if (batch.queued > 0) this.deps.onQueued?.();
         if (batch.done) break;
       }
-      this.log.info({ destinationId: id, queued }, 'destination backfilled with the audience\'s members');
+      this.log.info({ destinationId: id, queued }, "destination backfilled with the audience's members");
     }
   }
 

@@ -56,7 +56,14 @@ export function createAudiences(
   const jobs = new JobHost(deps.db, deps.logger, { leaseMs: config.JOB_LEASE_MS }).add(evaluator).add(delivery);
   // Erased people leave audiences, history and outbox at once, wherever the jobs run.
   hooks.on('usersErased', ({ userIds }) => repo.eraseMembers(userIds));
-  const service = new SavedAudienceService(repo, destinations, box, () => affinity.served.current, () => evaluator.nudge(), refuseSensitive);
+  const service = new SavedAudienceService(
+    repo,
+    destinations,
+    box,
+    () => affinity.served.current,
+    () => evaluator.nudge(),
+    refuseSensitive,
+  );
 
   return {
     service,

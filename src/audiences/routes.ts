@@ -119,8 +119,9 @@ export function mountSavedAudienceRoutes(api: ApiRouter, services: Services): vo
     .route({
       method: 'get',
       path: '/v1/audiences/:id/members',
-      summary: 'Current members outside the holdout, by user id (paginated JSON, or the whole audience as CSV with Accept: text/csv: an export)',
-      description: 'A CSV download counts as an export: the first one starts the outcome report\'s clock.',
+      summary:
+        'Current members outside the holdout, by user id (paginated JSON, or the whole audience as CSV with Accept: text/csv: an export)',
+      description: "A CSV download counts as an export: the first one starts the outcome report's clock.",
       tags: TAGS,
       access: ACCESS,
       params: AudienceParams,
@@ -164,7 +165,7 @@ export function mountSavedAudienceRoutes(api: ApiRouter, services: Services): vo
       summary: 'Outcome against the holdout: purchases after the export, treated vs holdout, difference with a 95% interval',
       description:
         'The people who were members at `since` (default: the first export), outside the holdout (treated) and in it; ' +
-        'purchase rate = share with at least one purchase after `since`. Difference of rates with Newcombe\'s hybrid score ' +
+        "purchase rate = share with at least one purchase after `since`. Difference of rates with Newcombe's hybrid score " +
         'interval; relative lift with the Katz log interval (docs/audiences.md says why).',
       tags: TAGS,
       access: ACCESS,
@@ -179,7 +180,8 @@ export function mountSavedAudienceRoutes(api: ApiRouter, services: Services): vo
     .route({
       method: 'post',
       path: '/v1/audiences/:id/destinations',
-      summary: 'Add a webhook destination: signed deliveries of audience.entered/exited (and segment.split/merged); the secret is shown once',
+      summary:
+        'Add a webhook destination: signed deliveries of audience.entered/exited (and segment.split/merged); the secret is shown once',
       description:
         'Current members are sent as `audience.entered` first (backfill), then every change. Deliveries carry up to ' +
         'WEBHOOK_BATCH_EVENTS events, are signed per Standard Webhooks and retried with backoff (docs/audiences.md).',
@@ -193,7 +195,7 @@ export function mountSavedAudienceRoutes(api: ApiRouter, services: Services): vo
     .route({
       method: 'get',
       path: '/v1/audiences/:id/destinations',
-      summary: 'An audience\'s destinations with their queue and last delivery',
+      summary: "An audience's destinations with their queue and last delivery",
       tags: TAGS,
       access: ACCESS,
       params: AudienceParams,
@@ -223,7 +225,7 @@ export function mountSavedAudienceRoutes(api: ApiRouter, services: Services): vo
     .route({
       method: 'get',
       path: '/v1/audiences/:id/destinations/:destinationId/deliveries',
-      summary: 'A destination\'s delivery log, newest first: state, attempts, last status or error',
+      summary: "A destination's delivery log, newest first: state, attempts, last status or error",
       tags: TAGS,
       access: ACCESS,
       params: DestinationParams,

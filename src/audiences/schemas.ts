@@ -27,7 +27,9 @@ export const CreateAudienceBody = z
       .min(0)
       .max(MAX_HOLDOUT_PERCENT)
       .default(0)
-      .describe('Share of members (keyed hash of the user id) left out of every export and delivery, for the outcome report; fixed once created'),
+      .describe(
+        'Share of members (keyed hash of the user id) left out of every export and delivery, for the outcome report; fixed once created',
+      ),
   })
   .strict()
   .openapi('CreateSavedAudience');
@@ -92,7 +94,7 @@ export const MemberCsvSchema = z.string().openapi('SavedAudienceCsv', {
 /** Keyset position in the member list (the last user id of the page). */
 export const MemberCursor = z.object({ u: z.string() });
 
-export const HistoryQuery = pageQuery.extend({ user: UserRef.optional().describe('Only this person\'s stints') });
+export const HistoryQuery = pageQuery.extend({ user: UserRef.optional().describe("Only this person's stints") });
 export const HistoryCursor = z.object({ u: z.string(), s: z.number().int() });
 
 export const HistoryPageSchema = z
@@ -124,14 +126,11 @@ const Group = z
     people: z.number().int().describe('Members at `since` (consenting now)'),
     buyers: z.number().int().describe('Of them, people with at least one purchase after `since`'),
     purchases: z.number().int(),
-    revenue: z.number().describe('Sum of the purchases\' amounts'),
+    revenue: z.number().describe("Sum of the purchases' amounts"),
   })
   .openapi('OutcomeGroup');
 
-const IntervalSchema = z
-  .object({ estimate: z.number(), low: z.number(), high: z.number() })
-  .nullable()
-  .openapi('OutcomeInterval');
+const IntervalSchema = z.object({ estimate: z.number(), low: z.number(), high: z.number() }).nullable().openapi('OutcomeInterval');
 
 export const OutcomeSchema = z
   .object({
@@ -143,8 +142,12 @@ export const OutcomeSchema = z
     holdout: Group.describe('Members in the holdout: never exported'),
     treatedRate: z.number().nullable(),
     holdoutRate: z.number().nullable(),
-    difference: IntervalSchema.describe('treatedRate − holdoutRate with its 95% interval (Newcombe hybrid score); null when a group is empty'),
-    relativeLift: IntervalSchema.describe('treatedRate / holdoutRate − 1 with its 95% interval (Katz log); null without buyers in both groups'),
+    difference: IntervalSchema.describe(
+      'treatedRate − holdoutRate with its 95% interval (Newcombe hybrid score); null when a group is empty',
+    ),
+    relativeLift: IntervalSchema.describe(
+      'treatedRate / holdoutRate − 1 with its 95% interval (Katz log); null without buyers in both groups',
+    ),
     method: z.literal('newcombe-wilson'),
     confidence: z.number(),
   })

@@ -16,7 +16,10 @@ describe('segment events', () => {
   it('tells an audience about the splits and merges of the segments its rule names', () => {
     const events = segmentEvents(run, { all: [{ segment: 'seg_a', minAffinity: 0.3 }, { purchased: {} }] });
     expect(events).toEqual([
-      { type: 'segment.split', data: JSON.stringify({ runId: 'run-2', previousRunId: 'run-1', segmentId: 'seg_a', into: ['seg_a', 'seg_c'] }) },
+      {
+        type: 'segment.split',
+        data: JSON.stringify({ runId: 'run-2', previousRunId: 'run-1', segmentId: 'seg_a', into: ['seg_a', 'seg_c'] }),
+      },
     ]);
     const merged = segmentEvents(run, { any: [{ segment: 'seg_f' }, { segment: 'seg_c' }] }).map((e) => e.type);
     expect(merged).toEqual(['segment.split', 'segment.merged']);

@@ -15,7 +15,11 @@ interface Stability {
 export function segmentEvents(run: { id: string; metrics?: Record<string, unknown> } | undefined, rule: Rule): SegmentEventRow[] {
   const stability = run?.metrics?.stability as Stability | undefined;
   if (!run || !stability) return [];
-  const named = new Set(leaves(rule).filter(isSegment).map((l) => l.segment));
+  const named = new Set(
+    leaves(rule)
+      .filter(isSegment)
+      .map((l) => l.segment),
+  );
   const previousRunId = stability.previousRunId ?? null;
   const out: SegmentEventRow[] = [];
   for (const s of stability.split ?? []) {

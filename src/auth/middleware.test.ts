@@ -29,8 +29,7 @@ describe('authenticate with a failed-attempt budget per address', () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
-  const call = (authorization: string, address = '10.0.0.1') =>
-    fetch(base, { headers: { authorization, 'x-forwarded-for': address } });
+  const call = (authorization: string, address = '10.0.0.1') => fetch(base, { headers: { authorization, 'x-forwarded-for': address } });
 
   it('lets an address fail up to the limit, then refuses every key from it until its window ends', async () => {
     // Right keys, even many at once, spend nothing.

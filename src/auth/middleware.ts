@@ -101,7 +101,7 @@ export function authorize(principal: Principal | undefined, access: Access): voi
     return;
   }
   if (access === 'share') {
-    if (principal.kind !== 'share') throw AppError.forbidden('Only a report\'s share link opens this');
+    if (principal.kind !== 'share') throw AppError.forbidden("Only a report's share link opens this");
     return;
   }
   if (principal.kind !== 'key' || !access.includes(principal.role)) {

@@ -20,9 +20,7 @@ export const CreatedApiKeySchema = ApiKeySchema.extend({
   key: z.string().describe('The key itself; shown once, stored only as a hash'),
 }).openapi('CreatedApiKey');
 
-export const ApiKeyListSchema = z
-  .object({ items: z.array(ApiKeySchema), nextCursor: z.string().optional() })
-  .openapi('ApiKeyList');
+export const ApiKeyListSchema = z.object({ items: z.array(ApiKeySchema), nextCursor: z.string().optional() }).openapi('ApiKeyList');
 
 export const CurrentApiKeySchema = z.object({ id: z.string(), name: z.string(), role: RoleSchema }).openapi('CurrentApiKey');
 

@@ -163,7 +163,10 @@ export class CurationRepository {
 
   async createDecision(
     tx: Tx,
-    d: Pick<Decision, 'id' | 'seq' | 'kind' | 'segmentIds' | 'label' | 'topicId' | 'granularity' | 'runId' | 'targets' | 'targetsRunId' | 'by'>,
+    d: Pick<
+      Decision,
+      'id' | 'seq' | 'kind' | 'segmentIds' | 'label' | 'topicId' | 'granularity' | 'runId' | 'targets' | 'targetsRunId' | 'by'
+    >,
   ): Promise<void> {
     await tx.run('curation/create-decision', { ...d, granularity: d.granularity === null ? null : String(d.granularity) });
   }
@@ -182,7 +185,12 @@ export class CurationRepository {
   }
 
   async runState(runId: string): Promise<RunState> {
-    type RawGroup = Omit<ShownGroup, 'quality'> & { cohesion: number | null; conductance: number | null; evidence: number | null; significant: boolean | null };
+    type RawGroup = Omit<ShownGroup, 'quality'> & {
+      cohesion: number | null;
+      conductance: number | null;
+      evidence: number | null;
+      significant: boolean | null;
+    };
     const [row] = await this.db.read<{
       segments: Array<Omit<OwnSegment, 'topTopics'> & { topTopics: string | null; mergedInto: string | null; group: RawGroup | null }>;
       hierarchy: string | null;
@@ -207,7 +215,13 @@ export class CurationRepository {
                 quality:
                   g.cohesion === null
                     ? null
-                    : { cohesion: g.cohesion, conductance: g.conductance ?? 0, evidence: g.evidence ?? 0, significant: g.significant ?? false, seedStability: null },
+                    : {
+                        cohesion: g.cohesion,
+                        conductance: g.conductance ?? 0,
+                        evidence: g.evidence ?? 0,
+                        significant: g.significant ?? false,
+                        seedStability: null,
+                      },
               },
             ]
           : [],

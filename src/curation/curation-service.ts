@@ -44,7 +44,8 @@ export class CurationService {
       const seq = await this.repo.nextSeq(tx);
       // A granularity replaces the one before it (kept, as replaced, in the history).
       if (input.kind === 'granularity') {
-        for (const d of await this.repo.activeDecisions()) if (d.kind === 'granularity') await this.repo.endDecision(tx, d.id, 'replaced', actor);
+        for (const d of await this.repo.activeDecisions())
+          if (d.kind === 'granularity') await this.repo.endDecision(tx, d.id, 'replaced', actor);
       }
       await this.repo.createDecision(tx, {
         id,
@@ -133,7 +134,13 @@ export class CurationService {
       const placed: PlacedDecision[] = [];
       for (const d of decisions) {
         if (d.kind !== 'rename' && d.kind !== 'merge') continue;
-        placed.push({ id: d.id, seq: d.seq, kind: d.kind, label: d.label, targets: await carryTo(d, runId, present, (id) => this.repo.lineage(id)) });
+        placed.push({
+          id: d.id,
+          seq: d.seq,
+          kind: d.kind,
+          label: d.label,
+          targets: await carryTo(d, runId, present, (id) => this.repo.lineage(id)),
+        });
       }
       const own = new Map(state.segments.map((s) => [s.id, s]));
       const built = await buildOverlay(
@@ -144,18 +151,29 @@ export class CurationService {
         async (groups) => {
           // Counted in the database (the run's people are in the worker); a group's share is the sum of its members'.
           const users = await this.repo.countGroupUsers(runId, groups);
-          return groups.map((ids, i) => ({ userCount: users[i]!, share: ids.reduce((s, id) => s + (own.get(id)?.share ?? 0), 0), quality: null }));
+          return groups.map((ids, i) => ({
+            userCount: users[i]!,
+            share: ids.reduce((s, id) => s + (own.get(id)?.share ?? 0), 0),
+            quality: null,
+          }));
         },
         state.groups,
       );
       const written = await this.repo.writeTx(async (tx) => {
         if ((await this.repo.lock(tx)) !== seq) return false;
         await this.repo.writeOverlay(runId, built.rows, seq, null, tx);
-        await this.repo.setTargets(tx, runId, built.placed.map((p) => ({ id: p.id, targets: [...p.targets] })));
+        await this.repo.setTargets(
+          tx,
+          runId,
+          built.placed.map((p) => ({ id: p.id, targets: [...p.targets] })),
+        );
         return true;
       });
       if (written) {
-        this.logger.debug({ runId, seq, groups: built.rows.groups.length, labels: built.rows.labels.length }, 'curation applied to the run');
+        this.logger.debug(
+          { runId, seq, groups: built.rows.groups.length, labels: built.rows.labels.length },
+          'curation applied to the run',
+        );
         return;
       }
     }
@@ -163,14 +181,21 @@ export class CurationService {
   }
 
   /** The decision's fields, checked against the visible run: bad input is a 4xx, never a decision that cannot apply. */
-  private async validate(input: DecisionInput, state: RunState | null): Promise<Pick<Decision, 'segmentIds' | 'label' | 'topicId' | 'granularity'>> {
+  private async validate(
+    input: DecisionInput,
+    state: RunState | null,
+  ): Promise<Pick<Decision, 'segmentIds' | 'label' | 'topicId' | 'granularity'>> {
     const none = { segmentIds: [] as string[], label: null, topicId: null, granularity: null };
     const shown = (id: string, path: string) => {
       if (!state) throw AppError.conflict('There are no segments yet: run a segmentation first');
       const s = state.segments.find((x) => x.id === id);
       if (!s) throw new AppError(404, 'not-found', `Segment ${id} not found`, [{ path, message: 'no such segment in the visible run' }]);
-      if (s.other) throw AppError.badRequest('"Other interests" holds leftovers, not a segment: it cannot be curated', [{ path, message: 'is "Other interests"' }]);
-      if (s.mergedInto) throw new AppError(409, 'merged', `Segment ${id} is shown as part of segment ${s.mergedInto}; curate ${s.mergedInto}`);
+      if (s.other)
+        throw AppError.badRequest('"Other interests" holds leftovers, not a segment: it cannot be curated', [
+          { path, message: 'is "Other interests"' },
+        ]);
+      if (s.mergedInto)
+        throw new AppError(409, 'merged', `Segment ${id} is shown as part of segment ${s.mergedInto}; curate ${s.mergedInto}`);
       return s.id;
     };
     const topic = async (id: string) => {
@@ -183,7 +208,10 @@ export class CurationService {
         return { ...none, segmentIds: [shown(input.segmentId, 'segmentId')], label: input.label };
       case 'merge': {
         const ids = [...new Set(input.segmentIds)];
-        if (ids.length < 2) throw AppError.badRequest('A merge needs two or more different segments', [{ path: 'segmentIds', message: 'fewer than two distinct ids' }]);
+        if (ids.length < 2)
+          throw AppError.badRequest('A merge needs two or more different segments', [
+            { path: 'segmentIds', message: 'fewer than two distinct ids' },
+          ]);
         return { ...none, segmentIds: ids.map((id, i) => shown(id, `segmentIds.${i}`)), label: input.label ?? null };
       }
       case 'pin':

@@ -6,10 +6,19 @@ const seg = (id: string, userCount: number, other = false): RunSegment => ({
   label: `auto ${id}`,
   other,
   userCount,
-  topTopics: [{ id: `${id}-t1`, name: `${id} one` }, { id: `${id}-t2`, name: `${id} two` }],
+  topTopics: [
+    { id: `${id}-t1`, name: `${id} one` },
+    { id: `${id}-t2`, name: `${id} two` },
+  ],
 });
 const run = [seg('a', 50), seg('b', 40), seg('c', 30), seg('d', 20), seg('o', 99, true)];
-const d = (id: string, seq: number, kind: PlacedDecision['kind'], targets: string[], label: string | null = null): PlacedDecision => ({ id, seq, kind, label, targets });
+const d = (id: string, seq: number, kind: PlacedDecision['kind'], targets: string[], label: string | null = null): PlacedDecision => ({
+  id,
+  seq,
+  kind,
+  label,
+  targets,
+});
 
 describe('curation overlay', () => {
   it('shows a merge under the segment the others were merged into, named as asked', () => {
@@ -33,7 +42,7 @@ describe('curation overlay', () => {
     expect(plan.labels.get('d')).toMatchObject({ label: 'Sprinters', source: 'rename' });
   });
 
-  it('groups the granularity\'s cut like a merge, marked as such', () => {
+  it("groups the granularity's cut like a merge, marked as such", () => {
     const plan = planOverlay(run, [], [['c', 'd'], ['a'], ['b']]);
     expect(plan.groups).toEqual([expect.objectContaining({ head: 'c', members: ['c', 'd'], granularity: true, decisionIds: [] })]);
   });

@@ -113,7 +113,10 @@ export function planOverlay(
       members: ordered,
       decisionIds: behind.map((m) => m.id),
       granularity: members.some((m) => fromGranularity.has(m)),
-      topTopics: interleave(ordered.map((id) => byId.get(id)!.topTopics), TOP_TOPICS),
+      topTopics: interleave(
+        ordered.map((id) => byId.get(id)!.topTopics),
+        TOP_TOPICS,
+      ),
     });
   }
   groups.sort((a, b) => bySize(a.head, b.head));
@@ -144,7 +147,8 @@ export function planOverlay(
     const group = groupOf.get(s.id);
     if (group) {
       for (const d of merges) {
-        if (d.label !== null && group.decisionIds.includes(d.id)) offer(d.seq, { label: d.label, source: 'merge', decisionId: d.id, note: null });
+        if (d.label !== null && group.decisionIds.includes(d.id))
+          offer(d.seq, { label: d.label, source: 'merge', decisionId: d.id, note: null });
       }
       if (!best) {
         const names = group.topTopics.slice(0, LABEL_TOPICS).map((t) => t.name);

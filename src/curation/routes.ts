@@ -85,7 +85,10 @@ export function mountCurationRoutes(api: ApiRouter, services: Services): void {
       tags: ['Curation'],
       access: [...CURATE],
       params: DecisionParams,
-      responses: { 200: { description: 'Reverted', schema: DecisionSchema }, 409: { description: '`conflict`: the decision is not active' } },
+      responses: {
+        200: { description: 'Reverted', schema: DecisionSchema },
+        409: { description: '`conflict`: the decision is not active' },
+      },
       handler: ({ params, principal }) => curation.revert(params.id, actorOf(principal)),
     })
     .route({
@@ -102,7 +105,7 @@ export function mountCurationRoutes(api: ApiRouter, services: Services): void {
       path: '/v1/segmentation/granularity',
       summary: 'Choose how many segments to show (2–50, "recommended" or "natural"): a cut of the run\'s hierarchy, no new run',
       description:
-        'Served by cutting the visible run\'s hierarchy of natural segments (each shown segment a union of whole natural ' +
+        "Served by cutting the visible run's hierarchy of natural segments (each shown segment a union of whole natural " +
         'segments, so every cut nests in the finer ones) and applied to every later run. A run without a hierarchy (GDS ' +
         'engine) shows its natural segments. Recorded as a `granularity` curation decision that replaces the previous one.',
       tags: ['Curation'],

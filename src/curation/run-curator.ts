@@ -49,7 +49,12 @@ export class WorkerCurator implements RunCurator {
       groups: built.rows.groups.length,
       excludedTopics: decisions.filter((d) => d.kind === 'exclude').length,
       pins: decisions.filter((d) => d.kind === 'pin').length,
-      granularity: { setting, cut: built.cut, recommended: result.hierarchy?.recommended ?? null, natural: coarse.filter((s) => !s.other).length },
+      granularity: {
+        setting,
+        cut: built.cut,
+        recommended: result.hierarchy?.recommended ?? null,
+        natural: coarse.filter((s) => !s.other).length,
+      },
       segments: built.served,
     };
     this.logger.debug({ runId, curation: metrics }, 'curation carried to the new run');

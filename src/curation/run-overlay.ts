@@ -69,7 +69,11 @@ export async function buildOverlay(
 ): Promise<BuiltOverlay> {
   const cut = targetCount(setting, hierarchy);
   const cutGroups = cut === null ? [] : cutHierarchy(hierarchy!, cut).filter((g) => g.members.length >= 2);
-  const plan = planOverlay(segments, placed, cutGroups.map((g) => g.members));
+  const plan = planOverlay(
+    segments,
+    placed,
+    cutGroups.map((g) => g.members),
+  );
   const own = new Map(segments.map((s) => [s.id, s]));
   const known = new Map<string, Omit<KnownGroup, 'members'>>();
   for (const g of current) known.set(groupKey(g.members), g);

@@ -44,7 +44,7 @@ export const DecisionSchema = z
     topicId: z.string().nullable(),
     granularity: z.union([z.number(), z.string()]).nullable(),
     runId: z.string().nullable().describe('The visible run when it was made'),
-    targets: z.array(z.string()).describe('Its segments in run `targetsRunId`, carried there through the runs\' lineage'),
+    targets: z.array(z.string()).describe("Its segments in run `targetsRunId`, carried there through the runs' lineage"),
     targetsRunId: z.string().nullable(),
     at: z.string(),
     by: ActorSchema,
@@ -85,7 +85,7 @@ export const SegmentCurationSchema = z
     labelSource: z.enum(['auto', 'rename', 'inherited', 'merge', 'group']),
     labelDecisionId: z.string().nullable(),
     labelNote: z.string().nullable().describe('Why the name looks as it does (a renamed segment that split)'),
-    members: z.array(z.string()).nullable().describe('A group: the run\'s segments shown as this one, itself first'),
+    members: z.array(z.string()).nullable().describe("A group: the run's segments shown as this one, itself first"),
     mergeDecisionIds: z.array(z.string()),
     grouping: z.enum(['curation', 'granularity']).nullable(),
   })

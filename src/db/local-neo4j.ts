@@ -40,7 +40,15 @@ export function ensureNeo4jJars(log: (line: string) => void = console.error): vo
   log('Fetching Neo4j 5.26 from Maven Central into scripts/neo4j/lib (first run only)...');
   const res = spawnSync(
     'mvn',
-    ['-B', '-ntp', '-f', path.join(LAUNCHER_DIR, 'pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${LIB_DIR}`, '-DincludeScope=runtime'],
+    [
+      '-B',
+      '-ntp',
+      '-f',
+      path.join(LAUNCHER_DIR, 'pom.xml'),
+      'dependency:copy-dependencies',
+      `-DoutputDirectory=${LIB_DIR}`,
+      '-DincludeScope=runtime',
+    ],
     { stdio: ['ignore', 'inherit', 'inherit'] },
   );
   if (res.status !== 0) throw new Error(`mvn could not fetch the Neo4j jars (exit ${res.status ?? res.signal})`);
@@ -64,7 +72,17 @@ export function ensureGdsJars(log: (line: string) => void = console.error): void
   rmSync(tmp, { recursive: true, force: true });
   const res = spawnSync(
     'mvn',
-    ['-B', '-ntp', '-q', '-Dstyle.color=never', '-f', path.join(LAUNCHER_DIR, 'gds-pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${tmp}`, '-DincludeScope=runtime'],
+    [
+      '-B',
+      '-ntp',
+      '-q',
+      '-Dstyle.color=never',
+      '-f',
+      path.join(LAUNCHER_DIR, 'gds-pom.xml'),
+      'dependency:copy-dependencies',
+      `-DoutputDirectory=${tmp}`,
+      '-DincludeScope=runtime',
+    ],
     { stdio: ['ignore', 'inherit', 'inherit'] },
   );
   if (res.status !== 0) throw new Error(`mvn could not fetch the Graph Data Science jars (exit ${res.status ?? res.signal})`);
@@ -138,10 +156,14 @@ export async function startLocalNeo4j(opts: StartOptions): Promise<LocalNeo4j> {
     '-cp',
     [path.join(LIB_DIR, '*'), ...(opts.gds ? [path.join(GDS_LIB_DIR, '*')] : [])].join(path.delimiter),
     path.join(LAUNCHER_DIR, 'Neo4jLauncher.java'),
-    '--data', path.resolve(opts.dataDir),
-    '--port', String(port),
-    '--host', host,
-    '--pagecache', opts.pagecache ?? '512m',
+    '--data',
+    path.resolve(opts.dataDir),
+    '--port',
+    String(port),
+    '--host',
+    host,
+    '--pagecache',
+    opts.pagecache ?? '512m',
     '--exit-on-stdin-eof',
   ];
   const password = opts.password || generatePassword();

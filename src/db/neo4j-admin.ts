@@ -103,7 +103,9 @@ export async function runAdminImport(o: AdminImportOptions): Promise<void> {
     } catch {
       // no report: the tool stopped before reading any input
     }
-    throw new Error(`neo4j-admin database import exited with ${code}:\n${output}${report ? `\nFirst problems it reported:\n${report}` : ''}`);
+    throw new Error(
+      `neo4j-admin database import exited with ${code}:\n${output}${report ? `\nFirst problems it reported:\n${report}` : ''}`,
+    );
   } finally {
     rmSync(conf, { recursive: true, force: true });
   }

@@ -149,10 +149,7 @@ class Supervisor extends EventEmitter implements SupervisedNeo4j {
  * data directory and password, with exponential backoff (DEFAULT_RESTART_POLICY); after `maxAttempts` failures in a
  * row `onGiveUp` is called. While it is away an attached Db answers at once that it is unavailable.
  */
-export async function superviseNeo4j(
-  opts: StartOptions & { password: string },
-  deps: SuperviseOptions,
-): Promise<SupervisedNeo4j> {
+export async function superviseNeo4j(opts: StartOptions & { password: string }, deps: SuperviseOptions): Promise<SupervisedNeo4j> {
   // A restart must come back where clients look for it: a free port is chosen once, up front.
   const port = opts.port && opts.port > 0 ? opts.port : await freePort(opts.host ?? '127.0.0.1');
   const supervisor = new Supervisor({ ...opts, port }, deps);

@@ -53,19 +53,73 @@ export interface ProfileRecord {
 }
 
 const THEMES: Array<[string, string[]]> = [
-  ['Running', ['Trail running', 'Marathon', 'Running shoes', 'Ultramarathon', 'Parkrun', 'Sports watches', 'Interval training', 'Hydration packs']],
+  [
+    'Running',
+    ['Trail running', 'Marathon', 'Running shoes', 'Ultramarathon', 'Parkrun', 'Sports watches', 'Interval training', 'Hydration packs'],
+  ],
   ['Cooking', ['Sourdough', 'Cast iron cooking', 'Fermentation', 'Knife skills', 'Meal prep', 'Spices', 'Slow cooker', 'Pasta making']],
-  ['Gaming', ['Esports', 'Game streaming', 'Indie games', 'Mechanical keyboards', 'RPG', 'Speedrunning', 'Retro consoles', 'Game soundtracks']],
-  ['Gardening', ['Composting', 'Houseplants', 'Seed saving', 'Raised beds', 'Permaculture', 'Bonsai', 'Rose pruning', 'Organic pest control']],
-  ['Travel', ['Backpacking', 'Budget airlines', 'City breaks', 'Travel photography', 'Hostels', 'Rail passes', 'Road trips', 'Travel insurance']],
-  ['Parenting', ['Baby food', 'Strollers', 'Toddler sleep', 'Montessori', 'Family holidays', 'School supplies', 'Kids books', 'Baby carriers']],
-  ['Personal finance', ['Index funds', 'Budgeting apps', 'Retirement saving', 'Credit scores', 'Dividend investing', 'Mortgages', 'Side hustles', 'Frugal living']],
-  ['Cycling', ['Road cycling', 'Mountain biking', 'Bike maintenance', 'Gravel bikes', 'Cycling jerseys', 'Bike commuting', 'Indoor trainers', 'E-bikes']],
+  [
+    'Gaming',
+    ['Esports', 'Game streaming', 'Indie games', 'Mechanical keyboards', 'RPG', 'Speedrunning', 'Retro consoles', 'Game soundtracks'],
+  ],
+  [
+    'Gardening',
+    ['Composting', 'Houseplants', 'Seed saving', 'Raised beds', 'Permaculture', 'Bonsai', 'Rose pruning', 'Organic pest control'],
+  ],
+  [
+    'Travel',
+    ['Backpacking', 'Budget airlines', 'City breaks', 'Travel photography', 'Hostels', 'Rail passes', 'Road trips', 'Travel insurance'],
+  ],
+  [
+    'Parenting',
+    ['Baby food', 'Strollers', 'Toddler sleep', 'Montessori', 'Family holidays', 'School supplies', 'Kids books', 'Baby carriers'],
+  ],
+  [
+    'Personal finance',
+    [
+      'Index funds',
+      'Budgeting apps',
+      'Retirement saving',
+      'Credit scores',
+      'Dividend investing',
+      'Mortgages',
+      'Side hustles',
+      'Frugal living',
+    ],
+  ],
+  [
+    'Cycling',
+    [
+      'Road cycling',
+      'Mountain biking',
+      'Bike maintenance',
+      'Gravel bikes',
+      'Cycling jerseys',
+      'Bike commuting',
+      'Indoor trainers',
+      'E-bikes',
+    ],
+  ],
   ['Music', ['Vinyl records', 'Jazz', 'Music festivals', 'Guitar lessons', 'Synthesizers', 'Home studio', 'Concert tickets', 'Headphones']],
   ['Fashion', ['Streetwear', 'Sneakers', 'Sustainable fashion', 'Vintage clothing', 'Watches', 'Skincare', 'Perfume', 'Handbags']],
   ['Pets', ['Dog training', 'Cat toys', 'Pet insurance', 'Aquariums', 'Dog food', 'Puppy classes', 'Bird watching', 'Pet grooming']],
-  ['Home improvement', ['Power tools', 'Interior design', 'Smart home', 'Painting walls', 'Tiling', 'Woodworking', 'Home insulation', 'Kitchen renovation']],
-  ['Photography', ['Mirrorless cameras', 'Film photography', 'Photo editing', 'Prime lenses', 'Tripods', 'Street photography', 'Portrait lighting', 'Drones']],
+  [
+    'Home improvement',
+    ['Power tools', 'Interior design', 'Smart home', 'Painting walls', 'Tiling', 'Woodworking', 'Home insulation', 'Kitchen renovation'],
+  ],
+  [
+    'Photography',
+    [
+      'Mirrorless cameras',
+      'Film photography',
+      'Photo editing',
+      'Prime lenses',
+      'Tripods',
+      'Street photography',
+      'Portrait lighting',
+      'Drones',
+    ],
+  ],
   ['Wellness', ['Yoga', 'Meditation', 'Sleep tracking', 'Herbal tea', 'Pilates', 'Breathwork', 'Massage', 'Journaling']],
   ['Cars', ['Electric cars', 'Car detailing', 'Classic cars', 'Motorsport', 'Tyres', 'Dashcams', 'Car audio', 'Track days']],
   ['Reading', ['Crime fiction', 'Audiobooks', 'E-readers', 'Book clubs', 'Poetry', 'Science fiction', 'Graphic novels', 'Biographies']],

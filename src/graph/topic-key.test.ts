@@ -54,7 +54,8 @@ describe('topicDisplayName', () => {
 
 describe('topicKey on plain ASCII', () => {
   it('gives what the full normalization gives', () => {
-    const full = (s: string) => s.normalize('NFKC').toLowerCase().toUpperCase().toLowerCase().normalize('NFKC').replace(/\s+/gu, ' ').trim();
+    const full = (s: string) =>
+      s.normalize('NFKC').toLowerCase().toUpperCase().toLowerCase().normalize('NFKC').replace(/\s+/gu, ' ').trim();
     let ascii = '';
     for (let c = 0x20; c <= 0x7e; c++) ascii += String.fromCharCode(c);
     for (const s of [ascii, '  Trail\tRunning \n', 'ABC xyz 123 !?', '\r\n', '']) expect(topicKey(s)).toBe(full(s));

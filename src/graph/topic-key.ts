@@ -10,13 +10,7 @@ export function topicKey(name: string): string {
   // Printable ASCII is already NFKC, has no invisible characters and folds by lower-casing alone; bulk imports call
   // this for every interest, and most names are plain ASCII.
   if (PLAIN_ASCII.test(name)) return name.toLowerCase().replace(/\s+/g, ' ').trim();
-  return stripInvisible(name.normalize('NFKC'))
-    .toLowerCase()
-    .toUpperCase()
-    .toLowerCase()
-    .normalize('NFKC')
-    .replace(/\s+/gu, ' ')
-    .trim();
+  return stripInvisible(name.normalize('NFKC')).toLowerCase().toUpperCase().toLowerCase().normalize('NFKC').replace(/\s+/gu, ' ').trim();
 }
 
 const PLAIN_ASCII = /^[\x20-\x7e\t\n\r]*$/;

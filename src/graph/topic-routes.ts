@@ -27,7 +27,10 @@ export function mountTopicRoutes(api: ApiRouter, topics: TopicService): void {
       tags: ['Topics'],
       access: [...READ_ROLES],
       params: TopicIdParams,
-      responses: { 200: { description: 'Topic', schema: TopicDetailSchema }, 400: { description: '`sensitive-topic`: the topic is marked sensitive' } },
+      responses: {
+        200: { description: 'Topic', schema: TopicDetailSchema },
+        400: { description: '`sensitive-topic`: the topic is marked sensitive' },
+      },
       handler: ({ params }) => topics.get(params.id),
     });
 }

@@ -10,13 +10,18 @@ import type { PersonRows } from './bulk-plan.js';
  * ISO datetimes in UTC, `sources` is a string array joined by `;`.
  */
 export const BULK_FILES = {
-  users: { label: 'User', header: 'id:ID(User),name,emailHash,consentSegmentation:boolean,consentPersonalization:boolean,consentMarketing:boolean,createdAt:datetime,updatedAt:datetime,interestsChangedAt:datetime' },
+  users: {
+    label: 'User',
+    header:
+      'id:ID(User),name,emailHash,consentSegmentation:boolean,consentPersonalization:boolean,consentMarketing:boolean,createdAt:datetime,updatedAt:datetime,interestsChangedAt:datetime',
+  },
   identities: { label: 'Identity', header: 'key:ID(Identity),source,externalId,snapshot' },
   topics: { label: 'Topic', header: 'key:ID(Topic),id,name,category' },
   identifies: { type: 'IDENTIFIES', header: ':START_ID(Identity),:END_ID(User)' },
   interests: {
     type: 'INTERESTED_IN',
-    header: ':START_ID(User),:END_ID(Topic),weight:double,sources:string[],w_crm:double,w_purchase:double,firstSeen:datetime,lastSeen:datetime',
+    header:
+      ':START_ID(User),:END_ID(Topic),weight:double,sources:string[],w_crm:double,w_purchase:double,firstSeen:datetime,lastSeen:datetime',
   },
   purchases: { type: 'PURCHASED', header: ':START_ID(User),:END_ID(Topic),key,sku,amount:double,weight:double,at:datetime' },
 } as const;
@@ -101,7 +106,9 @@ export class BulkCsvWriter {
     const { users, identities, identifies, interests, purchases } = this.files;
     const u = users.str(p.user.id);
     // interestsChangedAt: every loaded person is new, as the online import's interestsChanged hook stamps them.
-    users.line(`${u},${users.str(p.user.name)},${users.str(p.user.emailHash)},${p.user.consentSegmentation},${p.user.consentPersonalization ?? ''},${p.user.consentMarketing ?? ''},${this.now},${this.now},${this.now}`);
+    users.line(
+      `${u},${users.str(p.user.name)},${users.str(p.user.emailHash)},${p.user.consentSegmentation},${p.user.consentPersonalization ?? ''},${p.user.consentMarketing ?? ''},${this.now},${this.now},${this.now}`,
+    );
     for (const i of p.identities) {
       const key = identities.str(i.key);
       identities.line(`${key},"crm",${identities.str(i.externalId)},${identities.str(i.snapshot)}`);
@@ -113,7 +120,9 @@ export class BulkCsvWriter {
       );
     }
     for (const x of p.purchases) {
-      purchases.line(`${u},${purchases.str(x.topicKey)},${purchases.str(x.key)},${purchases.str(x.sku)},${num(x.amount)},${x.weight},${x.at}`);
+      purchases.line(
+        `${u},${purchases.str(x.topicKey)},${purchases.str(x.key)},${purchases.str(x.sku)},${num(x.amount)},${x.weight},${x.at}`,
+      );
     }
   }
 

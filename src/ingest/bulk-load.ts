@@ -146,7 +146,9 @@ export async function bulkLoad(o: BulkLoadOptions): Promise<BulkLoadResult> {
   o.progress.done();
   seconds.scan = t();
 
-  const workDir = o.workDir ? (mkdirSync(o.workDir, { recursive: true }), mkdtempSync(path.join(o.workDir, 'bulk-'))) : mkdtempSync(path.join(tmpdir(), 'bulk-load-'));
+  const workDir = o.workDir
+    ? (mkdirSync(o.workDir, { recursive: true }), mkdtempSync(path.join(o.workDir, 'bulk-')))
+    : mkdtempSync(path.join(tmpdir(), 'bulk-load-'));
   try {
     t = clock();
     const now = new Date().toISOString();

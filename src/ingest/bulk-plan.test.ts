@@ -50,16 +50,39 @@ describe('BulkPlanner', () => {
     expect(people).toHaveLength(2);
     const c = people.find((p) => p.identities[0]!.key === 'crm:c')!;
     expect(c.interests).toEqual([
-      { topicKey: 'new', weight: 1, sources: ['purchase'], wCrm: null, wPurchase: 1, firstSeen: '2026-09-01T00:00:00.000Z', lastSeen: '2026-09-01T00:00:00.000Z' },
+      {
+        topicKey: 'new',
+        weight: 1,
+        sources: ['purchase'],
+        wCrm: null,
+        wPurchase: 1,
+        firstSeen: '2026-09-01T00:00:00.000Z',
+        lastSeen: '2026-09-01T00:00:00.000Z',
+      },
     ]);
     const ab = people.find((p) => p.identities.length === 2)!;
-    expect(ab.user).toEqual({ id: expect.any(String), name: 'A', emailHash: emailHash(SECRET, 'x@example.org'), consentSegmentation: false, consentPersonalization: false, consentMarketing: false });
+    expect(ab.user).toEqual({
+      id: expect.any(String),
+      name: 'A',
+      emailHash: emailHash(SECRET, 'x@example.org'),
+      consentSegmentation: false,
+      consentPersonalization: false,
+      consentMarketing: false,
+    });
     expect(ab.identities.map((i) => [i.key, i.snapshot])).toEqual([
       ['crm:a', '[["t",2,"2026-10-01T00:00:00.000Z"]]'],
       ['crm:b', '[["t",1,null]]'],
     ]);
     expect(ab.interests).toEqual([
-      { topicKey: 't', weight: 3, sources: ['crm'], wCrm: 3, wPurchase: null, firstSeen: '2026-10-01T00:00:00.000Z', lastSeen: '2026-10-01T00:00:00.000Z' },
+      {
+        topicKey: 't',
+        weight: 3,
+        sources: ['crm'],
+        wCrm: 3,
+        wPurchase: null,
+        firstSeen: '2026-10-01T00:00:00.000Z',
+        lastSeen: '2026-10-01T00:00:00.000Z',
+      },
     ]);
   });
 });

@@ -157,7 +157,16 @@ export function planPerson(records: PlacedRecord[], ctx: PlanContext, iso = batc
   }
   for (const p of purchases.values()) {
     const e = edges.get(p.topicKey);
-    if (!e) edges.set(p.topicKey, { topicKey: p.topicKey, weight: 0, sources: [], wCrm: null, wPurchase: p.weight, firstSeen: p.at, lastSeen: p.at });
+    if (!e)
+      edges.set(p.topicKey, {
+        topicKey: p.topicKey,
+        weight: 0,
+        sources: [],
+        wCrm: null,
+        wPurchase: p.weight,
+        firstSeen: p.at,
+        lastSeen: p.at,
+      });
     else {
       e.wPurchase = (e.wPurchase ?? 0) + p.weight;
       e.firstSeen = earlier(e.firstSeen, p.at);

@@ -38,7 +38,11 @@ describe('bulk file readers', () => {
   });
 
   it('rejects an NDJSON line that is not UTF-8 by number, and refuses a JSON or CSV file holding such bytes', async () => {
-    const bad = Buffer.concat([Buffer.from('{"externalId":"a"}\n{"externalId":"b'), Buffer.from([0xff, 0xfe]), Buffer.from('"}\n{"externalId":"c"}')]);
+    const bad = Buffer.concat([
+      Buffer.from('{"externalId":"a"}\n{"externalId":"b'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('"}\n{"externalId":"c"}'),
+    ]);
     const file = path.join(dir, 'bad.ndjson');
     writeFileSync(file, bad);
     expect(await readAll(file, 'ndjson')).toEqual([
@@ -76,7 +80,12 @@ describe('bulk file readers', () => {
     const csv = 'externalId,email,topic\nc-1,a@x.org,Chess\nc-2,a@x.org,Golf\nc-1,,Go\n';
     const file = fileWith(csv, 'csv');
     const scan = await scanFile(file, 'csv', () => undefined);
-    expect(scan.lastRowOf).toEqual(new Map([['c-1', 4], ['c-2', 3]]));
+    expect(scan.lastRowOf).toEqual(
+      new Map([
+        ['c-1', 4],
+        ['c-2', 3],
+      ]),
+    );
     expect([...scan.sharedEmails]).toEqual(['a@x.org']);
     const order: number[] = [];
     for await (const item of readFile(file, 'csv', scan, () => undefined)) order.push(item.line);

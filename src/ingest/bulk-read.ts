@@ -98,7 +98,10 @@ function quickField(line: string, key: string, pattern: RegExp): string | undefi
  * NDJSON records' externalId (trimmed) and email for the first pass: read straight from the line where that is safe
  * (quickField), else from JSON.parse, as the second pass will read them.
  */
-function ndjsonKeys(file: string, onBytes: (n: number) => void): AsyncGenerator<{ externalId?: string | undefined; email?: string | undefined }> {
+function ndjsonKeys(
+  file: string,
+  onBytes: (n: number) => void,
+): AsyncGenerator<{ externalId?: string | undefined; email?: string | undefined }> {
   return mapLines(file, onBytes, (raw) => {
     if (raw === null) return {};
     const text = raw.trim();

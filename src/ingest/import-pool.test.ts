@@ -7,7 +7,11 @@ import { RawBody } from './schemas.js';
 
 // Nothing listens on port 1: a worker that reaches the database gets the driver's "unavailable" error.
 const pool = new ImportPool(
-  { db: { uri: 'bolt://127.0.0.1:1', user: 'neo4j', password: '' }, secretKey: 'unit-test-secret-key', ingest: { batchEdges: 100, batchRecords: 10 } },
+  {
+    db: { uri: 'bolt://127.0.0.1:1', user: 'neo4j', password: '' },
+    secretKey: 'unit-test-secret-key',
+    ingest: { batchEdges: 100, batchRecords: 10 },
+  },
   new Hooks(),
   { maxThreads: 1 },
 );

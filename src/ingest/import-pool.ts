@@ -37,7 +37,12 @@ export class ImportPool {
   ) {}
 
   async importProfiles(body: RawBody): Promise<ImportResult> {
-    const { userIds, ...result } = (await this.run({ op: 'profiles', bytes: body.bytes, kind: body.kind, charset: body.charset })) as ImportResult & {
+    const { userIds, ...result } = (await this.run({
+      op: 'profiles',
+      bytes: body.bytes,
+      kind: body.kind,
+      charset: body.charset,
+    })) as ImportResult & {
       userIds: string[];
     };
     if (userIds.length) await this.hooks.emit('interestsChanged', { userIds });
@@ -60,7 +65,8 @@ export class ImportPool {
 
   private async run(task: ImportTask): Promise<(ImportResult | EventsResult) & { userIds: string[] }> {
     // Moving the body's memory to the worker is free; only a buffer that shares its memory with others is copied.
-    const own = task.bytes.byteOffset === 0 && task.bytes.byteLength === task.bytes.buffer.byteLength && task.bytes.buffer instanceof ArrayBuffer;
+    const own =
+      task.bytes.byteOffset === 0 && task.bytes.byteLength === task.bytes.buffer.byteLength && task.bytes.buffer instanceof ArrayBuffer;
     const bytes = own ? task.bytes : new Uint8Array(task.bytes);
     const outcome = (await this.workers().run({ ...task, bytes }, { transferList: [bytes.buffer as ArrayBuffer] })) as ImportOutcome;
     if ('ok' in outcome) return outcome.ok;

@@ -25,15 +25,12 @@ export interface ImportWorkerData {
 }
 
 export type ImportTask =
-  | { op: 'profiles'; bytes: Uint8Array; kind: 'json' | 'ndjson'; charset: string }
-  | { op: 'events'; bytes: Uint8Array; charset: string };
+  { op: 'profiles'; bytes: Uint8Array; kind: 'json' | 'ndjson'; charset: string } | { op: 'events'; bytes: Uint8Array; charset: string };
 
 /** Errors cross the thread boundary as plain data: an AppError keeps its status, anything else its name and code. */
 export type ImportFailure = { status?: number; code?: string; name?: string; message: string; errors?: AppError['errors'] };
 
-export type ImportOutcome =
-  | { ok: (ImportResult | EventsResult) & { userIds: string[] } }
-  | { fail: ImportFailure };
+export type ImportOutcome = { ok: (ImportResult | EventsResult) & { userIds: string[] } } | { fail: ImportFailure };
 
 const data = workerData as ImportWorkerData;
 const db = new Db(data.db);

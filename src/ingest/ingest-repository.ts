@@ -102,69 +102,85 @@ export class IngestRepository {
     const rows = await this.db.read<{ key: string }>('ingest/find-topics-to-merge', { topics }, { deadline: 'batch' });
     if (rows.length === 0) return;
     const wanted = new Set(rows.map((r) => r.key));
-    await this.db.writeTx((tx) => this.mergeTopics(tx, topics.filter((t) => wanted.has(t.key))), { deadline: 'batch' });
+    await this.db.writeTx(
+      (tx) =>
+        this.mergeTopics(
+          tx,
+          topics.filter((t) => wanted.has(t.key)),
+        ),
+      { deadline: 'batch' },
+    );
   }
 
   private write(prop: SourceProp, snapshots: SourceSnapshot[], now: string, fast: boolean): Promise<string[]> {
-    return this.db.writeTx(async (tx) => {
-      const userIds: string[] = new Array(snapshots.length);
-      const fresh = new Set<number>();
-      if (fast) {
-        // Records that share a new user (same email in one batch) take the MERGE path, so CREATE never doubles an edge.
-        const perNewId = new Map<string, number>();
-        for (const s of snapshots) perNewId.set(s.identity.newId, (perNewId.get(s.identity.newId) ?? 0) + 1);
-        const found = await tx.run<{ idx: number; identityExists: boolean; emailKnown: boolean }>('graph/find-identities', {
-          rows: snapshots.map((s, idx) => ({ idx, key: s.identity.key, emailHash: s.identity.emailHash })),
-        });
-        for (const f of found) {
-          const s = snapshots[f.idx]!;
-          if (!f.identityExists && !f.emailKnown && perNewId.get(s.identity.newId) === 1) fresh.add(f.idx);
+    return this.db.writeTx(
+      async (tx) => {
+        const userIds: string[] = new Array(snapshots.length);
+        const fresh = new Set<number>();
+        if (fast) {
+          // Records that share a new user (same email in one batch) take the MERGE path, so CREATE never doubles an edge.
+          const perNewId = new Map<string, number>();
+          for (const s of snapshots) perNewId.set(s.identity.newId, (perNewId.get(s.identity.newId) ?? 0) + 1);
+          const found = await tx.run<{ idx: number; identityExists: boolean; emailKnown: boolean }>('graph/find-identities', {
+            rows: snapshots.map((s, idx) => ({ idx, key: s.identity.key, emailHash: s.identity.emailHash })),
+          });
+          for (const f of found) {
+            const s = snapshots[f.idx]!;
+            if (!f.identityExists && !f.emailKnown && perNewId.get(s.identity.newId) === 1) fresh.add(f.idx);
+          }
         }
-      }
-      if (fresh.size) {
-        const { topicKeys, rows } = indexTopics([...fresh].map((idx) => ({ ...snapshots[idx]!.identity, interests: snapshots[idx]!.interests })));
-        await tx.run('ingest/create-profiles', { prop, sources: [prop.slice(2)], now, rows, topicKeys });
-        for (const idx of fresh) userIds[idx] = snapshots[idx]!.identity.newId;
-      }
-      const rest = snapshots.map((s, idx) => ({ s, idx })).filter(({ idx }) => !fresh.has(idx));
-      const ids = await this.users.upsertIdentities(
-        tx,
-        rest.map(({ s, idx }) => ({ ...s.identity, idx })),
-      );
-      const people = new Map<string, Person>();
-      for (const r of ids) {
-        userIds[r.idx] = r.userId;
-        const person = people.get(r.userId) ?? { created: true, incoming: new Map(), known: new Map() };
-        person.created &&= r.created;
-        const s = snapshots[r.idx]!;
-        person.incoming.set(s.identity.key, s.interests);
-        // Rows of one person merged in the same statement may each see only the identities merged before them.
-        for (const k of r.sourceIdentities) person.known.set(k.key, k);
-        people.set(r.userId, person);
-      }
-      const plans = await this.planPeople(tx, prop, people);
-      const existing = [...plans].filter(([id]) => !people.get(id)!.created);
-      if (existing.length) {
-        await tx.run('ingest/drop-stale-source-interests', {
-          prop,
-          rows: existing.map(([userId, plan]) => ({ userId, keys: plan.interests.map((i) => i.key) })),
-        });
-      }
-      const withInterests = [...plans]
-        .filter(([, plan]) => plan.interests.length > 0)
-        .map(([userId, plan]) => ({ userId, interests: plan.interests }));
-      if (withInterests.length) await tx.run('ingest/set-source-interests', { prop, now, ...indexTopics(withInterests) });
-      const withPurchases = snapshots
-        .map((s, i) => ({ userId: userIds[i]!, purchases: s.purchases }))
-        .filter((r) => r.purchases.length > 0);
-      if (withPurchases.length) await tx.run('ingest/merge-purchases', { now, rows: withPurchases });
-      await recordConsent(tx, this.consentChanges(snapshots, fresh, ids), 'import');
-      return userIds;
-    }, { deadline: 'batch' });
+        if (fresh.size) {
+          const { topicKeys, rows } = indexTopics(
+            [...fresh].map((idx) => ({ ...snapshots[idx]!.identity, interests: snapshots[idx]!.interests })),
+          );
+          await tx.run('ingest/create-profiles', { prop, sources: [prop.slice(2)], now, rows, topicKeys });
+          for (const idx of fresh) userIds[idx] = snapshots[idx]!.identity.newId;
+        }
+        const rest = snapshots.map((s, idx) => ({ s, idx })).filter(({ idx }) => !fresh.has(idx));
+        const ids = await this.users.upsertIdentities(
+          tx,
+          rest.map(({ s, idx }) => ({ ...s.identity, idx })),
+        );
+        const people = new Map<string, Person>();
+        for (const r of ids) {
+          userIds[r.idx] = r.userId;
+          const person = people.get(r.userId) ?? { created: true, incoming: new Map(), known: new Map() };
+          person.created &&= r.created;
+          const s = snapshots[r.idx]!;
+          person.incoming.set(s.identity.key, s.interests);
+          // Rows of one person merged in the same statement may each see only the identities merged before them.
+          for (const k of r.sourceIdentities) person.known.set(k.key, k);
+          people.set(r.userId, person);
+        }
+        const plans = await this.planPeople(tx, prop, people);
+        const existing = [...plans].filter(([id]) => !people.get(id)!.created);
+        if (existing.length) {
+          await tx.run('ingest/drop-stale-source-interests', {
+            prop,
+            rows: existing.map(([userId, plan]) => ({ userId, keys: plan.interests.map((i) => i.key) })),
+          });
+        }
+        const withInterests = [...plans]
+          .filter(([, plan]) => plan.interests.length > 0)
+          .map(([userId, plan]) => ({ userId, interests: plan.interests }));
+        if (withInterests.length) await tx.run('ingest/set-source-interests', { prop, now, ...indexTopics(withInterests) });
+        const withPurchases = snapshots
+          .map((s, i) => ({ userId: userIds[i]!, purchases: s.purchases }))
+          .filter((r) => r.purchases.length > 0);
+        if (withPurchases.length) await tx.run('ingest/merge-purchases', { now, rows: withPurchases });
+        await recordConsent(tx, this.consentChanges(snapshots, fresh, ids), 'import');
+        return userIds;
+      },
+      { deadline: 'batch' },
+    );
   }
 
   /** What the batch changed of people's consent: new people from the default (all given), others from before. */
-  private consentChanges(snapshots: SourceSnapshot[], fresh: Set<number>, merged: Array<{ userId: string; consentBefore: boolean[]; consentAfter: boolean[] }>): ConsentChange[] {
+  private consentChanges(
+    snapshots: SourceSnapshot[],
+    fresh: Set<number>,
+    merged: Array<{ userId: string; consentBefore: boolean[]; consentAfter: boolean[] }>,
+  ): ConsentChange[] {
     const out: ConsentChange[] = [];
     for (const idx of fresh) {
       const row = snapshots[idx]!.identity;
@@ -221,23 +237,28 @@ export class IngestRepository {
     },
     now: string,
   ): Promise<Set<string>> {
-    return this.db.writeTx(async (tx) => {
-      const rows = await tx.run<{ id: string }>('ingest/merge-events', { rows: events, batch: randomUUID() });
-      const fresh = new Set(rows.map((r) => r.id));
-      if (fresh.size === 0) return fresh;
-      const p = plan(fresh);
-      await this.mergeTopics(tx, p.topics);
-      if (p.unlikes.length) await tx.run('ingest/remove-like-signals', { rows: p.unlikes });
-      if (p.signals.length) await tx.run('ingest/add-event-signals', { rows: p.signals });
-      if (p.purchases.length) await tx.run('ingest/merge-purchases', { now, rows: p.purchases });
-      return fresh;
-    }, { deadline: 'batch' });
+    return this.db.writeTx(
+      async (tx) => {
+        const rows = await tx.run<{ id: string }>('ingest/merge-events', { rows: events, batch: randomUUID() });
+        const fresh = new Set(rows.map((r) => r.id));
+        if (fresh.size === 0) return fresh;
+        const p = plan(fresh);
+        await this.mergeTopics(tx, p.topics);
+        if (p.unlikes.length) await tx.run('ingest/remove-like-signals', { rows: p.unlikes });
+        if (p.signals.length) await tx.run('ingest/add-event-signals', { rows: p.signals });
+        if (p.purchases.length) await tx.run('ingest/merge-purchases', { now, rows: p.purchases });
+        return fresh;
+      },
+      { deadline: 'batch' },
+    );
   }
 
   private async mergeTopics(tx: Tx, topics: TopicRow[]): Promise<void> {
     if (topics.length === 0) return;
     const sorted = [...topics].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     // The category's key finds a SensitiveCategory mark, so a topic filed under one is sensitive from its creation.
-    await tx.run('ingest/merge-topics', { topics: sorted.map((t) => ({ ...t, categoryKey: t.category === null ? null : topicKey(t.category) })) });
+    await tx.run('ingest/merge-topics', {
+      topics: sorted.map((t) => ({ ...t, categoryKey: t.category === null ? null : topicKey(t.category) })),
+    });
   }
 }

@@ -22,7 +22,9 @@ describe('planEvents', () => {
       ev('4', 'view', '2026-10-01T00:00:00.000Z'),
     ]);
     expect(plan.unlikes).toEqual([{ userId: 'u1', key: 'trail running' }]);
-    expect(plan.signals).toEqual([{ userId: 'u1', key: 'trail running', like: null, views: 3 * VIEW_FACTOR, at: '2026-10-03T00:00:00.000Z' }]);
+    expect(plan.signals).toEqual([
+      { userId: 'u1', key: 'trail running', like: null, views: 3 * VIEW_FACTOR, at: '2026-10-03T00:00:00.000Z' },
+    ]);
   });
 
   it('keeps a like that comes after an unlike, and normalizes topics across spellings', () => {
@@ -39,7 +41,10 @@ describe('planEvents', () => {
     const plan = planEvents([ev('p1', 'purchase', '2026-10-01T00:00:00.000Z', { sku: 'S-1', amount: 5, weight: 2 })]);
     expect(plan.signals).toEqual([]);
     expect(plan.purchases).toEqual([
-      { userId: 'u1', purchases: [{ key: 'event:p1', sku: 'S-1', amount: 5, at: '2026-10-01T00:00:00.000Z', topicKey: 'trail running', weight: 2 }] },
+      {
+        userId: 'u1',
+        purchases: [{ key: 'event:p1', sku: 'S-1', amount: 5, at: '2026-10-01T00:00:00.000Z', topicKey: 'trail running', weight: 2 }],
+      },
     ]);
   });
 });

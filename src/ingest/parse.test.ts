@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { chunkByExternalId, csvToItems, CsvRowParser, formatFromPath, parseCsvRows, parseImportFile, parseNdjson, validateItems, stringField } from './parse.js';
+import {
+  chunkByExternalId,
+  csvToItems,
+  CsvRowParser,
+  formatFromPath,
+  parseCsvRows,
+  parseImportFile,
+  parseNdjson,
+  validateItems,
+  stringField,
+} from './parse.js';
 import { ProfileRecord } from './schemas.js';
 
 describe('parseNdjson', () => {
@@ -130,11 +140,20 @@ describe('chunkByExternalId', () => {
   it('keeps every record of one externalId in one chunk, in file order, and chunks near the size', () => {
     const items = ['a', 'b', 'a', 'c', 'd', 'a', 'e'].map((id, i) => ({ line: i + 1, value: { externalId: id } }));
     const chunks = chunkByExternalId(items, 2);
-    expect(chunks.map((c) => c.map((i) => i.line))).toEqual([[1, 3, 6], [2, 4], [5, 7]]);
-    // records without a usable externalId still go out (the service rejects them by line)
-    expect(chunkByExternalId([{ line: 1, value: 7 }, { line: 2, value: { externalId: 3 } }], 1)).toEqual([
-      [{ line: 1, value: 7 }],
-      [{ line: 2, value: { externalId: 3 } }],
+    expect(chunks.map((c) => c.map((i) => i.line))).toEqual([
+      [1, 3, 6],
+      [2, 4],
+      [5, 7],
     ]);
+    // records without a usable externalId still go out (the service rejects them by line)
+    expect(
+      chunkByExternalId(
+        [
+          { line: 1, value: 7 },
+          { line: 2, value: { externalId: 3 } },
+        ],
+        1,
+      ),
+    ).toEqual([[{ line: 1, value: 7 }], [{ line: 2, value: { externalId: 3 } }]]);
   });
 });

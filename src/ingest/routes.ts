@@ -2,7 +2,16 @@ import express, { type RequestHandler } from 'express';
 import type { ApiRouter } from '../api/route.js';
 import { AppError } from '../errors.js';
 import type { Services } from '../services.js';
-import { EventInput, EventsBody, EventsRequestBody, EventsResult, ImportResult, ProfileImportBody, ProfileRecord, RawBody } from './schemas.js';
+import {
+  EventInput,
+  EventsBody,
+  EventsRequestBody,
+  EventsResult,
+  ImportResult,
+  ProfileImportBody,
+  ProfileRecord,
+  RawBody,
+} from './schemas.js';
 
 const IMPORT_TYPES = ['application/x-ndjson', 'application/json'];
 

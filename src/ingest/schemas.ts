@@ -67,13 +67,15 @@ export class RawBody {
  * The router only checks that the body arrived; the worker parses it and validates each record on its own, so that
  * one bad line never loses the good ones. The OpenAPI document still shows the record schema.
  */
-export const ProfileImportBody = z.custom<RawBody>((v) => v instanceof RawBody).openapi('ProfileImport', {
-  type: 'array',
-  description:
-    'NDJSON (application/x-ndjson, one ProfileRecord a line) or a JSON array of ProfileRecord. ' +
-    'Invalid records are rejected one by one (line number, reasons); valid ones are stored.',
-  items: { $ref: '#/components/schemas/ProfileRecord' },
-});
+export const ProfileImportBody = z
+  .custom<RawBody>((v) => v instanceof RawBody)
+  .openapi('ProfileImport', {
+    type: 'array',
+    description:
+      'NDJSON (application/x-ndjson, one ProfileRecord a line) or a JSON array of ProfileRecord. ' +
+      'Invalid records are rejected one by one (line number, reasons); valid ones are stored.',
+    items: { $ref: '#/components/schemas/ProfileRecord' },
+  });
 
 export const RejectedLine = z
   .object({
@@ -83,9 +85,7 @@ export const RejectedLine = z
   })
   .openapi('RejectedLine');
 
-export const ImportResult = z
-  .object({ imported: z.number().int(), rejected: z.array(RejectedLine) })
-  .openapi('ImportResult');
+export const ImportResult = z.object({ imported: z.number().int(), rejected: z.array(RejectedLine) }).openapi('ImportResult');
 
 export const EVENT_KINDS = ['like', 'unlike', 'view', 'purchase'] as const;
 
@@ -125,9 +125,7 @@ export const EventsResult = z
   .object({
     accepted: z.number().int(),
     duplicates: z.number().int(),
-    rejected: z.array(
-      z.object({ line: z.number().int().describe('index + 1'), id: z.string().optional(), errors: z.array(z.string()) }),
-    ),
+    rejected: z.array(z.object({ line: z.number().int().describe('index + 1'), id: z.string().optional(), errors: z.array(z.string()) })),
   })
   .openapi('EventsResult');
 
@@ -137,8 +135,5 @@ export const EventsResult = z
  */
 export const FacebookLogin = z.object({
   profile: z.object({ id: cleanString().min(1).max(200), name: cleanString().max(200).optional() }),
-  likes: z.array(
-    z.object({ id: cleanString().max(200).optional(), name: cleanString(), category: cleanString().optional() }),
-  ),
+  likes: z.array(z.object({ id: cleanString().max(200).optional(), name: cleanString(), category: cleanString().optional() })),
 });
-

@@ -12,11 +12,12 @@ describe('snapshots', () => {
   });
 
   it('adds weights per topic and keeps the latest time', () => {
-    expect(combineSnapshots([[i('a', 1, '2026-01-01'), i('b', 2)], [i('a', 3, '2026-02-01'), i('c', 1, '2025-01-01')]])).toEqual([
-      i('a', 4, '2026-02-01'),
-      i('b', 2),
-      i('c', 1, '2025-01-01'),
-    ]);
+    expect(
+      combineSnapshots([
+        [i('a', 1, '2026-01-01'), i('b', 2)],
+        [i('a', 3, '2026-02-01'), i('c', 1, '2025-01-01')],
+      ]),
+    ).toEqual([i('a', 4, '2026-02-01'), i('b', 2), i('c', 1, '2025-01-01')]);
   });
 });
 
@@ -32,10 +33,14 @@ describe('planPerson', () => {
   });
 
   it('adds a second identity to what the first one put on the edges and snapshots both', () => {
-    const plan = planPerson(new Map([['crm:b', [i('y', 2)]]]), [{ key: 'crm:a', snapshot: null }, { key: 'crm:b', snapshot: null }], () => [
-      i('x', 1, '2026-10-01T00:00:00.000Z'),
-      i('y', 1),
-    ]);
+    const plan = planPerson(
+      new Map([['crm:b', [i('y', 2)]]]),
+      [
+        { key: 'crm:a', snapshot: null },
+        { key: 'crm:b', snapshot: null },
+      ],
+      () => [i('x', 1, '2026-10-01T00:00:00.000Z'), i('y', 1)],
+    );
     expect(plan.interests).toEqual([i('y', 3), i('x', 1, '2026-10-01T00:00:00.000Z')]);
     expect(plan.snapshots).toEqual([
       { key: 'crm:b', snapshot: encodeSnapshot([i('y', 2)]) },

@@ -143,16 +143,20 @@ export class InsightService {
     if (this.building?.model === model) return this.building.done;
     const started = Date.now();
     const counts = new PopulationCounts(this.sync.store, model);
-    const done = counts.fill(() => pause()).then(() => {
-      if (this.run.current === model) this.counts = counts;
-      this.logger.debug({ runId: model.runId, people: counts.people, ms: Date.now() - started }, 'insight population counted');
-      return counts;
-    });
+    const done = counts
+      .fill(() => pause())
+      .then(() => {
+        if (this.run.current === model) this.counts = counts;
+        this.logger.debug({ runId: model.runId, people: counts.people, ms: Date.now() - started }, 'insight population counted');
+        return counts;
+      });
     const building = { model, counts, done };
     this.building = building;
-    void done.catch(() => undefined).finally(() => {
-      if (this.building === building) this.building = undefined;
-    });
+    void done
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.building === building) this.building = undefined;
+      });
     return done;
   }
 
@@ -173,7 +177,10 @@ export class InsightService {
   }
 
   /** The audience's members and tallies, with the population they are measured against (one model for all three). */
-  private async measure(def: AudienceDefinition, people: number): Promise<{ members: AudienceMembers; group: Tally; population: PopulationCounts }> {
+  private async measure(
+    def: AudienceDefinition,
+    people: number,
+  ): Promise<{ members: AudienceMembers; group: Tally; population: PopulationCounts }> {
     const members = await this.audiences.members(def, people);
     const population = await this.populationOf(members.model);
     const group = await tallyMembers(new HoldingsWalker(this.sync.store, members.model), members.slots, () => pause());
@@ -184,8 +191,8 @@ export class InsightService {
     const { members, group, population } = await this.measure(def, opts.people);
     const { model } = members;
     const minSupport = opts.minSupport ?? defaultMinSupport(group.people);
-    const topics = overIndexed(group, population, 'topics', { minSupport, minLift: 1, limit: Math.max(opts.topics, LABEL_TOPICS) }).map((r) =>
-      this.topicRow(model, r),
+    const topics = overIndexed(group, population, 'topics', { minSupport, minLift: 1, limit: Math.max(opts.topics, LABEL_TOPICS) }).map(
+      (r) => this.topicRow(model, r),
     );
     const categories = overIndexed(group, population, 'categories', { minSupport, minLift: 0, limit: opts.categories }).map((r) => ({
       name: model.categories[r.key]!,
@@ -215,7 +222,10 @@ export class InsightService {
       population: populationSize,
       populationShare: populationSize > 0 ? round(group.people / populationSize, 6) : 0,
       minSupport,
-      label: topics.slice(0, LABEL_TOPICS).map((t) => t.name).join(' · '),
+      label: topics
+        .slice(0, LABEL_TOPICS)
+        .map((t) => t.name)
+        .join(' · '),
       topics: topics.slice(0, opts.topics),
       categories,
       topPeople: members.top.map((r) => ({ user: r.address, affinity: r.affinity, lift: r.lift })),
@@ -241,10 +251,29 @@ export class InsightService {
     const support = { a: opts.minSupport ?? defaultMinSupport(ma.group.people), b: opts.minSupport ?? defaultMinSupport(mb.group.people) };
     const population = Math.max(mb.population.people, ma.group.people, mb.group.people);
     const sides = (kind: 'topics' | 'categories', limit: number) => {
-      const ab = rankLifts(ma.group[kind], ma.group.people, (k) => mb.group[kind][k] ?? 0, mb.group.people, { minSupport: support.a, minLift: 1, limit });
-      const ba = rankLifts(mb.group[kind], mb.group.people, (k) => ma.group[kind][k] ?? 0, ma.group.people, { minSupport: support.b, minLift: 1, limit });
-      const flip = (r: LiftRow): LiftRow => ({ ...r, members: r.reference, memberShare: r.referenceShare, reference: r.members, referenceShare: r.memberShare });
-      return { ab: ab.map((r) => sideBySide(r)), ba: ba.map((r) => sideBySide(flip(r), r.lift)), keysAb: ab.map((r) => r.key), keysBa: ba.map((r) => r.key) };
+      const ab = rankLifts(ma.group[kind], ma.group.people, (k) => mb.group[kind][k] ?? 0, mb.group.people, {
+        minSupport: support.a,
+        minLift: 1,
+        limit,
+      });
+      const ba = rankLifts(mb.group[kind], mb.group.people, (k) => ma.group[kind][k] ?? 0, ma.group.people, {
+        minSupport: support.b,
+        minLift: 1,
+        limit,
+      });
+      const flip = (r: LiftRow): LiftRow => ({
+        ...r,
+        members: r.reference,
+        memberShare: r.referenceShare,
+        reference: r.members,
+        referenceShare: r.memberShare,
+      });
+      return {
+        ab: ab.map((r) => sideBySide(r)),
+        ba: ba.map((r) => sideBySide(flip(r), r.lift)),
+        keysAb: ab.map((r) => r.key),
+        keysBa: ba.map((r) => r.key),
+      };
     };
     const topics = sides('topics', opts.topics);
     const categories = sides('categories', opts.categories);

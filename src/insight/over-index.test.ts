@@ -23,7 +23,7 @@ describe('over-indexing', () => {
   it('keeps the top rows with a bounded selection, the same as sorting everything', () => {
     const n = 5000;
     let seed = 1;
-    const rand = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    const rand = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
     const pop = Array.from({ length: n }, () => 1 + Math.floor(rand() * 1000));
     const grp = pop.map((p) => Math.floor(rand() * Math.min(p, 100)));
     const top = rankLifts(Int32Array.from(grp), 100, (k) => pop[k]!, 1000, { minSupport: 5, minLift: 1, limit: 25 });

@@ -35,7 +35,14 @@ function liftRow(key: number, g: number, gSize: number, r: number, rSize: number
   const memberShare = g / gSize;
   const referenceShare = r / rSize;
   const lift = memberShare / (Math.max(r, 0.5) / rSize);
-  return { key, members: g, memberShare: round(memberShare, 6), reference: r, referenceShare: round(referenceShare, 6), lift: round(lift, 4) };
+  return {
+    key,
+    members: g,
+    memberShare: round(memberShare, 6),
+    reference: r,
+    referenceShare: round(referenceShare, 6),
+    lift: round(lift, 4),
+  };
 }
 
 /** Lift descending, then support descending, then key: the same order every time. */

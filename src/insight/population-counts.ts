@@ -181,7 +181,11 @@ export async function tallyMembers(
   pause: () => Promise<void>,
   slice = 5_000,
 ): Promise<Tally> {
-  const out: Tally = { people: 0, topics: new Int32Array(walker.store.topics.size), categories: new Int32Array(walker.model.categories.length) };
+  const out: Tally = {
+    people: 0,
+    topics: new Int32Array(walker.store.topics.size),
+    categories: new Int32Array(walker.model.categories.length),
+  };
   for (let i = 0; i < slots.length; i++) {
     if (walker.walk(slots[i]!)) walker.addTo(out, 1);
     if (i % slice === slice - 1) await pause();

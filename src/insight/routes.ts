@@ -22,9 +22,10 @@ export function mountInsightRoutes(api: ApiRouter, services: Services): void {
     .route({
       method: 'get',
       path: '/v1/segments/:id/insight',
-      summary: 'Extension: what makes a segment\'s audience different — over-indexed topics and categories, size, top people, change since the previous run',
+      summary:
+        "Extension: what makes a segment's audience different — over-indexed topics and categories, size, top people, change since the previous run",
       description:
-        'Lift of a topic = share of the audience\'s profiled members holding it / share of the population holding it, ' +
+        "Lift of a topic = share of the audience's profiled members holding it / share of the population holding it, " +
         'listed with its support (the counts). The population: consenting people with an interest in a segment of the ' +
         'visible run (docs/affinity.md). Computed in memory from the people this process holds.',
       tags: ['Insight'],

@@ -15,24 +15,34 @@ const SegmentAudienceSchema = z
 const RuleAudienceSchema = z
   .object({
     where: BoundedRule.describe('Rules as in POST /v1/audiences/query'),
-    rankBy: z.string().trim().min(1).max(200).optional().describe('Segment whose affinity ranks the people (default: the first in `where`)'),
+    rankBy: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('Segment whose affinity ranks the people (default: the first in `where`)'),
   })
   .strict();
 
-export const AudienceDefinitionSchema = z
-  .union([SegmentAudienceSchema, RuleAudienceSchema])
-  .openapi('AudienceDefinition', {
-    description:
-      'A segment\'s members at thresholds `{segment, minAffinity?, minLift?}` (as GET /v1/segments/:id/audience), or the ' +
-      'people matching rules `{where, rankBy?}` (as POST /v1/audiences/query)',
-  });
+export const AudienceDefinitionSchema = z.union([SegmentAudienceSchema, RuleAudienceSchema]).openapi('AudienceDefinition', {
+  description:
+    "A segment's members at thresholds `{segment, minAffinity?, minLift?}` (as GET /v1/segments/:id/audience), or the " +
+    'people matching rules `{where, rankBy?}` (as POST /v1/audiences/query)',
+});
 
 // ---- insight ---------------------------------------------------------------------------------------------------
 
 /** A whole number in a query string that has no default (absent or empty: not given). */
 const optionalQueryInt = (min: number, max: number) =>
   z
-    .preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^[0-9]{1,15}$/, 'must be a whole number in decimal digits').optional())
+    .preprocess(
+      (v) => (v === '' ? undefined : v),
+      z
+        .string()
+        .regex(/^[0-9]{1,15}$/, 'must be a whole number in decimal digits')
+        .optional(),
+    )
     .transform((v) => (v === undefined ? undefined : Number(v)))
     .pipe(z.number().int().min(min).max(max).optional())
     .openapi({ type: 'integer', minimum: min, maximum: max });
@@ -88,7 +98,7 @@ export const SegmentChangeSchema = z
     mergedFrom: z.array(z.object({ id: z.string(), label: z.string().nullable() })),
     previous: z.object({ label: z.string(), userCount: z.number().int(), topicCount: z.number().int() }).nullable(),
     userCount: z.number().int().nullable().describe('People with an interest in it when this run was computed'),
-    userCountChange: z.number().int().nullable().describe('userCount minus the previous segment\'s'),
+    userCountChange: z.number().int().nullable().describe("userCount minus the previous segment's"),
   })
   .openapi('SegmentChange');
 
@@ -100,7 +110,7 @@ export const InsightSchema = z
       .object({
         id: z.string(),
         label: z.string(),
-        share: z.number().describe('The run\'s share of the segment (the lift baseline of segments of one)'),
+        share: z.number().describe("The run's share of the segment (the lift baseline of segments of one)"),
         userCount: z.number().int().nullable(),
         topicCount: z.number().int().nullable(),
       })
@@ -108,13 +118,15 @@ export const InsightSchema = z
       .describe('For a segment audience: the segment as the run recorded it'),
     size: z.number().int().describe('People in the audience now'),
     profiled: z.number().int().describe('Of them, people of the population (consenting, with segmented interest): the base of memberShare'),
-    population: z.number().int().describe('Consenting people with an interest in a segment of the run (the base of the run\'s shares)'),
+    population: z.number().int().describe("Consenting people with an interest in a segment of the run (the base of the run's shares)"),
     populationShare: z.number().describe('profiled / population'),
     minSupport: z.number().int().describe('The minimum support applied'),
     label: z.string().describe('A label from the most over-indexed topics'),
     topics: z.array(TopicLiftSchema).describe('Topics with lift > 1 and enough support, by lift descending'),
-    categories: z.array(CategoryLiftSchema).describe('Categories with enough support, by lift descending (a person holds a category when they hold one of its topics)'),
-    topPeople: z.array(AudienceMemberSchema).describe('Highest affinity first (to the segment, or to the rules\' ranking segment)'),
+    categories: z
+      .array(CategoryLiftSchema)
+      .describe('Categories with enough support, by lift descending (a person holds a category when they hold one of its topics)'),
+    topPeople: z.array(AudienceMemberSchema).describe("Highest affinity first (to the segment, or to the rules' ranking segment)"),
     change: SegmentChangeSchema.nullable().describe('For a segment: how it changed since the previous run'),
   })
   .openapi('Insight');
@@ -131,18 +143,25 @@ export const CompareBody = z
       .min(1)
       .max(1_000_000_000)
       .optional()
-      .describe('Members of the side a topic over-indexes in who must hold it (default: 1% of that side\'s profiled members, at least 3)'),
+      .describe("Members of the side a topic over-indexes in who must hold it (default: 1% of that side's profiled members, at least 3)"),
     topics: z.number().int().min(1).max(100).default(20).describe('Topics listed per side (default 20)'),
     categories: z.number().int().min(1).max(50).default(10).describe('Categories listed per side (default 10)'),
   })
   .strict()
   .openapi('CompareRequest');
 
-const sideFigures = z.object({ members: z.number().int().describe('Profiled members holding it'), share: z.number().describe('members / profiled members') });
+const sideFigures = z.object({
+  members: z.number().int().describe('Profiled members holding it'),
+  share: z.number().describe('members / profiled members'),
+});
 const sideBySide = {
   a: sideFigures.describe('In audience a'),
   b: sideFigures.describe('In audience b'),
-  lift: z.number().describe('Its share in the audience it over-indexes in / its share in the other (the other counting half a person when nobody there holds it)'),
+  lift: z
+    .number()
+    .describe(
+      'Its share in the audience it over-indexes in / its share in the other (the other counting half a person when nobody there holds it)',
+    ),
 };
 const ComparedAudienceSchema = z.object({
   audience: AudienceDefinitionSchema,
@@ -165,8 +184,12 @@ export const ComparisonSchema = z
       shareOfB: z.number().describe('people / size of b'),
     }),
     minSupport: z.object({ a: z.number().int(), b: z.number().int() }),
-    topicsA: z.array(z.object({ id: z.string(), name: z.string(), category: z.string().nullable(), ...sideBySide })).describe('Topics over-indexing in a against b, by lift descending'),
-    topicsB: z.array(z.object({ id: z.string(), name: z.string(), category: z.string().nullable(), ...sideBySide })).describe('Topics over-indexing in b against a'),
+    topicsA: z
+      .array(z.object({ id: z.string(), name: z.string(), category: z.string().nullable(), ...sideBySide }))
+      .describe('Topics over-indexing in a against b, by lift descending'),
+    topicsB: z
+      .array(z.object({ id: z.string(), name: z.string(), category: z.string().nullable(), ...sideBySide }))
+      .describe('Topics over-indexing in b against a'),
     categoriesA: z.array(z.object({ name: z.string(), ...sideBySide })),
     categoriesB: z.array(z.object({ name: z.string(), ...sideBySide })),
   })

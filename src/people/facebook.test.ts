@@ -25,8 +25,18 @@ describe('appSecretProof', () => {
 describe('fetchAllLikes', () => {
   it('follows paging.next, proves every call and keeps the token out of the URL', async () => {
     const { impl, calls } = scripted([
-      { body: { data: [{ id: '1', name: 'Trail running', category: 'Sport' }], paging: { next: `${GRAPH}/me/likes?access_token=tok&after=a1` } } },
-      { body: { data: [{ id: '2', name: 'Sourdough', created_time: '2026-01-01T00:00:00+0000' }], paging: { next: `${GRAPH}/me/likes?after=a2` } } },
+      {
+        body: {
+          data: [{ id: '1', name: 'Trail running', category: 'Sport' }],
+          paging: { next: `${GRAPH}/me/likes?access_token=tok&after=a1` },
+        },
+      },
+      {
+        body: {
+          data: [{ id: '2', name: 'Sourdough', created_time: '2026-01-01T00:00:00+0000' }],
+          paging: { next: `${GRAPH}/me/likes?after=a2` },
+        },
+      },
       { body: { data: [{ id: '1', name: 'Trail running' }, { id: '3', name: '  ' }, { name: 'no id' }], paging: {} } },
     ]);
     const likes = await fetchAllLikes({ graphUrl: GRAPH, appSecret: 's3cret', accessToken: 'tok' }, impl);
@@ -49,14 +59,18 @@ describe('fetchAllLikes', () => {
     await expect(fetchAllLikes({ graphUrl: GRAPH, appSecret: 's', accessToken: 't' }, away.impl)).rejects.toBeInstanceOf(GraphApiError);
     expect(away.calls).toHaveLength(1);
 
-    const loop = scripted(Array.from({ length: 5 }, () => ({ body: { data: [{ id: '9', name: 'X' }], paging: { next: `${GRAPH}/me/likes?after=same` } } })));
+    const loop = scripted(
+      Array.from({ length: 5 }, () => ({ body: { data: [{ id: '9', name: 'X' }], paging: { next: `${GRAPH}/me/likes?after=same` } } })),
+    );
     const likes = await fetchAllLikes({ graphUrl: GRAPH, appSecret: 's', accessToken: 't' }, loop.impl);
     expect(likes).toEqual([{ id: '9', name: 'X' }]);
     expect(loop.calls).toHaveLength(2);
   });
 
   it('fails rather than return a part when there are more pages than it reads', async () => {
-    const pages = Array.from({ length: 4 }, (_, i) => ({ body: { data: [{ id: String(i), name: `Like ${i}` }], paging: { next: `${GRAPH}/me/likes?after=p${i}` } } }));
+    const pages = Array.from({ length: 4 }, (_, i) => ({
+      body: { data: [{ id: String(i), name: `Like ${i}` }], paging: { next: `${GRAPH}/me/likes?after=p${i}` } },
+    }));
     const { impl, calls } = scripted(pages);
     const err = await fetchAllLikes({ graphUrl: GRAPH, appSecret: 's', accessToken: 't', maxPages: 3 }, impl).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GraphApiError);
@@ -70,6 +84,8 @@ describe('fetchAllLikes', () => {
 
   it('reports a Graph API error with its status', async () => {
     const { impl } = scripted([{ status: 400, body: { error: { message: 'Invalid appsecret_proof' } } }]);
-    await expect(fetchAllLikes({ graphUrl: GRAPH, appSecret: 's', accessToken: 't' }, impl)).rejects.toThrow(/400: Invalid appsecret_proof/);
+    await expect(fetchAllLikes({ graphUrl: GRAPH, appSecret: 's', accessToken: 't' }, impl)).rejects.toThrow(
+      /400: Invalid appsecret_proof/,
+    );
   });
 });

@@ -108,7 +108,11 @@ export async function fetchAllLikes(
   let next: URL | undefined = graph;
   for (let page = 0; next; page++) {
     if (page === maxPages) {
-      throw new GraphApiError(`more than ${maxPages} pages of likes (${likes.size} read): not imported, so none are dropped`, undefined, true);
+      throw new GraphApiError(
+        `more than ${maxPages} pages of likes (${likes.size} read): not imported, so none are dropped`,
+        undefined,
+        true,
+      );
     }
     if (next.origin !== graph.origin) throw new GraphApiError(`paging.next left the Graph API origin (${next.origin})`);
     next.searchParams.delete('access_token');

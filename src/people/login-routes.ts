@@ -32,7 +32,8 @@ function isLoginFailure(x: unknown): x is LoginFailure {
 function loginFailure(err: unknown): LoginFailure {
   if (isLoginFailure(err)) return err;
   if (err instanceof GraphApiError) {
-    if (err.tooManyLikes) return failed('too-many-likes', new AppError(502, 'facebook-too-many-likes', `Facebook login not completed: ${err.message}`));
+    if (err.tooManyLikes)
+      return failed('too-many-likes', new AppError(502, 'facebook-too-many-likes', `Facebook login not completed: ${err.message}`));
     return failed('provider', new AppError(502, 'facebook-unavailable', `Facebook failed: ${err.message}`));
   }
   if (err instanceof AppError) return failed('provider', err);
@@ -59,29 +60,38 @@ export function mountLoginRoutes(api: ApiRouter, services: Services): void {
   const notConfigured = () =>
     new AppError(503, 'facebook-not-configured', 'Facebook login is not configured (set FACEBOOK_APP_ID and FACEBOOK_APP_SECRET)');
 
-
   /**
    * The callback's work: a provider error or a callback without a code is refused here (passport would otherwise
    * redirect to the dialog again, and this handler would never settle); then passport checks `state`, exchanges the
    * code (same callback URL as the start), reads /me, and the verify callback imports every like.
    */
-  const completeLogin = (req: Request, res: Response, query: { code?: string | undefined; error?: string | undefined; error_description?: string | undefined }) => {
+  const completeLogin = (
+    req: Request,
+    res: Response,
+    query: { code?: string | undefined; error?: string | undefined; error_description?: string | undefined },
+  ) => {
     if (query.error !== undefined) {
       if (query.error === 'access_denied') return Promise.reject(refusal(query.error_description ?? 'the Facebook dialog was cancelled'));
       return Promise.reject(new GraphApiError(`Facebook answered ${query.error}: ${query.error_description ?? ''}`.trim()));
     }
     if (!query.code) {
-      return Promise.reject(failed('invalid', new AppError(400, 'login-failed', 'The callback carries neither a code nor an error: start the login again')));
+      return Promise.reject(
+        failed('invalid', new AppError(400, 'login-failed', 'The callback carries neither a code nor an error: start the login again')),
+      );
     }
     const passport = passportFor(services);
     return new Promise<Express.User>((resolve, reject) => {
       // passport-oauth2 reads callbackURL per request; the types do not list it.
       const options: AuthenticateOptions & { callbackURL: string } = { callbackURL: callbackUrl(config, req.socket.localPort) };
-      const mw = passport.authenticate('facebook', options, (err: unknown, u: Express.User | false, info: { message?: string } | undefined) => {
-        if (err) return reject(err);
-        if (!u) return reject(refusal(info?.message));
-        resolve(u);
-      }) as RequestHandler;
+      const mw = passport.authenticate(
+        'facebook',
+        options,
+        (err: unknown, u: Express.User | false, info: { message?: string } | undefined) => {
+          if (err) return reject(err);
+          if (!u) return reject(refusal(info?.message));
+          resolve(u);
+        },
+      ) as RequestHandler;
       void mw(req, res, (err?: unknown) => reject(err ?? new Error('login did not complete')));
     });
   };

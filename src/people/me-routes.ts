@@ -26,7 +26,11 @@ export function mountMeRoutes(api: ApiRouter, services: Services): void {
           id: user.id,
           ...(user.name ? { name: user.name } : {}),
           identities: user.identities,
-          consent: { segmentation: user.consentSegmentation, personalization: user.consentPersonalization, marketing: user.consentMarketing },
+          consent: {
+            segmentation: user.consentSegmentation,
+            personalization: user.consentPersonalization,
+            marketing: user.consentMarketing,
+          },
           createdAt: user.createdAt,
         };
       },
@@ -34,7 +38,7 @@ export function mountMeRoutes(api: ApiRouter, services: Services): void {
     .route({
       method: 'get',
       path: '/v1/me/interests',
-      summary: 'The signed-in person\'s interests, heaviest first',
+      summary: "The signed-in person's interests, heaviest first",
       tags: ['People'],
       access: 'person',
       query: MyInterestsQuery,
@@ -51,7 +55,7 @@ export function mountMeRoutes(api: ApiRouter, services: Services): void {
     .route({
       method: 'get',
       path: '/v1/me/affinities',
-      summary: 'The signed-in person\'s segment of one',
+      summary: "The signed-in person's segment of one",
       tags: ['People'],
       access: 'person',
       responses: { 200: { description: 'Affinities', schema: UserAffinitiesSchema } },

@@ -25,7 +25,9 @@ export const MeSchema = z
     id: z.string(),
     name: z.string().optional(),
     identities: z.array(z.string()).describe('Identity keys, e.g. facebook:1234'),
-    consent: ConsentStateSchema.describe('Consent per purpose, as the person or the CRM stated it (personalization and marketing are in force only with segmentation)'),
+    consent: ConsentStateSchema.describe(
+      'Consent per purpose, as the person or the CRM stated it (personalization and marketing are in force only with segmentation)',
+    ),
     createdAt: z.string(),
   })
   .openapi('Me');
@@ -39,15 +41,14 @@ export const MyInterestSchema = z
     sources: z.array(z.string()),
     firstSeen: z.string().nullable(),
     lastSeen: z.string().nullable(),
-    sensitive: z.boolean().describe('Marked sensitive by an admin: kept out of segmentation, affinities, suggestions and audiences (extension)'),
+    sensitive: z
+      .boolean()
+      .describe('Marked sensitive by an admin: kept out of segmentation, affinities, suggestions and audiences (extension)'),
   })
   .openapi('MyInterest');
 
-export const MyInterestsSchema = z
-  .object({ items: z.array(MyInterestSchema), nextCursor: z.string().optional() })
-  .openapi('MyInterests');
+export const MyInterestsSchema = z.object({ items: z.array(MyInterestSchema), nextCursor: z.string().optional() }).openapi('MyInterests');
 
 export const MyInterestsQuery = pageQuery;
 
 export const TopicParams = z.object({ topicId: cleanString().trim().min(1).max(100) });
-

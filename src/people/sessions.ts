@@ -68,8 +68,7 @@ export function installSessions(app: Express, services: Services): void {
   // cookie (machine clients with keys, the content systems' hot path) carry none to load: skipping the session and
   // passport layers saves a tenth of their CPU. The ops endpoints and the dashboard's files never read the session
   // store, so a signed-in browser asking /healthz does not depend on Neo4j.
-  const needsSession = (req: Request) =>
-    req.path.startsWith('/auth/') || (req.headers.cookie !== undefined && req.path.startsWith('/v1/'));
+  const needsSession = (req: Request) => req.path.startsWith('/auth/') || (req.headers.cookie !== undefined && req.path.startsWith('/v1/'));
   app.use((req, res, next) => {
     if (!needsSession(req)) return next();
     sessions(req, res, (err?: unknown) => {

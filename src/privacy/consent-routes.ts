@@ -25,7 +25,7 @@ export function mountConsentRoutes(api: ApiRouter, services: Services): void {
     .route({
       method: 'get',
       path: '/v1/me/consent',
-      summary: 'The signed-in person\'s consent per purpose (extension)',
+      summary: "The signed-in person's consent per purpose (extension)",
       tags: ['People'],
       access: 'person',
       responses: { 200: { description: 'Consent per purpose', schema: ConsentStateSchema } },
@@ -34,7 +34,7 @@ export function mountConsentRoutes(api: ApiRouter, services: Services): void {
     .route({
       method: 'get',
       path: '/v1/me/consent/history',
-      summary: 'The signed-in person\'s consent changes, newest first (extension)',
+      summary: "The signed-in person's consent changes, newest first (extension)",
       tags: ['People'],
       access: 'person',
       query: ConsentHistoryQuery,
@@ -47,7 +47,7 @@ export function mountConsentRoutes(api: ApiRouter, services: Services): void {
     .route({
       method: 'get',
       path: '/v1/users/:user/consent/history',
-      summary: 'A person\'s consent changes, newest first (extension, admin): the record of who changed what and when',
+      summary: "A person's consent changes, newest first (extension, admin): the record of who changed what and when",
       tags: ['Administration'],
       access: ['admin'],
       params: UserParams,

@@ -13,12 +13,22 @@ describe('consent by purpose', () => {
   });
 
   it('puts personalization and marketing in force only with segmentation', () => {
-    expect(inForce({ segmentation: false, personalization: true, marketing: true })).toEqual({ segmentation: false, personalization: false, marketing: false });
-    expect(inForce({ segmentation: true, personalization: false, marketing: true })).toEqual({ segmentation: true, personalization: false, marketing: true });
+    expect(inForce({ segmentation: false, personalization: true, marketing: true })).toEqual({
+      segmentation: false,
+      personalization: false,
+      marketing: false,
+    });
+    expect(inForce({ segmentation: true, personalization: false, marketing: true })).toEqual({
+      segmentation: true,
+      personalization: false,
+      marketing: true,
+    });
   });
 
   it('records the purposes that changed, and treats absent values as given', () => {
-    expect(consentChanges('u1', ALL_GIVEN, { ...ALL_GIVEN, marketing: false })).toEqual([{ userId: 'u1', purpose: 'marketing', granted: false }]);
+    expect(consentChanges('u1', ALL_GIVEN, { ...ALL_GIVEN, marketing: false })).toEqual([
+      { userId: 'u1', purpose: 'marketing', granted: false },
+    ]);
     expect(consentChanges('u1', ALL_GIVEN, ALL_GIVEN)).toEqual([]);
     expect(stateOf([true, null as unknown as boolean, false])).toEqual({ segmentation: true, personalization: true, marketing: false });
   });

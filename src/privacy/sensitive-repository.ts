@@ -41,7 +41,10 @@ export class SensitiveRepository {
   }
 
   async markTopic(topicId: string): Promise<SensitiveMark | undefined> {
-    const [row] = await this.db.write<{ id: string; name: string; category: string | null; markedAt: string }>('privacy/mark-sensitive-topic', { topicId });
+    const [row] = await this.db.write<{ id: string; name: string; category: string | null; markedAt: string }>(
+      'privacy/mark-sensitive-topic',
+      { topicId },
+    );
     return row && { kind: 'topic', id: row.id, name: row.name, key: '', category: row.category, markedAt: row.markedAt };
   }
 
@@ -62,7 +65,11 @@ export class SensitiveRepository {
 
   /** The topics that were sensitive by this category alone are no longer; undefined when it was not marked. */
   async unmarkCategory(key: string, categories: string[]): Promise<string[] | undefined> {
-    const [row] = await this.db.write<{ topicIds: string[] }>('privacy/unmark-sensitive-category', { key, categories }, { deadline: 'batch' });
+    const [row] = await this.db.write<{ topicIds: string[] }>(
+      'privacy/unmark-sensitive-category',
+      { key, categories },
+      { deadline: 'batch' },
+    );
     return row?.topicIds;
   }
 
@@ -73,6 +80,8 @@ export class SensitiveRepository {
 
   async peopleInterestedIn(topicIds: string[]): Promise<string[]> {
     if (topicIds.length === 0) return [];
-    return (await this.db.read<{ userId: string }>('privacy/people-interested-in', { topicIds }, { deadline: 'batch' })).map((r) => r.userId);
+    return (await this.db.read<{ userId: string }>('privacy/people-interested-in', { topicIds }, { deadline: 'batch' })).map(
+      (r) => r.userId,
+    );
   }
 }

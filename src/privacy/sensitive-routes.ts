@@ -11,7 +11,8 @@ import {
 } from './sensitive-schemas.js';
 
 const ADMIN = ['admin'] as const;
-const KEPT_OUT = 'Kept out of projection, affinities, suggestions, topic search, audience rules and exports; people still see it, flagged, on their own page.';
+const KEPT_OUT =
+  'Kept out of projection, affinities, suggestions, topic search, audience rules and exports; people still see it, flagged, on their own page.';
 
 export function mountSensitiveRoutes(api: ApiRouter, sensitive: SensitiveService): void {
   api

@@ -7,7 +7,11 @@ export const SensitiveTopicParams = z.object({
 });
 
 export const SensitiveCategoryParams = z.object({
-  category: cleanString().trim().min(1).max(200).describe('Category name (matched like topic names: case, width and spacing do not matter)'),
+  category: cleanString()
+    .trim()
+    .min(1)
+    .max(200)
+    .describe('Category name (matched like topic names: case, width and spacing do not matter)'),
 });
 
 export const SensitiveListQuery = pageQuery;

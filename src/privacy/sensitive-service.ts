@@ -34,7 +34,8 @@ export class SensitiveService {
 
   private categoryKey(name: string): string {
     const key = topicKey(name);
-    if (!key) throw AppError.badRequest('A category name needs visible characters', [{ path: 'category', message: 'empty after normalization' }]);
+    if (!key)
+      throw AppError.badRequest('A category name needs visible characters', [{ path: 'category', message: 'empty after normalization' }]);
     return key;
   }
 

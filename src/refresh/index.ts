@@ -10,7 +10,14 @@ import { RefreshRepository } from './refresh-repository.js';
  */
 export function createRefresh(deps: Pick<Deps, 'config' | 'db' | 'logger'>, hooks: Hooks, segmentation: Segmentation): RefreshPolicy {
   const repo = new RefreshRepository(deps.db);
-  const policy = new RefreshPolicy(repo, segmentation.repository, segmentation.queue, segmentation.visible, deps.logger, deps.config.REFRESH_CHECK_MS);
+  const policy = new RefreshPolicy(
+    repo,
+    segmentation.repository,
+    segmentation.queue,
+    segmentation.visible,
+    deps.logger,
+    deps.config.REFRESH_CHECK_MS,
+  );
   hooks.on('interestsChanged', ({ userIds }) => repo.markInterestsChanged(userIds));
   hooks.on('shutdown', () => policy.stop());
   return policy;

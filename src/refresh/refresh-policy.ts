@@ -40,7 +40,9 @@ export function checkSchedule(schedule: string, timezone: string | null): void {
   try {
     new Cron(schedule, { paused: true, ...(timezone ? { timezone } : {}) }).stop();
   } catch (err) {
-    throw AppError.badRequest('Invalid refresh schedule', [{ path: 'body.schedule', message: err instanceof Error ? err.message : String(err) }]);
+    throw AppError.badRequest('Invalid refresh schedule', [
+      { path: 'body.schedule', message: err instanceof Error ? err.message : String(err) },
+    ]);
   }
 }
 

@@ -59,7 +59,12 @@ export class RefreshRepository {
     return toPolicy(row?.policy);
   }
 
-  async setPolicy(p: { schedule: string | null; timezone: string | null; driftThreshold: number | null; run: RunRequest }): Promise<StoredPolicy> {
+  async setPolicy(p: {
+    schedule: string | null;
+    timezone: string | null;
+    driftThreshold: number | null;
+    run: RunRequest;
+  }): Promise<StoredPolicy> {
     const [row] = await this.db.write<{ policy: RawPolicy }>('refresh/set-policy', { ...p, run: JSON.stringify(p.run) });
     return toPolicy(row?.policy);
   }

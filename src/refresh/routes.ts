@@ -29,6 +29,13 @@ export function mountRefreshRoutes(api: ApiRouter, services: Services): void {
       body: RefreshPolicyBody,
       responses: { 200: { description: 'Refresh policy', schema: RefreshPolicySchema } },
       handler: async ({ body }) =>
-        present(await refresh.update({ schedule: body.schedule, timezone: body.timezone ?? null, driftThreshold: body.driftThreshold, run: body.run ?? {} })),
+        present(
+          await refresh.update({
+            schedule: body.schedule,
+            timezone: body.timezone ?? null,
+            driftThreshold: body.driftThreshold,
+            run: body.run ?? {},
+          }),
+        ),
     });
 }

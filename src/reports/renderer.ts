@@ -147,11 +147,14 @@ export class ReportRenderer {
         this.running++;
         resolve();
       };
-      const timer = setTimeout(() => {
-        const i = this.waiting.indexOf(turn);
-        if (i >= 0) this.waiting.splice(i, 1);
-        reject(new RenderBusyError());
-      }, Math.max(0, deadline - Date.now()));
+      const timer = setTimeout(
+        () => {
+          const i = this.waiting.indexOf(turn);
+          if (i >= 0) this.waiting.splice(i, 1);
+          reject(new RenderBusyError());
+        },
+        Math.max(0, deadline - Date.now()),
+      );
       this.waiting.push(turn);
     });
   }

@@ -47,8 +47,18 @@ export class ReportService {
    * The file of a report. `origin` is where Chromium reaches this process (the address the request came in on).
    * The insight is computed first, so an unknown segment is a 404 before any browser work.
    */
-  async file(spec: ReportSpec, format: ReportFormat, chart: ReportChart, origin: string): Promise<{ body: Buffer; type: string; filename: string }> {
-    const slug = spec.title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'audience';
+  async file(
+    spec: ReportSpec,
+    format: ReportFormat,
+    chart: ReportChart,
+    origin: string,
+  ): Promise<{ body: Buffer; type: string; filename: string }> {
+    const slug =
+      spec.title
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-|-$/g, '')
+        .slice(0, 40) || 'audience';
     const { insight } = await this.resolve(spec.audience, spec.title);
     if (format === 'csv') return { body: Buffer.from(reportCsv(insight)), type: 'text/csv; charset=utf-8', filename: `report-${slug}.csv` };
     // Chromium's requests come back to this process through the report view, with a token for this report only.
@@ -66,7 +76,8 @@ export class ReportService {
 /** Over-indexed topics, then categories, one line each, with the figures the report shows. */
 export function reportCsv(i: Insight): string {
   const lines = [csvLine(REPORT_CSV_COLUMNS)];
-  for (const t of i.topics) lines.push(csvLine(['topic', t.name, t.category ?? '', t.members, t.memberShare, t.holders, t.holderShare, t.lift]));
+  for (const t of i.topics)
+    lines.push(csvLine(['topic', t.name, t.category ?? '', t.members, t.memberShare, t.holders, t.holderShare, t.lift]));
   for (const c of i.categories) lines.push(csvLine(['category', c.name, '', c.members, c.memberShare, c.holders, c.holderShare, c.lift]));
   return lines.join('');
 }

@@ -28,9 +28,14 @@ const FILE_RESPONSES = {
     description: 'The report file',
     content: { 'application/pdf': ReportFileSchema, 'image/png': ReportFileSchema, 'text/csv': ReportFileSchema },
   },
-  404: { description: 'The report\'s segment is unknown, or not a top-level (coarse) segment' },
-  429: { description: '`render-busy`: renders are at capacity (REPORT_RENDER_CONCURRENCY running, REPORT_RENDER_QUEUE waiting); see Retry-After' },
-  503: { description: '`renderer-unavailable` (no Chromium at CHROMIUM_PATH, or it failed) or `render-timeout` (REPORT_RENDER_TIMEOUT_MS passed); also the database' },
+  404: { description: "The report's segment is unknown, or not a top-level (coarse) segment" },
+  429: {
+    description: '`render-busy`: renders are at capacity (REPORT_RENDER_CONCURRENCY running, REPORT_RENDER_QUEUE waiting); see Retry-After',
+  },
+  503: {
+    description:
+      '`renderer-unavailable` (no Chromium at CHROMIUM_PATH, or it failed) or `render-timeout` (REPORT_RENDER_TIMEOUT_MS passed); also the database',
+  },
 };
 
 /**
@@ -67,7 +72,7 @@ export function mountReportRoutes(api: ApiRouter, services: Services): void {
     .route({
       method: 'post',
       path: '/v1/reports/export',
-      summary: 'Extension: a segment or audience report as PDF (headless Chromium over the dashboard\'s report view), a PNG chart, or CSV',
+      summary: "Extension: a segment or audience report as PDF (headless Chromium over the dashboard's report view), a PNG chart, or CSV",
       tags: ['Reports'],
       access: MARKETERS,
       body: ReportExportBody,
@@ -88,7 +93,7 @@ export function mountReportRoutes(api: ApiRouter, services: Services): void {
       body: ShareLinkBody,
       responses: {
         201: { description: 'Created; the token is shown once', schema: ShareLinkCreatedSchema },
-        404: { description: 'The report\'s segment is unknown, or not a top-level (coarse) segment' },
+        404: { description: "The report's segment is unknown, or not a top-level (coarse) segment" },
       },
       handler: async ({ body, principal, req }) => {
         const audience = checkDefinition(body.audience, 'body.audience');
@@ -112,7 +117,10 @@ export function mountReportRoutes(api: ApiRouter, services: Services): void {
         const rows = await reports.links.list(after && { createdAtMs: after.t, id: after.i }, query.limit + 1);
         const items = rows.slice(0, query.limit);
         const last = items[items.length - 1];
-        return { items, ...(rows.length > query.limit && last ? { nextCursor: encodeCursor({ t: Date.parse(last.createdAt), i: last.id }) } : {}) };
+        return {
+          items,
+          ...(rows.length > query.limit && last ? { nextCursor: encodeCursor({ t: Date.parse(last.createdAt), i: last.id }) } : {}),
+        };
       },
     })
     .route({
@@ -130,7 +138,7 @@ export function mountReportRoutes(api: ApiRouter, services: Services): void {
     .route({
       method: 'get',
       path: '/v1/reports/shared',
-      summary: 'Extension: the report a share link opens (read-only; the link\'s token is the bearer credential)',
+      summary: "Extension: the report a share link opens (read-only; the link's token is the bearer credential)",
       description: 'An expired or revoked link: 401 `share-link-expired` / `share-link-revoked`. Any other route: 403.',
       tags: ['Reports'],
       access: 'share',

@@ -44,7 +44,11 @@ export class ShareLinkRepository {
   }
 
   async list(after: { createdAtMs: number; id: string } | undefined, limit: number): Promise<ShareLinkRecord[]> {
-    const rows = await this.db.read<Row>('reports/list-share-links', { afterMs: after?.createdAtMs ?? null, afterId: after?.id ?? null, limit });
+    const rows = await this.db.read<Row>('reports/list-share-links', {
+      afterMs: after?.createdAtMs ?? null,
+      afterId: after?.id ?? null,
+      limit,
+    });
     return rows.map(toRecord);
   }
 

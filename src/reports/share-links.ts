@@ -42,7 +42,11 @@ export class ShareLinkService {
     return `${SHARE_TOKEN_PREFIX}${body}.${mac}`;
   }
 
-  async create(report: ReportSpec, ttlMs: number, createdBy: string): Promise<ShareLinkRecord & { token: string; status: ShareLinkStatus }> {
+  async create(
+    report: ReportSpec,
+    ttlMs: number,
+    createdBy: string,
+  ): Promise<ShareLinkRecord & { token: string; status: ShareLinkStatus }> {
     const id = randomUUID();
     const createdAt = this.now();
     // Whole seconds, as the token says it.

@@ -7,7 +7,13 @@ import { mulberry32 } from './random.js';
 function people(list: Array<Array<[number, number]>>) {
   return {
     forEachUser(fn: (topics: number[], weights: number[], user: number) => void) {
-      list.forEach((p, u) => fn(p.map(([t]) => t), p.map(([, w]) => w), u));
+      list.forEach((p, u) =>
+        fn(
+          p.map(([t]) => t),
+          p.map(([, w]) => w),
+          u,
+        ),
+      );
     },
   };
 }
@@ -29,11 +35,23 @@ function planted(groups: number, size: number, persons: number, k: number, noise
   return list;
 }
 
-describe('cohesion (people\'s co-interest per community)', () => {
+describe("cohesion (people's co-interest per community)", () => {
   it('sums affinities, co-interest between different topics, cut and counts', () => {
     // Person 0: topics 0, 1 (community 0) and 2 (community 1), weights 1, 1, 2 → a0 = 0.5, a1 = 0.5.
     // Person 1: topic 0 only → a0 = 1. Person 2: topic 3, which has no community: not counted at all.
-    const c = cohesion(people([[[0, 1], [1, 1], [2, 2]], [[0, 1]], [[3, 1]]]), [0, 0, 1, OTHER], 2);
+    const c = cohesion(
+      people([
+        [
+          [0, 1],
+          [1, 1],
+          [2, 2],
+        ],
+        [[0, 1]],
+        [[3, 1]],
+      ]),
+      [0, 0, 1, OTHER],
+      2,
+    );
     expect(c.people).toBe(2);
     expect(Array.from(c.mass)).toEqual([1.5, 0.5]);
     // self: person 0 holds 0 and 1 together: a0² − (0.25² + 0.25²) = 0.125; person 1 holds one topic: 0.
@@ -82,7 +100,9 @@ describe('mergeCohesive', () => {
   it('never merges pieces that have no excess co-interest of their own', () => {
     // Everybody holds random topics: no piece has structure, so nothing is evidence for a merge.
     const rng = mulberry32(4);
-    const noise = Array.from({ length: 1000 }, () => Array.from(new Set(Array.from({ length: 5 }, () => Math.floor(rng() * 40)))).map((t): [number, number] => [t, 1]));
+    const noise = Array.from({ length: 1000 }, () =>
+      Array.from(new Set(Array.from({ length: 5 }, () => Math.floor(rng() * 40)))).map((t): [number, number] => [t, 1]),
+    );
     const pieces = Array.from({ length: 40 }, (_, t) => Math.floor(t / 5));
     const { count } = mergeCohesive(cohesion(people(noise), pieces, 8), 0.5);
     expect(count).toBeGreaterThanOrEqual(7);

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { communityMembers, detectCommunities, groupTiny, internalDegree, modularity, OTHER, OUTSIDE, randomPairs, refineCommunities } from './communities.js';
+import {
+  communityMembers,
+  detectCommunities,
+  groupTiny,
+  internalDegree,
+  modularity,
+  OTHER,
+  OUTSIDE,
+  randomPairs,
+  refineCommunities,
+} from './communities.js';
 import { mulberry32 } from './random.js';
 
 /** k dense groups of size m, plus sparse weak links between random nodes (seeded). */

@@ -97,12 +97,7 @@ export interface RefineOptions {
  * communities are cut at 0.1 and more, while real sub-communities of dense data score 0.02 (both measured on planted
  * data). A community that does not split is one fine segment; OTHER stays one fine community.
  */
-export function refineCommunities(
-  coarse: Int32Array,
-  g: WeightedEdges,
-  firstLevel: Int32Array | null,
-  opts: RefineOptions,
-): Int32Array {
+export function refineCommunities(coarse: Int32Array, g: WeightedEdges, firstLevel: Int32Array | null, opts: RefineOptions): Int32Array {
   const fine = new Int32Array(coarse.length).fill(OUTSIDE);
   const groups = communityMembers(coarse);
   const local = new Int32Array(coarse.length).fill(-1);
@@ -225,12 +220,7 @@ export function modularity(membership: ArrayLike<number>, g: WeightedEdges, reso
  * are tiny, so they all end up together). So a marketer never sees dozens of one-topic "segments", and no topic is
  * silently dropped.
  */
-export function groupTiny(
-  membership: Int32Array,
-  g: WeightedEdges,
-  minSize: number,
-  unlinked: 'other' | 'largest' = 'other',
-): Int32Array {
+export function groupTiny(membership: Int32Array, g: WeightedEdges, minSize: number, unlinked: 'other' | 'largest' = 'other'): Int32Array {
   const out = Int32Array.from(membership);
   const size = new Map<number, number>();
   for (const c of out) if (c >= 0) size.set(c, (size.get(c) ?? 0) + 1);
@@ -242,7 +232,10 @@ export function groupTiny(
     const cb = out[g.edgeB[e]!]!;
     if (ca < 0 || cb < 0 || ca === cb) continue;
     const w = g.edgeWeight[e]!;
-    for (const [x, y] of [[ca, cb], [cb, ca]] as const) {
+    for (const [x, y] of [
+      [ca, cb],
+      [cb, ca],
+    ] as const) {
       if (!tiny.has(x) || tiny.has(y)) continue;
       let m = link.get(x);
       if (!m) link.set(x, (m = new Map()));

@@ -15,7 +15,7 @@ describe('time decay', () => {
     expect(decayedWeight(0.3, Number.NaN, [0.1, 0.2, 0, 0], 0, at({ crm: 1 }))).toBe(0.3);
   });
 
-  it('reads a run\'s decay from its params; no half-life means none', () => {
+  it("reads a run's decay from its params; no half-life means none", () => {
     expect(runDecay({ seed: 1 })).toBeNull();
     expect(runDecay({ halfLifeDays: {} })).toBeNull();
     expect(runDecay({ halfLifeDays: { crm: 30, bogus: 3, facebook: -1 }, asOf: '2026-01-01T00:00:00.000Z' })).toEqual({

@@ -42,7 +42,10 @@ export class GdsEngine implements SegmentationEngine {
     }
     let t0 = performance.now();
     // Named after the run, so recovery and the start-up sweep can tell whose graphs they are.
-    const gds = await segmentWithGds(this.db, run.params, { graphName: gdsGraphName(run.runId), excluded: [...(run.excludedTopics ?? [])] });
+    const gds = await segmentWithGds(this.db, run.params, {
+      graphName: gdsGraphName(run.runId),
+      excluded: [...(run.excludedTopics ?? [])],
+    });
     const topicSet = new Set(gds.topicIds);
     const meta = await topicMeta(this.repo, (id) => topicSet.has(id));
     // Everything before detection: the projection, support, similarity (the bulk of it) and the topics' names.

@@ -28,7 +28,10 @@ export class InProcessEngine implements SegmentationEngine {
     await this.repo.streamInterests((topics, weights) => {
       if (excluded.size > 0 && topics.some((t) => excluded.has(t))) {
         const keep = topics.map((t) => !excluded.has(t));
-        interests.addUser(topics.filter((_, i) => keep[i]), weights.filter((_, i) => keep[i]));
+        interests.addUser(
+          topics.filter((_, i) => keep[i]),
+          weights.filter((_, i) => keep[i]),
+        );
       } else interests.addUser(topics, weights);
       if (interests.users % CHECK_EVERY === 0) run.checkStop();
       if (interests.users % REPORT_EVERY === 0) run.progress(interests.users);

@@ -94,7 +94,8 @@ export async function segmentWithGds(db: Db, params: GdsRunParams, opts: GdsOpti
   const graph = `${base}-interests`;
   const similarity = `${base}-similarity`;
   const concurrency = opts.concurrency ?? 1;
-  const algorithm = opts.algorithm === 'louvain' || opts.algorithm === 'leiden' ? opts.algorithm : params.resolution === 1 ? 'louvain' : 'leiden';
+  const algorithm =
+    opts.algorithm === 'louvain' || opts.algorithm === 'leiden' ? opts.algorithm : params.resolution === 1 ? 'louvain' : 'leiden';
   const timings: GdsTimings = { projectMs: 0, similarityMs: 0, detectMs: 0, streamMs: 0 };
   // Only graphs this call created are dropped (a clash with a leftover graph must not drop someone else's).
   const created: string[] = [];
@@ -127,16 +128,20 @@ export async function segmentWithGds(db: Db, params: GdsRunParams, opts: GdsOpti
     const candidates = Math.min(all, Math.max(1, opts.candidates ?? (params.neighbours > 0 ? Math.max(100, 4 * neighbours) : all)));
     const [sim] =
       topicIds.length > 1
-        ? await db.read<{ topics: number; edges: number }>('segmentation/gds-project-similarity', {
-            graph,
-            similarity,
-            candidates: params.weighting === 'jaccard' ? Math.min(candidates, neighbours) : candidates,
-            minSupport: params.minSupport,
-            weighting: params.weighting,
-            users,
-            neighbours,
-            concurrency,
-          }, long)
+        ? await db.read<{ topics: number; edges: number }>(
+            'segmentation/gds-project-similarity',
+            {
+              graph,
+              similarity,
+              candidates: params.weighting === 'jaccard' ? Math.min(candidates, neighbours) : candidates,
+              minSupport: params.minSupport,
+              weighting: params.weighting,
+              users,
+              neighbours,
+              concurrency,
+            },
+            long,
+          )
         : [];
     if (sim) created.push(similarity);
     timings.similarityMs = performance.now() - t0;
@@ -152,13 +157,17 @@ export async function segmentWithGds(db: Db, params: GdsRunParams, opts: GdsOpti
     if (sim && sim.edges > 0) {
       t0 = performance.now();
       const detect = algorithm === 'leiden' ? 'segmentation/gds-mutate-leiden' : 'segmentation/gds-mutate-louvain';
-      const [det] = await db.read<{ modularity: number; levels: number }>(detect, {
-        similarity,
-        resolution: params.resolution,
-        seed: params.seed,
-        maxLevels: opts.maxLevels ?? 10,
-        concurrency,
-      }, long);
+      const [det] = await db.read<{ modularity: number; levels: number }>(
+        detect,
+        {
+          similarity,
+          resolution: params.resolution,
+          seed: params.seed,
+          maxLevels: opts.maxLevels ?? 10,
+          concurrency,
+        },
+        long,
+      );
       levels = det?.levels ?? 0;
       modularity = det?.modularity ?? 0;
       timings.detectMs = performance.now() - t0;
@@ -266,7 +275,12 @@ export async function dropLeftoverGdsGraphs(
  * The people's co-interest statistics of a membership (0..count-1 per topic, negative: none), computed in the database:
  * what the in-process engine gets from cohesion.ts, without the pairs between communities (quality needs none).
  */
-export async function segmentCohesion(db: Db, topicIds: readonly string[], membership: ArrayLike<number>, count: number): Promise<Cohesion> {
+export async function segmentCohesion(
+  db: Db,
+  topicIds: readonly string[],
+  membership: ArrayLike<number>,
+  count: number,
+): Promise<Cohesion> {
   const map: Record<string, number> = {};
   topicIds.forEach((id, i) => {
     if (membership[i]! >= 0) map[id] = membership[i]!;

@@ -85,7 +85,12 @@ export function buildHierarchy(people: PeopleView, membership: Int32Array, leave
       share: members.reduce((s, l) => s + leaves[l]!.share, 0),
       topicCount: members.reduce((s, l) => s + leaves[l]!.topicCount, 0),
       // Rounded as a run rounds its segments' quality.
-      quality: { cohesion: round6(q.cohesion), conductance: round6(q.conductance), evidence: Math.round(q.evidence * 10) / 10, significant: q.significant },
+      quality: {
+        cohesion: round6(q.cohesion),
+        conductance: round6(q.conductance),
+        evidence: Math.round(q.evidence * 10) / 10,
+        significant: q.significant,
+      },
     };
   });
   const significant = (node: number) => (node < n ? leaves[node]!.significant : stats[String(node)]!.quality.significant);

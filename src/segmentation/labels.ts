@@ -29,9 +29,7 @@ export function labelSegment(
   names: readonly string[],
   opts: { labelTopics?: number; topTopics?: number; other?: boolean } = {},
 ): SegmentLabel {
-  const ranked = [...members].sort(
-    (a, b) => centrality[b]! - centrality[a]! || support[b]! - support[a]! || a - b,
-  );
+  const ranked = [...members].sort((a, b) => centrality[b]! - centrality[a]! || support[b]! - support[a]! || a - b);
   // reduce, not Math.max(...): the "Other interests" bucket can hold tens of thousands of topics
   const max = ranked.reduce((m, i) => Math.max(m, centrality[i]!), 0);
   const maxSupport = ranked.reduce((m, i) => Math.max(m, support[i]!), 1);
@@ -60,6 +58,9 @@ export interface TopTopic {
  */
 export function visibleLabel(label: string, top: readonly TopTopic[], hidden: (topicId: string) => boolean, labelTopics = 3): string {
   if (!top.some((t) => hidden(t.id) && label.includes(t.name))) return label;
-  const names = top.filter((t) => !hidden(t.id)).slice(0, labelTopics).map((t) => t.name);
+  const names = top
+    .filter((t) => !hidden(t.id))
+    .slice(0, labelTopics)
+    .map((t) => t.name);
   return names.length > 0 ? names.join(' · ') : 'Unnamed segment';
 }

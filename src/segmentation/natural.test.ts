@@ -10,13 +10,23 @@ import { nmi } from './stability.js';
 function run(opts: Parameters<typeof generateMixtures>[0], seed = 42) {
   const data = generateMixtures(opts);
   const c = new InterestCollector();
-  for (const p of data.people) c.addUser(p.topics.map((t) => data.topics[t]!), p.weights);
+  for (const p of data.people)
+    c.addUser(
+      p.topics.map((t) => data.topics[t]!),
+      p.weights,
+    );
   c.sortTopics();
   const truth = c.topicIds.map((id) => data.community[data.topics.indexOf(id)]!);
   const p = project(c, DEFAULT_PARAMS);
   const g = { ...p, keep: sparsify(p, DEFAULT_PARAMS.neighbours), active: p.active };
   const detection = detectCommunities(g, { resolution: 1, seed });
-  const natural = naturalCommunities(new Holders(c, c.topicIds.length), detection, g, { resolution: 1, seed, minSize: 3, minSupport: 2, minPeople: p.coreSupport });
+  const natural = naturalCommunities(new Holders(c, c.topicIds.length), detection, g, {
+    resolution: 1,
+    seed,
+    minSize: 3,
+    minSupport: 2,
+    minPeople: p.coreSupport,
+  });
   return { data, truth, detection, natural, core: p.active, c };
 }
 

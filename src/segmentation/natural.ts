@@ -57,12 +57,7 @@ export interface NaturalCommunities {
  * `detection` covers the core topics over `edges` (the graph Louvain ran on); `holders` every topic and person.
  * Deterministic for a seed.
  */
-export function naturalCommunities(
-  holders: Holders,
-  detection: Detection,
-  edges: WeightedEdges,
-  opts: NaturalOptions,
-): NaturalCommunities {
+export function naturalCommunities(holders: Holders, detection: Detection, edges: WeightedEdges, opts: NaturalOptions): NaturalCommunities {
   const people: PeopleView = holders.people;
   let t0 = performance.now();
   const split = refineCommunities(detection.coarse, edges, null, {
@@ -104,7 +99,14 @@ export function naturalCommunities(
   }
   const placeMs = performance.now() - t0;
   const out = Int32Array.from(current.membership, (c, t) => (c >= 0 ? c : holders.support(t) >= opts.minSupport ? OTHER : OUTSIDE));
-  return { membership: out, count: current.count, quality, pieces: pieces.count, merged: merge.count, timings: { splitMs, mergeMs, placeMs } };
+  return {
+    membership: out,
+    count: current.count,
+    quality,
+    pieces: pieces.count,
+    merged: merge.count,
+    timings: { splitMs, mergeMs, placeMs },
+  };
 }
 
 function segmented(membership: Int32Array): number {

@@ -3,14 +3,7 @@ import { generateProfiles, plantedTopics } from '../demo/planted.js';
 import { generateMixtures } from '../../scripts/lib/planted-mixtures.js';
 import { detectCommunities } from './communities.js';
 import { InterestCollector, project, sparsify } from './projection.js';
-import {
-  type CommunityAudience,
-  DEFAULT_PARAMS,
-  type Level,
-  type PreviousRun,
-  segmentInterests,
-  type SegmentsResult,
-} from './pipeline.js';
+import { type CommunityAudience, DEFAULT_PARAMS, type Level, type PreviousRun, segmentInterests, type SegmentsResult } from './pipeline.js';
 import { nmi } from './stability.js';
 import { segmentDetected } from './segment-detected.js';
 
@@ -19,7 +12,11 @@ function load(opts: Parameters<typeof generateProfiles>[0], reorder = false) {
   const records = [...generateProfiles(opts)].filter((r) => r.consent.segmentation);
   // reordered: users last to first and each user's interests reversed, so topics arrive in another order
   if (reorder) records.reverse().forEach((r) => r.interests.reverse());
-  for (const r of records) c.addUser(r.interests.map((i) => i.topic), r.interests.map((i) => i.weight));
+  for (const r of records)
+    c.addUser(
+      r.interests.map((i) => i.topic),
+      r.interests.map((i) => i.weight),
+    );
   return c;
 }
 
@@ -27,7 +24,12 @@ function load(opts: Parameters<typeof generateProfiles>[0], reorder = false) {
 function partition(r: SegmentsResult, level: 'coarse' | 'fine') {
   return r.segments
     .filter((s) => s.level === level)
-    .map((s) => s.topics.map((t) => t.id).sort().join(','))
+    .map((s) =>
+      s.topics
+        .map((t) => t.id)
+        .sort()
+        .join(','),
+    )
     .sort();
 }
 
@@ -47,7 +49,12 @@ describe('segmentInterests on planted communities', () => {
       const of = new Map(coarse.flatMap((s) => s.topics.map((t) => [t.id, s.id] as const)));
       const topics = [...of.keys()];
       expect(topics.length).toBe(150);
-      expect(nmi(topics.map((t) => truth.get(t)!), topics.map((t) => of.get(t)!))).toBeGreaterThanOrEqual(0.95);
+      expect(
+        nmi(
+          topics.map((t) => truth.get(t)!),
+          topics.map((t) => of.get(t)!),
+        ),
+      ).toBeGreaterThanOrEqual(0.95);
     });
   }
 
@@ -96,7 +103,11 @@ describe('segmentInterests on planted communities', () => {
     const load = (pureNoise: boolean) => {
       const data = generateMixtures({ people: 5000, communities: 30, interests: 12, seed: 1, pureNoise });
       const c = new InterestCollector();
-      for (const p of data.people) c.addUser(p.topics.map((t) => data.topics[t]!), p.weights);
+      for (const p of data.people)
+        c.addUser(
+          p.topics.map((t) => data.topics[t]!),
+          p.weights,
+        );
       return c;
     };
     const noise = await segmentInterests(load(true), new Map(), DEFAULT_PARAMS, null, ids);
@@ -117,8 +128,16 @@ describe('segmentInterests on planted communities', () => {
       segments: first.segments.map((s) => ({ id: s.id, level: s.level, topics: s.topics.map((t) => t.id) })),
     };
     const second = await segmentInterests(interests, meta, { ...DEFAULT_PARAMS, seed: 99 }, previous, ids);
-    expect(second.segments.filter((s) => s.level === 'coarse').map((s) => s.id).sort()).toEqual(
-      first.segments.filter((s) => s.level === 'coarse').map((s) => s.id).sort(),
+    expect(
+      second.segments
+        .filter((s) => s.level === 'coarse')
+        .map((s) => s.id)
+        .sort(),
+    ).toEqual(
+      first.segments
+        .filter((s) => s.level === 'coarse')
+        .map((s) => s.id)
+        .sort(),
     );
     expect(second.stability.coarse.nmi).toBeCloseTo(1);
     expect(second.stability.coarse.appeared).toEqual([]);
@@ -161,7 +180,10 @@ describe('segmentInterests on planted communities with sub-communities', () => {
     expect(fine).toHaveLength(16);
     const score = (segments: typeof fine, truth: (t: (typeof planted)[number]) => number) => {
       const of = new Map(segments.flatMap((s) => s.topics.map((t) => [t.id, s.id] as const)));
-      return nmi(planted.map(truth), planted.map((t) => of.get(t.name) ?? 'none'));
+      return nmi(
+        planted.map(truth),
+        planted.map((t) => of.get(t.name) ?? 'none'),
+      );
     };
     expect(score(coarse, (t) => t.community)).toBeGreaterThanOrEqual(0.95);
     expect(score(fine, (t) => t.subgroup)).toBeGreaterThanOrEqual(0.95);

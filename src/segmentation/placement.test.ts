@@ -5,7 +5,13 @@ import { mulberry32 } from './random.js';
 function view(list: number[][]) {
   return {
     forEachUser(fn: (topics: number[], weights: number[], user: number) => void) {
-      list.forEach((p, u) => fn(p, p.map(() => 1), u));
+      list.forEach((p, u) =>
+        fn(
+          p,
+          p.map(() => 1),
+          u,
+        ),
+      );
     },
   };
 }
@@ -13,7 +19,16 @@ function view(list: number[][]) {
 describe('Holders', () => {
   it('transposes interests: each topic with its holders and weights', () => {
     const h = new Holders(
-      { forEachUser: (fn) => [[0, 2], [2], [1, 2]].forEach((p, u) => fn(p, p.map((t) => t + 1), u)) },
+      {
+        forEachUser: (fn) =>
+          [[0, 2], [2], [1, 2]].forEach((p, u) =>
+            fn(
+              p,
+              p.map((t) => t + 1),
+              u,
+            ),
+          ),
+      },
       3,
     );
     expect(h.userCount).toBe(3);

@@ -25,7 +25,10 @@ export class Holders {
   readonly userCount: number;
   readonly interests: number;
 
-  constructor(readonly people: PeopleView, readonly topicCount: number) {
+  constructor(
+    readonly people: PeopleView,
+    readonly topicCount: number,
+  ) {
     const counts = new Int32Array(topicCount + 1);
     let edges = 0;
     let users = 0;

@@ -106,7 +106,16 @@ describe('project', () => {
   });
 
   it('counts a topic listed twice by one user once (weights summed), with no self-pair', () => {
-    const c = collect([['a', 'b', 'a'], ['a', 'b']], [[1, 1, 2], [1, 1]]);
+    const c = collect(
+      [
+        ['a', 'b', 'a'],
+        ['a', 'b'],
+      ],
+      [
+        [1, 1, 2],
+        [1, 1],
+      ],
+    );
     expect(c.edgeCount).toBe(4);
     const weights: number[] = [];
     c.forEachUser((topics, w, u) => {
@@ -137,16 +146,32 @@ describe('project', () => {
 });
 
 describe('InterestCollector.sortTopics', () => {
-  it('renumbers topics in id order, whatever order they arrived in, keeping every user\'s interests', () => {
-    const c = collect([['z', 'b'], ['m', 'a', 'z']], [[1, 2], [3, 4, 5]]);
+  it("renumbers topics in id order, whatever order they arrived in, keeping every user's interests", () => {
+    const c = collect(
+      [
+        ['z', 'b'],
+        ['m', 'a', 'z'],
+      ],
+      [
+        [1, 2],
+        [3, 4, 5],
+      ],
+    );
     expect(c.topicIds).toEqual(['z', 'b', 'm', 'a']);
     c.sortTopics();
     expect(c.topicIds).toEqual(['a', 'b', 'm', 'z']);
     const users: Array<Array<[string, number]>> = [];
     c.forEachUser((topics, weights) => users.push(Array.from(topics, (t, j) => [c.topicIds[t]!, weights[j]!])));
     expect(users).toEqual([
-      [['z', 1], ['b', 2]],
-      [['m', 3], ['a', 4], ['z', 5]],
+      [
+        ['z', 1],
+        ['b', 2],
+      ],
+      [
+        ['m', 3],
+        ['a', 4],
+        ['z', 5],
+      ],
     ]);
     expect(c.indexOf('m')).toBe(2);
     // later users keep working with the new numbering (and duplicates are still folded)
@@ -174,7 +199,13 @@ function withEdges(nodeCount: number, edges: Array<[number, number, number]>) {
 describe('sparsify and topNeighbours', () => {
   it('keeps an edge when it is among the k strongest of either endpoint', () => {
     // star: hub 0 with 5 leaves of increasing weight; leaves are otherwise unconnected
-    const p = withEdges(6, [[0, 1, 1], [0, 2, 2], [0, 3, 3], [0, 4, 4], [0, 5, 5]]);
+    const p = withEdges(6, [
+      [0, 1, 1],
+      [0, 2, 2],
+      [0, 3, 3],
+      [0, 4, 4],
+      [0, 5, 5],
+    ]);
     // every leaf has only one edge, so all survive even with k = 2
     expect(Array.from(sparsify(p, 2))).toEqual([1, 1, 1, 1, 1]);
     const top = topNeighbours(p, 2);
@@ -184,7 +215,11 @@ describe('sparsify and topNeighbours', () => {
 
   it('drops an edge that is among the k strongest of neither endpoint', () => {
     // path 2 –5– 0 –1– 1 –5– 3: with k = 1, node 0 keeps 0–2, node 1 keeps 1–3; nobody keeps 0–1
-    const p = withEdges(4, [[0, 1, 1], [0, 2, 5], [1, 3, 5]]);
+    const p = withEdges(4, [
+      [0, 1, 1],
+      [0, 2, 5],
+      [1, 3, 5],
+    ]);
     expect(Array.from(sparsify(p, 1))).toEqual([0, 1, 1]);
     expect(Array.from(sparsify(p, 2))).toEqual([1, 1, 1]);
   });
@@ -193,7 +228,9 @@ describe('sparsify and topNeighbours', () => {
 describe('project with neighbours, and the core threshold', () => {
   // Random users over 60 topics with tied weights (count weighting): ties must break exactly as sparsify breaks them.
   const rng = mulberry32(17);
-  const users = Array.from({ length: 400 }, () => [...new Set(Array.from({ length: 6 }, () => `t${String(Math.floor(rng() * 60)).padStart(2, '0')}`))]);
+  const users = Array.from({ length: 400 }, () => [
+    ...new Set(Array.from({ length: 6 }, () => `t${String(Math.floor(rng() * 60)).padStart(2, '0')}`)),
+  ]);
 
   for (const weighting of ['count', 'npmi'] as const) {
     it(`keeps exactly sparsify's k-nearest-neighbour edges without listing every edge (${weighting})`, () => {
@@ -202,7 +239,9 @@ describe('project with neighbours, and the core threshold', () => {
       const opts = { weighting, minSupport: 2, maxTopicsPerUser: 50 };
       const all = project(c, opts);
       const keep = sparsify(all, 5);
-      const expected = Array.from(keep.keys()).filter((e) => keep[e]).map((e) => `${all.edgeA[e]}-${all.edgeB[e]}:${all.edgeCount[e]}`);
+      const expected = Array.from(keep.keys())
+        .filter((e) => keep[e])
+        .map((e) => `${all.edgeA[e]}-${all.edgeB[e]}:${all.edgeCount[e]}`);
       const knn = project(c, { ...opts, neighbours: 5 });
       expect(Array.from(knn.edgeA, (a, e) => `${a}-${knn.edgeB[e]}:${knn.edgeCount[e]}`)).toEqual(expected);
       expect(Array.from(sparsify(knn, 5)).every((x) => x === 1)).toBe(true);

@@ -263,7 +263,7 @@ class NeighbourHeaps {
       this.weight[at(n)] = w;
       this.size[v] = n + 1;
       // sift up: the weakest edge stays at the root
-      for (let i = n; i > 0; ) {
+      for (let i = n; i > 0;) {
         const up = (i - 1) >> 1;
         if (!less(i, up)) break;
         this.swap(at(i), at(up));
@@ -276,7 +276,7 @@ class NeighbourHeaps {
     this.count[base] = co;
     this.weight[base] = w;
     n = this.k;
-    for (let i = 0; ; ) {
+    for (let i = 0; ;) {
       const l = 2 * i + 1;
       const r = l + 1;
       let m = i;

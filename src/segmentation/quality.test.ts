@@ -7,7 +7,13 @@ import { mulberry32 } from './random.js';
 function view(list: number[][]) {
   return {
     forEachUser(fn: (topics: number[], weights: number[], user: number) => void) {
-      list.forEach((p, u) => fn(p, p.map(() => 1), u));
+      list.forEach((p, u) =>
+        fn(
+          p,
+          p.map(() => 1),
+          u,
+        ),
+      );
     },
   };
 }
@@ -55,7 +61,7 @@ describe('segment quality', () => {
     expect(significanceBar(100)).toBeCloseTo(2 * Math.log(4950 / 0.05), 9);
   });
 
-  it('measures agreement across seeds: NMI and each community\'s best Jaccard overlap', () => {
+  it("measures agreement across seeds: NMI and each community's best Jaccard overlap", () => {
     const a = [0, 0, 0, 1, 1, 1, OTHER, OUTSIDE];
     const same = seedAgreement(a, [5, 5, 5, 7, 7, 7, OTHER, 3]);
     expect(same.nmi).toBeCloseTo(1, 9);

@@ -192,8 +192,14 @@ export class SegmentationRepository {
   }
 
   /** The queued run of this engine, now running and owned by `owner`; undefined when there is none (or it was taken). */
-  async claimNextRun(owner: string, engine: string): Promise<{ id: string; params: Record<string, unknown>; publish: boolean } | undefined> {
-    const [row] = await this.db.write<{ id: string; params: string | null; publish: boolean }>('segmentation/claim-next-run', { owner, engine });
+  async claimNextRun(
+    owner: string,
+    engine: string,
+  ): Promise<{ id: string; params: Record<string, unknown>; publish: boolean } | undefined> {
+    const [row] = await this.db.write<{ id: string; params: string | null; publish: boolean }>('segmentation/claim-next-run', {
+      owner,
+      engine,
+    });
     return row && { id: row.id, params: row.params ? (JSON.parse(row.params) as Record<string, unknown>) : {}, publish: row.publish };
   }
 
@@ -205,7 +211,11 @@ export class SegmentationRepository {
    * The status flip; with `publish` the run also becomes the visible one, in the same statement, if the visible run is
    * still `basedOn` (the run its ids followed). Undefined when the run was no longer running.
    */
-  async completeRun(id: string, metrics: object, opts: { publish: boolean; basedOn: string | null }): Promise<{ visible: boolean } | undefined> {
+  async completeRun(
+    id: string,
+    metrics: object,
+    opts: { publish: boolean; basedOn: string | null },
+  ): Promise<{ visible: boolean } | undefined> {
     const [row] = await this.db.write<{ id: string; visible: boolean }>('segmentation/complete-run', {
       id,
       metrics: JSON.stringify(metrics),
@@ -280,15 +290,11 @@ export class SegmentationRepository {
   async streamInterests(onUser: (topics: string[], weights: number[]) => void, decay: RunDecay | null = null): Promise<number> {
     const halfLives = decay ? Object.fromEntries(Object.entries(decay.halfLifeDays).map(([s, d]) => [s, d * DAY_MS])) : null;
     const params = { halfLifeMs: halfLives, asOfMs: decay ? Date.parse(decay.asOf) : 0 };
-    return this.db.stream('segmentation/stream-interests', params, (row) =>
-      onUser(row.topics as string[], row.weights as number[]),
-    );
+    return this.db.stream('segmentation/stream-interests', params, (row) => onUser(row.topics as string[], row.weights as number[]));
   }
 
   async streamTopics(onTopic: (t: { id: string; name: string; category: string | null }) => void): Promise<number> {
-    return this.db.stream('segmentation/stream-topics', {}, (row) =>
-      onTopic(row as { id: string; name: string; category: string | null }),
-    );
+    return this.db.stream('segmentation/stream-topics', {}, (row) => onTopic(row as { id: string; name: string; category: string | null }));
   }
 
   async writeSegments(

@@ -80,7 +80,8 @@ export function mountSegmentationRoutes(api: ApiRouter, services: Services): voi
     .route({
       method: 'get',
       path: '/v1/segmentation/runs/:id/compare',
-      summary: 'Extension: what would change if this run became the visible one (NMI, splits, merges, appeared, vanished, dominant segments)',
+      summary:
+        'Extension: what would change if this run became the visible one (NMI, splits, merges, appeared, vanished, dominant segments)',
       description:
         'Topics: the same figures a run records against the run it followed (metrics.stability), computed against the visible ' +
         'run. People: every consenting person scored under both runs with their interests as they are now, in the API ' +

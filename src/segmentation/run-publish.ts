@@ -27,7 +27,11 @@ export class RunPublisher {
       throw new AppError(409, 'run-not-succeeded', `Segmentation run ${id} is ${run.status}: only a succeeded run can be published`);
     }
     if ((await this.repo.listSegments(id, 'coarse', 0, 1)).length === 0) {
-      throw new AppError(409, 'run-outdated', `Segmentation run ${id} no longer has its segments (retention keeps the newest runs); start a new run`);
+      throw new AppError(
+        409,
+        'run-outdated',
+        `Segmentation run ${id} no longer has its segments (retention keeps the newest runs); start a new run`,
+      );
     }
     const outcome = await this.repo.publishRun(id);
     if (!outcome) throw AppError.notFound('Segmentation run');
@@ -44,13 +48,16 @@ export class RunPublisher {
         'run-outdated',
         `Segmentation run ${id} was prepared against ${run.basedOn ? `run ${run.basedOn}` : 'no visible run'}, but ` +
           `${outcome.visibleRunId ? `run ${outcome.visibleRunId}` : 'none'} is visible now: its segment ids would not follow ` +
-          'the visible run\'s. Start a new run',
+          "the visible run's. Start a new run",
       );
     }
     this.logger.info({ runId: id, previous: run.basedOn ?? null }, 'segmentation run published: it is the visible run');
     await this.repo.pruneRelated().catch((err: unknown) => this.logger.warn({ err }, 'could not drop RELATED edges no longer read'));
     // Answer once this process serves it (bounded: a large model may take longer to load; the switch still happens).
-    await Promise.race([this.visible.refresh().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, SWITCH_WAIT_MS).unref())]);
+    await Promise.race([
+      this.visible.refresh().catch(() => undefined),
+      new Promise((resolve) => setTimeout(resolve, SWITCH_WAIT_MS).unref()),
+    ]);
     return (await this.repo.getRun(id)) ?? run;
   }
 }

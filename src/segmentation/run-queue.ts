@@ -42,14 +42,17 @@ export class RunQueue {
     if (this.stopping) throw AppError.unavailable('The service is shutting down');
     const { publish = true, halfLifeDays, asOf, ...rest } = input;
     const params: RunParams = { ...DEFAULT_PARAMS, ...definedOnly(rest) };
-    const decay = halfLifeDays && Object.keys(halfLifeDays).length > 0 ? { halfLifeDays, asOf: new Date(asOf ?? Date.now()).toISOString() } : null;
+    const decay =
+      halfLifeDays && Object.keys(halfLifeDays).length > 0 ? { halfLifeDays, asOf: new Date(asOf ?? Date.now()).toISOString() } : null;
     if (decay && this.engine === 'gds') {
       throw AppError.badRequest('Time-decayed interests (halfLifeDays) need SEGMENTATION_ENGINE=graphology', [
         { path: 'body.halfLifeDays', message: 'not supported by the gds engine' },
       ]);
     }
     if (asOf !== undefined && !decay) {
-      throw AppError.badRequest('asOf is the moment interests decay to: give it with halfLifeDays', [{ path: 'body.asOf', message: 'needs halfLifeDays' }]);
+      throw AppError.badRequest('asOf is the moment interests decay to: give it with halfLifeDays', [
+        { path: 'body.asOf', message: 'needs halfLifeDays' },
+      ]);
     }
     const id = randomUUID();
     const stored = { ...params, ...(decay ?? {}), engine: this.engine };

@@ -160,7 +160,10 @@ export class RunRunner {
         completed.visible ? 'segmentation run succeeded: it is the visible run' : 'segmentation run succeeded as a candidate (not visible)',
       );
       if (run.publish && !completed.visible) {
-        log.warn({ basedOn }, 'the visible run changed while this run ran: it stays a candidate (its segment ids follow the run it started from)');
+        log.warn(
+          { basedOn },
+          'the visible run changed while this run ran: it stays a candidate (its segment ids follow the run it started from)',
+        );
       }
       await this.repo.pruneRelated().catch((err) => log.warn({ err }, 'could not drop RELATED edges no longer read'));
       await this.repo.deleteOldSegments(KEEP_SEGMENT_RUNS).catch((err) => log.warn({ err }, "could not drop old runs' segments"));

@@ -131,11 +131,7 @@ export interface CommunityAudience {
  * src/segmentation/gds.ts segmentAudience) where the interests never leave Neo4j. `membership` is per topic index;
  * OUTSIDE topics are in no community.
  */
-export type AudienceStep = (
-  level: Level,
-  membership: Int32Array,
-  communities: number[],
-) => CommunityAudience | Promise<CommunityAudience>;
+export type AudienceStep = (level: Level, membership: Int32Array, communities: number[]) => CommunityAudience | Promise<CommunityAudience>;
 
 /**
  * What community detection hands to the rest of a run, whichever engine produced it. Every per-topic array is indexed

@@ -11,12 +11,36 @@ export const HalfLifeDaysSchema = z
 export const RunParamsBody = z
   .object({
     resolution: z.number().gt(0).max(10).optional().describe('Louvain resolution; higher gives more, smaller segments (default 1)'),
-    seed: z.number().int().min(0).max(2 ** 31 - 1).optional().describe('Seed of Louvain\'s random traversal (default 42)'),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .optional()
+      .describe("Seed of Louvain's random traversal (default 42)"),
     weighting: z.enum(['count', 'cosine', 'jaccard', 'npmi']).optional().describe('Topic–topic edge weight (default npmi)'),
     minSupport: z.number().int().min(1).max(1_000_000).optional().describe('Minimum users behind an edge and a topic (default 2)'),
-    maxTopicsPerUser: z.number().int().min(2).max(10_000).optional().describe('Per-user cap: only the heaviest interests count (default 50)'),
-    minSegmentSize: z.number().int().min(1).max(1000).optional().describe('Smaller communities are folded into a neighbour or "Other interests" (default 3)'),
-    neighbours: z.number().int().min(0).max(1000).optional().describe('k of the k-nearest-neighbour sparsification before Louvain; 0 = all edges (default 30)'),
+    maxTopicsPerUser: z
+      .number()
+      .int()
+      .min(2)
+      .max(10_000)
+      .optional()
+      .describe('Per-user cap: only the heaviest interests count (default 50)'),
+    minSegmentSize: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .optional()
+      .describe('Smaller communities are folded into a neighbour or "Other interests" (default 3)'),
+    neighbours: z
+      .number()
+      .int()
+      .min(0)
+      .max(1000)
+      .optional()
+      .describe('k of the k-nearest-neighbour sparsification before Louvain; 0 = all edges (default 30)'),
     relatedPerTopic: z.number().int().min(0).max(100).optional().describe('RELATED neighbours kept per topic (default 10)'),
     coreSupport: z
       .number()
@@ -39,7 +63,7 @@ export const RunParamsBody = z
     asOf: z.iso
       .datetime({ offset: true })
       .optional()
-      .describe('Extension: the moment the run\'s projection decays interests to (default: when the run is queued); only with halfLifeDays'),
+      .describe("Extension: the moment the run's projection decays interests to (default: when the run is queued); only with halfLifeDays"),
   })
   .strict()
   .openapi('SegmentationRunParams');
@@ -126,15 +150,21 @@ export const RunSchema = z
       .nullable()
       .optional()
       .describe('Extension, succeeded runs: the visible run its segment ids were matched against (null: there was none)'),
-    trigger: z.enum(['api', 'schedule', 'drift']).describe('Extension: who started it (an API call, the refresh schedule, the drift trigger)'),
+    trigger: z
+      .enum(['api', 'schedule', 'drift'])
+      .describe('Extension: who started it (an API call, the refresh schedule, the drift trigger)'),
   })
   .openapi('SegmentationRun');
 
 const ChangeSchema = z.object({
   nmi: z.number().nullable().describe('NMI of the two partitions over the topics both runs segmented (null: nothing to compare)'),
   sharedTopics: z.number().int(),
-  split: z.array(z.object({ id: z.string(), into: z.array(z.string()) })).describe('Visible segments whose topics spread over several of this run'),
-  merged: z.array(z.object({ id: z.string(), from: z.array(z.string()) })).describe('Segments of this run that took in several visible ones'),
+  split: z
+    .array(z.object({ id: z.string(), into: z.array(z.string()) }))
+    .describe('Visible segments whose topics spread over several of this run'),
+  merged: z
+    .array(z.object({ id: z.string(), from: z.array(z.string()) }))
+    .describe('Segments of this run that took in several visible ones'),
   appeared: z.array(z.string()).describe('Segment ids of this run the visible run does not have'),
   vanished: z.array(z.string()).describe('Segment ids of the visible run this run does not have'),
 });
@@ -157,9 +187,7 @@ export const RunComparisonSchema = ChangeSchema.extend({
 /** Keyset position in the run list: createdAt in ms and id of the last run of the previous page. */
 export const RunCursor = z.object({ t: z.number().int(), i: z.string() });
 
-export const RunListSchema = z
-  .object({ items: z.array(RunSchema), nextCursor: z.string().optional() })
-  .openapi('SegmentationRunList');
+export const RunListSchema = z.object({ items: z.array(RunSchema), nextCursor: z.string().optional() }).openapi('SegmentationRunList');
 
 export const IdParams = z.object({ id: z.string().min(1).max(200) });
 
@@ -169,11 +197,11 @@ export const SegmentQualitySchema = z
   .object({
     cohesion: z
       .number()
-      .describe('Lift of the segment with itself: how many times more often than chance a person holding one of its topics holds another (1 = chance)'),
+      .describe(
+        'Lift of the segment with itself: how many times more often than chance a person holding one of its topics holds another (1 = chance)',
+      ),
     conductance: z.number().describe("Share of the segment's co-interest that leaves it (0 = closed, 1 = no different from the rest)"),
-    evidence: z
-      .number()
-      .describe('Log-likelihood ratio of its co-interest against the null model where people pick topics independently'),
+    evidence: z.number().describe('Log-likelihood ratio of its co-interest against the null model where people pick topics independently'),
     significant: z
       .boolean()
       .describe('Evidence beyond a Bonferroni bound over every pair of topics, and cohesion ≥ 1.5; never for "Other interests"'),
@@ -192,11 +220,13 @@ export const SegmentSchema = z
     userCount: z.number().int().describe('Consenting users with at least one interest in the segment'),
     topTopics: z.array(TopicRef),
     level: z.enum(['coarse', 'fine']),
-    share: z.number().describe("Mean affinity of segmented users to the segment (lift baseline); sums to 1 per level"),
+    share: z.number().describe('Mean affinity of segmented users to the segment (lift baseline); sums to 1 per level'),
     parentId: z.string().nullable().describe('For fine segments: the coarse segment holding most of its topics'),
     other: z.boolean().describe('The "Other interests" bucket of topics with no evidence of where they belong'),
     quality: SegmentQualitySchema.nullable().describe('null for segments of runs made before quality was measured'),
-    curation: SegmentCurationSchema.nullable().describe("What marketers' curation made of it (name, merge, granularity); null when nothing"),
+    curation: SegmentCurationSchema.nullable().describe(
+      "What marketers' curation made of it (name, merge, granularity); null when nothing",
+    ),
   })
   .openapi('Segment');
 

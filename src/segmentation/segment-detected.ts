@@ -9,7 +9,20 @@ import { topNeighbours } from './projection.js';
 import { type CommunityQuality, MIN_SEED_STABILITY, seedAgreement } from './quality.js';
 import { compareRuns, matchSegments } from './stability.js';
 import { descendants } from './lineage.js';
-import type { DetectedGraph, Level, PreviousRun, QualityStep, RunParams, SegmentOut, SegmentQuality, SegmentsResult, TopicMeta, AudienceStep, PipelineResult, GroupFigures } from './run-types.js';
+import type {
+  DetectedGraph,
+  Level,
+  PreviousRun,
+  QualityStep,
+  RunParams,
+  SegmentOut,
+  SegmentQuality,
+  SegmentsResult,
+  TopicMeta,
+  AudienceStep,
+  PipelineResult,
+  GroupFigures,
+} from './run-types.js';
 import { FINE_NULL_SAMPLES } from './run-types.js';
 
 /**
@@ -92,7 +105,9 @@ export async function segmentDetected(
     const current = drafts.map((d) => ({ id: ids.get(d.community)!, topics: d.topics, other: d.other }));
     stability[level] = compareRuns(previous?.runId ?? null, current, prev, overlaps);
   }
-  segments.sort((a, b) => (a.level === b.level ? Number(a.other) - Number(b.other) || b.userCount - a.userCount : a.level === 'coarse' ? -1 : 1));
+  segments.sort((a, b) =>
+    a.level === b.level ? Number(a.other) - Number(b.other) || b.userCount - a.userCount : a.level === 'coarse' ? -1 : 1,
+  );
 
   const related: PipelineResult['related'] = [];
   topNeighbours(graph, params.relatedPerTopic).forEach((list, i) => {
@@ -151,7 +166,12 @@ function pinTopics(coarse: Int32Array, topicIds: readonly string[], previous: Pr
   const communityOf = new Map<string, number>();
   for (const d of drafts) communityOf.set(matched.get(d.key)?.id ?? `new:${d.key}`, d.community);
   const overlaps = new Map([...matched.values()].map((m) => [m.id, m.overlap]));
-  const lineage = compareRuns(previous!.runId, drafts.map((d) => ({ id: matched.get(d.key)?.id ?? `new:${d.key}`, topics: d.topics, other: d.other })), prev, overlaps);
+  const lineage = compareRuns(
+    previous!.runId,
+    drafts.map((d) => ({ id: matched.get(d.key)?.id ?? `new:${d.key}`, topics: d.topics, other: d.other })),
+    prev,
+    overlaps,
+  );
   const indexOf = new Map(pins.map((p) => [p.topicId, -1]));
   topicIds.forEach((id, i) => {
     if (indexOf.has(id)) indexOf.set(id, i);
@@ -159,7 +179,9 @@ function pinTopics(coarse: Int32Array, topicIds: readonly string[], previous: Pr
   const out = Int32Array.from(coarse);
   for (const pin of pins) {
     const t = indexOf.get(pin.topicId)!;
-    const target = descendants(pin.segmentId, lineage).map((id) => communityOf.get(id)).find((c) => c !== undefined && c !== OTHER);
+    const target = descendants(pin.segmentId, lineage)
+      .map((id) => communityOf.get(id))
+      .find((c) => c !== undefined && c !== OTHER);
     if (t >= 0 && target !== undefined) out[t] = target;
   }
   return out;

@@ -67,7 +67,15 @@ describe('compareRuns', () => {
       { id: 'B', topics: ['b1', 'b2', 'c1', 'c2'] },
       { id: 'N2', topics: ['n1', 'n2'] },
     ];
-    const s = compareRuns('prev', current, previous, new Map([['A', 0.5], ['B', 0.5]]));
+    const s = compareRuns(
+      'prev',
+      current,
+      previous,
+      new Map([
+        ['A', 0.5],
+        ['B', 0.5],
+      ]),
+    );
     expect(s.split).toEqual([{ id: 'A', into: ['A', 'N1'] }]);
     expect(s.merged).toEqual([{ id: 'B', from: ['B', 'C'] }]);
     expect(s.appeared).toEqual(['N1', 'N2']);

@@ -146,7 +146,13 @@ export function compareRuns(
 
   return {
     previousRunId,
-    nmi: previousRunId && shared.length > 0 ? nmi(shared.map((t) => curOf.get(t)!), shared.map((t) => prevOf.get(t)!)) : null,
+    nmi:
+      previousRunId && shared.length > 0
+        ? nmi(
+            shared.map((t) => curOf.get(t)!),
+            shared.map((t) => prevOf.get(t)!),
+          )
+        : null,
     sharedTopics: shared.length,
     segments: current.map((s) => ({
       id: s.id,

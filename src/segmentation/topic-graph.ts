@@ -17,5 +17,7 @@ export function undirectedEdges(links: Iterable<GraphLink>, nodes: ReadonlySet<s
     const seen = best.get(key);
     if (!seen || l.weight > seen.weight) best.set(key, { source, target, weight: l.weight });
   }
-  return [...best.values()].sort((a, b) => b.weight - a.weight || (a.source < b.source ? -1 : a.source > b.source ? 1 : a.target < b.target ? -1 : 1));
+  return [...best.values()].sort(
+    (a, b) => b.weight - a.weight || (a.source < b.source ? -1 : a.source > b.source ? 1 : a.target < b.target ? -1 : 1),
+  );
 }

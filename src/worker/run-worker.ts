@@ -33,7 +33,10 @@ export class RunWorker {
   private wake: (() => void) | undefined;
   private nudged = false;
 
-  constructor(services: Pick<Services, 'segmentation' | 'logger'>, private readonly opts: RunWorkerOptions) {
+  constructor(
+    services: Pick<Services, 'segmentation' | 'logger'>,
+    private readonly opts: RunWorkerOptions,
+  ) {
     this.segmentation = services.segmentation;
     this.instanceId = services.segmentation.instanceId;
     this.logger = services.logger.child({ worker: this.instanceId });

@@ -21,7 +21,11 @@ export interface TestApp {
   adminKey: string;
   keyFor(role: Role): Promise<string>;
   /** fetch() against the app with an optional API key; JSON bodies are encoded for you. */
-  call(method: string, path: string, opts?: { key?: string; body?: unknown; headers?: Record<string, string>; raw?: string }): Promise<Response>;
+  call(
+    method: string,
+    path: string,
+    opts?: { key?: string; body?: unknown; headers?: Record<string, string>; raw?: string },
+  ): Promise<Response>;
   close(): Promise<void>;
 }
 

@@ -23,7 +23,12 @@ export interface Stint {
 }
 
 /** Settings for apps whose background jobs these tests watch: short leases, loopback webhooks allowed. */
-export const JOB_ENV = { BACKGROUND_JOBS: 'true', JOB_LEASE_MS: '3000', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', WEBHOOK_RETRY_BASE_MS: '400' };
+export const JOB_ENV = {
+  BACKGROUND_JOBS: 'true',
+  JOB_LEASE_MS: '3000',
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+  WEBHOOK_RETRY_BASE_MS: '400',
+};
 
 /** Polls `probe` until `ok` holds; its last value. */
 export async function until<T>(probe: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 20_000, what = 'condition'): Promise<T> {
@@ -84,7 +89,12 @@ export async function history(t: TestApp, key: string, id: string, user?: string
 }
 
 /** Current members outside the holdout (JSON pages), as `user` addresses. */
-export async function members(t: TestApp, key: string, id: string, limit = 1000): Promise<Array<{ user: string; userId: string; enteredAt: string }>> {
+export async function members(
+  t: TestApp,
+  key: string,
+  id: string,
+  limit = 1000,
+): Promise<Array<{ user: string; userId: string; enteredAt: string }>> {
   const out: Array<{ user: string; userId: string; enteredAt: string }> = [];
   let cursor: string | undefined;
   do {

@@ -33,7 +33,11 @@ export function splitData(prefix: string, plainNames: readonly string[], twinNam
   };
   let people: PlantedProfile[] = [];
   const person = (id: string, held: string[]) =>
-    people.push({ externalId: `${prefix}${id}`, interests: held.map((topic) => ({ topic, weight: 1 + Math.floor(rng() * 3) })), consent: { segmentation: true } });
+    people.push({
+      externalId: `${prefix}${id}`,
+      interests: held.map((topic) => ({ topic, weight: 1 + Math.floor(rng() * 3) })),
+      consent: { segmentation: true },
+    });
   const plain = new Map(plainNames.map((n) => [n, topics(n, 10)]));
   const twins = new Map(twinNames.map((n) => [n, [topics(`${n} left`, 8), topics(`${n} right`, 8)] as [string[], string[]]]));
   const bridges = new Map<string, string[]>();

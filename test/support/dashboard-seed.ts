@@ -62,7 +62,11 @@ export async function getJson(t: TestApp, key: string, path: string, schema?: z.
 }
 
 /** The segment a topic landed in, found through the public API. */
-export async function segmentOfTopic(t: TestApp, key: string, name: string): Promise<{ topicId: string; segmentId: string; label: string }> {
+export async function segmentOfTopic(
+  t: TestApp,
+  key: string,
+  name: string,
+): Promise<{ topicId: string; segmentId: string; label: string }> {
   const found = await getJson<{ items: Array<{ id: string; name: string }> }>(t, key, `/v1/topics?q=${encodeURIComponent(name)}`);
   const topic = found.items.find((i) => i.name === name);
   expect(topic, `topic ${name}`).toBeDefined();

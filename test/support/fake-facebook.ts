@@ -59,8 +59,10 @@ export async function startFakeFacebook(): Promise<FakeFacebook> {
 
   app.get('/dialog/oauth', (req, res) => {
     const q = req.query as Record<string, string | undefined>;
-    if (q.client_id !== appId) return void res.status(400).json({ error: { message: 'Invalid app id', type: 'OAuthException', code: 101 } });
-    if (!q.redirect_uri) return void res.status(400).json({ error: { message: 'Missing redirect_uri', type: 'OAuthException', code: 191 } });
+    if (q.client_id !== appId)
+      return void res.status(400).json({ error: { message: 'Invalid app id', type: 'OAuthException', code: 101 } });
+    if (!q.redirect_uri)
+      return void res.status(400).json({ error: { message: 'Missing redirect_uri', type: 'OAuthException', code: 191 } });
     if (!person) return void res.status(500).send('no person configured');
     if (fake.failures.denyDialog) {
       // What Facebook sends back when the person presses "Cancel".
@@ -82,7 +84,9 @@ export async function startFakeFacebook(): Promise<FakeFacebook> {
 
   /** Facebook's own shape for a server-side failure. */
   const serverError = (res: express.Response) =>
-    void res.status(500).json({ error: { message: 'An unexpected error has occurred. Please retry your request later.', type: 'OAuthException', code: 2 } });
+    void res
+      .status(500)
+      .json({ error: { message: 'An unexpected error has occurred. Please retry your request later.', type: 'OAuthException', code: 2 } });
 
   app.post('/oauth/access_token', express.urlencoded({ extended: false }), (req, res) => {
     if (fake.failures.token) return serverError(res);
@@ -112,7 +116,9 @@ export async function startFakeFacebook(): Promise<FakeFacebook> {
     const proofOk = given.length === expected.length && timingSafeEqual(given, expected);
     requests[requests.length - 1]!.proofOk = proofOk;
     if (!proofOk) {
-      res.status(400).json({ error: { message: 'Invalid appsecret_proof provided in the API argument', type: 'GraphMethodException', code: 100 } });
+      res
+        .status(400)
+        .json({ error: { message: 'Invalid appsecret_proof provided in the API argument', type: 'GraphMethodException', code: 100 } });
       return undefined;
     }
     return who;

@@ -26,7 +26,10 @@ export function startMain(stateDir: string, env: Record<string, string>): MainCh
 }
 
 /** Waits for the start-up banner; its lines, and stdout/stderr lines as they keep coming. */
-export async function banner(child: MainChild, timeoutMs = 90_000): Promise<{ printed: string; base: string; key: string; lines: string[]; stderr: string[] }> {
+export async function banner(
+  child: MainChild,
+  timeoutMs = 90_000,
+): Promise<{ printed: string; base: string; key: string; lines: string[]; stderr: string[] }> {
   const lines: string[] = [];
   const stderr: string[] = [];
   createInterface({ input: child.stderr }).on('line', (l) => stderr.push(l));

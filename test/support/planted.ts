@@ -47,11 +47,18 @@ export function plantedPeople(prefix: string, seed = 14): PlantedPerson[] {
       consent: true,
       community: 'mixer',
       // Equal weights: a mixer's affinity to either community is at least 6 / 14 (0.43) wherever the popular topics are.
-      interests: [...pick(topicsOf(0), 3), ...pick(topicsOf(1), 3)].map((topic, k) => ({ topic, category: CATEGORIES[k < 3 ? 0 : 1]!, weight: 2 })).concat(popular),
+      interests: [...pick(topicsOf(0), 3), ...pick(topicsOf(1), 3)]
+        .map((topic, k) => ({ topic, category: CATEGORIES[k < 3 ? 0 : 1]!, weight: 2 }))
+        .concat(popular),
     });
   }
   for (let i = 0; i < 50; i++) {
-    people.push({ externalId: `${prefix}-nc-${i}`, consent: false, community: 0, interests: [...pick(topicsOf(0), 6).map(interest(0)), ...popular] });
+    people.push({
+      externalId: `${prefix}-nc-${i}`,
+      consent: false,
+      community: 0,
+      interests: [...pick(topicsOf(0), 6).map(interest(0)), ...popular],
+    });
   }
   return people;
 }

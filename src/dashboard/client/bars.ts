@@ -7,7 +7,11 @@ import { colourOf, fmtPercent, h } from './dom.js';
  */
 export function segmentBars(a: Affinities, colours: Map<string, string> = new Map()): HTMLElement {
   if (a.segments.length === 0) {
-    return h('p', { class: 'muted' }, 'No segmented interests yet: this person has no interest that falls in a segment of the visible run.');
+    return h(
+      'p',
+      { class: 'muted' },
+      'No segmented interests yet: this person has no interest that falls in a segment of the visible run.',
+    );
   }
   return h(
     'ul',
@@ -33,11 +37,12 @@ export function segmentBars(a: Affinities, colours: Map<string, string> = new Ma
             'aria-valuenow': Number(s.affinity.toFixed(4)),
             'aria-valuetext': fmtPercent(s.affinity),
           },
-          h('div', { class: 'bar-fill', style: `width:${Math.max(1, s.affinity * 100).toFixed(1)}%;background:${colours.get(s.segmentId) ?? colourOf(i)}` }),
+          h('div', {
+            class: 'bar-fill',
+            style: `width:${Math.max(1, s.affinity * 100).toFixed(1)}%;background:${colours.get(s.segmentId) ?? colourOf(i)}`,
+          }),
         ),
-        s.topics.length > 0
-          ? h('p', { class: 'bar-topics' }, h('span', { class: 'muted' }, 'Because of: '), s.topics.join(', '))
-          : null,
+        s.topics.length > 0 ? h('p', { class: 'bar-topics' }, h('span', { class: 'muted' }, 'Because of: '), s.topics.join(', ')) : null,
       ),
     ),
   );

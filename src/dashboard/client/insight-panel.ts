@@ -26,7 +26,11 @@ function liftChart(id: string, title: string, rows: Array<{ name: string; lift: 
               'li',
               {},
               h('span', { class: 'chart-label' }, r.name),
-              h('span', { class: 'chart-track' }, h('span', { class: 'chart-fill', style: `width:${Math.max(1, (r.lift / max) * 100).toFixed(1)}%;background:${colour}` })),
+              h(
+                'span',
+                { class: 'chart-track' },
+                h('span', { class: 'chart-fill', style: `width:${Math.max(1, (r.lift / max) * 100).toFixed(1)}%;background:${colour}` }),
+              ),
               h('span', { class: 'chart-value' }, fmtLift(r.lift)),
             ),
           ),
@@ -44,9 +48,14 @@ function liftTable(label: string, rows: Array<TopicLift | CategoryLift>, withCat
       h(
         'tr',
         {},
-        [withCategory ? 'Topic' : 'Category', ...(withCategory ? ['Category'] : []), 'Members holding it', 'Share of members', 'Share of population', 'Lift'].map(
-          (c) => h('th', { scope: 'col' }, c),
-        ),
+        [
+          withCategory ? 'Topic' : 'Category',
+          ...(withCategory ? ['Category'] : []),
+          'Members holding it',
+          'Share of members',
+          'Share of population',
+          'Lift',
+        ].map((c) => h('th', { scope: 'col' }, c)),
       ),
     ),
     h(
@@ -56,7 +65,11 @@ function liftTable(label: string, rows: Array<TopicLift | CategoryLift>, withCat
         h(
           'tr',
           {},
-          h('td', {}, 'id' in r && links ? h('a', { href: `#/graph/${encodeURIComponent(r.id)}`, title: 'Show in the topic graph' }, r.name) : r.name),
+          h(
+            'td',
+            {},
+            'id' in r && links ? h('a', { href: `#/graph/${encodeURIComponent(r.id)}`, title: 'Show in the topic graph' }, r.name) : r.name,
+          ),
           withCategory ? h('td', {}, 'category' in r ? (r.category ?? '') : '') : null,
           h('td', { class: 'num' }, fmtNumber(r.members)),
           h('td', { class: 'num' }, fmtPercent(r.memberShare)),
@@ -75,7 +88,10 @@ export function changeText(c: SegmentChange | null): string {
   const parts: string[] = [];
   if (c.status === 'new') parts.push('New since the previous run');
   else parts.push(`Kept from the previous run with ${fmtPercent(c.topicOverlap ?? 0)} of its topics`);
-  if (c.userCountChange !== null) parts.push(`${c.userCountChange >= 0 ? '+' : '−'}${fmtNumber(Math.abs(c.userCountChange))} people (${fmtNumber(c.previous?.userCount ?? 0)} → ${fmtNumber(c.userCount ?? 0)})`);
+  if (c.userCountChange !== null)
+    parts.push(
+      `${c.userCountChange >= 0 ? '+' : '−'}${fmtNumber(Math.abs(c.userCountChange))} people (${fmtNumber(c.previous?.userCount ?? 0)} → ${fmtNumber(c.userCount ?? 0)})`,
+    );
   for (const s of c.splitFrom) parts.push(`split off “${s.label ?? s.id}”`);
   if (c.mergedFrom.length > 1) parts.push(`merged from ${c.mergedFrom.map((m) => `“${m.label ?? m.id}”`).join(', ')}`);
   return parts.join(' · ');
@@ -100,7 +116,11 @@ export function insightPanel(i: Insight, colour = '#1f5fbf', links = true): HTML
         'section',
         { 'aria-labelledby': 'over-h' },
         h('h3', { id: 'over-h' }, 'Over-indexed topics'),
-        h('p', { class: 'hint' }, `Lift = share of members holding the topic / share of the population holding it; at least ${fmtNumber(i.minSupport)} members each.`),
+        h(
+          'p',
+          { class: 'hint' },
+          `Lift = share of members holding the topic / share of the population holding it; at least ${fmtNumber(i.minSupport)} members each.`,
+        ),
         liftChart('chart-topics', 'Lift of the most over-indexed topics', i.topics.slice(0, 10), colour),
         liftTable('Over-indexed topics', i.topics, true, links),
       ),
@@ -117,7 +137,12 @@ export function insightPanel(i: Insight, colour = '#1f5fbf', links = true): HTML
               'ol',
               { class: 'people', 'aria-label': 'Highest affinity' },
               i.topPeople.map((p) =>
-                h('li', {}, links ? h('a', { href: `#/people/${encodeURIComponent(p.user)}` }, p.user) : p.user, h('span', { class: 'muted' }, ` ${fmtPercent(p.affinity)} · lift ${p.lift.toFixed(2)}`)),
+                h(
+                  'li',
+                  {},
+                  links ? h('a', { href: `#/people/${encodeURIComponent(p.user)}` }, p.user) : p.user,
+                  h('span', { class: 'muted' }, ` ${fmtPercent(p.affinity)} · lift ${p.lift.toFixed(2)}`),
+                ),
               ),
             ),
       ),

@@ -69,7 +69,9 @@ async function render(): Promise<void> {
     showNotice();
     return;
   }
-  const match = routes(session).map((r) => ({ r, m: r.pattern.exec(path) })).find((x) => x.m);
+  const match = routes(session)
+    .map((r) => ({ r, m: r.pattern.exec(path) }))
+    .find((x) => x.m);
   if (!match) {
     // A share link's reader stays on the report (there is nothing else for them to see).
     if (session.kind === 'shared') location.hash = `#/shared/${encodeURIComponent(shared.get() ?? '')}`;
@@ -104,11 +106,13 @@ async function render(): Promise<void> {
 }
 
 function highlightNav(path: string) {
-  $('nav').querySelectorAll('a').forEach((a) => {
-    const target = a.getAttribute('href')!.slice(1);
-    if (path === target || path.startsWith(target + '/')) a.setAttribute('aria-current', 'page');
-    else a.removeAttribute('aria-current');
-  });
+  $('nav')
+    .querySelectorAll('a')
+    .forEach((a) => {
+      const target = a.getAttribute('href')!.slice(1);
+      if (path === target || path.startsWith(target + '/')) a.setAttribute('aria-current', 'page');
+      else a.removeAttribute('aria-current');
+    });
 }
 
 function renderChrome() {
@@ -136,7 +140,14 @@ function renderChrome() {
 }
 
 function renderSignIn(root: HTMLElement, problem?: string) {
-  const keyInput = h('input', { id: 'api-key', name: 'apiKey', type: 'password', autocomplete: 'off', required: true, spellcheck: 'false' });
+  const keyInput = h('input', {
+    id: 'api-key',
+    name: 'apiKey',
+    type: 'password',
+    autocomplete: 'off',
+    required: true,
+    spellcheck: 'false',
+  });
   const form = h(
     'form',
     {

@@ -39,7 +39,15 @@ describe('segment stability as the segment list shows it', () => {
 });
 
 describe('segment quality as the dashboard words it', () => {
-  const seg = (quality: Segment['quality'], other = false): Segment => ({ id: 's', label: 'S', topicCount: 3, userCount: 9, topTopics: [], other, quality });
+  const seg = (quality: Segment['quality'], other = false): Segment => ({
+    id: 's',
+    label: 'S',
+    topicCount: 3,
+    userCount: 9,
+    topTopics: [],
+    other,
+    quality,
+  });
   const q = { cohesion: 12.345, conductance: 0.42, evidence: 1234.5, significant: true, seedStability: 0.96 };
 
   it('lists significance, cohesion, conductance, evidence and stability across seeds', () => {

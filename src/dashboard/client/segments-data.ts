@@ -85,7 +85,10 @@ export function significanceOf(seg: Segment): { text: string; title: string } {
   if (!q) return { text: '—', title: 'The run measured no quality for this segment' };
   if (seg.other) return { text: 'bucket', title: 'Topics with no evidence of where they belong: never a finding' };
   return q.significant
-    ? { text: 'yes', title: `People hold its topics together ${q.cohesion.toFixed(1)}× as often as chance; far beyond what chance produces` }
+    ? {
+        text: 'yes',
+        title: `People hold its topics together ${q.cohesion.toFixed(1)}× as often as chance; far beyond what chance produces`,
+      }
     : { text: 'no', title: 'Its co-interest could come from people picking topics independently' };
 }
 

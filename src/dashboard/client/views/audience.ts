@@ -50,7 +50,8 @@ const percent = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFix
 
 function deliveryText(d: Delivery | null): string {
   if (!d) return 'nothing sent yet';
-  if (d.state === 'delivered') return `delivered ${d.events} event${d.events === 1 ? '' : 's'} (${d.attempts} attempt${d.attempts === 1 ? '' : 's'})`;
+  if (d.state === 'delivered')
+    return `delivered ${d.events} event${d.events === 1 ? '' : 's'} (${d.attempts} attempt${d.attempts === 1 ? '' : 's'})`;
   const last = d.lastError ?? (d.lastStatus ? `HTTP ${d.lastStatus}` : 'not tried yet');
   if (d.state === 'failed') return `failed after ${d.attempts} attempts: ${last}`;
   return `retrying (${d.attempts} attempt${d.attempts === 1 ? '' : 's'}: ${last}), next ${fmtTime(d.nextAttemptAt ?? undefined)}`;
@@ -61,7 +62,15 @@ function destinationsTable(items: Destination[]): HTMLElement {
   return h(
     'table',
     { class: 'grid compact', 'aria-label': 'Destinations' },
-    h('thead', {}, h('tr', {}, ['Webhook', 'Queued', 'Last delivery'].map((c) => h('th', { scope: 'col' }, c)))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        ['Webhook', 'Queued', 'Last delivery'].map((c) => h('th', { scope: 'col' }, c)),
+      ),
+    ),
     h(
       'tbody',
       {},
@@ -82,7 +91,14 @@ function outcomeBox(a: SavedAudience, o: Outcome | string): HTMLElement {
   if (typeof o === 'string') return h('p', { class: 'muted', id: 'outcome-note' }, o);
   const rate = (x: number | null) => (x === null ? '—' : fmtPercent(x));
   const row = (label: string, g: Group, r: number | null) =>
-    h('tr', {}, h('th', { scope: 'row' }, label), h('td', { class: 'num' }, fmtNumber(g.people)), h('td', { class: 'num' }, fmtNumber(g.buyers)), h('td', { class: 'num' }, rate(r)));
+    h(
+      'tr',
+      {},
+      h('th', { scope: 'row' }, label),
+      h('td', { class: 'num' }, fmtNumber(g.people)),
+      h('td', { class: 'num' }, fmtNumber(g.buyers)),
+      h('td', { class: 'num' }, rate(r)),
+    );
   const interval = (i: Interval | null, fmt: (x: number) => string) =>
     i ? `${fmt(i.estimate)} (95% interval ${fmt(i.low)} to ${fmt(i.high)})` : 'not enough data yet';
   return h(
@@ -92,7 +108,15 @@ function outcomeBox(a: SavedAudience, o: Outcome | string): HTMLElement {
     h(
       'table',
       { class: 'grid compact', 'aria-label': 'Outcome' },
-      h('thead', {}, h('tr', {}, ['Group', 'People', 'Buyers', 'Purchase rate'].map((c) => h('th', { scope: 'col' }, c)))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ['Group', 'People', 'Buyers', 'Purchase rate'].map((c) => h('th', { scope: 'col' }, c)),
+        ),
+      ),
       h('tbody', {}, row('Exported', o.treated, o.treatedRate), row('Holdout', o.holdout, o.holdoutRate)),
     ),
     h(
@@ -163,7 +187,13 @@ export const audienceView: View = async ({ root, params, signal }) => {
     }
   };
 
-  const url = h('input', { id: 'destination-url', name: 'url', type: 'url', required: true, placeholder: 'https://example.org/hooks/audience' });
+  const url = h('input', {
+    id: 'destination-url',
+    name: 'url',
+    type: 'url',
+    required: true,
+    placeholder: 'https://example.org/hooks/audience',
+  });
   const secretBox = h('div', { role: 'status', id: 'destination-secret' });
   const addDestination = async () => {
     clearError();
@@ -186,7 +216,12 @@ export const audienceView: View = async ({ root, params, signal }) => {
     h('h1', {}, audience.name, ' ', status),
     summary,
     h('details', { class: 'card' }, h('summary', {}, 'Rule'), h('pre', {}, JSON.stringify(audience.where, null, 2))),
-    h('section', { class: 'card', 'aria-labelledby': 'export-h' }, h('h2', { id: 'export-h' }, 'Export'), h('div', { class: 'actions' }, exportButton, exportStatus)),
+    h(
+      'section',
+      { class: 'card', 'aria-labelledby': 'export-h' },
+      h('h2', { id: 'export-h' }, 'Export'),
+      h('div', { class: 'actions' }, exportButton, exportStatus),
+    ),
     h(
       'section',
       { class: 'card', 'aria-labelledby': 'destinations-h' },

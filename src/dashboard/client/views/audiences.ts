@@ -21,7 +21,11 @@ export interface SavedAudience {
 
 export function evaluationPill(a: SavedAudience): HTMLElement {
   const current = a.evaluation.status === 'current';
-  return h('span', { class: `pill ${current ? 'succeeded' : 'queued'}`, title: a.evaluation.evaluatedAt ?? '' }, current ? 'up to date' : 'evaluating');
+  return h(
+    'span',
+    { class: `pill ${current ? 'succeeded' : 'queued'}`, title: a.evaluation.evaluatedAt ?? '' },
+    current ? 'up to date' : 'evaluating',
+  );
 }
 
 /** Saved audiences: the list, and a form that saves a segment audience (other rules through the API). */
@@ -34,8 +38,24 @@ export const audiencesView: View = async ({ root, signal }) => {
     { id: 'audience-segment', name: 'segment', required: true },
     segs.items.map((s) => h('option', { value: s.id }, s.label)),
   );
-  const minAffinity = h('input', { id: 'audience-min-affinity', name: 'minAffinity', type: 'number', min: '0', max: '100', step: '1', value: '30' });
-  const holdout = h('input', { id: 'audience-holdout', name: 'holdoutPercent', type: 'number', min: '0', max: '50', step: '1', value: '10' });
+  const minAffinity = h('input', {
+    id: 'audience-min-affinity',
+    name: 'minAffinity',
+    type: 'number',
+    min: '0',
+    max: '100',
+    step: '1',
+    value: '30',
+  });
+  const holdout = h('input', {
+    id: 'audience-holdout',
+    name: 'holdoutPercent',
+    type: 'number',
+    min: '0',
+    max: '50',
+    step: '1',
+    value: '10',
+  });
   const submit = h('button', { type: 'submit', disabled: segs.items.length === 0 }, 'Save audience');
   const form = h(
     'form',
@@ -85,7 +105,15 @@ export const audiencesView: View = async ({ root, signal }) => {
       : h(
           'table',
           { class: 'grid', 'aria-label': 'Saved audiences' },
-          h('thead', {}, h('tr', {}, ['Audience', 'Members', 'Holdout', 'Destinations', 'Status', 'First export'].map((c) => h('th', { scope: 'col' }, c)))),
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              ['Audience', 'Members', 'Holdout', 'Destinations', 'Status', 'First export'].map((c) => h('th', { scope: 'col' }, c)),
+            ),
+          ),
           h(
             'tbody',
             {},

@@ -62,8 +62,22 @@ export const compareView: View = async ({ root, params, signal }) => {
               void compare();
             },
           },
-          h('div', { class: 'field' }, h('label', { for: 'compare-a' }, 'Segment A'), aSelect, h('label', { for: 'compare-a-min' }, 'min. affinity'), aMin),
-          h('div', { class: 'field' }, h('label', { for: 'compare-b' }, 'Segment B'), bSelect, h('label', { for: 'compare-b-min' }, 'min. affinity'), bMin),
+          h(
+            'div',
+            { class: 'field' },
+            h('label', { for: 'compare-a' }, 'Segment A'),
+            aSelect,
+            h('label', { for: 'compare-a-min' }, 'min. affinity'),
+            aMin,
+          ),
+          h(
+            'div',
+            { class: 'field' },
+            h('label', { for: 'compare-b' }, 'Segment B'),
+            bSelect,
+            h('label', { for: 'compare-b-min' }, 'min. affinity'),
+            bMin,
+          ),
           h('button', { type: 'submit' }, 'Compare'),
         ),
     result,
@@ -77,7 +91,11 @@ function comparison(c: Comparison, colours: Map<string, string>): HTMLElement {
   const onlyB = c.b.size - c.overlap.people;
   const all = onlyA + onlyB + c.overlap.people || 1;
   const part = (n: number, colour: string, label: string) =>
-    h('span', { class: 'overlap-part', style: `width:${((n / all) * 100).toFixed(2)}%;background:${colour}`, title: `${label}: ${fmtNumber(n)}` });
+    h('span', {
+      class: 'overlap-part',
+      style: `width:${((n / all) * 100).toFixed(2)}%;background:${colour}`,
+      title: `${label}: ${fmtNumber(n)}`,
+    });
   return h(
     'div',
     { 'data-run': c.runId },
@@ -90,7 +108,11 @@ function comparison(c: Comparison, colours: Map<string, string>): HTMLElement {
         { class: 'card', id: 'overlap', 'data-people': c.overlap.people },
         h('h2', {}, 'In both'),
         h('p', { class: 'big' }, `${fmtNumber(c.overlap.people)} people`),
-        h('p', { class: 'muted' }, `${fmtPercent(c.overlap.shareOfA)} of A · ${fmtPercent(c.overlap.shareOfB)} of B · Jaccard ${c.overlap.jaccard.toFixed(3)}`),
+        h(
+          'p',
+          { class: 'muted' },
+          `${fmtPercent(c.overlap.shareOfA)} of A · ${fmtPercent(c.overlap.shareOfB)} of B · Jaccard ${c.overlap.jaccard.toFixed(3)}`,
+        ),
         h(
           'div',
           { class: 'overlap-bar', role: 'img', 'aria-label': `Only A ${onlyA}, both ${c.overlap.people}, only B ${onlyB}` },
@@ -107,7 +129,11 @@ function comparison(c: Comparison, colours: Map<string, string>): HTMLElement {
       topicsTable(`Over-indexing in A (${c.a.label})`, 'topics-a', c.topicsA),
       topicsTable(`Over-indexing in B (${c.b.label})`, 'topics-b', c.topicsB),
     ),
-    h('p', { class: 'hint' }, `Lift = share of one audience holding the topic / share of the other; at least ${c.minSupport.a} (A) or ${c.minSupport.b} (B) members each.`),
+    h(
+      'p',
+      { class: 'hint' },
+      `Lift = share of one audience holding the topic / share of the other; at least ${c.minSupport.a} (A) or ${c.minSupport.b} (B) members each.`,
+    ),
   );
 }
 
@@ -131,7 +157,15 @@ function topicsTable(title: string, id: string, rows: Comparison['topicsA']): HT
       : h(
           'table',
           { class: 'grid compact', 'aria-label': title, id },
-          h('thead', {}, h('tr', {}, ['Topic', 'Category', 'A holders', 'B holders', 'Lift'].map((c) => h('th', { scope: 'col' }, c)))),
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              ['Topic', 'Category', 'A holders', 'B holders', 'Lift'].map((c) => h('th', { scope: 'col' }, c)),
+            ),
+          ),
           h(
             'tbody',
             {},

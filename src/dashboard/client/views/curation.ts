@@ -59,7 +59,13 @@ export function curationCard(seg: Segment, others: readonly Segment[], done: () 
       'aria-label': 'Rename segment',
       onsubmit: (e: Event) => {
         e.preventDefault();
-        void change(renameButton, status, () => sendJson('POST', '/v1/curation/decisions', { kind: 'rename', segmentId: seg.id, label: name.value }), done, `Renamed to “${name.value.trim()}”`);
+        void change(
+          renameButton,
+          status,
+          () => sendJson('POST', '/v1/curation/decisions', { kind: 'rename', segmentId: seg.id, label: name.value }),
+          done,
+          `Renamed to “${name.value.trim()}”`,
+        );
       },
     },
     h('label', { for: 'segment-name' }, 'Name'),
@@ -69,7 +75,13 @@ export function curationCard(seg: Segment, others: readonly Segment[], done: () 
 
   const candidates = others.filter((o) => o.id !== seg.id && !o.other);
   const boxes = candidates.map((o) => h('input', { type: 'checkbox', value: o.id, id: `merge-${o.id}` }));
-  const mergeName = h('input', { id: 'merge-name', type: 'text', maxlength: '120', placeholder: 'named after their topics', autocomplete: 'off' });
+  const mergeName = h('input', {
+    id: 'merge-name',
+    type: 'text',
+    maxlength: '120',
+    placeholder: 'named after their topics',
+    autocomplete: 'off',
+  });
   const mergeButton = h('button', { type: 'submit' }, 'Merge');
   const mergeForm = candidates.length
     ? h(
@@ -87,7 +99,8 @@ export function curationCard(seg: Segment, others: readonly Segment[], done: () 
             void change(
               mergeButton,
               status,
-              () => sendJson('POST', '/v1/curation/decisions', { kind: 'merge', segmentIds: [seg.id, ...ids], ...(label ? { label } : {}) }),
+              () =>
+                sendJson('POST', '/v1/curation/decisions', { kind: 'merge', segmentIds: [seg.id, ...ids], ...(label ? { label } : {}) }),
               done,
               `Merged ${ids.length + 1} segments`,
             );
@@ -100,7 +113,9 @@ export function curationCard(seg: Segment, others: readonly Segment[], done: () 
           h(
             'ul',
             { class: 'checks' },
-            candidates.map((o, i) => h('li', {}, boxes[i]!, h('label', { for: `merge-${o.id}` }, `${o.label} (${fmtNumber(o.userCount)} people)`))),
+            candidates.map((o, i) =>
+              h('li', {}, boxes[i]!, h('label', { for: `merge-${o.id}` }, `${o.label} (${fmtNumber(o.userCount)} people)`)),
+            ),
           ),
           h('div', { class: 'field' }, h('label', { for: 'merge-name' }, 'Name of the merged segment'), mergeName),
           mergeButton,
@@ -109,7 +124,15 @@ export function curationCard(seg: Segment, others: readonly Segment[], done: () 
     : null;
 
   const undo = (cur?.mergeDecisionIds ?? []).map((id) => {
-    const b: HTMLButtonElement = h('button', { type: 'button', onclick: () => void change(b, status, () => sendJson('POST', `/v1/curation/decisions/${encodeURIComponent(id)}/revert`), done, 'Merge undone') }, 'Undo merge');
+    const b: HTMLButtonElement = h(
+      'button',
+      {
+        type: 'button',
+        onclick: () =>
+          void change(b, status, () => sendJson('POST', `/v1/curation/decisions/${encodeURIComponent(id)}/revert`), done, 'Merge undone'),
+      },
+      'Undo merge',
+    );
     return b;
   });
   const restore =
@@ -119,7 +142,14 @@ export function curationCard(seg: Segment, others: readonly Segment[], done: () 
             'button',
             {
               type: 'button',
-              onclick: () => void change(b, status, () => sendJson('POST', `/v1/curation/decisions/${encodeURIComponent(cur.labelDecisionId!)}/revert`), done, 'Automatic name restored'),
+              onclick: () =>
+                void change(
+                  b,
+                  status,
+                  () => sendJson('POST', `/v1/curation/decisions/${encodeURIComponent(cur.labelDecisionId!)}/revert`),
+                  done,
+                  'Automatic name restored',
+                ),
             },
             `Restore the automatic name (“${cur.autoLabel}”)`,
           );

@@ -76,19 +76,32 @@ async function loadGraph(segs: Segments, signal: AbortSignal, progress: (msg: st
 export const graphView: View = async ({ root, params, signal }) => {
   const segs = await loadSegments(signal);
   if (!segs.runId || segs.items.length === 0) {
-    replace(root, h('h1', {}, 'Topic graph'), h('p', { class: 'empty' }, 'No segments yet. Import profiles, then press “Start a run” above.'));
+    replace(
+      root,
+      h('h1', {}, 'Topic graph'),
+      h('p', { class: 'empty' }, 'No segments yet. Import profiles, then press “Start a run” above.'),
+    );
     return;
   }
   const status = h('p', { id: 'graph-status', role: 'status', class: 'muted' }, 'Loading…');
   const container = h('div', { id: 'graph', class: 'graph-canvas', role: 'img', 'aria-label': 'Topic graph coloured by segment' });
   const search = h('input', { id: 'topic-search', type: 'search', list: 'topic-names', placeholder: 'Trail running', autocomplete: 'off' });
   const datalist = h('datalist', { id: 'topic-names' });
-  const details = h('aside', { class: 'card topic-details', 'aria-label': 'Focused topic' }, h('p', { class: 'muted' }, 'Search or click a topic.'));
+  const details = h(
+    'aside',
+    { class: 'card topic-details', 'aria-label': 'Focused topic' },
+    h('p', { class: 'muted' }, 'Search or click a topic.'),
+  );
   const legend = h(
     'ul',
     { class: 'legend', 'aria-label': 'Segments' },
     segs.items.map((s) =>
-      h('li', {}, h('span', { class: 'swatch', style: `background:${segs.colours.get(s.id)}`, 'aria-hidden': 'true' }), h('a', { href: `#/segments/${encodeURIComponent(s.id)}` }, s.label)),
+      h(
+        'li',
+        {},
+        h('span', { class: 'swatch', style: `background:${segs.colours.get(s.id)}`, 'aria-hidden': 'true' }),
+        h('a', { href: `#/segments/${encodeURIComponent(s.id)}` }, s.label),
+      ),
     ),
   );
   const zoomIn = h('button', { type: 'button', class: 'secondary' }, 'Zoom in');
@@ -124,7 +137,10 @@ export const graphView: View = async ({ root, params, signal }) => {
   const data = await loadGraph(segs, signal, (m) => (status.textContent = m));
   if (signal.aborted) return;
   const { graph } = data;
-  replace(datalist, graph.mapNodes((_id, a) => h('option', { value: a.label })));
+  replace(
+    datalist,
+    graph.mapNodes((_id, a) => h('option', { value: a.label })),
+  );
   const summary = `${fmtNumber(graph.order)} topics, ${fmtNumber(graph.size)} links, ${fmtNumber(segs.items.length)} segments`;
   status.textContent = summary;
 

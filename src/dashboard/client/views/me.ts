@@ -30,7 +30,8 @@ const PURPOSES: Purpose[] = ['segmentation', 'personalization', 'marketing'];
 /** Consent per purpose from /v1/me (absent purposes: given, the service's default). */
 function consentOf(me: Record<string, unknown>): Record<Purpose, boolean> {
   const c = (me.consent && typeof me.consent === 'object' ? me.consent : {}) as Record<string, unknown>;
-  const seg = typeof c.segmentation === 'boolean' ? c.segmentation : typeof me.consentSegmentation === 'boolean' ? me.consentSegmentation : true;
+  const seg =
+    typeof c.segmentation === 'boolean' ? c.segmentation : typeof me.consentSegmentation === 'boolean' ? me.consentSegmentation : true;
   return { segmentation: seg, personalization: c.personalization !== false, marketing: c.marketing !== false };
 }
 
@@ -58,7 +59,10 @@ const noKey = { useKey: false } as const;
 export const meView: View = async ({ root, signal, endSession }) => {
   const [me, interestsBody] = await Promise.all([
     getJson<Record<string, unknown>>('/v1/me', { ...noKey, signal }),
-    getJson<Array<Record<string, unknown>> | { items: Array<Record<string, unknown>> }>('/v1/me/interests?limit=1000', { ...noKey, signal }),
+    getJson<Array<Record<string, unknown>> | { items: Array<Record<string, unknown>> }>('/v1/me/interests?limit=1000', {
+      ...noKey,
+      signal,
+    }),
   ]);
   let interests = (Array.isArray(interestsBody) ? interestsBody : interestsBody.items).map(normalizeInterest);
   const status = h('p', { role: 'status', id: 'me-status', class: 'muted' });
@@ -134,10 +138,13 @@ export const meView: View = async ({ root, signal, endSession }) => {
   };
   const loadHistory = async () => {
     try {
-      const page = await getJson<{ items: Array<{ purpose: Purpose; granted: boolean; by: string; at: string }> }>('/v1/me/consent/history?limit=20', {
-        ...noKey,
-        signal,
-      });
+      const page = await getJson<{ items: Array<{ purpose: Purpose; granted: boolean; by: string; at: string }> }>(
+        '/v1/me/consent/history?limit=20',
+        {
+          ...noKey,
+          signal,
+        },
+      );
       replace(
         historyBox,
         page.items.length === 0
@@ -146,7 +153,11 @@ export const meView: View = async ({ root, signal, endSession }) => {
               'ul',
               { class: 'history', 'aria-label': 'Consent history' },
               page.items.map((c) =>
-                h('li', {}, `${new Date(c.at).toLocaleString()} · ${c.purpose} ${c.granted ? 'given' : 'withdrawn'} · by ${c.by === 'person' ? 'you' : 'an import'}`),
+                h(
+                  'li',
+                  {},
+                  `${new Date(c.at).toLocaleString()} · ${c.purpose} ${c.granted ? 'given' : 'withdrawn'} · by ${c.by === 'person' ? 'you' : 'an import'}`,
+                ),
               ),
             ),
       );
@@ -193,7 +204,11 @@ export const meView: View = async ({ root, signal, endSession }) => {
     confirmButton.disabled = true;
     try {
       await request('/v1/me', { ...noKey, method: 'DELETE' });
-      replace(root, h('h1', {}, 'Erased'), h('p', { role: 'status' }, 'Your data has been erased: your profile, interests and segment of one are gone.'));
+      replace(
+        root,
+        h('h1', {}, 'Erased'),
+        h('p', { role: 'status' }, 'Your data has been erased: your profile, interests and segment of one are gone.'),
+      );
       setTimeout(endSession, 2500);
     } catch (err) {
       confirmButton.disabled = false;

@@ -7,7 +7,15 @@ import type { View } from './view.js';
 /** A marketer looks up one person (`crm:c-1`, `facebook:…` or the service's id) and sees their segment of one. */
 export const peopleView: View = async ({ root, params, signal }) => {
   const user = params[0] ?? '';
-  const input = h('input', { id: 'person-user', name: 'user', type: 'search', value: user, placeholder: 'crm:c-1042', required: true, autocomplete: 'off' });
+  const input = h('input', {
+    id: 'person-user',
+    name: 'user',
+    type: 'search',
+    value: user,
+    placeholder: 'crm:c-1042',
+    required: true,
+    autocomplete: 'off',
+  });
   const result = h('section', { 'aria-label': 'Segment of one', 'aria-live': 'polite' });
   replace(
     root,
@@ -59,7 +67,11 @@ export const peopleView: View = async ({ root, params, signal }) => {
           'div',
           { class: 'card' },
           h('h3', {}, 'Suggested topics'),
-          h('ul', { class: 'chips' }, a.suggestedTopics.map((t) => h('li', {}, h('a', { href: `#/graph/${encodeURIComponent(t.id)}` }, t.name)))),
+          h(
+            'ul',
+            { class: 'chips' },
+            a.suggestedTopics.map((t) => h('li', {}, h('a', { href: `#/graph/${encodeURIComponent(t.id)}` }, t.name))),
+          ),
         )
       : null,
   );

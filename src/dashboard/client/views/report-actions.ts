@@ -21,50 +21,74 @@ const EXPIRIES: Array<[string, number]> = [
 export function reportCard(audience: () => AudienceDefinition, title: string, signal: AbortSignal): HTMLElement {
   const status = h('span', { role: 'status', class: 'muted', id: 'report-status' });
   const exporter = (format: 'pdf' | 'png' | 'csv', label: string) => {
-    const button: HTMLButtonElement = h('button', {
-      type: 'button',
-      class: 'secondary',
-      onclick: () =>
-        void download('/v1/reports/export', {
-          method: 'POST',
-          body: { audience: audience(), title, format },
-          accept: format === 'pdf' ? 'application/pdf' : format === 'png' ? 'image/png' : 'text/csv',
-          signal,
-          button,
-          status,
-          what: label,
-        }),
-    }, label);
+    const button: HTMLButtonElement = h(
+      'button',
+      {
+        type: 'button',
+        class: 'secondary',
+        onclick: () =>
+          void download('/v1/reports/export', {
+            method: 'POST',
+            body: { audience: audience(), title, format },
+            accept: format === 'pdf' ? 'application/pdf' : format === 'png' ? 'image/png' : 'text/csv',
+            signal,
+            button,
+            status,
+            what: label,
+          }),
+      },
+      label,
+    );
     return button;
   };
 
-  const expiry = h('select', { id: 'share-expiry', 'aria-label': 'Link valid for' }, EXPIRIES.map(([label, hours]) => h('option', { value: hours, selected: hours === 168 }, label)));
+  const expiry = h(
+    'select',
+    { id: 'share-expiry', 'aria-label': 'Link valid for' },
+    EXPIRIES.map(([label, hours]) => h('option', { value: hours, selected: hours === 168 }, label)),
+  );
   const linkBox = h('div', { id: 'share-link' });
   const create = h('button', { type: 'button', onclick: () => void share() }, 'Create share link');
   const share = async () => {
     clearError();
     create.disabled = true;
     try {
-      const link = (await sendJson<ShareLink>('POST', '/v1/reports/share-links', { audience: audience(), title, expiresInHours: Number(expiry.value) }, { signal }))!;
-      const revoke: HTMLButtonElement = h('button', {
-        type: 'button',
-        class: 'danger',
-        onclick: async () => {
-          revoke.disabled = true;
-          try {
-            await sendJson('DELETE', `/v1/reports/share-links/${encodeURIComponent(link.id)}`, undefined, { signal });
-            replace(linkBox, h('p', { role: 'status', id: 'share-state', 'data-state': 'revoked' }, 'Link revoked: it no longer opens the report.'));
-          } catch (err) {
-            revoke.disabled = false;
-            showError(err);
-          }
+      const link = (await sendJson<ShareLink>(
+        'POST',
+        '/v1/reports/share-links',
+        { audience: audience(), title, expiresInHours: Number(expiry.value) },
+        { signal },
+      ))!;
+      const revoke: HTMLButtonElement = h(
+        'button',
+        {
+          type: 'button',
+          class: 'danger',
+          onclick: async () => {
+            revoke.disabled = true;
+            try {
+              await sendJson('DELETE', `/v1/reports/share-links/${encodeURIComponent(link.id)}`, undefined, { signal });
+              replace(
+                linkBox,
+                h('p', { role: 'status', id: 'share-state', 'data-state': 'revoked' }, 'Link revoked: it no longer opens the report.'),
+              );
+            } catch (err) {
+              revoke.disabled = false;
+              showError(err);
+            }
+          },
         },
-      }, 'Revoke');
+        'Revoke',
+      );
       replace(
         linkBox,
         h('label', { for: 'share-url' }, 'Read-only link'),
         h('input', { id: 'share-url', type: 'text', readonly: true, value: link.url, 'data-link-id': link.id }),
-        h('p', { class: 'hint', id: 'share-state', 'data-state': 'active' }, `Anyone with this link can read the report until ${fmtTime(link.expiresAt)}.`),
+        h(
+          'p',
+          { class: 'hint', id: 'share-state', 'data-state': 'active' },
+          `Anyone with this link can read the report until ${fmtTime(link.expiresAt)}.`,
+        ),
         revoke,
       );
     } catch (err) {

@@ -14,7 +14,9 @@ interface ReportDocument {
 
 function describe(a: AudienceDefinition, i: Insight): string {
   if ('segment' in a) {
-    const t = [a.minAffinity ? `minimum affinity ${fmtPercent(a.minAffinity)}` : '', a.minLift ? `minimum lift ${a.minLift}` : ''].filter(Boolean);
+    const t = [a.minAffinity ? `minimum affinity ${fmtPercent(a.minAffinity)}` : '', a.minLift ? `minimum lift ${a.minLift}` : ''].filter(
+      Boolean,
+    );
     return `Segment “${i.segment?.label ?? a.segment}”${t.length ? ` at ${t.join(' and ')}` : ', everyone with an interest in it'}`;
   }
   return 'An audience defined by rules';
@@ -33,16 +35,25 @@ export const sharedReportView: View = async ({ root, signal }) => {
   } catch (err) {
     if (!(err instanceof ApiError) || (err.status !== 401 && err.status !== 403)) throw err;
     article.dataset.state = 'refused';
-    replace(article, h('h1', {}, 'This link no longer opens the report'), h('p', { class: 'lede', id: 'refusal' }, err.message), h('p', {}, 'Ask whoever shared it for a new link.'));
+    replace(
+      article,
+      h('h1', {}, 'This link no longer opens the report'),
+      h('p', { class: 'lede', id: 'refusal' }, err.message),
+      h('p', {}, 'Ask whoever shared it for a new link.'),
+    );
     return;
   }
   const status = h('span', { role: 'status', class: 'muted' });
   const exporter = (format: 'pdf' | 'png' | 'csv', label: string) => {
-    const button: HTMLButtonElement = h('button', {
-      type: 'button',
-      class: 'secondary',
-      onclick: () => void download(`/v1/reports/shared/export?format=${format}`, { signal, button, status, what: label }),
-    }, label);
+    const button: HTMLButtonElement = h(
+      'button',
+      {
+        type: 'button',
+        class: 'secondary',
+        onclick: () => void download(`/v1/reports/shared/export?format=${format}`, { signal, button, status, what: label }),
+      },
+      label,
+    );
     return button;
   };
   replace(
@@ -56,7 +67,14 @@ export const sharedReportView: View = async ({ root, signal }) => {
       h('span', { class: 'mono' }, doc.insight.runId),
       h('span', { class: 'no-print' }, ` · this link is read-only and valid until ${fmtTime(doc.expiresAt)}`),
     ),
-    h('div', { class: 'actions no-print' }, exporter('pdf', 'Download PDF'), exporter('png', 'Chart (PNG)'), exporter('csv', 'CSV'), status),
+    h(
+      'div',
+      { class: 'actions no-print' },
+      exporter('pdf', 'Download PDF'),
+      exporter('png', 'Chart (PNG)'),
+      exporter('csv', 'CSV'),
+      status,
+    ),
     insightPanel(doc.insight, undefined, false),
   );
   article.dataset.state = 'ready';

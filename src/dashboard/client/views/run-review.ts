@@ -37,7 +37,12 @@ export interface RunComparison extends Change {
 export async function refreshPolicyCard(signal: AbortSignal): Promise<HTMLElement> {
   const card = h('section', { class: 'card', 'aria-label': 'Refresh policy' });
   const render = (p: RefreshPolicy) => {
-    const schedule = h('input', { id: 'refresh-schedule', type: 'text', placeholder: 'e.g. 0 3 * * * (off when empty)', value: p.schedule ?? '' });
+    const schedule = h('input', {
+      id: 'refresh-schedule',
+      type: 'text',
+      placeholder: 'e.g. 0 3 * * * (off when empty)',
+      value: p.schedule ?? '',
+    });
     const drift = h('input', {
       id: 'refresh-drift',
       type: 'number',
@@ -50,15 +55,25 @@ export async function refreshPolicyCard(signal: AbortSignal): Promise<HTMLElemen
     const candidate = h('input', { id: 'refresh-candidate', type: 'checkbox', checked: p.run.publish === false });
     const status = [
       ['Next scheduled run', p.nextRunAt ? fmtTime(p.nextRunAt) : 'no schedule'],
-      ['Drift since the visible run started', p.drift ? `${fmtPercent(p.drift.share)} (${fmtNumber(p.drift.changed)} of ${fmtNumber(p.drift.people)} people)` : '—'],
+      [
+        'Drift since the visible run started',
+        p.drift ? `${fmtPercent(p.drift.share)} (${fmtNumber(p.drift.changed)} of ${fmtNumber(p.drift.people)} people)` : '—',
+      ],
       ['Drift threshold', p.driftThreshold === null ? 'off' : fmtPercent(p.driftThreshold)],
-      ['Last started', p.lastTrigger ? `${p.lastTrigger} · ${fmtTime(p.lastTriggeredAt ?? undefined)}${p.lastRunId ? ` · ${p.lastRunId}` : ''}` : '—'],
+      [
+        'Last started',
+        p.lastTrigger ? `${p.lastTrigger} · ${fmtTime(p.lastTriggeredAt ?? undefined)}${p.lastRunId ? ` · ${p.lastRunId}` : ''}` : '—',
+      ],
       ...(p.lastSkipped ? [['Last skipped', p.lastSkipped]] : []),
     ];
     replace(
       card,
       h('h2', {}, 'Refresh policy'),
-      h('dl', { class: 'metrics', 'aria-label': 'Refresh policy status' }, status.flatMap(([k, v]) => [h('dt', {}, k!), h('dd', {}, v!)])),
+      h(
+        'dl',
+        { class: 'metrics', 'aria-label': 'Refresh policy status' },
+        status.flatMap(([k, v]) => [h('dt', {}, k!), h('dd', {}, v!)]),
+      ),
       h(
         'form',
         {
@@ -135,8 +150,14 @@ export function comparisonCard(c: RunComparison, onPublished: () => void): HTMLE
     'section',
     { class: 'card', id: 'run-comparison', 'aria-label': `Comparison of run ${c.runId} with the visible run` },
     h('h2', {}, `Run ${c.runId} against the visible run`),
-    h('dl', { class: 'metrics' }, rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
-    c.publishable ? null : h('p', { class: 'muted' }, 'Another run became visible since this one was prepared: it can no longer be published.'),
+    h(
+      'dl',
+      { class: 'metrics' },
+      rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]),
+    ),
+    c.publishable
+      ? null
+      : h('p', { class: 'muted' }, 'Another run became visible since this one was prepared: it can no longer be published.'),
     publish,
   );
 }

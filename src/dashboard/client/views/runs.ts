@@ -187,7 +187,12 @@ export const runsView: View = async ({ root, signal }) => {
   const compare = (id: string) => {
     clearError();
     loadComparison(id)
-      .then((c) => replace(review, comparisonCard(c, () => void reloadAll())))
+      .then((c) =>
+        replace(
+          review,
+          comparisonCard(c, () => void reloadAll()),
+        ),
+      )
       .catch(showError);
   };
   const load = async () => {
@@ -199,7 +204,15 @@ export const runsView: View = async ({ root, signal }) => {
         : h(
             'table',
             { class: 'grid', 'aria-label': 'Segmentation runs' },
-            h('thead', {}, h('tr', {}, ['Run', 'Status', 'Visible', 'Started', 'Finished', 'Metrics'].map((c) => h('th', { scope: 'col' }, c)))),
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                ['Run', 'Status', 'Visible', 'Started', 'Finished', 'Metrics'].map((c) => h('th', { scope: 'col' }, c)),
+              ),
+            ),
             h(
               'tbody',
               {},
@@ -208,7 +221,12 @@ export const runsView: View = async ({ root, signal }) => {
                   'tr',
                   {},
                   h('td', { class: 'mono' }, r.id),
-                  h('td', {}, h('span', { class: `pill ${r.status}` }, r.status), r.error ? h('div', { class: 'error-text' }, r.error) : null),
+                  h(
+                    'td',
+                    {},
+                    h('span', { class: `pill ${r.status}` }, r.status),
+                    r.error ? h('div', { class: 'error-text' }, r.error) : null,
+                  ),
                   visibilityCell(r, compare),
                   h('td', {}, fmtTime(r.startedAt ?? r.createdAt)),
                   h('td', {}, fmtTime(r.finishedAt)),

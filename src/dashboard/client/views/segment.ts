@@ -21,7 +21,9 @@ export const segmentView: View = async ({ root, params, signal, rerender }) => {
   const cursors: Array<string | undefined> = [undefined];
   let pageIndex = 0;
   const showTopics = async () => {
-    const page = await getJson<Page<SegmentTopic>>(withQuery(`${base}/topics`, { limit: TOPICS_PAGE, cursor: cursors[pageIndex] }), { signal });
+    const page = await getJson<Page<SegmentTopic>>(withQuery(`${base}/topics`, { limit: TOPICS_PAGE, cursor: cursors[pageIndex] }), {
+      signal,
+    });
     if (page.nextCursor) cursors[pageIndex + 1] = page.nextCursor;
     const prev = h('button', { type: 'button', disabled: pageIndex === 0, onclick: () => go(-1) }, 'Previous topics');
     const next = h('button', { type: 'button', disabled: !page.nextCursor, onclick: () => go(1) }, 'Next topics');
@@ -31,7 +33,15 @@ export const segmentView: View = async ({ root, params, signal, rerender }) => {
       h(
         'table',
         { class: 'grid', 'aria-label': 'Topics in this segment' },
-        h('thead', {}, h('tr', {}, ['Topic', 'Category', 'Centrality'].map((c) => h('th', { scope: 'col' }, c)))),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ['Topic', 'Category', 'Centrality'].map((c) => h('th', { scope: 'col' }, c)),
+          ),
+        ),
         h(
           'tbody',
           {},
@@ -50,7 +60,11 @@ export const segmentView: View = async ({ root, params, signal, rerender }) => {
         'div',
         { class: 'pager' },
         prev,
-        h('span', { class: 'muted' }, `Topics ${first + (page.items.length ? 1 : 0)}–${first + page.items.length} of ${fmtNumber(seg.topicCount)}`),
+        h(
+          'span',
+          { class: 'muted' },
+          `Topics ${first + (page.items.length ? 1 : 0)}–${first + page.items.length} of ${fmtNumber(seg.topicCount)}`,
+        ),
         next,
       ),
     );
@@ -100,7 +114,11 @@ export const segmentView: View = async ({ root, params, signal, rerender }) => {
     }
   };
   // ---- insight into the audience at the same thresholds
-  const insightBox = h('div', { id: 'insight', 'aria-busy': 'true' }, h('p', { class: 'muted' }, 'Looking for what makes this audience different…'));
+  const insightBox = h(
+    'div',
+    { id: 'insight', 'aria-busy': 'true' },
+    h('p', { class: 'muted' }, 'Looking for what makes this audience different…'),
+  );
   let insighting: AbortController | undefined;
   const loadInsight = async () => {
     insighting?.abort();
@@ -148,7 +166,11 @@ export const segmentView: View = async ({ root, params, signal, rerender }) => {
   };
 
   const others = segs.items.filter((s) => s.id !== seg.id);
-  const compareWith = h('select', { id: 'compare-with', 'aria-label': 'Compare with' }, others.map((s) => h('option', { value: s.id }, s.label)));
+  const compareWith = h(
+    'select',
+    { id: 'compare-with', 'aria-label': 'Compare with' },
+    others.map((s) => h('option', { value: s.id }, s.label)),
+  );
   const compareForm =
     others.length === 0
       ? null
@@ -198,7 +220,11 @@ export const segmentView: View = async ({ root, params, signal, rerender }) => {
       'section',
       { 'aria-labelledby': 'insight-h', class: 'card' },
       h('h2', { id: 'insight-h' }, 'What makes this audience different'),
-      h('p', { class: 'hint' }, 'The audience at the thresholds above, compared with the population: consenting people with an interest in any segment of this run.'),
+      h(
+        'p',
+        { class: 'hint' },
+        'The audience at the thresholds above, compared with the population: consenting people with an interest in any segment of this run.',
+      ),
       insightBox,
     ),
     reportCard(() => ({ segment: seg.id, ...audienceQuery() }), seg.label, signal),
@@ -236,7 +262,15 @@ function audiencePreview(items: AudienceMember[], count: number): HTMLElement {
     'table',
     { class: 'grid compact', 'aria-label': 'Audience preview' },
     h('caption', {}, count > items.length ? `First ${items.length} of ${fmtNumber(count)}` : 'Everyone'),
-    h('thead', {}, h('tr', {}, ['Person', 'Affinity', 'Lift'].map((c) => h('th', { scope: 'col' }, c)))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        ['Person', 'Affinity', 'Lift'].map((c) => h('th', { scope: 'col' }, c)),
+      ),
+    ),
     h(
       'tbody',
       {},
@@ -254,6 +288,11 @@ function audiencePreview(items: AudienceMember[], count: number): HTMLElement {
 }
 
 function csvName(seg: Segment, minAffinity: number): string {
-  const slug = seg.label.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || seg.id;
+  const slug =
+    seg.label
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 40) || seg.id;
   return `audience-${slug}-min${Math.round(minAffinity * 100)}.csv`;
 }

@@ -22,11 +22,7 @@ function stabilitySummary(st: RunStability): string {
 export const segmentsView: View = async ({ root, signal, rerender }) => {
   const segs = await loadSegments(signal);
   if (!segs.runId || segs.items.length === 0) {
-    replace(
-      root,
-      h('h1', {}, 'Segments'),
-      h('p', { class: 'empty' }, 'No segments yet. Import profiles, then press “Start a run” above.'),
-    );
+    replace(root, h('h1', {}, 'Segments'), h('p', { class: 'empty' }, 'No segments yet. Import profiles, then press “Start a run” above.'));
     return;
   }
   const run = await loadRun(segs.runId, signal);
@@ -55,7 +51,11 @@ export const segmentsView: View = async ({ root, signal, rerender }) => {
       h(
         'thead',
         {},
-        h('tr', {}, ['Segment', 'People', 'Topics', 'Top topics', 'Stability', 'Significant'].map((c) => h('th', { scope: 'col' }, c))),
+        h(
+          'tr',
+          {},
+          ['Segment', 'People', 'Topics', 'Top topics', 'Stability', 'Significant'].map((c) => h('th', { scope: 'col' }, c)),
+        ),
       ),
       h(
         'tbody',

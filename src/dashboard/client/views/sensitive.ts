@@ -55,7 +55,10 @@ export const sensitiveView: View = async ({ root, signal }) => {
   const unmark = async (m: Mark, button: HTMLButtonElement) => {
     clearError();
     button.disabled = true;
-    const path = m.kind === 'category' ? `/v1/sensitive-topics/categories/${encodeURIComponent(m.name)}` : `/v1/sensitive-topics/topics/${encodeURIComponent(m.id!)}`;
+    const path =
+      m.kind === 'category'
+        ? `/v1/sensitive-topics/categories/${encodeURIComponent(m.name)}`
+        : `/v1/sensitive-topics/topics/${encodeURIComponent(m.id!)}`;
     try {
       await request(path, { ...admin(), method: 'DELETE' });
       await load();
@@ -84,7 +87,12 @@ export const sensitiveView: View = async ({ root, signal }) => {
       if (!v) return;
       try {
         const segment = kind === 'topic' ? 'topics' : 'categories';
-        const mark = await sendJson<Mark & { topics?: number }>('PUT', `/v1/sensitive-topics/${segment}/${encodeURIComponent(v)}`, undefined, admin());
+        const mark = await sendJson<Mark & { topics?: number }>(
+          'PUT',
+          `/v1/sensitive-topics/${segment}/${encodeURIComponent(v)}`,
+          undefined,
+          admin(),
+        );
         input.value = '';
         await load();
         status.textContent =
