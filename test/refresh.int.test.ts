@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateProfiles } from '../src/demo/planted.js';
 import { startTestApp, type TestApp } from './support/app.js';
+import { startOwnNeo4j, type OwnNeo4j } from './support/own-neo4j.js';
 import { getJson, importProfiles, sleep, waitForRun } from './support/dashboard-seed.js';
 
 let t: TestApp;
@@ -57,8 +58,12 @@ async function changePeople(from: number, n: number): Promise<void> {
   for (let i = 0; i < records.length; i += 500) await importProfiles(t, ingestKey, records.slice(i, i + 500));
 }
 
+// Drift is a share of everyone in the database: on the shared instance it would count every other file's people.
+let db: OwnNeo4j;
+
 beforeAll(async () => {
-  t = await startTestApp({}, { worker: 'in-process' });
+  db = await startOwnNeo4j();
+  t = await startTestApp(db.env, { applySchema: true, worker: 'in-process' });
   ingestKey = await t.keyFor('ingest');
   marketerKey = await t.keyFor('marketer');
   await importProfiles(t, ingestKey, [...generateProfiles(opts)]);
@@ -68,6 +73,7 @@ afterAll(async () => {
   // The policy lives in the database every test file shares: leave it off.
   if (t) await setPolicy({ schedule: null, driftThreshold: null });
   await t?.close();
+  await db?.stop();
 });
 
 describe('refresh policy', () => {
