@@ -8,7 +8,7 @@ const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
 /**
  * Serves the dashboard: one HTML page at `/`, the client bundle and stylesheet under `/assets/`. The page talks only
- * to the public HTTP API (see /work/shared/api-contract.md), so it needs nothing from the services but config.
+ * to the public HTTP API (see docs/api.md), so it needs nothing from the services but config.
  */
 export function mountDashboard(app: Express, services: Services): void {
   const production = services.config.NODE_ENV === 'production';
