@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app.js';
+import { startOwnNeo4j, type OwnNeo4j } from './support/own-neo4j.js';
 import { getJson, importProfiles, runSegmentation, sleep } from './support/dashboard-seed.js';
 import type { SegmentOut } from '../src/segmentation/pipeline.js';
 
@@ -22,6 +23,7 @@ interface Member {
   lift: number;
 }
 
+let db: OwnNeo4j;
 let t: TestApp;
 let other: TestApp | undefined;
 let content: string;
@@ -40,7 +42,10 @@ let firstRun: string;
 let segA: string;
 
 beforeAll(async () => {
-  t = await startTestApp({}, { worker: 'process' });
+  // Own Neo4j: the planted groups are five people each, and a run segments everyone in the database; on the shared
+  // instance other files' people raise the support a topic needs and the groups merge.
+  db = await startOwnNeo4j();
+  t = await startTestApp(db.env, { applySchema: true, worker: 'process' });
   [content, marketer, ingest] = await Promise.all([t.keyFor('content'), t.keyFor('marketer'), t.keyFor('ingest')]);
   await importProfiles(t, ingest, [
     ...[0, 1, 2, 3, 4].map((i) =>
@@ -66,6 +71,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await other?.close();
   await t?.close();
+  await db?.stop();
 });
 
 const affinities = (user: string, app = t, key = content) =>
@@ -157,7 +163,7 @@ describe('switching to a new segmentation run', () => {
     expect(await ruleAudience()).toEqual(await audience());
 
     // A process started now (it loads everyone from the database) sees the previous run too.
-    other = await startTestApp();
+    other = await startTestApp(db.env);
     // Asked at once, before its first poll could have finished: it waits for that check, never answers runId null.
     const otherContent = (await other.services.apiKeys.create('other content', 'content')).key;
     expect((await affinities(crm('a0'), other, otherContent)).runId).toBe(firstRun);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app.js';
+import { startOwnNeo4j, type OwnNeo4j } from './support/own-neo4j.js';
 import { getJson, importProfiles, runSegmentation } from './support/dashboard-seed.js';
 import { parsed, problem } from './support/parse.js';
 import { AudiencePageSchema } from '../src/affinity/schemas.js';
@@ -12,6 +13,7 @@ import { parseCsvRows } from '../src/ingest/parse.js';
 /** The export read as a spreadsheet would (RFC 4180), with the import CLI's own reader. */
 const parseCsv = (text: string) => parseCsvRows(text).map((r) => r.cells);
 
+let db: OwnNeo4j;
 let t: TestApp;
 let marketer: string;
 let ingest: string;
@@ -27,7 +29,10 @@ const ids = {
 };
 
 beforeAll(async () => {
-  t = await startTestApp({}, { worker: 'process' });
+  // Own Neo4j: the planted groups are a handful of people each, and a run segments everyone in the database; on the
+  // shared instance other files' people raise the support a topic needs and the groups merge.
+  db = await startOwnNeo4j();
+  t = await startTestApp(db.env, { applySchema: true, worker: 'process' });
   [marketer, ingest, content] = await Promise.all([t.keyFor('marketer'), t.keyFor('ingest'), t.keyFor('content')]);
   const recent = new Date(Date.now() - 5 * 86400_000).toISOString();
   const old = new Date(Date.now() - 90 * 86400_000).toISOString();
@@ -57,6 +62,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await t?.close();
+  await db?.stop();
 });
 
 const audienceUrl = (q: Record<string, string> = {}) => `/v1/segments/${encodeURIComponent(segA)}/audience?${new URLSearchParams(q)}`;

@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { generateProfiles, plantedTopics } from '../src/demo/planted.js';
 import { startTestApp, type TestApp } from './support/app.js';
+import { startOwnNeo4j, type OwnNeo4j } from './support/own-neo4j.js';
 import { finishedRun } from './support/dashboard-seed.js';
 import type { SegmentOut } from '../src/segmentation/pipeline.js';
 
+let db: OwnNeo4j;
 let t: TestApp;
 let ingestKey: string;
 let marketerKey: string;
@@ -62,7 +64,9 @@ async function segmentOf(topicId: string): Promise<string | null> {
 beforeAll(async () => {
   // In process: the failure test below makes the worker's own repository fail, and the tests of runs left by dead
   // processes plant stale runs that a worker process's periodic recovery could take first.
-  t = await startTestApp({}, { worker: 'in-process' });
+  // Own Neo4j: the tests check the run's whole topic graph and its segments, which cover everyone in the database.
+  db = await startOwnNeo4j();
+  t = await startTestApp(db.env, { applySchema: true, worker: 'in-process' });
   ingestKey = await t.keyFor('ingest');
   marketerKey = await t.keyFor('marketer');
   contentKey = await t.keyFor('content');
@@ -84,6 +88,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await t?.close();
+  await db?.stop();
 });
 
 describe('segmentation runs', () => {
@@ -336,7 +341,7 @@ describe('segmentation runs', () => {
   });
 
   it('enforces one active run across app instances through the database', async () => {
-    const other = await startTestApp();
+    const other = await startTestApp(db.env);
     try {
       const res = await t.call('POST', '/v1/segmentation/runs', { key: marketerKey, body: {} });
       expect(res.status).toBe(202);
@@ -422,7 +427,7 @@ describe('SEGMENTATION_ENGINE=gds', () => {
   it('fails the run with a clear message when Graph Data Science is not installed', async () => {
     // A worker process would refuse to start (test/worker.int.test.ts); one that started anyway fails the run. The
     // file's own worker (graphology) leaves gds runs alone.
-    const gds = await startTestApp({ SEGMENTATION_ENGINE: 'gds' }, { worker: 'in-process' });
+    const gds = await startTestApp({ ...db.env, SEGMENTATION_ENGINE: 'gds' }, { worker: 'in-process' });
     try {
       const key = (await gds.services.apiKeys.create('gds', 'marketer')).key;
       // No body at all (fetch sends Content-Length: 0): every parameter has a default, so this is not a 415.
