@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateMixtures, profileRecord } from '../scripts/lib/planted-mixtures.js';
 import { topicId } from '../src/graph/topic-key.js';
 import { startTestApp, type TestApp } from './support/app.js';
+import { startOwnNeo4j, type OwnNeo4j } from './support/own-neo4j.js';
 import { importProfiles, runSegmentation, type Run } from './support/dashboard-seed.js';
 
 /**
@@ -12,6 +13,7 @@ import { importProfiles, runSegmentation, type Run } from './support/dashboard-s
  * significant. (Data without any community, where nothing may be significant, needs a database of its own: the
  * pipeline's unit tests and scripts/bench-quality.ts --sizes noise check that.)
  */
+let db: OwnNeo4j;
 let t: TestApp;
 let ingestKey: string;
 let marketerKey: string;
@@ -57,7 +59,10 @@ let run: Run;
 let segments: Segment[];
 
 beforeAll(async () => {
-  t = await startTestApp({}, { worker: 'process' });
+  // Own Neo4j: quality and significance are measured against everyone segmented; on the shared instance every other
+  // file's people take part (a planted community came back not significant in the full suite).
+  db = await startOwnNeo4j();
+  t = await startTestApp(db.env, { applySchema: true, worker: 'process' });
   ingestKey = await t.keyFor('ingest');
   marketerKey = await t.keyFor('marketer');
   await importProfiles(t, ingestKey, [
@@ -76,6 +81,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await t?.close();
+  await db?.stop();
 });
 
 describe('segment quality through the API', () => {
