@@ -62,6 +62,10 @@ const runParams = JSON.parse(opts.params) as Record<string, unknown>;
 const PRESETS: Record<string, Omit<MixtureOptions, 'seed'>> = {
   '5k': { people: 5_000, communities: 30, interests: 12 },
   '50k': { people: 50_000, communities: 120, interests: 25 },
+  // Parameter bounds (POST /v1/segmentation/runs) are measured at 100k people: the scale at which any run must finish
+  // within minutes. `heavy-100k` has people holding ~200 interests (100..300), where maxTopicsPerUser bites.
+  '100k': { people: 100_000, communities: 250, interests: 25 },
+  'heavy-100k': { people: 100_000, communities: 250, interests: 200 },
   '200k': { people: 200_000, communities: 400, interests: 25 },
   noise: { people: 50_000, communities: 120, interests: 25, pureNoise: true },
   'noise-5k': { people: 5_000, communities: 30, interests: 12, pureNoise: true },

@@ -350,4 +350,60 @@ describe('a run over 20k people', () => {
     await sleep(1_000);
     expect((await getRun(id)).status).toBe('failed');
   }, 300_000);
+
+  it('SIGTERM to the service (npm start) mid-run: its worker stops the run, which is cleaned up and failed before the service exits 0, and the logs say so', async () => {
+    const previous = await visibleRun();
+    // Only the service's own worker may claim the run: this file's worker stops (this is the file's last test).
+    await supervisor().stop();
+    const stateDir = mkdtempSync(path.join(tmpdir(), 'ns-worker-'));
+    const service = startMain(stateDir, {
+      ADMIN_API_KEY: 'test-admin-key-0123456789',
+      SECRET_KEY: 'test-secret-key-0123456789',
+      LOG_LEVEL: 'info',
+    });
+    const exited = new Promise<number | null>((resolve) => service.on('exit', (code) => resolve(code)));
+    try {
+      const { base, key, lines } = await banner(service);
+      const res = await fetch(`${base}/v1/segmentation/runs`, { method: 'POST', headers: { authorization: `Bearer ${key}` } });
+      expect(res.status).toBe(202);
+      const { id } = (await res.json()) as { id: string };
+      const reached = await untilPhase(id, ['project', 'detect']);
+      service.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      // By the time the service has exited, the run is failed, cleaned up, and not running anywhere.
+      const run = await getRun(id);
+      expect({ phase: reached.phase, status: run.status, error: run.error }).toEqual({
+        phase: reached.phase,
+        status: 'failed',
+        error: 'interrupted: shutdown',
+      });
+      expect(await visibleRun()).toBe(previous);
+      const [refs] = await t.db.read<{ nodes: number; relationships: number }>(
+        'segmentation/count-run-references',
+        { runId: id },
+        { deadline: 'batch' },
+      );
+      expect(refs).toEqual({ nodes: 0, relationships: 0 });
+      const runs = await getJson<{ items: Array<{ id: string; status: string }> }>(t, marketer, '/v1/segmentation/runs?limit=50');
+      expect(runs.items.filter((r) => r.status === 'queued' || r.status === 'running')).toEqual([]);
+      // What the logs said is what happened, and nothing claims success. (Two processes write to this pipe: the order
+      // of the lines is not asserted.)
+      const messages = lines.flatMap((l) => {
+        try {
+          return [(JSON.parse(l) as { msg?: string }).msg ?? ''];
+        } catch {
+          return [];
+        }
+      });
+      const at = (text: string) => messages.findIndex((m) => m.includes(text));
+      expect(at('run worker stopping')).toBeGreaterThanOrEqual(0);
+      expect(at('segmentation run stopped by shutdown')).toBeGreaterThanOrEqual(0);
+      expect(at('run worker stopped')).toBeGreaterThanOrEqual(0);
+      expect(at('segmentation run succeeded')).toBe(-1);
+      expect(messages.join('\n')).not.toMatch(/could not (clean up|mark)|did not finish cleanly/);
+    } finally {
+      if (service.exitCode === null) service.kill('SIGKILL');
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  }, 300_000);
 });

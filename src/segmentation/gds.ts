@@ -247,6 +247,7 @@ export async function segmentAudience(db: Db, topicIds: readonly string[], membe
     users: new Map(rows.map((r) => [r.community, r.users])),
     // Not rounded: the lift baseline (see pipeline.ts).
     share: new Map(rows.map((r) => [r.community, r.segmented > 0 ? r.share / r.segmented : 0])),
+    segmented: rows[0]?.segmented ?? 0,
   };
 }
 

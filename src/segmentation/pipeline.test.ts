@@ -219,6 +219,7 @@ describe('segmentDetected (the steps after detection, shared with the GDS engine
       return Promise.resolve({
         users: new Map(communities.map((c) => [c, 100 + c])),
         share: new Map(communities.map((c) => [c, 1 / communities.length])),
+        segmented: 77,
       });
     };
     const r = await segmentDetected(
@@ -245,6 +246,7 @@ describe('segmentDetected (the steps after detection, shared with the GDS engine
     expect(coarse.reduce((a, s) => a + s.share, 0)).toBeCloseTo(1, 6);
     expect(r.edges).toBe(kept.length);
     expect(r.users).toBe(p.users);
+    expect(r.segmentedUsers).toBe(77);
     // The same partition as the in-process run on all edges: the planted data has no tiny communities to fold.
     const inProcess = await segmentInterests(load(opts), meta, DEFAULT_PARAMS, null, ids);
     expect(partition(r, 'coarse')).toEqual(partition(inProcess, 'coarse'));

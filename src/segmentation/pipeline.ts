@@ -167,5 +167,6 @@ function audience(interests: InterestCollector, membership: Int32Array, communit
     users: new Map(communities.map((c, i) => [c, users[i]!])),
     // Not rounded: it is the lift baseline of every segment of one (a 6-digit share of a small segment would skew lift).
     share: new Map(communities.map((c, i) => [c, segmentedUsers > 0 ? share[i]! / segmentedUsers : 0])),
+    segmented: segmentedUsers,
   };
 }

@@ -1,5 +1,8 @@
 import type { Db } from '../db/neo4j.js';
-import type { Level, SegmentOut, SegmentQuality } from './pipeline.js';
+import type { Level, PreviousRun, SegmentOut } from './pipeline.js';
+import { type RawSegment, type SegmentRecord, toSegment } from './segment-rows.js';
+
+export type { SegmentCuration, SegmentRecord } from './segment-rows.js';
 import { DAY_MS, type RunDecay } from './decay.js';
 
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed';
@@ -26,37 +29,6 @@ export interface RunRecord {
   /** The visible run its segment ids were matched against (null: it had none), once it has succeeded. */
   basedOn?: string | null;
   trigger: RunTrigger;
-}
-
-export interface SegmentRecord {
-  id: string;
-  label: string;
-  level: Level;
-  topicCount: number;
-  userCount: number;
-  share: number;
-  topTopics: Array<{ id: string; name: string }>;
-  parentId: string | null;
-  other: boolean;
-  /** null for segments of runs made before quality was measured. */
-  quality: SegmentQuality | null;
-  /** What marketers' curation (src/curation/) made of it; null when nothing. */
-  curation: SegmentCuration | null;
-  /** Set on a segment shown as part of a group (curation, granularity): the group's head. Never listed. */
-  mergedInto?: string;
-}
-
-export interface SegmentCuration {
-  /** The name the run gave it. */
-  autoLabel: string;
-  /** Where `label` comes from: the run ('auto'), a rename, a rename inherited through a split, a merge's name, a group's automatic name. */
-  labelSource: 'auto' | 'rename' | 'inherited' | 'merge' | 'group';
-  labelDecisionId: string | null;
-  labelNote: string | null;
-  /** When it heads a group: the segments shown as this one, itself first. */
-  members: string[] | null;
-  mergeDecisionIds: string[];
-  grouping: 'curation' | 'granularity' | null;
 }
 
 /** A run taken over for cleanup, with the status and phase it had reached and its last heartbeat. */
@@ -104,64 +76,6 @@ function toRun(r: RawRun): RunRecord {
   };
 }
 
-type RawSegment = Omit<SegmentRecord, 'topTopics' | 'other' | 'parentId' | 'quality' | 'curation' | 'mergedInto'> & {
-  autoLabel?: string | null;
-  labelSource?: SegmentCuration['labelSource'] | null;
-  labelDecision?: string | null;
-  labelNote?: string | null;
-  members?: string[] | null;
-  mergeDecisions?: string[] | null;
-  grouped?: 'curation' | 'granularity' | null;
-  mergedInto?: string | null;
-  topTopics: string | null;
-  other: boolean | null;
-  parentId: string | null;
-  cohesion: number | null;
-  conductance: number | null;
-  evidence: number | null;
-  significant: boolean | null;
-  seedStability: number | null;
-};
-
-function toSegment(s: RawSegment): SegmentRecord {
-  return {
-    id: s.id,
-    label: s.label,
-    level: s.level,
-    topicCount: s.topicCount,
-    userCount: s.userCount,
-    share: s.share,
-    topTopics: s.topTopics ? (JSON.parse(s.topTopics) as SegmentRecord['topTopics']) : [],
-    parentId: s.parentId ?? null,
-    other: s.other ?? false,
-    quality:
-      s.cohesion === null || s.cohesion === undefined
-        ? null
-        : {
-            cohesion: s.cohesion,
-            conductance: s.conductance ?? 0,
-            evidence: s.evidence ?? 0,
-            significant: s.significant ?? false,
-            seedStability: s.seedStability ?? null,
-          },
-    curation: curationOf(s),
-    ...(s.mergedInto ? { mergedInto: s.mergedInto } : {}),
-  };
-}
-
-function curationOf(s: RawSegment): SegmentCuration | null {
-  if (!s.autoLabel && !s.grouped) return null;
-  return {
-    autoLabel: s.autoLabel ?? s.label,
-    labelSource: s.labelSource ?? 'auto',
-    labelDecisionId: s.labelDecision ?? null,
-    labelNote: s.labelNote ?? null,
-    members: s.grouped ? (s.members ?? null) : null,
-    mergeDecisionIds: s.grouped ? (s.mergeDecisions ?? []) : [],
-    grouping: s.grouped ?? null,
-  };
-}
-
 function isConstraintViolation(err: unknown): boolean {
   return (err as { code?: string })?.code === 'Neo.ClientError.Schema.ConstraintValidationFailed';
 }
@@ -195,12 +109,13 @@ export class SegmentationRepository {
   async claimNextRun(
     owner: string,
     engine: string,
-  ): Promise<{ id: string; params: Record<string, unknown>; publish: boolean } | undefined> {
-    const [row] = await this.db.write<{ id: string; params: string | null; publish: boolean }>('segmentation/claim-next-run', {
-      owner,
-      engine,
-    });
-    return row && { id: row.id, params: row.params ? (JSON.parse(row.params) as Record<string, unknown>) : {}, publish: row.publish };
+  ): Promise<{ id: string; params: Record<string, unknown>; publish: boolean; kind: string } | undefined> {
+    const [row] = await this.db.write<{ id: string; params: string | null; publish: boolean; kind: string }>(
+      'segmentation/claim-next-run',
+      { owner, engine },
+    );
+    const params = row?.params ? (JSON.parse(row.params) as Record<string, unknown>) : {};
+    return row && { id: row.id, params, publish: row.publish, kind: row.kind };
   }
 
   async heartbeat(id: string, phase: string | null = null): Promise<void> {
@@ -281,6 +196,19 @@ export class SegmentationRepository {
 
   async runSegmentTopics(runId: string): Promise<Array<{ id: string; level: Level; other: boolean; topics: string[] }>> {
     return this.db.read('segmentation/list-run-segment-topics', { runId }, { deadline: 'batch' });
+  }
+
+  /** The runs visible before `visibleRunId` (never unpublished candidates), newest first, with their segments' topics. */
+  async visibleLineage(visibleRunId: string, limit: number): Promise<NonNullable<PreviousRun['older']>> {
+    type Row = { runId: string; id: string; level: Level; other: boolean; topics: string[] };
+    const rows = await this.db.read<Row>('segmentation/list-lineage-segment-topics', { runId: visibleRunId, limit }, { deadline: 'batch' });
+    const runs = new Map<string, Array<Omit<Row, 'runId'>>>();
+    for (const { runId, ...segment } of rows) {
+      const list = runs.get(runId) ?? [];
+      runs.set(runId, list);
+      list.push(segment);
+    }
+    return [...runs].map(([runId, segments]) => ({ runId, segments }));
   }
 
   /**

@@ -4,6 +4,7 @@ import { DEFAULT_PARAMS, type RunParams, type SegmentsResult } from './pipeline.
 import type { SegmentationRepository } from './repository.js';
 import { keepAlive } from './run-heartbeat.js';
 import { runDecay } from './decay.js';
+import { rejection, type RunOutcome, type VisibleOutcome } from './run-validation.js';
 
 /** Segments (and their IN_SEGMENT edges) are kept for this many newest succeeded runs; SegmentRun nodes stay. */
 const KEEP_SEGMENT_RUNS = 5;
@@ -24,6 +25,8 @@ export interface ClaimedRun {
   params: Record<string, unknown>;
   /** Becomes the visible run when it succeeds (false: a candidate). */
   publish: boolean;
+  /** SegmentRun.kind ('segmentation' when absent): which kinds are validated before they complete is run-validation.ts's. */
+  kind?: string;
 }
 
 /**
@@ -47,6 +50,9 @@ class Interrupted extends Error {
     super(SHUTDOWN_ERROR);
   }
 }
+
+/** A run that must not go live (run-validation.ts): failed with its reason, nothing written. */
+class Rejected extends Error {}
 
 /**
  * Executes one claimed run, worker side: projection and detection (the engine), writing the segments, then the status
@@ -89,6 +95,7 @@ export class RunRunner {
     const onStop = () => log.info({ phase }, 'shutdown: stopping the segmentation run at its next check');
     signal.addEventListener('abort', onStop, { once: true });
     let wroteData = false;
+    let outcome: RunOutcome | undefined;
     try {
       log.info({ params }, 'segmentation run started');
       const engine = this.engine;
@@ -103,8 +110,11 @@ export class RunRunner {
         previous: async () => {
           const visibleId = (previousRunId = await this.repo.visibleRunId());
           if (!visibleId) return null;
-          const segments = await this.repo.runSegmentTopics(visibleId);
-          return { runId: visibleId, segments, pins: (await curator?.pinsFor(visibleId)) ?? [] };
+          const [segments, older] = await Promise.all([
+            this.repo.runSegmentTopics(visibleId),
+            this.repo.visibleLineage(visibleId, KEEP_SEGMENT_RUNS),
+          ]);
+          return { runId: visibleId, segments, older, pins: (await curator?.pinsFor(visibleId)) ?? [] };
         },
         enterDetect: () => enter('detect'),
         progress: (done) => progress({ phase, done }),
@@ -115,6 +125,11 @@ export class RunRunner {
       const { result, algorithm } = detected;
       phases.projectMs = Math.round(detected.projectMs);
       phases.detectMs = Math.round(detected.detectMs);
+      const coarse = result.segments.filter((s) => s.level === 'coarse');
+      outcome = { segments: coarse.filter((s) => !s.other).length, users: result.users, segmentedUsers: result.segmentedUsers };
+      // Before anything is written: a rejected run leaves nothing behind, and the visible run stays.
+      const why = rejection(outcome, await this.visibleOutcome(), run.kind);
+      if (why) throw new Rejected(why);
       const curated = await curator?.prepare(runId, previousRunId, result);
 
       await enter('write');
@@ -127,7 +142,6 @@ export class RunRunner {
       await curated?.write();
       phases.writeMs = Math.round(performance.now() - t0);
 
-      const coarse = result.segments.filter((s) => s.level === 'coarse');
       const metrics = {
         engine: engine.name,
         algorithm,
@@ -138,6 +152,7 @@ export class RunRunner {
         levels: result.levels,
         modularity: Math.round(result.modularity * 1e6) / 1e6,
         users: result.users,
+        segmentedUsers: result.segmentedUsers,
         durationMs: Math.round(performance.now() - started),
         phases,
         stability: result.stability.coarse,
@@ -171,19 +186,29 @@ export class RunRunner {
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       if (err instanceof Interrupted) log.warn({ phase }, 'segmentation run stopped by shutdown: cleaning up');
+      else if (err instanceof Rejected) log.warn({ reason: message }, 'segmentation run rejected: the visible run stays');
       else log.error({ err }, 'segmentation run failed');
       // Clean up what the run wrote before the status says "failed": whoever sees that status sees nothing of the run.
       if (wroteData) {
         await this.repo.deleteRunData(runId).catch((e) => log.error({ err: e }, 'could not clean up the failed run'));
       }
       await this.repo
-        .failRun(runId, message, { phases, durationMs: Math.round(performance.now() - started) })
+        .failRun(runId, message, { phases, durationMs: Math.round(performance.now() - started), ...outcome })
         .catch((e) => log.error({ err: e }, 'could not mark the run failed'));
       return 'failed';
     } finally {
       signal.removeEventListener('abort', onStop);
       stopBeat();
     }
+  }
+
+  /** How much of the population the visible run covered (runs made before segmentedUsers was recorded: unknown). */
+  private async visibleOutcome(): Promise<VisibleOutcome | null> {
+    const id = await this.repo.visibleRunId();
+    const run = id ? await this.repo.getRun(id) : undefined;
+    if (!run) return null;
+    const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
+    return { id: run.id, users: num(run.metrics?.users), segmentedUsers: num(run.metrics?.segmentedUsers) };
   }
 }
 

@@ -76,6 +76,12 @@ export interface PreviousRun {
    * descends from it (the same id, or the part of a split that kept it, else the first part).
    */
   pins?: ReadonlyArray<{ topicId: string; segmentId: string }>;
+  /**
+   * The runs that were visible before it (published through the VisibleRun pointer; never unpublished candidates),
+   * newest first, those that still have their segments: ids the visible run lost are looked for there, so one odd run
+   * cannot reset every id (stability.ts matchLineage).
+   */
+  older?: ReadonlyArray<{ runId: string; segments: Array<SegmentTopics & { level: Level }> }>;
 }
 
 /** Figures of a group of coarse segments measured as one (curation merges), as the run measures its segments. */
@@ -96,6 +102,8 @@ export interface PipelineResult {
   /** Co-interest edges the run saw: every projected edge in process, the kept ones from the GDS engine. */
   edges: number;
   users: number;
+  /** Users with interest in a coarse segment: those whose segment of one this run does not leave empty. */
+  segmentedUsers: number;
   /** Coarse segments that are significant ("Other interests" excluded). */
   significantSegments: number;
   /** NMI between the coarse partition and the one the run finds with another seed (null: not measured). */
@@ -124,6 +132,8 @@ export interface CommunityAudience {
   users: Map<number, number>;
   /** Mean over segmented users of the community's share of their interest weight (sums to 1 over a level). */
   share: Map<number, number>;
+  /** Users with at least one interest in any community of the level (the ones a segment of one is not empty for). */
+  segmented: number;
 }
 
 /**

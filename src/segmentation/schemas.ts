@@ -8,9 +8,31 @@ export const HalfLifeDaysSchema = z
   .strict()
   .openapi('InterestHalfLifeDays');
 
+/**
+ * Bounds that keep any run within minutes at 100k people (measured with scripts/bench-run-bounds.ts, docs/benchmarks.md):
+ * beyond them a run costs many times the defaults' time and memory (neighbours, maxTopicsPerUser), writes and serves
+ * more RELATED edges than a segment of one can use (relatedPerTopic), or means nothing (a resolution of 1e-300, a
+ * minimum segment size larger than the communities). A run inside them can still find nothing (minSupport 1000000):
+ * it then fails validation (run-validation.ts) instead of going live.
+ */
+export const RUN_BOUNDS = {
+  resolution: { min: 0.01, max: 10 },
+  maxTopicsPerUser: { min: 2, max: 500 },
+  minSegmentSize: { min: 1, max: 100 },
+  neighbours: { min: 1, max: 100 },
+  relatedPerTopic: { min: 0, max: 30 },
+} as const;
+
+/** A bounded run parameter: its range is stated in its description (and so in the OpenAPI document). */
+function bounded(name: keyof typeof RUN_BOUNDS, what: string, fallback: number, int = true) {
+  const { min, max } = RUN_BOUNDS[name];
+  const n = int ? z.number().int() : z.number();
+  return n.min(min).max(max).optional().describe(`${what} (default ${fallback}; ${min}..${max})`);
+}
+
 export const RunParamsBody = z
   .object({
-    resolution: z.number().gt(0).max(10).optional().describe('Louvain resolution; higher gives more, smaller segments (default 1)'),
+    resolution: bounded('resolution', 'Louvain resolution; higher gives more, smaller segments', 1, false),
     seed: z
       .number()
       .int()
@@ -20,28 +42,10 @@ export const RunParamsBody = z
       .describe("Seed of Louvain's random traversal (default 42)"),
     weighting: z.enum(['count', 'cosine', 'jaccard', 'npmi']).optional().describe('Topic–topic edge weight (default npmi)'),
     minSupport: z.number().int().min(1).max(1_000_000).optional().describe('Minimum users behind an edge and a topic (default 2)'),
-    maxTopicsPerUser: z
-      .number()
-      .int()
-      .min(2)
-      .max(10_000)
-      .optional()
-      .describe('Per-user cap: only the heaviest interests count (default 50)'),
-    minSegmentSize: z
-      .number()
-      .int()
-      .min(1)
-      .max(1000)
-      .optional()
-      .describe('Smaller communities are folded into a neighbour or "Other interests" (default 3)'),
-    neighbours: z
-      .number()
-      .int()
-      .min(0)
-      .max(1000)
-      .optional()
-      .describe('k of the k-nearest-neighbour sparsification before Louvain; 0 = all edges (default 30)'),
-    relatedPerTopic: z.number().int().min(0).max(100).optional().describe('RELATED neighbours kept per topic (default 10)'),
+    maxTopicsPerUser: bounded('maxTopicsPerUser', 'Per-user cap: only the heaviest interests count', 50),
+    minSegmentSize: bounded('minSegmentSize', 'Smaller communities are folded into a neighbour or "Other interests"', 3),
+    neighbours: bounded('neighbours', 'k of the k-nearest-neighbour sparsification before Louvain', 30),
+    relatedPerTopic: bounded('relatedPerTopic', 'RELATED neighbours kept per topic', 10),
     coreSupport: z
       .number()
       .int()
@@ -82,6 +86,10 @@ export const StabilitySchema = z
     merged: z.array(z.object({ id: z.string(), from: z.array(z.string()) })),
     appeared: z.array(z.string()),
     vanished: z.array(z.string()),
+    restored: z
+      .array(z.string())
+      .optional()
+      .describe('Ids the previous run did not have, found again in an older run that was visible before it (the lineage of visible runs)'),
   })
   .openapi('SegmentationStability');
 
@@ -95,6 +103,11 @@ export const RunMetricsSchema = z
     fineSegments: z.number().int().optional(),
     levels: z.number().int().optional(),
     users: z.number().int().optional(),
+    segmentedUsers: z
+      .number()
+      .int()
+      .optional()
+      .describe('Of `users`, those holding a topic in a coarse segment: whose segment of one the run does not leave empty'),
     engine: z.string().optional(),
     phases: z
       .object({

@@ -7,8 +7,9 @@ import { compact } from './cohesion.js';
 import { labelSegment } from './labels.js';
 import { topNeighbours } from './projection.js';
 import { type CommunityQuality, MIN_SEED_STABILITY, seedAgreement } from './quality.js';
-import { compareRuns, matchSegments } from './stability.js';
+import { compareRuns, matchLineage, matchSegments } from './stability.js';
 import { descendants } from './lineage.js';
+import type { SegmentTopics } from './stability.js';
 import type {
   DetectedGraph,
   Level,
@@ -56,13 +57,21 @@ export async function segmentDetected(
   };
   const segments: SegmentOut[] = [];
   let seedNmi: number | null = null;
+  let segmentedUsers = 0;
   const stability = {} as PipelineResult['stability'];
   const idOfCommunity: Record<Level, Map<number, string>> = { coarse: new Map(), fine: new Map() };
   for (const level of ['coarse', 'fine'] as const) {
     const membership = levels[level];
     const groups = communityMembers(membership);
     const centrality = internalDegree(membership, graph);
-    const prev = (previous?.segments ?? []).filter((s) => s.level === level);
+    const ofLevel = (list: ReadonlyArray<SegmentTopics & { level: Level }>) => list.filter((s) => s.level === level);
+    const prev = ofLevel(previous?.segments ?? []);
+    const lineage = previous
+      ? [
+          { runId: previous.runId, segments: prev },
+          ...(previous.older ?? []).map((r) => ({ runId: r.runId, segments: ofLevel(r.segments) })),
+        ]
+      : [];
     const drafts = [...groups].map(([community, members]) => ({
       community,
       key: String(community),
@@ -70,16 +79,21 @@ export async function segmentDetected(
       members,
       topics: members.map((i) => topicIds[i]!),
     }));
-    const matched = matchSegments(drafts, prev);
+    const matched = matchLineage(drafts, lineage);
     const overlaps = new Map<string, number>();
+    const restored: string[] = [];
     const ids = idOfCommunity[level];
     for (const d of drafts) {
       const m = matched.get(d.key);
       const id = m?.id ?? newId(level);
       ids.set(d.community, id);
-      if (m) overlaps.set(id, m.overlap);
+      // Only an overlap with the visible run's own segment counts for its stability report; an id found in an older
+      // run is reported as restored.
+      if (m && m.fromRunId === previous?.runId) overlaps.set(id, m.overlap);
+      if (m && m.fromRunId !== previous?.runId) restored.push(id);
     }
     const sizes = await audience(level, membership, [...groups.keys()]);
+    if (level === 'coarse') segmentedUsers = sizes.segmented;
     const quality = await measureLevel(membership, measure);
     const seed = level === 'coarse' && g.natural?.seedMembership ? seedAgreement(membership, g.natural.seedMembership) : null;
     for (const d of drafts) {
@@ -103,7 +117,7 @@ export async function segmentDetected(
     }
     if (level === 'coarse') seedNmi = seed ? round(seed.nmi) : null;
     const current = drafts.map((d) => ({ id: ids.get(d.community)!, topics: d.topics, other: d.other }));
-    stability[level] = compareRuns(previous?.runId ?? null, current, prev, overlaps);
+    stability[level] = { ...compareRuns(previous?.runId ?? null, current, prev, overlaps), restored: restored.sort() };
   }
   segments.sort((a, b) =>
     a.level === b.level ? Number(a.other) - Number(b.other) || b.userCount - a.userCount : a.level === 'coarse' ? -1 : 1,
@@ -145,6 +159,7 @@ export async function segmentDetected(
     topics,
     edges: graph.edgeA.length,
     users: g.users,
+    segmentedUsers,
   };
 }
 

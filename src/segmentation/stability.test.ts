@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareRuns, matchSegments, nmi } from './stability.js';
+import { compareRuns, matchLineage, matchSegments, nmi } from './stability.js';
 import { mulberry32 } from './random.js';
 
 describe('nmi', () => {
@@ -50,6 +50,56 @@ describe('matchSegments', () => {
     );
     expect(m.get('bucket')?.id).toBe('other-old');
     expect(m.has('real')).toBe(false);
+  });
+});
+
+describe('matchLineage', () => {
+  // Run A had the usual segments; run B (visible now) was odd: it cut everything differently and got new ids.
+  const runA = {
+    runId: 'A',
+    segments: [
+      { id: 'run', topics: ['a', 'b', 'c', 'd'] },
+      { id: 'cook', topics: ['x', 'y', 'z'] },
+      { id: 'misc', topics: ['m'], other: true },
+    ],
+  };
+  const runB = {
+    runId: 'B',
+    segments: [
+      { id: 'odd1', topics: ['a', 'x'] },
+      { id: 'odd2', topics: ['b', 'c', 'd', 'y', 'z', 'm'] },
+    ],
+  };
+  const current = [
+    { key: '1', topics: ['a', 'b', 'c', 'd'] },
+    { key: '2', topics: ['x', 'y', 'z'] },
+    { key: '3', topics: ['m'], other: true },
+  ];
+
+  it('finds ids the visible run lost in the runs before it, so one odd run does not reset them', () => {
+    const m = matchLineage(current, [runB, runA]);
+    expect(m.get('1')).toEqual({ id: 'run', overlap: 1, fromRunId: 'A' });
+    expect(m.get('2')).toEqual({ id: 'cook', overlap: 1, fromRunId: 'A' });
+    expect(m.get('3')).toEqual({ id: 'misc', overlap: 1, fromRunId: 'A' });
+    // Against the latest run alone (as before): odd2 is the best match of segment 1, and the others get new ids.
+    const latestOnly = matchLineage(current, [runB]);
+    expect(latestOnly.get('1')?.id).toBe('odd2');
+    expect(latestOnly.has('2')).toBe(false);
+    expect(latestOnly).toEqual(new Map([...matchSegments(current, runB.segments)].map(([k, v]) => [k, { ...v, fromRunId: 'B' }])));
+  });
+
+  it('prefers the better overlap, then the newer run, and never gives one id to two segments', () => {
+    const newer = { runId: 'C', segments: [{ id: 'run2', topics: ['a', 'b', 'c'] }] };
+    const m = matchLineage(current, [newer, runA]);
+    expect(m.get('1')).toEqual({ id: 'run', overlap: 1, fromRunId: 'A' });
+    expect(m.get('2')?.id).toBe('cook');
+    // The same overlap in two runs: the newer one's id.
+    const tie = matchLineage(current, [{ runId: 'C', segments: [{ id: 'run3', topics: ['a', 'b', 'c', 'd'] }] }, runA]);
+    expect(tie.get('1')).toEqual({ id: 'run3', overlap: 1, fromRunId: 'C' });
+    const ids = [...matchLineage(current, [runA, { runId: 'D', segments: [{ id: 'run', topics: ['x', 'y', 'z'] }] }]).values()].map(
+      (x) => x.id,
+    );
+    expect(new Set(ids).size).toBe(ids.length);
   });
 });
 

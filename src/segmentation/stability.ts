@@ -90,6 +90,47 @@ export function matchSegments(
   return out;
 }
 
+/**
+ * Ids matched against the lineage of visible runs (the visible run first, then the runs visible before it, newest
+ * first; never candidates that were not published): every (segment, id) pair is scored by its best topic overlap in any
+ * run of the lineage that had the id, and pairs are taken greedily as in matchSegments (higher overlap first; on a tie
+ * the newer run), each id and each segment once. One odd run that went live (a resolution that cut everything
+ * differently) then costs the ids for that run only: the next run finds them again in the runs before it, unless a
+ * segment of the odd run fits better. `fromRunId` is the run of the lineage whose segment gave the id.
+ */
+export function matchLineage(
+  current: ReadonlyArray<{ key: string; topics: readonly string[]; other?: boolean }>,
+  lineage: ReadonlyArray<{ runId: string; segments: readonly SegmentTopics[] }>,
+  minOverlap = 0.3,
+): Map<string, { id: string; overlap: number; fromRunId: string }> {
+  const best = new Map<string, { key: string; id: string; overlap: number; age: number; fromRunId: string }>();
+  const currentSets = current.map((c) => ({ key: c.key, other: Boolean(c.other), set: new Set(c.topics) }));
+  lineage.forEach((run, age) => {
+    for (const p of run.segments) {
+      const prevSet = new Set(p.topics);
+      for (const c of currentSets) {
+        if (Boolean(p.other) !== c.other) continue;
+        const overlap = jaccard(c.set, prevSet);
+        if (overlap < minOverlap) continue;
+        const pair = `${c.key}\u0000${p.id}`;
+        const prev = best.get(pair);
+        if (!prev || overlap > prev.overlap) best.set(pair, { key: c.key, id: p.id, overlap, age, fromRunId: run.runId });
+      }
+    }
+  });
+  const candidates = [...best.values()].sort(
+    (x, y) => y.overlap - x.overlap || x.age - y.age || (x.key < y.key ? -1 : x.key > y.key ? 1 : x.id < y.id ? -1 : 1),
+  );
+  const out = new Map<string, { id: string; overlap: number; fromRunId: string }>();
+  const used = new Set<string>();
+  for (const c of candidates) {
+    if (out.has(c.key) || used.has(c.id)) continue;
+    out.set(c.key, { id: c.id, overlap: c.overlap, fromRunId: c.fromRunId });
+    used.add(c.id);
+  }
+  return out;
+}
+
 export interface Stability {
   previousRunId: string | null;
   /** NMI of the two partitions over the topics both runs segmented (1 = identical). */
@@ -103,6 +144,8 @@ export interface Stability {
   merged: Array<{ id: string; from: string[] }>;
   appeared: string[];
   vanished: string[];
+  /** Ids the previous run did not have, found again in an older visible run of the lineage (matchLineage). */
+  restored?: string[];
 }
 
 /**
