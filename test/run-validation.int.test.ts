@@ -127,7 +127,7 @@ describe('runs validated before they go live', () => {
     expect(extreme.status).toBe('failed');
     expect(extreme.error).toMatch(/^rejected: the run found no segments/);
     expect(extreme.error).toContain(`run ${live.id} stays visible`);
-    expect(extreme.visible).toBe(false);
+    expect((extreme as Run & { visible: boolean }).visible).toBe(false);
     // It wrote nothing, and every reader still gets the live run.
     expect(await cypher('run-segment-topics.cypher', { runId: extreme.id })).toEqual([]);
     await t.services.segmentation.visible.refresh();

@@ -73,6 +73,16 @@ async function untilPhase(id: string, phases: string[], timeoutMs = 120_000): Pr
   }
 }
 
+/** What of a run is left in the database (nodes and relationships naming it). */
+async function runReferences(id: string): Promise<{ nodes: number; relationships: number } | undefined> {
+  const [refs] = await t.db.read<{ nodes: number; relationships: number }>(
+    'segmentation/count-run-references',
+    { runId: id },
+    { deadline: 'batch' },
+  );
+  return refs;
+}
+
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
 /** Waits until a process uses less than a tenth of a core over a second (at most a minute). */
@@ -339,12 +349,7 @@ describe('a run over 20k people', () => {
     expect(run.status).toBe('failed');
     expect(run.error).toBe('interrupted: shutdown');
     expect(await visibleRun()).toBe(previous);
-    const [refs] = await t.db.read<{ nodes: number; relationships: number }>(
-      'segmentation/count-run-references',
-      { runId: id },
-      { deadline: 'batch' },
-    );
-    expect(refs).toEqual({ nodes: 0, relationships: 0 });
+    expect(await runReferences(id)).toEqual({ nodes: 0, relationships: 0 });
     // The supervisor starts a new worker, which does not pick the run up again.
     await waitReady(supervisor());
     await sleep(1_000);
@@ -378,12 +383,7 @@ describe('a run over 20k people', () => {
         error: 'interrupted: shutdown',
       });
       expect(await visibleRun()).toBe(previous);
-      const [refs] = await t.db.read<{ nodes: number; relationships: number }>(
-        'segmentation/count-run-references',
-        { runId: id },
-        { deadline: 'batch' },
-      );
-      expect(refs).toEqual({ nodes: 0, relationships: 0 });
+      expect(await runReferences(id)).toEqual({ nodes: 0, relationships: 0 });
       const runs = await getJson<{ items: Array<{ id: string; status: string }> }>(t, marketer, '/v1/segmentation/runs?limit=50');
       expect(runs.items.filter((r) => r.status === 'queued' || r.status === 'running')).toEqual([]);
       // What the logs said is what happened, and nothing claims success. (Two processes write to this pipe: the order
