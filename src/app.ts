@@ -25,6 +25,7 @@ import { mountInsightRoutes } from './insight/routes.js';
 import { mountReportRoutes } from './reports/routes.js';
 import { mountSensitiveRoutes } from './privacy/sensitive-routes.js';
 import { mountConsentRoutes } from './privacy/consent-routes.js';
+import { mountAudienceSegmentationRoutes } from './audience-segmentation/routes.js';
 import { mountDashboard } from './dashboard/routes.js';
 import type { Services } from './services.js';
 
@@ -133,6 +134,7 @@ export function createApp(services: Services): Express {
   mountUserRoutes(api, services.users);
   mountInsightRoutes(api, services);
   mountReportRoutes(api, services);
+  mountAudienceSegmentationRoutes(api, services);
   mountPeopleRoutes(api, services);
   mountSensitiveRoutes(api, services.privacy.marks);
   mountConsentRoutes(api, services);

@@ -14,6 +14,7 @@ import { createCuration } from './curation/index.js';
 import { createInsight } from './insight/index.js';
 import { createReports } from './reports/index.js';
 import { createPrivacy } from './privacy/index.js';
+import { createAudienceSegmentation } from './audience-segmentation/index.js';
 
 export type { Deps } from './deps.js';
 
@@ -37,6 +38,9 @@ export function createServices(deps: Deps) {
   const refresh = createRefresh(deps, hooks, segmentation);
   const insight = createInsight(deps, segmentation.visible, affinity);
   const reports = createReports(deps, hooks, insight);
+  const audienceSegmentation = createAudienceSegmentation(segmentation, affinity, users.service, audiences.service, (named) =>
+    privacy.marks.refuseSensitive(named),
+  );
   // Job runners and timers listen to `shutdown` so SIGTERM stops them before the driver closes; the background jobs
   // stop first, while the population they read is still followed.
   const shutdown = async () => {
@@ -70,6 +74,7 @@ export function createServices(deps: Deps) {
     insight,
     reports,
     privacy,
+    audienceSegmentation,
   };
 }
 

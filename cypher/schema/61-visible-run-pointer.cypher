@@ -2,6 +2,7 @@
 // becoming visible). Databases made before it showed "the newest succeeded run"; that is where the pointer starts.
 // Applied at every start: an existing pointer is never moved here.
 OPTIONAL MATCH (r:SegmentRun {status: 'succeeded'})
+WHERE coalesce(r.kind, 'segmentation') = 'segmentation'
 WITH r ORDER BY r.createdAt DESC LIMIT 1
 WITH r.id AS newest
 MERGE (v:VisibleRun {name: 'segmentation'})

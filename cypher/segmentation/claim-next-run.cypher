@@ -9,4 +9,5 @@ WITH r
 WHERE r.owner = $owner AND r.status = 'queued'
 SET r.status = 'running', r.startedAt = datetime(), r.heartbeatAt = datetime(), r.phase = 'project',
     r.claims = coalesce(r.claims, 0) + 1
-RETURN r.id AS id, r.params AS params, coalesce(r.publish, true) AS publish, coalesce(r.kind, 'segmentation') AS kind
+WITH r, coalesce(r.kind, 'segmentation') AS kind
+RETURN r.id AS id, r.params AS params, kind = 'segmentation' AND coalesce(r.publish, true) AS publish, kind

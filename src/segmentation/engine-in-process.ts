@@ -25,17 +25,21 @@ export class InProcessEngine implements SegmentationEngine {
     // Topic ids become integers as they arrive.
     const interests = new InterestCollector();
     const excluded = run.excludedTopics ?? new Set<string>();
-    await this.repo.streamInterests((topics, weights) => {
-      if (excluded.size > 0 && topics.some((t) => excluded.has(t))) {
-        const keep = topics.map((t) => !excluded.has(t));
-        interests.addUser(
-          topics.filter((_, i) => keep[i]),
-          weights.filter((_, i) => keep[i]),
-        );
-      } else interests.addUser(topics, weights);
-      if (interests.users % CHECK_EVERY === 0) run.checkStop();
-      if (interests.users % REPORT_EVERY === 0) run.progress(interests.users);
-    }, run.decay);
+    await this.repo.streamInterests(
+      (topics, weights) => {
+        if (excluded.size > 0 && topics.some((t) => excluded.has(t))) {
+          const keep = topics.map((t) => !excluded.has(t));
+          interests.addUser(
+            topics.filter((_, i) => keep[i]),
+            weights.filter((_, i) => keep[i]),
+          );
+        } else interests.addUser(topics, weights);
+        if (interests.users % CHECK_EVERY === 0) run.checkStop();
+        if (interests.users % REPORT_EVERY === 0) run.progress(interests.users);
+      },
+      run.decay,
+      run.users,
+    );
     const meta = await topicMeta(this.repo, (id) => interests.indexOf(id) !== undefined);
     const streamMs = performance.now() - t0;
     run.checkStop();

@@ -26,6 +26,8 @@ export interface EngineRun {
   checkStop(): void;
   /** Topics marketers excluded from segmentation (curation): left out before projection, so they are in no segment. */
   excludedTopics?: ReadonlySet<string>;
+  /** An audience run: only these people (user ids) are segmented. */
+  users?: readonly string[];
 }
 
 export interface Segmented {

@@ -4,77 +4,18 @@ import { type RawSegment, type SegmentRecord, toSegment } from './segment-rows.j
 
 export type { SegmentCuration, SegmentRecord } from './segment-rows.js';
 import { DAY_MS, type RunDecay } from './decay.js';
+import {
+  toRun,
+  type AudienceRunInput,
+  type ClaimedForRecovery,
+  type RawRun,
+  type RunKind,
+  type RunRecord,
+  type RunStatus,
+  type RunTrigger,
+} from './run-record.js';
 
-export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed';
-
-/** Who asked for a run: an API call, the refresh policy's schedule or its drift trigger. */
-export type RunTrigger = 'api' | 'schedule' | 'drift';
-
-export interface RunRecord {
-  id: string;
-  status: RunStatus;
-  params: Record<string, unknown>;
-  createdAt: string;
-  startedAt?: string;
-  finishedAt?: string;
-  metrics?: Record<string, unknown>;
-  error?: string;
-  phase?: string;
-  /** Whether it becomes the visible run when it succeeds (false: a candidate, published by a later call). */
-  publish: boolean;
-  /** True for the run readers see now. */
-  visible: boolean;
-  /** When it became visible (absent while it never was). */
-  publishedAt?: string;
-  /** The visible run its segment ids were matched against (null: it had none), once it has succeeded. */
-  basedOn?: string | null;
-  trigger: RunTrigger;
-}
-
-/** A run taken over for cleanup, with the status and phase it had reached and its last heartbeat. */
-export type ClaimedForRecovery = {
-  id: string;
-  status: RunStatus;
-  phase: string | null;
-  lastBeat: string;
-};
-
-interface RawRun {
-  id: string;
-  status: RunStatus;
-  params: string | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  metrics: string | null;
-  error: string | null;
-  phase: string | null;
-  publish: boolean | null;
-  publishedAt: string | null;
-  basedOn: string | null;
-  trigger: RunTrigger | null;
-  visible: boolean | null;
-}
-
-function toRun(r: RawRun): RunRecord {
-  return {
-    id: r.id,
-    status: r.status,
-    params: r.params ? (JSON.parse(r.params) as Record<string, unknown>) : {},
-    createdAt: r.createdAt,
-    ...(r.startedAt ? { startedAt: r.startedAt } : {}),
-    ...(r.finishedAt ? { finishedAt: r.finishedAt } : {}),
-    ...(r.metrics ? { metrics: JSON.parse(r.metrics) as Record<string, unknown> } : {}),
-    ...(r.error ? { error: r.error } : {}),
-    ...(r.phase && (r.status === 'queued' || r.status === 'running') ? { phase: r.phase } : {}),
-    // Runs made before candidates existed were all published when they succeeded.
-    publish: r.publish ?? true,
-    visible: r.visible === true,
-    ...(r.publishedAt ? { publishedAt: r.publishedAt } : {}),
-    ...(r.status === 'succeeded' ? { basedOn: r.basedOn ?? null } : {}),
-    trigger: r.trigger ?? 'api',
-  };
-}
+export type { AudienceRunInput, ClaimedForRecovery, RunKind, RunRecord, RunStatus, RunTrigger } from './run-record.js';
 
 function isConstraintViolation(err: unknown): boolean {
   return (err as { code?: string })?.code === 'Neo.ClientError.Schema.ConstraintValidationFailed';
@@ -88,15 +29,18 @@ export class SegmentationRepository {
     id: string,
     params: object,
     engine: string,
-    opts: { publish: boolean; trigger: RunTrigger } = { publish: true, trigger: 'api' },
+    opts: { publish: boolean; trigger: RunTrigger; audience?: AudienceRunInput } = { publish: true, trigger: 'api' },
   ): Promise<{ id: string; status: RunStatus } | null> {
     try {
       const [row] = await this.db.write<{ id: string; status: RunStatus }>('segmentation/create-run', {
         id,
         params: JSON.stringify(params),
         engine,
-        publish: opts.publish,
+        publish: opts.audience ? false : opts.publish,
         trigger: opts.trigger,
+        kind: opts.audience ? 'audience' : 'segmentation',
+        audience: opts.audience ? JSON.stringify(opts.audience.definition) : null,
+        audienceUsers: opts.audience ? [...opts.audience.userIds] : null,
       });
       return row ?? null;
     } catch (err) {
@@ -109,13 +53,25 @@ export class SegmentationRepository {
   async claimNextRun(
     owner: string,
     engine: string,
-  ): Promise<{ id: string; params: Record<string, unknown>; publish: boolean; kind: string } | undefined> {
-    const [row] = await this.db.write<{ id: string; params: string | null; publish: boolean; kind: string }>(
+  ): Promise<{ id: string; params: Record<string, unknown>; publish: boolean; kind: RunKind } | undefined> {
+    const [row] = await this.db.write<{ id: string; params: string | null; publish: boolean; kind: RunKind }>(
       'segmentation/claim-next-run',
       { owner, engine },
     );
-    const params = row?.params ? (JSON.parse(row.params) as Record<string, unknown>) : {};
-    return row && { id: row.id, params, publish: row.publish, kind: row.kind };
+    return (
+      row && {
+        id: row.id,
+        params: row.params ? (JSON.parse(row.params) as Record<string, unknown>) : {},
+        publish: row.publish,
+        kind: row.kind,
+      }
+    );
+  }
+
+  /** The members of an audience run (user ids). */
+  async audienceUsers(runId: string): Promise<string[]> {
+    const [row] = await this.db.read<{ userIds: string[] }>('segmentation/read-audience-users', { id: runId }, { deadline: 'batch' });
+    return row?.userIds ?? [];
   }
 
   async heartbeat(id: string, phase: string | null = null): Promise<void> {
@@ -213,12 +169,19 @@ export class SegmentationRepository {
 
   /**
    * One row per consenting user with at least one interest, streamed (never all in memory as records); with `decay`,
-   * weights decayed at its `asOf` (src/segmentation/decay.ts).
+   * weights decayed at its `asOf` (src/segmentation/decay.ts); with `userIds`, only those people (an audience run).
    */
-  async streamInterests(onUser: (topics: string[], weights: number[]) => void, decay: RunDecay | null = null): Promise<number> {
+  async streamInterests(
+    onUser: (topics: string[], weights: number[]) => void,
+    decay: RunDecay | null = null,
+    userIds?: readonly string[],
+  ): Promise<number> {
     const halfLives = decay ? Object.fromEntries(Object.entries(decay.halfLifeDays).map(([s, d]) => [s, d * DAY_MS])) : null;
     const params = { halfLifeMs: halfLives, asOfMs: decay ? Date.parse(decay.asOf) : 0 };
-    return this.db.stream('segmentation/stream-interests', params, (row) => onUser(row.topics as string[], row.weights as number[]));
+    const [statement, all] = userIds
+      ? ['segmentation/stream-audience-interests', { ...params, userIds: [...userIds] }]
+      : ['segmentation/stream-interests', params];
+    return this.db.stream(statement, all, (row) => onUser(row.topics as string[], row.weights as number[]));
   }
 
   async streamTopics(onTopic: (t: { id: string; name: string; category: string | null }) => void): Promise<number> {
@@ -282,9 +245,12 @@ export class SegmentationRepository {
     await this.deleteInBatches('segmentation/delete-related-batch', { runId: null, keepRunIds: row?.runIds ?? [] });
   }
 
-  /** Retention: segments of all but the visible run and the newest `keep` succeeded runs (and of no active run). */
-  async deleteOldSegments(keep: number): Promise<void> {
-    await this.deleteInBatches('segmentation/delete-old-segments', { keep });
+  /**
+   * Retention: segments of all but the visible run, the newest `keep` succeeded population runs and the newest
+   * `keepAudience` audience runs (and of no active run).
+   */
+  async deleteOldSegments(keep: number, keepAudience: number): Promise<void> {
+    await this.deleteInBatches('segmentation/delete-old-segments', { keep, keepAudience });
   }
 
   /** Repeats a statement that deletes a bounded batch and returns `deleted`, until nothing is left. */

@@ -1,6 +1,8 @@
 import { AppError } from '../errors.js';
 import type { Level } from './pipeline.js';
 import type { RunRecord, SegmentationRepository } from './repository.js';
+import { isAudienceRun } from './run-record.js';
+import { audienceRunRefused } from './run-publish.js';
 import { compareRuns, jaccard, type Stability } from './stability.js';
 import type { VisibleRun } from './visible-run.js';
 
@@ -28,6 +30,7 @@ export class RunComparer {
   async compare(id: string): Promise<TopicComparison> {
     const run = await this.repo.getRun(id);
     if (!run) throw AppError.notFound('Segmentation run');
+    if (isAudienceRun(run)) throw audienceRunRefused(id, 'compared');
     if (run.status !== 'succeeded') {
       throw new AppError(409, 'run-not-succeeded', `Segmentation run ${id} is ${run.status}: only a succeeded run can be compared`);
     }

@@ -1,6 +1,7 @@
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { RunRecord, SegmentationRepository } from './repository.js';
+import { isAudienceRun } from './run-record.js';
 import type { VisibleRun } from './visible-run.js';
 
 /** How long a publish waits for this process to serve the new run before it answers (the others follow within ~1 s). */
@@ -23,6 +24,7 @@ export class RunPublisher {
     const run = await this.repo.getRun(id);
     if (!run) throw AppError.notFound('Segmentation run');
     if (run.visible) return run;
+    if (isAudienceRun(run)) throw audienceRunRefused(id, 'published');
     if (run.status !== 'succeeded') {
       throw new AppError(409, 'run-not-succeeded', `Segmentation run ${id} is ${run.status}: only a succeeded run can be published`);
     }
@@ -60,4 +62,13 @@ export class RunPublisher {
     ]);
     return (await this.repo.getRun(id)) ?? run;
   }
+}
+
+/** 409 for an audience's own segmentation: it is no population run, so it is neither published nor compared with one. */
+export function audienceRunRefused(id: string, verb: string): AppError {
+  return new AppError(
+    409,
+    'audience-run',
+    `Segmentation run ${id} segments an audience (POST /v1/audiences/segmentation): it is never ${verb} as the population's`,
+  );
 }

@@ -3,7 +3,7 @@ import { AppError } from '../errors.js';
 import type { EngineName } from './engine.js';
 import type { HalfLifeDays } from './decay.js';
 import { DEFAULT_PARAMS, type RunParams } from './pipeline.js';
-import type { RunRecord, RunTrigger, SegmentationRepository } from './repository.js';
+import type { AudienceRunInput, RunRecord, RunTrigger, SegmentationRepository } from './repository.js';
 import type { RunRecovery } from './run-recovery.js';
 
 /** What a caller (the API, the refresh policy) asks of a run: parameters, publish, and time decay. */
@@ -36,9 +36,10 @@ export class RunQueue {
 
   /**
    * Queues a run; 409 while another is queued or running anywhere (a stale one is cleaned up first). `publish: false`
-   * prepares a candidate: it succeeds without becoming the visible run.
+   * prepares a candidate: it succeeds without becoming the visible run. With `audience`, a run of that audience's
+   * members only (kind `audience`: never published, never a candidate; POST /v1/audiences/segmentation).
    */
-  async enqueue(input: RunRequest, trigger: RunTrigger = 'api'): Promise<{ id: string; status: 'queued' }> {
+  async enqueue(input: RunRequest, trigger: RunTrigger = 'api', audience?: AudienceRunInput): Promise<{ id: string; status: 'queued' }> {
     if (this.stopping) throw AppError.unavailable('The service is shutting down');
     const { publish = true, halfLifeDays, asOf, ...rest } = input;
     const params: RunParams = { ...DEFAULT_PARAMS, ...definedOnly(rest) };
@@ -56,7 +57,7 @@ export class RunQueue {
     }
     const id = randomUUID();
     const stored = { ...params, ...(decay ?? {}), engine: this.engine };
-    const opts = { publish, trigger };
+    const opts = { publish: publish && !audience, trigger, ...(audience ? { audience } : {}) };
     let created = await this.repo.createRun(id, stored, this.engine, opts);
     if (!created && (await this.recovery.recoverStale()).length > 0) {
       created = await this.repo.createRun(id, stored, this.engine, opts);

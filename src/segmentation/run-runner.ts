@@ -2,12 +2,16 @@ import type { Logger } from '../logger.js';
 import type { EngineRun, SegmentationEngine } from './engine.js';
 import { DEFAULT_PARAMS, type RunParams, type SegmentsResult } from './pipeline.js';
 import type { SegmentationRepository } from './repository.js';
+import { isAudienceRun, type RunKind } from './run-record.js';
 import { keepAlive } from './run-heartbeat.js';
 import { runDecay } from './decay.js';
 import { rejection, type RunOutcome, type VisibleOutcome } from './run-validation.js';
+import { InProcessEngine } from './engine-in-process.js';
 
 /** Segments (and their IN_SEGMENT edges) are kept for this many newest succeeded runs; SegmentRun nodes stay. */
 const KEEP_SEGMENT_RUNS = 5;
+/** The same for audiences' own segmentations (each audience a marketer segments is one run). */
+const KEEP_AUDIENCE_RUNS = 50;
 
 /** The error a run fails with when its worker is asked to stop (SIGTERM, or its parent went away). */
 export const SHUTDOWN_ERROR = 'interrupted: shutdown';
@@ -25,8 +29,8 @@ export interface ClaimedRun {
   params: Record<string, unknown>;
   /** Becomes the visible run when it succeeds (false: a candidate). */
   publish: boolean;
-  /** SegmentRun.kind ('segmentation' when absent): which kinds are validated before they complete is run-validation.ts's. */
-  kind?: string;
+  /** SegmentRun.kind ('segmentation' when absent): an `audience` run is never published, validated against the visible run, nor matched with its lineage. */
+  kind?: RunKind;
 }
 
 /**
@@ -97,9 +101,11 @@ export class RunRunner {
     let wroteData = false;
     let outcome: RunOutcome | undefined;
     try {
-      log.info({ params }, 'segmentation run started');
-      const engine = this.engine;
-      const curator = this.curator;
+      const audience = isAudienceRun(run);
+      log.info({ params, kind: run.kind ?? 'segmentation' }, 'segmentation run started');
+      // An audience is a sub-population streamed into the worker (the GDS engine projects everyone).
+      const engine = audience && this.engine.name !== 'graphology' ? new InProcessEngine(this.repo) : this.engine;
+      const curator = audience ? undefined : this.curator;
       await engine.check();
       progress({ phase });
       let previousRunId: string | null = null;
@@ -108,6 +114,8 @@ export class RunRunner {
         params,
         decay: runDecay(run.params),
         previous: async () => {
+          // An audience's segments are its own: neither matched with the population's nor carried on from them.
+          if (audience) return null;
           const visibleId = (previousRunId = await this.repo.visibleRunId());
           if (!visibleId) return null;
           const [segments, older] = await Promise.all([
@@ -120,6 +128,7 @@ export class RunRunner {
         progress: (done) => progress({ phase, done }),
         checkStop,
         ...(curator ? { excludedTopics: await curator.excludedTopics() } : {}),
+        ...(audience ? { users: await this.repo.audienceUsers(runId) } : {}),
       };
       const detected = await engine.segment(engineRun);
       const { result, algorithm } = detected;
@@ -166,22 +175,29 @@ export class RunRunner {
       checkStop();
       // Its segment ids continue the lineage of the run they were matched against (the visible run when it read it).
       const basedOn = result.stability.coarse.previousRunId;
-      const completed = await this.repo.completeRun(runId, metrics, { publish: run.publish, basedOn });
+      const completed = await this.repo.completeRun(runId, metrics, { publish: run.publish && !audience, basedOn });
       if (!completed) throw new Error('the run was no longer running (marked failed elsewhere)');
       phase = 'done';
       progress({ phase });
       log.info(
         { metrics: { ...metrics, stability: undefined, stabilityFine: undefined }, visible: completed.visible },
-        completed.visible ? 'segmentation run succeeded: it is the visible run' : 'segmentation run succeeded as a candidate (not visible)',
+        audience
+          ? "audience segmentation run succeeded (the audience's own segments, never visible)"
+          : completed.visible
+            ? 'segmentation run succeeded: it is the visible run'
+            : 'segmentation run succeeded as a candidate (not visible)',
       );
-      if (run.publish && !completed.visible) {
+      if (run.publish && !audience && !completed.visible) {
         log.warn(
           { basedOn },
           'the visible run changed while this run ran: it stays a candidate (its segment ids follow the run it started from)',
         );
       }
-      await this.repo.pruneRelated().catch((err) => log.warn({ err }, 'could not drop RELATED edges no longer read'));
-      await this.repo.deleteOldSegments(KEEP_SEGMENT_RUNS).catch((err) => log.warn({ err }, "could not drop old runs' segments"));
+      // RELATED edges are the population's (an audience run writes none).
+      if (!audience) await this.repo.pruneRelated().catch((err) => log.warn({ err }, 'could not drop RELATED edges no longer read'));
+      await this.repo
+        .deleteOldSegments(KEEP_SEGMENT_RUNS, KEEP_AUDIENCE_RUNS)
+        .catch((err) => log.warn({ err }, "could not drop old runs' segments"));
       return 'succeeded';
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);

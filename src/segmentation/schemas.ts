@@ -166,6 +166,12 @@ export const RunSchema = z
     trigger: z
       .enum(['api', 'schedule', 'drift'])
       .describe('Extension: who started it (an API call, the refresh schedule, the drift trigger)'),
+    kind: z
+      .enum(['segmentation', 'audience'])
+      .describe(
+        "Extension: `audience` for an audience's own segmentation (POST /v1/audiences/segmentation), never published nor listed here",
+      ),
+    audience: z.record(z.string(), z.unknown()).optional().describe('Extension, audience runs: the definition they were queued with'),
   })
   .openapi('SegmentationRun');
 

@@ -27,8 +27,8 @@ export class SegmentQueries {
     this.hidden = hidden;
   }
 
-  /** Without hidden topics, in its top topics and in a label that names one. */
-  private shown(s: SegmentRecord): SegmentRecord {
+  /** Without hidden topics, in its top topics and in a label that names one (any run's segment: audiences' runs too). */
+  shown(s: SegmentRecord): SegmentRecord {
     if (!s.topTopics.some((t) => this.hidden(t.id))) return s;
     return { ...s, label: visibleLabel(s.label, s.topTopics, this.hidden), topTopics: s.topTopics.filter((t) => !this.hidden(t.id)) };
   }
