@@ -25,14 +25,16 @@ export function mountAudienceSegmentationRoutes(api: ApiRouter, services: Servic
       description:
         'The audience is a rule (as in POST /v1/audiences/query), a saved audience (its members outside the holdout) or an ' +
         'uploaded list of user references, resolved now. A ' +
-        'run worker segments its members (kind `audience`); its segments are read with GET /v1/audiences/segmentation/{id} ' +
-        "and never replace the population's segments, segments of one or audiences. It shares the one run slot with " +
+        'run worker segments its members (kind `audience`) who consent to segmentation and marketing, without sensitive ' +
+        "topics; its segments are read with GET /v1/audiences/segmentation/{id} and never replace the population's " +
+        'segments, segments of one or audiences (never published, never a candidate). It shares the one run slot with ' +
         `population runs (409 while any run is queued or running). ${MIN_AUDIENCE_USERS}–${MAX_AUDIENCE_USERS} members.`,
       tags: ['Audiences'],
       access: [...MARKETERS],
       body: AudienceSegmentationBody,
       responses: {
         202: { description: 'Queued', schema: AudienceSegmentationAccepted },
+        400: { description: 'Invalid audience or parameters; `sensitive-topic` when the rule names a sensitive topic or category' },
         404: { description: 'A segment in the rule, or the saved audience, is unknown' },
         409: { description: '`run-in-progress`: another run is queued or running' },
         422: { description: '`audience-too-small` / `audience-too-large`' },
