@@ -8,7 +8,7 @@ import { parsed, problem } from './support/parse.js';
 import { AudiencePageSchema } from '../src/affinity/schemas.js';
 
 type Member = z.output<typeof AudiencePageSchema>['items'][number];
-import { parseCsvRows } from '../src/ingest/parse.js';
+import { parseCsvRows } from '../src/ingest/csv-rows.js';
 
 /** The export read as a spreadsheet would (RFC 4180), with the import CLI's own reader. */
 const parseCsv = (text: string) => parseCsvRows(text).map((r) => r.cells);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app.js';
 import { getJson, importProfiles, sleep } from './support/dashboard-seed.js';
 import { createAudience, evaluated, holdJobs, JOB_ENV } from './support/audiences.js';
-import { parseCsvRows } from '../src/ingest/parse.js';
+import { parseCsvRows } from '../src/ingest/csv-rows.js';
 import { mulberry32 } from '../src/segmentation/random.js';
 
 /**

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Insight } from '../src/insight/insight-service.js';
-import { parseCsvRows } from '../src/ingest/parse.js';
+import { parseCsvRows } from '../src/ingest/csv-rows.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { getJson, importProfiles, runSegmentation, segmentOfTopic, sleep } from './support/dashboard-seed.js';
 

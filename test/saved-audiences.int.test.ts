@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app.js';
 import { getJson, importProfiles, runSegmentation, segmentOfTopic } from './support/dashboard-seed.js';
 import { createAudience, evaluated, getAudience, history, holdJobs, JOB_ENV, members, until } from './support/audiences.js';
-import { parseCsvRows } from '../src/ingest/parse.js';
+import { parseCsvRows } from '../src/ingest/csv-rows.js';
 import { inHoldout } from '../src/audiences/holdout.js';
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCsvRows } from '../src/ingest/parse.js';
+import { parseCsvRows } from '../src/ingest/csv-rows.js';
 import { topicId } from '../src/graph/topic-key.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { getJson, importProfiles, runSegmentation } from './support/dashboard-seed.js';

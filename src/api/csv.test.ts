@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { csvLine, streamCsv } from './csv.js';
-import { parseCsvRows } from '../ingest/parse.js';
+import { parseCsvRows } from '../ingest/csv-rows.js';
 
 const parseCsv = (text: string) => parseCsvRows(text).map((r) => r.cells);
 

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { AppError } from '../errors.js';
 import type { ApiKeyRecord, ApiKeyRepository } from './api-key-repository.js';
 import type { Principal, Role } from './principal.js';
@@ -11,11 +12,21 @@ export function hashKey(key: string): string {
 }
 
 export class ApiKeyService {
-  // Content systems call the affinity endpoints at high rates; a short cache keeps key checks off the database.
-  private readonly cache = new Map<string, { principal: Principal | null; expires: number }>();
-  private readonly pending = new Map<string, Promise<Principal | null>>();
-  /** Bumped by revocations: a lookup that started before one must not cache what it read. */
-  private generation = 0;
+  /**
+   * Content systems call the affinity endpoints at high rates; a short cache keeps key checks off the database. Unknown
+   * keys are kept too (`principal: null`). Concurrent checks of one key share one lookup (lru-cache's fetch). Dropping
+   * an entry whose lookup is still on its way (a revocation clears the cache) lets that lookup answer the requests
+   * already waiting for it (`ignoreFetchAbort`) but keeps nothing, and later requests look the key up again.
+   */
+  private readonly cache = new LRUCache<string, { principal: Principal | null }>({
+    max: 10_000,
+    ttl: CACHE_TTL_MS,
+    ignoreFetchAbort: true,
+    fetchMethod: async (hash) => {
+      const found = await this.repo.findByHash(hash);
+      return { principal: found ? { kind: 'key', keyId: found.id, role: found.role, name: found.name } : null };
+    },
+  });
 
   constructor(private readonly repo: ApiKeyRepository) {}
 
@@ -31,11 +42,8 @@ export class ApiKeyService {
 
   async revoke(id: string): Promise<void> {
     if (!(await this.repo.delete(id))) throw AppError.notFound('API key');
-    this.generation++;
-    this.pending.clear();
-    for (const [hash, entry] of this.cache) {
-      if (entry.principal?.kind === 'key' && entry.principal.keyId === id) this.cache.delete(hash);
-    }
+    // Lookups in flight may have read the key before it went: only a clear reaches them (revocations are rare).
+    this.cache.clear();
   }
 
   async bootstrapAdmin(key: string): Promise<void> {
@@ -44,27 +52,7 @@ export class ApiKeyService {
   }
 
   async authenticate(key: string): Promise<Principal | null> {
-    const hash = hashKey(key);
-    const now = Date.now();
-    const hit = this.cache.get(hash);
-    if (hit && hit.expires > now) return hit.principal;
-    // When an entry expires under load, every request in flight would miss at once: they share one lookup.
-    const shared = this.pending.get(hash);
-    if (shared) return shared;
-    const lookup: Promise<Principal | null> = this.lookup(hash).finally(() => {
-      if (this.pending.get(hash) === lookup) this.pending.delete(hash);
-    });
-    this.pending.set(hash, lookup);
-    return lookup;
-  }
-
-  private async lookup(hash: string): Promise<Principal | null> {
-    const generation = this.generation;
-    const found = await this.repo.findByHash(hash);
-    const principal: Principal | null = found ? { kind: 'key', keyId: found.id, role: found.role, name: found.name } : null;
-    if (generation !== this.generation) return principal;
-    if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(hash, { principal, expires: Date.now() + CACHE_TTL_MS });
-    return principal;
+    const entry = await this.cache.fetch(hashKey(key));
+    return entry!.principal;
   }
 }

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Db, Tx } from '../db/neo4j.js';
 import type { Hierarchy } from '../segmentation/hierarchy.js';
 import type { Lineage } from '../segmentation/lineage.js';
@@ -125,8 +126,8 @@ export interface OverlayRows {
 }
 
 export class CurationRepository {
-  /** Stability reports never change once a run has succeeded. */
-  private readonly lineages = new Map<string, Lineage | null>();
+  /** Stability reports never change once a run has succeeded; the recent runs' are kept. */
+  private readonly lineages = new LRUCache<string, Lineage>({ max: 256 });
 
   constructor(private readonly db: Db) {}
 
@@ -234,7 +235,8 @@ export class CurationRepository {
 
   /** The run's stability report (its lineage from the run before it); null for runs without one. */
   async lineage(runId: string): Promise<Lineage | null> {
-    if (this.lineages.has(runId)) return this.lineages.get(runId)!;
+    const known = this.lineages.get(runId);
+    if (known) return known;
     const [row] = await this.db.read<{ metrics: string | null }>('curation/read-run-lineage', { runId });
     const lineage = lineageOfMetrics(row?.metrics ?? null);
     // Only a finished run's report is final (a run in progress has none yet).

@@ -91,4 +91,17 @@ describe('bulk file readers', () => {
     for await (const item of readFile(file, 'csv', scan, () => undefined)) order.push(item.line);
     expect(order).toEqual([3, 2]);
   });
+
+  it('reports a CSV quoted cell left open on the line it starts, as the online import does, and refuses non-UTF-8 bytes', async () => {
+    const csv = 'externalId,topic\r\nc-1,"Chess\r\nand more"\r\n\r\nc-2,"Go\nc-3,Yoga\n';
+    const read = await readAll(fileWith(csv, 'csv'), 'csv');
+    expect(read).toEqual(parseImportFile(csv, 'csv'));
+    expect(read).toEqual([
+      { line: 2, value: { externalId: 'c-1', interests: [{ topic: 'Chess\r\nand more' }] } },
+      { line: 5, error: expect.stringMatching(/quoted cell is not closed/) },
+    ]);
+    const bad = path.join(dir, 'bad.csv');
+    writeFileSync(bad, Buffer.concat([Buffer.from('externalId,topic\nc-1,'), Buffer.from([0xff]), Buffer.from('\n')]));
+    await expect(readAll(bad, 'csv')).rejects.toThrow(/not valid UTF-8/);
+  });
 });

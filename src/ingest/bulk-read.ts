@@ -2,7 +2,8 @@ import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { INVALID_UTF8_LINE } from '../api/text.js';
 import { normalizeEmail } from '../users/user-identity.js';
-import { CsvRecordBuilder, CsvRowParser, stringField, type ImportFormat, type RawItem } from './parse.js';
+import { csvRowsOf, type CsvProblem, type CsvRow } from './csv-rows.js';
+import { CsvRecordBuilder, stringField, type ImportFormat, type RawItem } from './parse.js';
 
 /**
  * Streaming readers of import files for the initial bulk load (bulk-load.ts): the same formats, line numbers and
@@ -188,11 +189,13 @@ async function* jsonArrayItems(file: string, onBytes: (n: number) => void): Asyn
   if (state === 'inArray') throw new BulkInputError('not valid JSON: the array is not closed');
 }
 
-/** CSV rows of a file, with the header's problem (if any) as an error item on line 1. */
-async function csvRows(file: string, onBytes: (n: number) => void, onRow: (row: { line: number; cells: string[] }) => void): Promise<void> {
-  const parser = new CsvRowParser();
-  for await (const piece of textPieces(file, onBytes)) parser.push(piece, onRow);
-  parser.end(onRow);
+/** CSV rows of a file; what csv-parse cannot read goes to `onProblem`. */
+function csvRows(
+  file: string,
+  onBytes: (n: number) => void,
+  onProblem: (problem: CsvProblem) => void = () => undefined,
+): AsyncGenerator<CsvRow> {
+  return csvRowsOf(textPieces(file, onBytes), onProblem);
 }
 
 export interface FileScan {
@@ -225,22 +228,22 @@ export async function scanFile(file: string, format: ImportFormat, onBytes: (n: 
     const builder = new CsvRecordBuilder();
     const lastRowOf = new Map<string, number>();
     let header = true;
-    await csvRows(file, onBytes, ({ line, cells }) => {
+    for await (const { line, cells } of csvRows(file, onBytes, () => scan.items++)) {
       if (header) {
         header = false;
         builder.setHeader(cells);
-        return;
+        continue;
       }
       const id = builder.externalIdOf(cells);
       if (id === undefined) {
         scan.items++;
-        return;
+        continue;
       }
       if (!lastRowOf.has(id)) scan.items++;
       lastRowOf.set(id, line);
       const email = builder.emailOf(cells);
       if (email) noteEmail(email, id);
-    });
+    }
     scan.lastRowOf = lastRowOf;
     return scan;
   }
@@ -273,29 +276,25 @@ export async function* readFile(file: string, format: ImportFormat, scan: FileSc
   if (format === 'ndjson') return yield* ndjsonItems(file, onBytes);
   if (format === 'json') return yield* jsonArrayItems(file, onBytes);
   const builder = new CsvRecordBuilder();
-  const out: RawItem[] = [];
+  const problems: CsvProblem[] = [];
   let header = true;
-  let headerProblem: RawItem | undefined;
-  const parser = new CsvRowParser();
-  const onRow = ({ line, cells }: { line: number; cells: string[] }) => {
+  for await (const { line, cells } of csvRows(file, onBytes, (p) => problems.push(p))) {
     if (header) {
       header = false;
-      headerProblem = builder.setHeader(cells);
-      return;
+      const headerProblem = builder.setHeader(cells);
+      if (headerProblem) return yield headerProblem;
+      continue;
     }
-    if (headerProblem) return;
+    yield* problems.splice(0);
     const problem = builder.row(line, cells);
-    if (problem) return void out.push(problem);
+    if (problem) {
+      yield problem;
+      continue;
+    }
     const id = builder.externalIdOf(cells)!;
-    if (scan.lastRowOf?.get(id) === line) out.push(builder.take(id)!);
-  };
-  for await (const piece of textPieces(file, onBytes)) {
-    parser.push(piece, onRow);
-    if (headerProblem) return yield headerProblem;
-    yield* out.splice(0);
+    if (scan.lastRowOf?.get(id) === line) yield builder.take(id)!;
   }
-  parser.end(onRow);
-  if (headerProblem) return yield headerProblem;
-  yield* out.splice(0);
+  if (header && problems.length) return yield { line: 1, error: problems[0]!.error };
+  yield* problems;
   yield* builder.takeAll();
 }

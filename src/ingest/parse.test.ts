@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  chunkByExternalId,
-  csvToItems,
-  CsvRowParser,
-  formatFromPath,
-  parseCsvRows,
-  parseImportFile,
-  parseNdjson,
-  validateItems,
-  stringField,
-} from './parse.js';
+import { chunkByExternalId, csvToItems, formatFromPath, parseImportFile, parseNdjson, validateItems, stringField } from './parse.js';
+import { csvRowsOf, parseCsvRows, type CsvRow } from './csv-rows.js';
 import { ProfileRecord } from './schemas.js';
 
 describe('parseNdjson', () => {
@@ -61,21 +52,33 @@ describe('CSV', () => {
     ]);
   });
 
-  it('gives the same rows when the text arrives in pieces, wherever it is cut', () => {
+  it('gives the same rows when the text arrives in pieces, wherever it is cut', async () => {
     const text = 'a,b\r\n"x, y","say ""hi"""\r\n"multi\nline",z\r""""\n\nlast,"q"""';
     const whole = parseCsvRows(text);
     expect(whole.map((r) => r.cells)).toEqual([['a', 'b'], ['x, y', 'say "hi"'], ['multi\nline', 'z'], ['"'], ['last', 'q"']]);
     for (let cut = 0; cut <= text.length; cut++) {
       for (const step of [1, 2, 3]) {
-        const parser = new CsvRowParser();
-        const rows: Array<{ line: number; cells: string[] }> = [];
-        const add = (r: { line: number; cells: string[] }) => void rows.push(r);
-        parser.push(text.slice(0, cut), add);
-        for (let i = cut; i < text.length; i += step) parser.push(text.slice(i, i + step), add);
-        parser.end(add);
+        const pieces = [text.slice(0, cut)];
+        for (let i = cut; i < text.length; i += step) pieces.push(text.slice(i, i + step));
+        const rows: CsvRow[] = [];
+        for await (const row of csvRowsOf(
+          (async function* () {
+            yield* pieces;
+          })(),
+          () => undefined,
+        ))
+          rows.push(row);
         expect(rows, `cut at ${cut}, then ${step} at a time`).toEqual(whole);
       }
     }
+  });
+
+  it('numbers rows by the line they start on, and reports a quoted cell left open on its line', () => {
+    expect(parseCsvRows('a\r\n\r\nb\r\n\r\n\r\n"c\r\nd"\r\ne').map((r) => r.line)).toEqual([1, 3, 6, 8]);
+    expect(csvToItems('externalId,topic\nc-1,Chess\n\nc-2,"Go\nc-3,Yoga\n')).toEqual([
+      { line: 2, value: { externalId: 'c-1', interests: [{ topic: 'Chess' }] } },
+      { line: 4, error: expect.stringMatching(/quoted cell is not closed/) },
+    ]);
   });
 
   it('groups interest rows by externalId into one record, numbered by its first row', () => {

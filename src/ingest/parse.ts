@@ -1,6 +1,7 @@
 import type { ZodError, ZodType, z } from 'zod';
 import { AppError } from '../errors.js';
 import { INVALID_UTF8_LINE, invalidUtf8Body } from '../api/text.js';
+import { readCsv } from './csv-rows.js';
 
 /** One input record before validation: its 1-based line (NDJSON) or index + 1 (JSON array), and its value. */
 export type RawItem = { line: number; value: unknown } | { line: number; error: string };
@@ -113,98 +114,6 @@ export function stringField(value: unknown, field: string): string | undefined {
 
 // ---- CSV (CLI only) -----------------------------------------------------------------------------------------------
 
-/**
- * RFC 4180 fields: quotes, doubled quotes, commas and newlines inside quotes. Incremental: text can arrive in pieces
- * (the initial bulk load streams files far larger than memory); rows come out with the line they start on.
- */
-export class CsvRowParser {
-  private cells: string[] = [];
-  private cell = '';
-  private quoted = false;
-  private line = 1;
-  private rowLine = 1;
-  private any = false;
-  /** A quote ended the previous piece: the next character decides between a doubled quote and a closing one. */
-  private quoteAtEnd = false;
-  /** A CR ended the previous piece: a LF starting the next one belongs to it. */
-  private crAtEnd = false;
-
-  push(text: string, onRow: (row: { line: number; cells: string[] }) => void): void {
-    let i = 0;
-    if (this.crAtEnd) {
-      this.crAtEnd = false;
-      if (text[0] === '\n') i = 1;
-    }
-    if (this.quoteAtEnd) {
-      this.quoteAtEnd = false;
-      if (text[0] === '"') {
-        this.cell += '"';
-        i = 1;
-      } else this.quoted = false;
-    }
-    for (; i < text.length; i++) {
-      const c = text[i]!;
-      if (this.quoted) {
-        if (c === '"') {
-          if (i + 1 === text.length) this.quoteAtEnd = true;
-          else if (text[i + 1] === '"') {
-            this.cell += '"';
-            i++;
-          } else this.quoted = false;
-        } else {
-          if (c === '\n') this.line++;
-          this.cell += c;
-        }
-        continue;
-      }
-      if (c === '"') {
-        this.quoted = true;
-        this.any = true;
-      } else if (c === ',') {
-        this.cells.push(this.cell);
-        this.cell = '';
-        this.any = true;
-      } else if (c === '\n' || c === '\r') {
-        if (c === '\r') {
-          if (i + 1 === text.length) this.crAtEnd = true;
-          else if (text[i + 1] === '\n') i++;
-        }
-        this.endRow(onRow);
-        this.line++;
-        this.rowLine = this.line;
-      } else {
-        this.cell += c;
-        this.any = true;
-      }
-    }
-  }
-
-  end(onRow: (row: { line: number; cells: string[] }) => void): void {
-    if (this.quoteAtEnd) {
-      this.quoteAtEnd = false;
-      this.quoted = false;
-    }
-    this.endRow(onRow);
-  }
-
-  private endRow(onRow: (row: { line: number; cells: string[] }) => void): void {
-    if (this.any || this.cell.length > 0) onRow({ line: this.rowLine, cells: [...this.cells, this.cell] });
-    this.cells = [];
-    this.cell = '';
-    this.any = false;
-  }
-}
-
-/** A whole CSV text as rows with their line numbers. */
-export function parseCsvRows(text: string): Array<{ line: number; cells: string[] }> {
-  const rows: Array<{ line: number; cells: string[] }> = [];
-  const parser = new CsvRowParser();
-  const add = (row: { line: number; cells: string[] }) => void rows.push(row);
-  parser.push(text, add);
-  parser.end(add);
-  return rows;
-}
-
 export const CSV_COLUMNS = ['externalId', 'email', 'name', 'topic', 'category', 'weight', 'at'] as const;
 
 /**
@@ -287,12 +196,12 @@ export class CsvRecordBuilder {
 
 /** CSV for the import CLI (see CsvRecordBuilder): every record of a whole text, in line order. */
 export function csvToItems(text: string): RawItem[] {
-  const rows = parseCsvRows(text);
-  if (rows.length === 0) return [];
+  const { rows, problems } = readCsv(text);
+  if (rows.length === 0) return problems.length ? [{ line: 1, error: problems[0]!.error }] : [];
   const builder = new CsvRecordBuilder();
   const headerProblem = builder.setHeader(rows[0]!.cells);
   if (headerProblem) return [headerProblem];
-  const out: RawItem[] = [];
+  const out: RawItem[] = [...problems];
   for (const { line, cells } of rows.slice(1)) {
     const item = builder.row(line, cells);
     if (item) out.push(item);
