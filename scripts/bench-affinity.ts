@@ -32,16 +32,13 @@ import type { GenerateOptions } from '../src/demo/planted.js';
 import { listen } from '../src/api/listen.js';
 import { RunWorker } from '../src/worker/run-worker.js';
 import { loadPlantedUsers } from './lib/load-planted.js';
+import { plantedArgs, plantedFrom } from './lib/planted-options.js';
 import { cpuSeconds } from './lib/proc.js';
 import { runConstantRateProcess, type ConstantRateFigures, type ConstantRateOptions } from './lib/constant-rate.js';
 
 const { values: opts } = parseArgs({
   options: {
-    users: { type: 'string', default: '100000' },
-    interests: { type: 'string', default: '25' },
-    communities: { type: 'string', default: '50' },
-    'topics-per-community': { type: 'string', default: '30' },
-    seed: { type: 'string', default: '1' },
+    ...plantedArgs({ users: '100000', communities: '50', topicsPerCommunity: '30' }),
     rate: { type: 'string', default: '1000' },
     duration: { type: 'string', default: '30' },
     connections: { type: 'string', default: '32' },
@@ -54,13 +51,7 @@ const { values: opts } = parseArgs({
 });
 
 const users = Number(opts.users);
-const gen: GenerateOptions = {
-  users,
-  communities: Number(opts.communities),
-  topicsPerCommunity: Number(opts['topics-per-community']),
-  interestsPerUser: Number(opts.interests),
-  seed: Number(opts.seed),
-};
+const gen: GenerateOptions = plantedFrom(opts);
 
 interface Diagnostics {
   loopDelayP99: number;

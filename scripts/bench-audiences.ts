@@ -30,26 +30,17 @@ import { JobHost } from '../src/jobs/job-host.js';
 import { RunWorker } from '../src/worker/run-worker.js';
 import { plantedTopics, type GenerateOptions } from '../src/demo/planted.js';
 import { loadPlantedUsers } from './lib/load-planted.js';
+import { plantedArgs, plantedFrom } from './lib/planted-options.js';
 
 const { values: opts } = parseArgs({
   options: {
-    users: { type: 'string', default: '100000' },
-    interests: { type: 'string', default: '25' },
-    communities: { type: 'string', default: '50' },
-    'topics-per-community': { type: 'string', default: '30' },
-    seed: { type: 'string', default: '1' },
+    ...plantedArgs({ users: '100000', communities: '50', topicsPerCommunity: '30' }),
     batch: { type: 'string', default: '2000' },
     heap: { type: 'string', default: '4g' },
   },
 });
 
-const gen: GenerateOptions = {
-  users: Number(opts.users),
-  communities: Number(opts.communities),
-  topicsPerCommunity: Number(opts['topics-per-community']),
-  interestsPerUser: Number(opts.interests),
-  seed: Number(opts.seed),
-};
+const gen: GenerateOptions = plantedFrom(opts);
 
 async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
   const started = performance.now();

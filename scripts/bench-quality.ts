@@ -31,7 +31,7 @@ import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { createServices } from '../src/services.js';
 import { createApp } from '../src/app.js';
-import { listen, serverTimeoutsFrom } from '../src/api/listen.js';
+import { closeNow, listen, serverTimeoutsFrom } from '../src/api/listen.js';
 import { topicId } from '../src/graph/topic-key.js';
 import { InterestCollector } from '../src/segmentation/projection.js';
 import { DEFAULT_PARAMS, segmentInterests } from '../src/segmentation/pipeline.js';
@@ -294,10 +294,7 @@ async function overHttp(name: string, data: PlantedData): Promise<Row> {
       },
     };
   } finally {
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    await closeNow(server);
     await services.shutdown();
     await db.close();
     await neo4j.stop();

@@ -29,31 +29,22 @@ import { Db } from '../src/db/neo4j.js';
 import { applySchema } from '../src/db/schema.js';
 import type { GenerateOptions } from '../src/demo/planted.js';
 import { loadPlantedUsers } from './lib/load-planted.js';
+import { plantedArgs, plantedFrom } from './lib/planted-options.js';
 import { cpuSeconds } from './lib/proc.js';
 
 const { values: opts } = parseArgs({
   options: {
-    users: { type: 'string', default: '50000' },
-    interests: { type: 'string', default: '25' },
-    communities: { type: 'string', default: '120' },
-    'topics-per-community': { type: 'string', default: '94' },
+    ...plantedArgs({ users: '50000', communities: '120', topicsPerCommunity: '94' }),
     interval: { type: 'string', default: '50' },
     idle: { type: 'string', default: '20' },
     after: { type: 'string', default: '10' },
     mode: { type: 'string', default: 'worker' },
-    seed: { type: 'string', default: '1' },
     heap: { type: 'string', default: '4g' },
   },
 });
 if (opts.mode !== 'worker' && opts.mode !== 'in-process') throw new Error('--mode must be worker or in-process');
 const interval = Number(opts.interval);
-const gen: GenerateOptions = {
-  users: Number(opts.users),
-  communities: Number(opts.communities),
-  topicsPerCommunity: Number(opts['topics-per-community']),
-  interestsPerUser: Number(opts.interests),
-  seed: Number(opts.seed),
-};
+const gen: GenerateOptions = plantedFrom(opts);
 const ADMIN_KEY = 'bench-admin-key-0123456789';
 const loadAvg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestApp, type TestApp } from './support/app.js';
 import { createApp } from '../src/app.js';
-import { listen } from '../src/api/listen.js';
+import { closeNow, listen } from '../src/api/listen.js';
 import { loadConfig } from '../src/config.js';
 import { Db } from '../src/db/neo4j.js';
 import { createLogger } from '../src/logger.js';
@@ -106,10 +106,7 @@ describe('public operations endpoints and credentials', () => {
       const ready = await fetch(`${baseUrl}/readyz`);
       expect(ready.status).toBe(503);
     } finally {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await closeNow(server);
       await services.shutdown();
       await db.close();
     }

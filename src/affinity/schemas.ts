@@ -147,6 +147,15 @@ export const BoundedRule = z.preprocess((value, ctx) => {
   return value;
 }, RuleSchema);
 
+/** The segment whose affinity orders a rule audience. */
+export const RankBy = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .optional()
+  .describe('Segment whose affinity orders the audience (default: the first in `where`)');
+
 export const AudienceQueryBody = z
   .object({
     where: BoundedRule.describe(
@@ -154,13 +163,7 @@ export const AudienceQueryBody = z
         '{interest: {topic, minWeight?}}, or {all: [...]}, {any: [...]}, {not: ...} (a negation only beside a positive condition in `all`). ' +
         `At most ${MAX_RULE_DEPTH} levels deep (a lone condition is 1) and ${MAX_RULE_LEAVES} conditions in all; larger rules: 400`,
     ),
-    rankBy: z
-      .string()
-      .trim()
-      .min(1)
-      .max(200)
-      .optional()
-      .describe('Segment whose affinity orders the audience (default: the first in `where`)'),
+    rankBy: RankBy,
     limit: z.number().int().min(1).max(1000).default(100),
     cursor: z.string().max(2000).optional(),
   })

@@ -3,12 +3,12 @@
  * process, see segmentation/visible-run.ts) and the audience index over it, built on demand in slices and rebuilt in
  * the background once too many people changed since.
  */
-import { setImmediate as pause } from 'node:timers/promises';
 import type { Logger } from '../logger.js';
 import type { ServedRunRecord, VisibleRun } from '../segmentation/visible-run.js';
 import { halfLifeMs, runDecay } from '../segmentation/decay.js';
 import type { AffinityRepository } from './affinity-repository.js';
 import { AudienceIndex } from './audience-index.js';
+import { ModelBuild } from './model-build.js';
 import type { PopulationSync } from './population-sync.js';
 import type { RunModel } from './run-model.js';
 
@@ -16,7 +16,7 @@ export class ServedRun {
   private model: RunModel | null = null;
   private version: string | null = null;
   private index: AudienceIndex | undefined;
-  private building: { model: RunModel; index: AudienceIndex; done: Promise<AudienceIndex> } | undefined;
+  private readonly building = new ModelBuild<AudienceIndex>();
 
   constructor(
     private readonly repo: AffinityRepository,
@@ -27,7 +27,7 @@ export class ServedRun {
     visible.onSwitch((run) => this.prepare(run));
     sync.onChange((slot) => {
       this.index?.touch(slot);
-      this.building?.index.touch(slot);
+      this.building.pending?.touch(slot);
     });
   }
 
@@ -75,23 +75,13 @@ export class ServedRun {
   }
 
   private build(model: RunModel): Promise<AudienceIndex> {
-    if (this.building?.model === model) return this.building.done;
-    const started = Date.now();
-    const index = new AudienceIndex(this.sync.store, model);
-    const done = index
-      .fill(() => pause())
-      .then(() => {
+    return this.building.of(
+      model,
+      () => new AudienceIndex(this.sync.store, model),
+      (index, ms) => {
         if (this.model === model) this.index = index;
-        this.logger.debug({ runId: model.runId, people: this.sync.store.size, ms: Date.now() - started }, 'audience index built');
-        return index;
-      });
-    const building = { model, index, done };
-    this.building = building;
-    void done
-      .catch(() => undefined)
-      .finally(() => {
-        if (this.building === building) this.building = undefined;
-      });
-    return done;
+        this.logger.debug({ runId: model.runId, people: this.sync.store.size, ms }, 'audience index built');
+      },
+    );
   }
 }

@@ -43,3 +43,11 @@ export async function listen(
   const bound = typeof addr === 'object' && addr ? addr.port : port;
   return { server, port: bound, baseUrl: `http://${host.includes(':') ? `[${host}]` : host}:${bound}` };
 }
+
+/** Stops listening and drops every open connection at once (tests and benchmarks; `npm start` drains instead). */
+export function closeNow(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

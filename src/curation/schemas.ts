@@ -82,7 +82,11 @@ export const DecisionParams = z.object({ id: z.string().min(1).max(200) });
 export const SegmentCurationSchema = z
   .object({
     autoLabel: z.string().describe('The name the run gave it'),
-    labelSource: z.enum(['auto', 'rename', 'inherited', 'merge', 'group']),
+    labelSource: z
+      .enum(['auto', 'rename', 'inherited', 'merge', 'group'])
+      .describe(
+        "Where `label` comes from: the run, a rename, a rename inherited through a split, a merge's name, a group's automatic name",
+      ),
     labelDecisionId: z.string().nullable(),
     labelNote: z.string().nullable().describe('Why the name looks as it does (a renamed segment that split)'),
     members: z.array(z.string()).nullable().describe("A group: the run's segments shown as this one, itself first"),

@@ -11,6 +11,7 @@ import type { AudienceDefinition, AudienceMembers, AudienceService } from '../af
 import type { PopulationSync } from '../affinity/population-sync.js';
 import type { RunModel } from '../affinity/run-model.js';
 import type { ServedRun } from '../affinity/served-run.js';
+import { ModelBuild } from '../affinity/model-build.js';
 import { segmentChange, type SegmentChange } from './change.js';
 import type { InsightRepository, RunStabilityRecord, SegmentSummary } from './insight-repository.js';
 import { defaultMinSupport, overIndexed, rankLifts, round, type LiftRow } from './over-index.js';
@@ -108,7 +109,7 @@ const LABEL_TOPICS = 3;
 
 export class InsightService {
   private counts: PopulationCounts | undefined;
-  private building: { model: RunModel; counts: PopulationCounts; done: Promise<PopulationCounts> } | undefined;
+  private readonly building = new ModelBuild<PopulationCounts>();
   private context: { runId: string; done: Promise<RunContext> } | undefined;
 
   constructor(
@@ -126,7 +127,8 @@ export class InsightService {
   private live(): PopulationCounts[] {
     const out: PopulationCounts[] = [];
     if (this.counts) out.push(this.counts);
-    if (this.building && this.building.counts !== this.counts) out.push(this.building.counts);
+    const pending = this.building.pending;
+    if (pending && pending !== this.counts) out.push(pending);
     return out;
   }
 
@@ -140,24 +142,14 @@ export class InsightService {
   async populationOf(model: RunModel): Promise<PopulationCounts> {
     await this.sync.settled();
     if (this.counts?.model === model) return this.counts;
-    if (this.building?.model === model) return this.building.done;
-    const started = Date.now();
-    const counts = new PopulationCounts(this.sync.store, model);
-    const done = counts
-      .fill(() => pause())
-      .then(() => {
+    return this.building.of(
+      model,
+      () => new PopulationCounts(this.sync.store, model),
+      (counts, ms) => {
         if (this.run.current === model) this.counts = counts;
-        this.logger.debug({ runId: model.runId, people: counts.people, ms: Date.now() - started }, 'insight population counted');
-        return counts;
-      });
-    const building = { model, counts, done };
-    this.building = building;
-    void done
-      .catch(() => undefined)
-      .finally(() => {
-        if (this.building === building) this.building = undefined;
-      });
-    return done;
+        this.logger.debug({ runId: model.runId, people: counts.people, ms }, 'insight population counted');
+      },
+    );
   }
 
   /** What the run recorded about its segments and the previous run's (read once per run). */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { queryDecimal, queryInt } from '../api/http.js';
-import { AudienceMemberSchema, BoundedRule } from '../affinity/schemas.js';
+import { AudienceMemberSchema, BoundedRule, RankBy } from '../affinity/schemas.js';
 
 // ---- audience definitions -------------------------------------------------------------------------------------
 
@@ -15,13 +15,7 @@ const SegmentAudienceSchema = z
 const RuleAudienceSchema = z
   .object({
     where: BoundedRule.describe('Rules as in POST /v1/audiences/query'),
-    rankBy: z
-      .string()
-      .trim()
-      .min(1)
-      .max(200)
-      .optional()
-      .describe('Segment whose affinity ranks the people (default: the first in `where`)'),
+    rankBy: RankBy,
   })
   .strict();
 

@@ -1,20 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Holders, placeTopics } from './placement.js';
 import { mulberry32 } from './random.js';
-
-function view(list: number[][]) {
-  return {
-    forEachUser(fn: (topics: number[], weights: number[], user: number) => void) {
-      list.forEach((p, u) =>
-        fn(
-          p,
-          p.map(() => 1),
-          u,
-        ),
-      );
-    },
-  };
-}
+import { peopleOf } from '../../test/support/interest-lists.js';
 
 describe('Holders', () => {
   it('transposes interests: each topic with its holders and weights', () => {
@@ -53,7 +40,7 @@ describe('placeTopics (topics placed where their people sit)', () => {
   people[2]!.push(20);
   people[1]!.push(21);
   people.push([22]); // a topic whose only holder has nothing else: no evidence
-  const h = new Holders(view(people), 23);
+  const h = new Holders(peopleOf(people), 23);
   const start = Int32Array.from({ length: 23 }, (_, t) => (t < 10 ? 0 : t < 20 ? 1 : -1));
 
   it('places rare topics with the community their holders share, and leaves topics without evidence out', () => {
@@ -83,7 +70,7 @@ describe('placeTopics (topics placed where their people sit)', () => {
     const skewed: number[][] = [];
     for (let p = 0; p < 500; p++) skewed.push(p % 10 === 0 ? [10, 11, 12, 0] : [0, 1, 2, 10]);
     for (let p = 0; p < 50; p += 10) skewed[p]!.push(13);
-    const hs = new Holders(view(skewed), 14);
+    const hs = new Holders(peopleOf(skewed), 14);
     const m = Int32Array.from({ length: 14 }, (_, t) => (t < 10 ? 0 : t < 13 ? 1 : -1));
     expect(placeTopics(hs, m, 2)[13]).toBe(1);
   });

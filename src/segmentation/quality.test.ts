@@ -3,20 +3,7 @@ import { cohesion } from './cohesion.js';
 import { OTHER, OUTSIDE } from './communities.js';
 import { communityQuality, evidence, seedAgreement, significanceBar } from './quality.js';
 import { mulberry32 } from './random.js';
-
-function view(list: number[][]) {
-  return {
-    forEachUser(fn: (topics: number[], weights: number[], user: number) => void) {
-      list.forEach((p, u) =>
-        fn(
-          p,
-          p.map(() => 1),
-          u,
-        ),
-      );
-    },
-  };
-}
+import { peopleOf } from '../../test/support/interest-lists.js';
 
 describe('segment quality', () => {
   const rng = mulberry32(5);
@@ -32,7 +19,7 @@ describe('segment quality', () => {
   const noise = Array.from({ length: 900 }, () => [...new Set(Array.from({ length: 5 }, () => Math.floor(rng() * 30)))]);
 
   it('flags planted communities significant, with high cohesion and low conductance', () => {
-    const q = communityQuality(cohesion(view(planted), truth, 3), 30);
+    const q = communityQuality(cohesion(peopleOf(planted), truth, 3), 30);
     for (const x of q) {
       expect(x.significant).toBe(true);
       expect(x.cohesion).toBeGreaterThan(1.5);
@@ -42,7 +29,7 @@ describe('segment quality', () => {
   });
 
   it('flags nothing in data without communities, even groups picked for their co-interest', () => {
-    const q = communityQuality(cohesion(view(noise), truth, 3), 30);
+    const q = communityQuality(cohesion(peopleOf(noise), truth, 3), 30);
     expect(q.filter((x) => x.significant)).toHaveLength(0);
     for (const x of q) expect(x.conductance).toBeGreaterThan(0.6);
     // The best pair of topics in the noise, chosen after the fact as a "community" of two, is still not enough.
@@ -50,7 +37,7 @@ describe('segment quality', () => {
     for (let a = 0; a < 30; a++) {
       for (let b = a + 1; b < 30; b++) {
         const m = Array.from({ length: 30 }, (_, t) => (t === a || t === b ? 0 : -1));
-        best = Math.max(best, evidence(cohesion(view(noise), m, 1), 0));
+        best = Math.max(best, evidence(cohesion(peopleOf(noise), m, 1), 0));
       }
     }
     expect(best).toBeLessThan(significanceBar(30));

@@ -1,4 +1,6 @@
 /** Segment rows as Cypher returns them, turned into SegmentRecord (what every segment reader gets). */
+import type { z } from 'zod';
+import type { SegmentCurationSchema } from '../curation/schemas.js';
 import type { Level, SegmentQuality } from './pipeline.js';
 
 export interface SegmentRecord {
@@ -19,18 +21,8 @@ export interface SegmentRecord {
   mergedInto?: string;
 }
 
-export interface SegmentCuration {
-  /** The name the run gave it. */
-  autoLabel: string;
-  /** Where `label` comes from: the run ('auto'), a rename, a rename inherited through a split, a merge's name, a group's automatic name. */
-  labelSource: 'auto' | 'rename' | 'inherited' | 'merge' | 'group';
-  labelDecisionId: string | null;
-  labelNote: string | null;
-  /** When it heads a group: the segments shown as this one, itself first. */
-  members: string[] | null;
-  mergeDecisionIds: string[];
-  grouping: 'curation' | 'granularity' | null;
-}
+/** What marketers' curation made of a segment, as the API shows it (described by SegmentCurationSchema). */
+export type SegmentCuration = z.output<typeof SegmentCurationSchema>;
 
 export type RawSegment = Omit<SegmentRecord, 'topTopics' | 'other' | 'parentId' | 'quality' | 'curation' | 'mergedInto'> & {
   autoLabel?: string | null;

@@ -2,25 +2,8 @@ import { ApiError, getJson, request, sendJson } from '../api.js';
 import { clearError, fmtNumber, fmtPercent, fmtTime, h, replace, showError } from '../dom.js';
 import { evaluationPill, type SavedAudience } from './audiences.js';
 import type { View } from './view.js';
+import type { DeliverySummary as Delivery, DestinationRecord as Destination } from '../../../audiences/destination-repository.js';
 
-interface Delivery {
-  id: string;
-  state: 'pending' | 'delivered' | 'failed';
-  attempts: number;
-  events: number;
-  lastStatus: number | null;
-  lastError: string | null;
-  deliveredAt: string | null;
-  nextAttemptAt: string | null;
-}
-interface Destination {
-  id: string;
-  name: string | null;
-  url: string;
-  queued: number;
-  backfilled: boolean;
-  lastDelivery: Delivery | null;
-}
 interface Interval {
   estimate: number;
   low: number;

@@ -5,16 +5,7 @@
  */
 import { getJson, sendJson, type Segment } from '../api.js';
 import { clearError, fmtNumber, h, showError } from '../dom.js';
-
-export interface SegmentCuration {
-  autoLabel: string;
-  labelSource: 'auto' | 'rename' | 'inherited' | 'merge' | 'group';
-  labelDecisionId: string | null;
-  labelNote: string | null;
-  members: string[] | null;
-  mergeDecisionIds: string[];
-  grouping: 'curation' | 'granularity' | null;
-}
+import type { SegmentCuration } from '../../../segmentation/segment-rows.js';
 
 export interface Granularity {
   runId: string | null;
