@@ -4,6 +4,12 @@ import { topicId } from '../src/graph/topic-key.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { getJson, importProfiles, runSegmentation } from './support/dashboard-seed.js';
 import { splitData } from './support/curation-data.js';
+import { parsed } from './support/parse.js';
+import type { z } from 'zod';
+import { DecisionListSchema, DecisionSchema } from '../src/curation/schemas.js';
+import { RunSchema, SegmentListSchema, SegmentTopicListSchema } from '../src/segmentation/schemas.js';
+import { TopicDetailSchema } from '../src/graph/topic-schemas.js';
+import { AudiencePageSchema, UserAffinitiesSchema } from '../src/affinity/schemas.js';
 
 /**
  * Curation through the HTTP API over real runs: names and merges show at once, survive later runs (through the
@@ -18,41 +24,14 @@ const prefix = `cu${randomUUID().slice(0, 6)} `;
 const data = splitData(prefix, ['Hiking', 'Baking', 'Chess'], ['Sailing', 'Pottery']);
 const crm = (externalId: string) => `crm:${externalId}`;
 
-interface Curation {
-  autoLabel: string;
-  labelSource: string;
-  labelDecisionId: string | null;
-  labelNote: string | null;
-  members: string[] | null;
-  mergeDecisionIds: string[];
-  grouping: string | null;
-}
-interface Segment {
-  id: string;
-  label: string;
-  other: boolean;
-  userCount: number;
-  topicCount: number;
-  curation: Curation | null;
-}
-interface Decision {
-  id: string;
-  kind: string;
-  status: string;
-  targets: string[];
-  targetsRunId: string | null;
-  by: { keyId: string; name: string; role: string };
-  at: string;
-  revertedAt: string | null;
-  revertedBy: { name: string } | null;
-}
+type Decision = z.output<typeof DecisionSchema>;
 
-async function segments(): Promise<Segment[]> {
-  return (await getJson<{ items: Segment[] }>(t, key, '/v1/segments?limit=1000')).items;
+async function segments() {
+  return (await getJson(t, key, '/v1/segments?limit=1000', SegmentListSchema)).items;
 }
 
 async function segmentOf(name: string): Promise<string | null> {
-  return (await getJson<{ segmentId: string | null }>(t, key, `/v1/topics/${encodeURIComponent(topicId(name))}`)).segmentId;
+  return (await getJson(t, key, `/v1/topics/${encodeURIComponent(topicId(name))}`, TopicDetailSchema)).segmentId;
 }
 
 /** The shown segment holding every named topic (fails when they are spread over several). */
@@ -68,7 +47,7 @@ async function shownSegmentOf(names: readonly string[]): Promise<string> {
 async function decide(body: unknown, status = 201): Promise<Decision> {
   const res = await t.call('POST', '/v1/curation/decisions', { key, body });
   expect(res.status, await res.clone().text()).toBe(status);
-  return (await res.json()) as Decision;
+  return parsed(res, DecisionSchema);
 }
 
 async function run(): Promise<string> {
@@ -102,7 +81,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (t) {
     // Nothing this file decided may reach later files' runs.
-    const active = await getJson<{ items: Decision[] }>(t, key, '/v1/curation/decisions?status=active&limit=1000');
+    const active = await getJson(t, key, '/v1/curation/decisions?status=active&limit=1000', DecisionListSchema);
     for (const d of active.items) await t.call('POST', `/v1/curation/decisions/${d.id}/revert`, { key });
     await t.close();
   }
@@ -131,34 +110,30 @@ describe('curation through the API', () => {
     expect(gone.status).toBe(404);
     expect(await gone.text()).toContain(sailing);
     // The group counts the people of both (each person once).
-    const before = await getJson<{ items: Array<{ id: string }> }>(t, key, `/v1/segments/${encodeURIComponent(sailing)}/topics?limit=1000`);
+    const before = await getJson(t, key, `/v1/segments/${encodeURIComponent(sailing)}/topics?limit=1000`, SegmentTopicListSchema);
     expect(before.items.map((x) => x.id)).toEqual(
       expect.arrayContaining([topicId(data.plain.get('Baking')![0]!), topicId(data.twins.get('Sailing')![0][0]!)]),
     );
     const groupTopics = new Set([...data.plain.get('Baking')!, ...data.twins.get('Sailing')!.flat()]);
     expect(group.userCount).toBe(data.people.filter((p) => p.interests.some((i) => groupTopics.has(i.topic))).length);
     // A baker's affinities name the group, never the hidden member.
-    const aff = await getJson<{ segments: Array<{ segmentId: string; label: string }> }>(
-      t,
-      key,
-      `/v1/users/${encodeURIComponent(crm(`${prefix}Baking-0`))}/affinities`,
-    );
+    const aff = await getJson(t, key, `/v1/users/${encodeURIComponent(crm(`${prefix}Baking-0`))}/affinities`, UserAffinitiesSchema);
     expect(aff.segments.map((s) => s.segmentId)).toContain(sailing);
     expect(aff.segments.map((s) => s.segmentId)).not.toContain(baking);
     expect(aff.segments.find((s) => s.segmentId === sailing)!.label).toBe('Weekend makers');
 
     // Audiences (and saved audiences' rules) naming the merged-away segment mean its group now.
     const total = async (id: string) =>
-      (await getJson<{ total: number }>(t, key, `/v1/segments/${encodeURIComponent(id)}/audience?minAffinity=0.2&limit=1`)).total;
+      (await getJson(t, key, `/v1/segments/${encodeURIComponent(id)}/audience?minAffinity=0.2&limit=1`, AudiencePageSchema)).total;
     expect(await total(baking)).toBe(await total(sailing));
 
-    const history = await getJson<{ items: Decision[] }>(t, key, '/v1/curation/decisions?limit=3');
+    const history = await getJson(t, key, '/v1/curation/decisions?limit=3', DecisionListSchema);
     expect(history.items.map((d) => d.id)).toEqual([merge.id, renameTwin.id, rename.id]);
     expect(Date.parse(history.items[0]!.at)).toBeGreaterThan(Date.now() - 10 * 60_000);
   });
 
   it('refuses decisions that cannot apply, with problem+json and nothing recorded', async () => {
-    const count = (await getJson<{ items: Decision[] }>(t, key, '/v1/curation/decisions?limit=1000')).items.length;
+    const count = (await getJson(t, key, '/v1/curation/decisions?limit=1000', DecisionListSchema)).items.length;
     const bad: Array<[unknown, number]> = [
       [{ kind: 'rename', segmentId: 'no-such-segment', label: 'x' }, 404],
       [{ kind: 'rename', segmentId: hiking, label: '' }, 400],
@@ -185,7 +160,7 @@ describe('curation through the API', () => {
       ).status,
     ).toBe(403);
     expect((await t.call('POST', '/v1/curation/decisions/nope/revert', { key })).status).toBe(404);
-    expect((await getJson<{ items: Decision[] }>(t, key, '/v1/curation/decisions?limit=1000')).items).toHaveLength(count);
+    expect((await getJson(t, key, '/v1/curation/decisions?limit=1000', DecisionListSchema)).items).toHaveLength(count);
   });
 
   it('pins a topic and excludes one from the next run; names and the merge survive it', async () => {
@@ -221,9 +196,7 @@ describe('curation through the API', () => {
       }
     }
     const run3 = await run();
-    const stability = (
-      await getJson<{ metrics: { stability: { split: Array<{ id: string; into: string[] }> } } }>(t, key, `/v1/segmentation/runs/${run3}`)
-    ).metrics.stability;
+    const stability = (await getJson(t, key, `/v1/segmentation/runs/${run3}`, RunSchema)).metrics!.stability!;
     const sailingParts = stability.split.find((s) => s.id === sailing)?.into ?? [];
     const potteryParts = stability.split.find((s) => s.id === pottery)?.into ?? [];
     expect(sailingParts.length).toBe(2);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app.js';
-import { launchBrowser, openPage, type PageWatch } from './support/browser.js';
+import { browserWithPage, type PageWatch } from './support/browser.js';
 import { getJson, importProfiles, runSegmentation, segmentOfTopic } from './support/dashboard-seed.js';
 
 /**
@@ -47,9 +47,8 @@ beforeAll(async () => {
   jazz = await segmentOfTopic(t, key, names('jazz')[0]!);
   bake = await segmentOfTopic(t, key, names('bake')[0]!);
   expect(new Set([run.segmentId, jazz.segmentId, bake.segmentId]).size).toBe(3);
-  browser = await launchBrowser();
-  w = await openPage(browser, t.baseUrl);
-  page = w.page;
+  w = await browserWithPage(t.baseUrl);
+  ({ browser, page } = w);
   await page.goto('/');
   await page.getByLabel('API key').fill(key);
   await page.getByRole('button', { name: 'Sign in' }).click();

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app.js';
-import { launchBrowser, openPage, signIn, type PageWatch } from './support/browser.js';
+import { browserWithPage, openPage, signIn, type PageWatch } from './support/browser.js';
 import { getJson, importProfiles, runSegmentation, segmentOfTopic, sleep } from './support/dashboard-seed.js';
 import type { Insight } from '../src/insight/insight-service.js';
 
@@ -49,9 +49,8 @@ beforeAll(async () => {
   hikingSeg = await segmentOfTopic(t, marketer, hiking[0]!);
   operaSeg = await segmentOfTopic(t, marketer, opera[0]!);
   expect(hikingSeg.segmentId).not.toBe(operaSeg.segmentId);
-  browser = await launchBrowser();
-  w = await openPage(browser, t.baseUrl);
-  page = w.page;
+  w = await browserWithPage(t.baseUrl);
+  ({ browser, page } = w);
   await signIn(page, marketer);
 });
 

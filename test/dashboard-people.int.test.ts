@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app.js';
-import { launchBrowser, openPage, type PageWatch } from './support/browser.js';
+import { browserWithPage, type PageWatch } from './support/browser.js';
 import { importProfiles, runSegmentation } from './support/dashboard-seed.js';
 import { startFakeFacebook, type FakeFacebook, type FakePerson } from './support/fake-facebook.js';
 
@@ -44,9 +44,8 @@ beforeAll(async () => {
     ...[1, 2, 3].map((i) => ({ externalId: `${p}-b${i}`, interests: baking.map(interest) })),
   ]);
   await runSegmentation(t, t.adminKey);
-  browser = await launchBrowser();
-  w = await openPage(browser, t.baseUrl);
-  page = w.page;
+  w = await browserWithPage(t.baseUrl);
+  ({ browser, page } = w);
 });
 
 afterAll(async () => {

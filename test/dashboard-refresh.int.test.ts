@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app.js';
-import { launchBrowser, openPage, type PageWatch } from './support/browser.js';
+import { browserWithPage, type PageWatch } from './support/browser.js';
 import { getJson, importProfiles, runSegmentation, sleep } from './support/dashboard-seed.js';
 
 /**
@@ -43,9 +43,8 @@ beforeAll(async () => {
     t.adminKey,
     [1, 2, 3, 4, 5].map((i) => person(`${p}-c${i}`, chess)),
   );
-  browser = await launchBrowser();
-  w = await openPage(browser, t.baseUrl);
-  page = w.page;
+  w = await browserWithPage(t.baseUrl);
+  ({ browser, page } = w);
   await page.goto('/');
   await page.getByLabel('API key').fill(marketerKey);
   await page.getByRole('button', { name: 'Sign in' }).click();

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app.js';
-import { launchBrowser, openPage, type PageWatch } from './support/browser.js';
+import { browserWithPage, type PageWatch } from './support/browser.js';
 import { audienceUsers, getJson, importProfiles, runSegmentation, segmentOfTopic } from './support/dashboard-seed.js';
 
 /**
@@ -42,9 +42,8 @@ beforeAll(async () => {
   jazzSeg = await segmentOfTopic(t, marketerKey, jazz[0]!);
   expect(runningSeg.segmentId).not.toBe(jazzSeg.segmentId);
 
-  browser = await launchBrowser();
-  w = await openPage(browser, t.baseUrl);
-  page = w.page;
+  w = await browserWithPage(t.baseUrl);
+  ({ browser, page } = w);
 });
 
 afterAll(async () => {

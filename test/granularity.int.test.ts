@@ -4,6 +4,10 @@ import { generateMixtures, profileRecord } from '../scripts/lib/planted-mixtures
 import { topicId } from '../src/graph/topic-key.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { getJson, importProfiles, runSegmentation } from './support/dashboard-seed.js';
+import { parsed, problem } from './support/parse.js';
+import { DecisionListSchema, GranularitySchema } from '../src/curation/schemas.js';
+import { RunListSchema, SegmentListSchema, SegmentTopicListSchema, TopicGraphSchema } from '../src/segmentation/schemas.js';
+import { UserAffinitiesSchema } from '../src/affinity/schemas.js';
 
 /**
  * Granularity through the HTTP API: planted data with 30 communities (people mixing 1–3 of them, noise), segmented
@@ -17,30 +21,13 @@ const prefix = `gr${randomUUID().slice(0, 6)} `;
 const planted = generateMixtures({ people: 3000, communities: 30, interests: 8, minSize: 6, maxSize: 20, seed: 31, prefix });
 const ids = planted.topics.map((name) => topicId(name));
 
-interface Segment {
-  id: string;
-  label: string;
-  other: boolean;
-  userCount: number;
-  topicCount: number;
-  curation: { members: string[] | null; grouping: string | null } | null;
-}
-interface Granularity {
-  runId: string;
-  setting: number | string;
-  natural: number;
-  recommended: number;
-  shown: number;
-  cuttable: boolean;
-}
-
-async function segments(): Promise<Segment[]> {
-  return (await getJson<{ items: Segment[] }>(t, key, '/v1/segments?limit=1000')).items;
+async function segments() {
+  return (await getJson(t, key, '/v1/segments?limit=1000', SegmentListSchema)).items;
 }
 
 /** Shown segment of every planted topic, from the topic graph (one answer for the whole run). */
 async function shownSegmentOfTopics(): Promise<Map<string, string>> {
-  const graph = await getJson<{ nodes: Array<{ id: string; segmentId: string }> }>(t, key, '/v1/segments/graph');
+  const graph = await getJson(t, key, '/v1/segments/graph', TopicGraphSchema);
   return new Map(graph.nodes.map((n) => [n.id, n.segmentId]));
 }
 
@@ -54,13 +41,13 @@ function communitySegments(segmentOf: Map<string, string>, other: ReadonlySet<st
   return out;
 }
 
-async function setGranularity(target: unknown, status = 200): Promise<Granularity> {
+async function setGranularity(target: unknown) {
   const res = await t.call('PUT', '/v1/segmentation/granularity', { key, body: { target } });
-  expect(res.status, await res.clone().text()).toBe(status);
-  return (await res.json()) as Granularity;
+  expect(res.status, await res.clone().text()).toBe(200);
+  return parsed(res, GranularitySchema);
 }
 
-let natural: Segment[];
+let natural: Awaited<ReturnType<typeof segments>>;
 let naturalOf: Map<string, string>;
 
 beforeAll(async () => {
@@ -89,17 +76,17 @@ describe('granularity through the API', () => {
     // Each community in one segment of its own.
     for (const segs of bySegment) expect(segs.size).toBe(1);
     expect(new Set(bySegment.map((s) => [...s][0])).size).toBe(30);
-    const g = await getJson<Granularity>(t, key, '/v1/segmentation/granularity');
+    const g = await getJson(t, key, '/v1/segmentation/granularity', GranularitySchema);
     expect(g).toMatchObject({ setting: 'natural', cuttable: true });
     expect(g.natural).toBe(natural.filter((s) => !s.other).length);
     expect(g.shown).toBe(g.natural);
   });
 
   it('shows 10 segments cut from the hierarchy, each a union of whole natural segments, without a new run', async () => {
-    const runsBefore = (await getJson<{ items: unknown[] }>(t, key, '/v1/segmentation/runs?limit=1000')).items.length;
+    const runsBefore = (await getJson(t, key, '/v1/segmentation/runs?limit=1000', RunListSchema)).items.length;
     const g = await setGranularity(10);
     expect(g).toMatchObject({ setting: 10, shown: 10 });
-    expect((await getJson<{ items: unknown[] }>(t, key, '/v1/segmentation/runs?limit=1000')).items.length).toBe(runsBefore);
+    expect((await getJson(t, key, '/v1/segmentation/runs?limit=1000', RunListSchema)).items.length).toBe(runsBefore);
 
     const shown = await segments();
     const real = shown.filter((s) => !s.other);
@@ -123,14 +110,10 @@ describe('granularity through the API', () => {
     }
     // A group's page lists its members' topics; a person's affinities are over the 10.
     const group = real.find((s) => s.curation?.members)!;
-    const topics = await getJson<{ items: unknown[] }>(t, key, `/v1/segments/${encodeURIComponent(group.id)}/topics?limit=1000`);
+    const topics = await getJson(t, key, `/v1/segments/${encodeURIComponent(group.id)}/topics?limit=1000`, SegmentTopicListSchema);
     expect(topics.items).toHaveLength(group.topicCount);
     const person = planted.people[0]!;
-    const aff = await getJson<{ segments: Array<{ segmentId: string; affinity: number }> }>(
-      t,
-      key,
-      `/v1/users/${encodeURIComponent(`crm:${person.externalId}`)}/affinities`,
-    );
+    const aff = await getJson(t, key, `/v1/users/${encodeURIComponent(`crm:${person.externalId}`)}/affinities`, UserAffinitiesSchema);
     const shownIds = new Set(shown.map((s) => s.id));
     for (const a of aff.segments) expect(shownIds.has(a.segmentId)).toBe(true);
     expect(aff.segments.reduce((sum, a) => sum + a.affinity, 0)).toBeCloseTo(1, 6);
@@ -142,12 +125,14 @@ describe('granularity through the API', () => {
     expect((await segments()).filter((s) => !s.other)).toHaveLength(10);
 
     const rec = await setGranularity('recommended');
-    expect(rec.shown).toBe(Math.min(rec.recommended, rec.natural));
-    expect((await segments()).filter((s) => !s.other)).toHaveLength(rec.shown);
+    expect([rec.recommended, rec.natural, rec.shown]).not.toContain(null);
+    expect(rec.shown).toBe(Math.min(rec.recommended!, rec.natural!));
+    expect((await segments()).filter((s) => !s.other)).toHaveLength(rec.shown!);
     const nat = await setGranularity('natural');
+    expect(nat.natural).not.toBeNull();
     expect(nat.shown).toBe(nat.natural);
-    expect((await segments()).filter((s) => !s.other)).toHaveLength(nat.natural);
-    const history = await getJson<{ items: Array<{ kind: string; status: string }> }>(t, key, '/v1/curation/decisions?limit=3');
+    expect((await segments()).filter((s) => !s.other)).toHaveLength(nat.natural!);
+    const history = await getJson(t, key, '/v1/curation/decisions?limit=3', DecisionListSchema);
     expect(history.items.map((d) => [d.kind, d.status])).toEqual([
       ['granularity', 'active'],
       ['granularity', 'replaced'],
@@ -156,7 +141,11 @@ describe('granularity through the API', () => {
   }, 300_000);
 
   it('refuses targets outside 2–50 and roles that may not curate', async () => {
-    for (const target of [1, 51, 2.5, 'many', null]) await setGranularity(target, 400);
+    for (const target of [1, 51, 2.5, 'many', null]) {
+      const res = await t.call('PUT', '/v1/segmentation/granularity', { key, body: { target } });
+      expect(res.status, JSON.stringify(target)).toBe(400);
+      expect((await problem(res)).status).toBe(400);
+    }
     const res = await t.call('PUT', '/v1/segmentation/granularity', { key: await t.keyFor('content'), body: { target: 5 } });
     expect(res.status).toBe(403);
   });

@@ -9,6 +9,7 @@ export function launchBrowser(): Promise<Browser> {
 }
 
 export interface PageWatch {
+  browser: Browser;
   page: Page;
   context: BrowserContext;
   /** Uncaught page errors and console errors, so a test can assert the page ran cleanly. */
@@ -36,7 +37,12 @@ export async function openPage(browser: Browser, baseURL: string): Promise<PageW
   page.on('response', (res) => {
     if (res.status() >= 400) failedResponses.push(`${res.status()} ${res.request().method()} ${new URL(res.url()).pathname}`);
   });
-  return { page, context, errors, failedResponses };
+  return { browser, page, context, errors, failedResponses };
+}
+
+/** A test file's browser and its watched page on the app (closing the browser closes the page). */
+export async function browserWithPage(baseURL: string): Promise<PageWatch> {
+  return openPage(await launchBrowser(), baseURL);
 }
 
 /** Signs a marketer in through the page's own form and waits for the segment list. */
