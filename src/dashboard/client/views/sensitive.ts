@@ -1,6 +1,6 @@
 import { getJson, request, sendJson } from '../api.js';
 import { clearError, h, replace, showError } from '../dom.js';
-import type { View } from './index.js';
+import type { View } from './view.js';
 
 interface Mark {
   kind: 'category' | 'topic';
