@@ -36,7 +36,7 @@ export function createServices(deps: Deps) {
   const affinity = createAffinity(deps, hooks, segmentation.visible, feed, hidden);
   const audiences = createAudiences(deps, hooks, affinity, segmentation, (named) => privacy.marks.refuseSensitive(named));
   const refresh = createRefresh(deps, hooks, segmentation);
-  const insight = createInsight(deps, segmentation.visible, affinity);
+  const insight = createInsight(deps, segmentation.visible, affinity, hidden);
   const reports = createReports(deps, hooks, insight);
   const audienceSegmentation = createAudienceSegmentation(segmentation, affinity, users.service, audiences.service, (named) =>
     privacy.marks.refuseSensitive(named),

@@ -11,8 +11,9 @@ export type { InsightService } from './insight-service.js';
  * there, the visible run's model and the audiences, and counts the population once per run (recounting in the
  * background as soon as a new run becomes visible).
  */
-export function createInsight(deps: Deps, visible: VisibleRun, affinity: Affinity) {
-  const service = new InsightService(affinity.sync, affinity.served, affinity.audiences, new InsightRepository(deps.db), deps.logger);
+export function createInsight(deps: Deps, visible: VisibleRun, affinity: Affinity, hidden: (topicId: string) => boolean) {
+  const repo = new InsightRepository(deps.db);
+  const service = new InsightService(affinity.sync, affinity.served, affinity.audiences, repo, deps.logger, hidden);
   // Registered after the affinity feature's: its model of the new run is loaded by the time this runs.
   visible.onSwitch(async () => service.prepare());
   return service;

@@ -1,4 +1,5 @@
 import type { Db } from '../db/neo4j.js';
+import { visibleLabel, type TopTopic } from '../segmentation/labels.js';
 
 export interface SegmentSummary {
   id: string;
@@ -28,7 +29,14 @@ export class InsightRepository {
     return s && Array.isArray(s.segments) ? s : null;
   }
 
-  async segments(runId: string): Promise<SegmentSummary[]> {
-    return this.db.read<SegmentSummary & Record<string, unknown>>('insight/read-run-segments', { runId });
+  /** A run's coarse segments; a label naming a `hidden` topic (sensitive) is made again without it. */
+  async segments(runId: string, hidden: (topicId: string) => boolean): Promise<SegmentSummary[]> {
+    const rows = await this.db.read<SegmentSummary & { topTopics: string | null } & Record<string, unknown>>('insight/read-run-segments', {
+      runId,
+    });
+    return rows.map(({ topTopics, ...s }) => ({
+      ...s,
+      label: visibleLabel(s.label, topTopics ? (JSON.parse(topTopics) as TopTopic[]) : [], hidden),
+    }));
   }
 }

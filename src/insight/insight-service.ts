@@ -118,6 +118,8 @@ export class InsightService {
     private readonly audiences: AudienceService,
     private readonly repo: InsightRepository,
     private readonly logger: Logger,
+    /** Sensitive topics (src/privacy): never listed, nor named in a label, also when the run predates their mark. */
+    private readonly hidden: (topicId: string) => boolean = () => false,
   ) {
     sync.onBeforeChange((slot) => this.live().forEach((c) => c.retire(slot)));
     sync.onChange((slot) => this.live().forEach((c) => c.admit(slot)));
@@ -156,8 +158,8 @@ export class InsightService {
   private runContext(runId: string): Promise<RunContext> {
     if (this.context?.runId === runId) return this.context.done;
     const done = (async () => {
-      const [stability, segments] = await Promise.all([this.repo.stability(runId), this.repo.segments(runId)]);
-      const previous = stability?.previousRunId ? await this.repo.segments(stability.previousRunId) : [];
+      const [stability, segments] = await Promise.all([this.repo.stability(runId), this.repo.segments(runId, this.hidden)]);
+      const previous = stability?.previousRunId ? await this.repo.segments(stability.previousRunId, this.hidden) : [];
       return { runId, stability, segments, previous };
     })();
     const entry = { runId, done };
@@ -183,9 +185,9 @@ export class InsightService {
     const { members, group, population } = await this.measure(def, opts.people);
     const { model } = members;
     const minSupport = opts.minSupport ?? defaultMinSupport(group.people);
-    const topics = overIndexed(group, population, 'topics', { minSupport, minLift: 1, limit: Math.max(opts.topics, LABEL_TOPICS) }).map(
-      (r) => this.topicRow(model, r),
-    );
+    const topics = overIndexed(group, population, 'topics', { minSupport, minLift: 1, limit: Math.max(opts.topics, LABEL_TOPICS) })
+      .map((r) => this.topicRow(model, r))
+      .filter((t) => !this.hidden(t.id));
     const categories = overIndexed(group, population, 'categories', { minSupport, minLift: 0, limit: opts.categories }).map((r) => ({
       name: model.categories[r.key]!,
       ...shares(r),
@@ -197,7 +199,7 @@ export class InsightService {
       const summary = context.segments.find((s) => s.id === def.segment);
       segment = {
         id: def.segment,
-        label: model.labelOf(def.segment),
+        label: model.visibleLabelOf(def.segment, this.hidden),
         share: round(model.shareOf(def.segment) ?? 0, 6),
         userCount: summary?.userCount ?? null,
         topicCount: summary?.topicCount ?? null,
@@ -275,7 +277,7 @@ export class InsightService {
     };
     const compared = (def: AudienceDefinition, m: typeof ma): ComparedAudience => ({
       audience: def,
-      label: 'segment' in def ? model.labelOf(def.segment) : 'Audience from rules',
+      label: 'segment' in def ? model.visibleLabelOf(def.segment, this.hidden) : 'Audience from rules',
       size: m.members.slots.length,
       profiled: m.group.people,
       populationShare: population > 0 ? round(m.group.people / population, 6) : 0,
@@ -292,8 +294,8 @@ export class InsightService {
         shareOfB: sizeB > 0 ? round(both / sizeB, 6) : 0,
       },
       minSupport: support,
-      topicsA: topics.ab.map((r, i) => ({ ...topicInfo(topics.keysAb[i]!), ...r })),
-      topicsB: topics.ba.map((r, i) => ({ ...topicInfo(topics.keysBa[i]!), ...r })),
+      topicsA: topics.ab.map((r, i) => ({ ...topicInfo(topics.keysAb[i]!), ...r })).filter((t) => !this.hidden(t.id)),
+      topicsB: topics.ba.map((r, i) => ({ ...topicInfo(topics.keysBa[i]!), ...r })).filter((t) => !this.hidden(t.id)),
       categoriesA: categories.ab.map((r, i) => ({ name: model.categories[categories.keysAb[i]!]!, ...r })),
       categoriesB: categories.ba.map((r, i) => ({ name: model.categories[categories.keysBa[i]!]!, ...r })),
     };

@@ -2,17 +2,27 @@ import type { ApiRouter } from '../api/route.js';
 import type { Services } from '../services.js';
 import type { AudienceDefinition } from '../affinity/audience-service.js';
 import { requirePlacedNegations } from '../affinity/routes.js';
+import { namedTopics } from '../affinity/rules.js';
 import { SegmentParams } from '../affinity/schemas.js';
 import { AudienceInsightBody, CompareBody, ComparisonSchema, InsightSchema, SegmentInsightQuery } from './schemas.js';
 
 const MARKETERS = ['marketer', 'admin'] as const;
 
 const NOT_FOUND = { 404: { description: 'A segment named is unknown, or not a top-level (coarse) segment' } };
+const SENSITIVE = {
+  400: { description: 'Invalid body; `sensitive-topic` when a rule names a sensitive topic or category' },
+};
 const NO_RUN = { 409: { description: '`no-segmentation-run`: rules were given before any run has succeeded' } };
 
-/** Rules are checked as POST /v1/audiences/query checks them (negations need a positive condition beside them). */
-export function checkDefinition(def: AudienceDefinition, path: string): AudienceDefinition {
-  if ('where' in def) requirePlacedNegations(def.where, `${path}.where`);
+/**
+ * Rules are checked as POST /v1/audiences/query checks them: negations need a positive condition beside them, and a
+ * condition naming a sensitive topic or category answers 400 `sensitive-topic` (src/privacy/sensitive-service.ts).
+ */
+export async function checkDefinition(services: Services, def: AudienceDefinition, path: string): Promise<AudienceDefinition> {
+  if ('where' in def) {
+    requirePlacedNegations(def.where, `${path}.where`);
+    await services.privacy.marks.refuseSensitive(namedTopics(def.where, `${path}.where`));
+  }
   return def;
 }
 
@@ -46,10 +56,10 @@ export function mountInsightRoutes(api: ApiRouter, services: Services): void {
       tags: ['Insight'],
       access: MARKETERS,
       body: AudienceInsightBody,
-      responses: { 200: { description: 'Insight', schema: InsightSchema }, ...NOT_FOUND, ...NO_RUN },
-      handler: ({ body }) => {
+      responses: { 200: { description: 'Insight', schema: InsightSchema }, ...SENSITIVE, ...NOT_FOUND, ...NO_RUN },
+      handler: async ({ body }) => {
         const { audience, ...opts } = body;
-        return insight.insight(checkDefinition(audience, 'body.audience'), opts);
+        return insight.insight(await checkDefinition(services, audience, 'body.audience'), opts);
       },
     })
     .route({
@@ -59,10 +69,10 @@ export function mountInsightRoutes(api: ApiRouter, services: Services): void {
       tags: ['Insight'],
       access: MARKETERS,
       body: CompareBody,
-      responses: { 200: { description: 'Comparison', schema: ComparisonSchema }, ...NOT_FOUND, ...NO_RUN },
-      handler: ({ body }) => {
+      responses: { 200: { description: 'Comparison', schema: ComparisonSchema }, ...SENSITIVE, ...NOT_FOUND, ...NO_RUN },
+      handler: async ({ body }) => {
         const { a, b, ...opts } = body;
-        return insight.compare(checkDefinition(a, 'body.a'), checkDefinition(b, 'body.b'), opts);
+        return insight.compare(await checkDefinition(services, a, 'body.a'), await checkDefinition(services, b, 'body.b'), opts);
       },
     });
 }

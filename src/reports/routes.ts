@@ -79,7 +79,7 @@ export function mountReportRoutes(api: ApiRouter, services: Services): void {
       deadline: 'bulk',
       responses: FILE_RESPONSES,
       handler: async ({ body, req, res }) => {
-        const audience = checkDefinition(body.audience, 'body.audience');
+        const audience = await checkDefinition(services, body.audience, 'body.audience');
         const { spec } = await reports.service.resolve(audience, body.title);
         return sendFile(res, reports.service.file(spec, body.format as ReportFormat, body.chart as ReportChart, localOrigin(req)));
       },
@@ -96,7 +96,7 @@ export function mountReportRoutes(api: ApiRouter, services: Services): void {
         404: { description: "The report's segment is unknown, or not a top-level (coarse) segment" },
       },
       handler: async ({ body, principal, req }) => {
-        const audience = checkDefinition(body.audience, 'body.audience');
+        const audience = await checkDefinition(services, body.audience, 'body.audience');
         const { spec } = await reports.service.resolve(audience, body.title);
         const by = principal?.kind === 'key' ? `${principal.name} (${principal.keyId})` : 'unknown';
         const link = await reports.links.create(spec, body.expiresInHours * 3_600_000, by);
