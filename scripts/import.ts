@@ -94,7 +94,7 @@ let sent = 0;
 let stopped: string | undefined;
 for (const part of chunkByExternalId(good, chunk)) {
   let res: Response;
-  let body: { imported?: number; rejected?: Rejected[]; detail?: string };
+  let body: { imported?: number; rejected?: Rejected[]; suppressed?: Array<{ line: number; externalId: string }>; detail?: string };
   try {
     res = await fetch(`${url}/v1/imports/profiles`, {
       method: 'POST',
@@ -113,6 +113,11 @@ for (const part of chunkByExternalId(good, chunk)) {
   imported += body.imported ?? 0;
   // The service numbers the lines of this request; map them back to the file's lines.
   for (const r of body.rejected ?? []) rejected.push({ ...r, line: part[r.line - 1]?.line ?? r.line });
+  // Records naming an erased person (suppression list): refused like a rejected line, with the reason.
+  for (const r of body.suppressed ?? []) {
+    const errors = ['suppressed: this person was erased; refused until they sign in again'];
+    rejected.push({ line: part[r.line - 1]?.line ?? r.line, externalId: r.externalId, errors });
+  }
   sent += part.length;
   bar.update(sent, { rejected: rejected.length });
 }

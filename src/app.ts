@@ -26,6 +26,7 @@ import { mountReportRoutes } from './reports/routes.js';
 import { mountSensitiveRoutes } from './privacy/sensitive-routes.js';
 import { mountConsentRoutes } from './privacy/consent-routes.js';
 import { mountAudienceSegmentationRoutes } from './audience-segmentation/routes.js';
+import { mountAuditRoutes } from './privacy/audit-routes.js';
 import { mountDashboard } from './dashboard/routes.js';
 import type { Services } from './services.js';
 
@@ -138,6 +139,7 @@ export function createApp(services: Services): Express {
   mountPeopleRoutes(api, services);
   mountSensitiveRoutes(api, services.privacy.marks);
   mountConsentRoutes(api, services);
+  mountAuditRoutes(api, services.privacy.audit);
 
   app.use(api.router);
   app.use(openApiRouter(() => generateOpenApi(registry)));

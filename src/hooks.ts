@@ -1,3 +1,5 @@
+import type { ErasedDerived } from './privacy/erasure.js';
+
 /**
  * Features react to each other's changes through these hooks instead of importing each other's services:
  * ingestion announces changed interests, erasure announces a removed person. Handlers are awaited in order, so when an
@@ -6,8 +8,11 @@
 export interface HookEvents {
   /** Users whose interests (or consent) changed, or who are new: affinities follow without waiting for a run. */
   interestsChanged: { userIds: string[] };
-  /** People were erased (already deleted in the database): nothing derived may be served for them any more. */
-  usersErased: { userIds: string[] };
+  /**
+   * People were erased (already deleted in the database): nothing derived may be served for them any more, nor the
+   * topics only they held, the co-interest links only they made, or segment names made of such topics (`derived`).
+   */
+  usersErased: { userIds: string[]; derived?: ErasedDerived };
   /** The process is stopping: finish or abandon background work before the database driver closes. */
   shutdown: Record<string, never>;
 }

@@ -13,7 +13,7 @@ import { createGraph } from './graph/index.js';
 import { createCuration } from './curation/index.js';
 import { createInsight } from './insight/index.js';
 import { createReports } from './reports/index.js';
-import { createPrivacy } from './privacy/index.js';
+import { createErasure, createPrivacy } from './privacy/index.js';
 import { createAudienceSegmentation } from './audience-segmentation/index.js';
 
 export type { Deps } from './deps.js';
@@ -24,12 +24,14 @@ export function createServices(deps: Deps) {
   const apiKeys = new ApiKeyService(new ApiKeyRepository(deps.db));
   const feed = new ChangeFeed(deps.db, deps.logger);
   // Order matters: later features may use earlier ones (affinity reads segments, ingestion resolves users).
-  const users = createUsers(deps, hooks);
-  const ingest = createIngest(deps, hooks, users);
+  // Erasure's parts first: users erase through them, ingestion refuses what they suppress.
+  const erasure = createErasure(deps.db, deps.secretKey);
+  const users = createUsers(deps, hooks, erasure.erasure);
+  const ingest = createIngest(deps, hooks, users, erasure);
   const segmentation = createSegmentation(deps, hooks);
   const graph = createGraph(deps.db, segmentation.visible);
   const curation = createCuration(deps, segmentation);
-  const privacy = createPrivacy(deps, hooks, feed);
+  const privacy = createPrivacy(deps, hooks, feed, erasure);
   const hidden = (topicId: string) => privacy.sensitive.has(topicId);
   // What runs made before a topic was marked sensitive is served without it.
   segmentation.segments.hideTopics(hidden);

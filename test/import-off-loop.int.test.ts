@@ -29,7 +29,11 @@ describe('imports and events off the request loop', () => {
       headers: { 'content-type': 'application/x-ndjson' },
     });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ imported: 1, rejected: [{ line: 2, errors: [expect.stringMatching(/not valid JSON/)] }] });
+    expect(await res.json()).toEqual({
+      imported: 1,
+      rejected: [{ line: 2, errors: [expect.stringMatching(/not valid JSON/)] }],
+      suppressed: [],
+    });
     const userId = await t.services.users.resolve(`crm:${p}-1`);
     expect(userId).toBeDefined();
     expect(changed).toEqual([[userId]]);

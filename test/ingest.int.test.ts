@@ -117,7 +117,7 @@ describe('POST /v1/imports/profiles', () => {
       const [counts] = await t.db.read<{ topics: number; identities: number; purchases: number }>('graph/count-ingest', { prefix: p });
       return { users, counts };
     };
-    expect((await (await importNdjson(ndjson(records))).json()) as object).toEqual({ imported: 5, rejected: [] });
+    expect((await (await importNdjson(ndjson(records))).json()) as object).toEqual({ imported: 5, rejected: [], suppressed: [] });
     const before = await snapshot();
     expect(before.counts).toEqual({ topics: 4, identities: 5, purchases: 5 });
     // "shared" and "SHARED" are one topic: weights add up within the record
@@ -125,7 +125,7 @@ describe('POST /v1/imports/profiles', () => {
     expect(before.users[0]!.user).toMatchObject({ consentSegmentation: false });
     expect(before.users[1]!.user).toMatchObject({ consentSegmentation: true });
 
-    expect((await (await importNdjson(ndjson(records))).json()) as object).toEqual({ imported: 5, rejected: [] });
+    expect((await (await importNdjson(ndjson(records))).json()) as object).toEqual({ imported: 5, rejected: [], suppressed: [] });
     expect(await snapshot()).toEqual(before);
   });
 
@@ -207,13 +207,13 @@ describe('POST /v1/imports/profiles', () => {
   it('reads bodies that start with a byte-order mark, NDJSON and JSON alike', async () => {
     const p = uid();
     const nd = await importNdjson('\uFEFF' + ndjson([{ externalId: `${p}-bom1` }]));
-    expect(await nd.json()).toEqual({ imported: 1, rejected: [] });
+    expect(await nd.json()).toEqual({ imported: 1, rejected: [], suppressed: [] });
     const js = await t.call('POST', '/v1/imports/profiles', {
       key: ingestKey,
       raw: '\uFEFF' + JSON.stringify([{ externalId: `${p}-bom2` }]),
       headers: { 'content-type': 'application/json' },
     });
-    expect(await js.json()).toEqual({ imported: 1, rejected: [] });
+    expect(await js.json()).toEqual({ imported: 1, rejected: [], suppressed: [] });
   });
 
   it('trims whitespace around external ids, as user references are trimmed', async () => {
@@ -221,6 +221,7 @@ describe('POST /v1/imports/profiles', () => {
     expect((await (await importNdjson(ndjson([{ externalId: `  ${p}-w `, interests: [{ topic: `${p} t` }] }]))).json()) as object).toEqual({
       imported: 1,
       rejected: [],
+      suppressed: [],
     });
     expect(await t.services.users.resolve(`crm:${p}-w`)).toBeDefined();
     const blank = (await (await importNdjson(ndjson([{ externalId: '   ' }]))).json()) as { rejected: unknown[] };
@@ -371,17 +372,25 @@ describe('identity stitching, topic normalization, Facebook likes', () => {
     await expect(t.services.privacy.consent.setByPerson('no-such-user', { segmentation: true })).rejects.toMatchObject({ status: 404 });
   });
 
-  it('erases a user with identities and relationships but keeps the topics', async () => {
+  it('erases a user with identities and relationships, keeping the topics others hold and deleting those only they held', async () => {
     const p = uid();
     await importNdjson(
-      ndjson([{ externalId: `${p}-e`, interests: [{ topic: `${p} keep me` }], purchases: [{ sku: 'x', category: `${p} cat` }] }]),
+      ndjson([
+        {
+          externalId: `${p}-e`,
+          interests: [{ topic: `${p} keep me` }, { topic: `${p} only mine` }],
+          purchases: [{ sku: 'x', category: `${p} cat` }],
+        },
+        { externalId: `${p}-other`, interests: [{ topic: `${p} keep me` }] },
+      ]),
     );
     const id = (await t.services.users.resolve(`crm:${p}-e`))!;
-    await t.services.users.erase(id);
+    await t.services.users.erase(id, 'system');
     expect(await t.services.users.resolve(`crm:${p}-e`)).toBeUndefined();
     expect(await t.services.users.get(id)).toBeUndefined();
     const [counts] = await t.db.read<{ topics: number; identities: number }>('graph/count-ingest', { prefix: p });
-    expect(counts).toMatchObject({ topics: 2, identities: 0 });
-    await expect(t.services.users.erase(id)).rejects.toMatchObject({ status: 404 });
+    // `keep me` stays (the other person holds it); `only mine` and the purchase's `cat` went with the person.
+    expect(counts).toMatchObject({ topics: 1, identities: 1 });
+    await expect(t.services.users.erase(id, 'system')).rejects.toMatchObject({ status: 404 });
   });
 });

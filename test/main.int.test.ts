@@ -73,7 +73,7 @@ describe('the service process (npm start)', () => {
     });
     const drained = await answer;
     expect(drained.status).toBe(200);
-    expect(JSON.parse(drained.body)).toEqual({ imported: records.length, rejected: [] });
+    expect(JSON.parse(drained.body)).toEqual({ imported: records.length, rejected: [], suppressed: [] });
     expect(await exited).toBe(0);
     expect([...lines, ...stderr].join('\n')).not.toMatch(/shutdown did not finish cleanly|could not stop/);
   }, 150_000);

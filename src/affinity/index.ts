@@ -1,6 +1,7 @@
 import type { Deps } from '../deps.js';
 import type { Hooks } from '../hooks.js';
 import type { ChangeFeed } from '../changes/change-feed.js';
+import type { ErasedDerived } from '../privacy/erasure.js';
 import type { VisibleRun } from '../segmentation/visible-run.js';
 import { AffinityRepository } from './affinity-repository.js';
 import { AffinityReader } from './affinity-reader.js';
@@ -35,9 +36,21 @@ export function createAffinity(
     sync.markStale(userIds);
     await feed.append('interests', userIds);
   });
-  hooks.on('usersErased', async ({ userIds }) => {
+  hooks.on('usersErased', async ({ userIds, derived }) => {
     sync.erase(userIds);
     await feed.append('erased', userIds);
+    if (derived && (derived.topicIds.length || derived.related.length || derived.labels.length)) {
+      run.forget(derived);
+      await feed.append('topics', [JSON.stringify(derived)]);
+    }
+  });
+  feed.subscribe((event) => {
+    if (event.kind === 'topics') {
+      for (const doc of event.userIds) run.forget(JSON.parse(doc) as ErasedDerived);
+    } else if (event.kind === 'reset') {
+      // Entries were missed, erasures among them perhaps: the served model is read again.
+      void run.reload().catch((err: unknown) => deps.logger.warn({ err }, 'could not reload the served run after missed changes'));
+    }
   });
   hooks.on('shutdown', () => sync.stop());
 

@@ -7,6 +7,7 @@ import type { RelatedTopic } from './scoring.js';
 import type { TopicTable } from './interest-store.js';
 import type { DecayAt } from '../segmentation/decay.js';
 import { visibleLabel, type TopTopic } from '../segmentation/labels.js';
+import type { ErasedDerived } from '../privacy/erasure.js';
 
 export interface SegmentRow {
   segmentId: string;
@@ -46,9 +47,9 @@ const NONE = -1;
 export class RunModel {
   readonly runId: string;
   readonly segmentIds: readonly string[];
-  readonly labels: readonly string[];
+  readonly labels: string[];
   readonly shares: Float64Array;
-  private readonly tops: ReadonlyArray<readonly TopTopic[]>;
+  private readonly tops: Array<readonly TopTopic[]>;
   private readonly slotOfSegment = new Map<string, number>();
   private readonly segmentOfTopic = new Map<string, number>();
   private readonly names = new Map<string, string>();
@@ -116,6 +117,46 @@ export class RunModel {
     let list = this.related.get(topicId);
     if (!list) this.related.set(topicId, (list = []));
     list.push(neighbour);
+  }
+
+  /**
+   * Topics, co-interest links and segment names that went with an erased person (src/privacy/erasure.ts): such a topic
+   * is no longer in any segment, named, categorised or suggested, and segments named after it have their new name.
+   * Nobody holds such a topic any more, so no affinity changes.
+   */
+  forget({ topicIds, related, labels }: ErasedDerived): void {
+    const gone = new Set(topicIds);
+    for (const l of labels) {
+      const slot = l.runId === this.runId ? this.slotOfSegment.get(l.segmentId) : undefined;
+      if (slot === undefined) continue;
+      this.labels[slot] = l.label;
+      this.tops[slot] = this.tops[slot]!.filter((t) => !gone.has(t.id));
+    }
+    if (gone.size === 0 && related.length === 0) return;
+    for (const id of gone) {
+      this.segmentOfTopic.delete(id);
+      this.names.delete(id);
+      this.categoryOfTopic.delete(id);
+      this.related.delete(id);
+    }
+    const unlinked = new Map<string, Set<string>>();
+    const unlink = (from: string, to: string) => {
+      const set = unlinked.get(from) ?? new Set<string>();
+      unlinked.set(from, set);
+      set.add(to);
+    };
+    for (const { a, b } of related) {
+      unlink(a, b);
+      unlink(b, a);
+    }
+    for (const [topic, list] of this.related) {
+      const cut = unlinked.get(topic);
+      const kept = list.filter((r) => !gone.has(r.id) && !cut?.has(r.id));
+      if (kept.length !== list.length) this.related.set(topic, kept);
+    }
+    // Lookups by a store's topic index are filled again on demand.
+    this.byIndex = new Int32Array(0);
+    this.categoryByIndex = new Int32Array(0);
   }
 
   /** Decay of a read at `asOfMs` (null: the stored weights as they are, as without a half-life). */

@@ -11,6 +11,7 @@ import { AudienceIndex } from './audience-index.js';
 import { ModelBuild } from './model-build.js';
 import type { PopulationSync } from './population-sync.js';
 import type { RunModel } from './run-model.js';
+import type { ErasedDerived } from '../privacy/erasure.js';
 
 export class ServedRun {
   private model: RunModel | null = null;
@@ -40,6 +41,22 @@ export class ServedRun {
   async ready(): Promise<RunModel | null> {
     await this.visible.get();
     return this.model;
+  }
+
+  /** Topics, links and segment names that went with an erased person: out of the served model (and the one indexed). */
+  forget(derived: ErasedDerived): void {
+    this.model?.forget(derived);
+    if (this.building && this.building.model !== this.model) this.building.model.forget(derived);
+  }
+
+  /** Feed entries were missed (some may have been erasures): the served model is read again. */
+  async reload(): Promise<void> {
+    const model = this.model;
+    if (!model) return;
+    const fresh = await this.repo.runModel(model.runId, model.halfLifeMs);
+    if (this.model !== model) return;
+    this.model = fresh;
+    this.index = undefined;
   }
 
   /** VisibleRun's preparer: loads the new run's model; the switch happens when this resolves. */

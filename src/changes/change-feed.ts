@@ -10,9 +10,11 @@ import type { Logger } from '../logger.js';
 
 /**
  * `interests`: interests or consent changed (the person may be new); `erased`: the person no longer exists;
- * `sensitive`: an admin marked or unmarked sensitive topics (no people: every process reloads the marks).
+ * `sensitive`: an admin marked or unmarked sensitive topics (no people: every process reloads the marks); `topics`:
+ * topics, co-interest links and segment names that went with an erased person: here `userIds` holds one JSON document
+ * (src/privacy/erasure.ts ErasedDerived).
  */
-export type ChangeKind = 'interests' | 'erased' | 'sensitive';
+export type ChangeKind = 'interests' | 'erased' | 'sensitive' | 'topics';
 
 /** Kinds that are about people: an entry without any is not worth writing. */
 const PEOPLE_KINDS: ReadonlySet<ChangeKind> = new Set(['interests', 'erased']);

@@ -14,6 +14,7 @@ import { UserRepository } from '../users/user-repository.js';
 import { UserService } from '../users/user-service.js';
 import { Hooks } from '../hooks.js';
 import { IngestRepository } from './ingest-repository.js';
+import { createErasure } from '../privacy/index.js';
 import { IngestService, type EventsResult, type ImportResult, type IngestOptions } from './ingest-service.js';
 import { parseImportBody } from './parse.js';
 import { EventsBody } from './schemas.js';
@@ -37,7 +38,9 @@ const db = new Db(data.db);
 // Nobody listens here: the request loop emits interestsChanged with the user ids this worker returns.
 const hooks = new Hooks();
 const userRepo = new UserRepository(db);
-const service = new IngestService(new IngestRepository(db, userRepo), new UserService(userRepo, hooks), hooks, data.secretKey, data.ingest);
+const privacy = createErasure(db, data.secretKey);
+const users = new UserService(userRepo, hooks, privacy.erasure);
+const service = new IngestService(new IngestRepository(db, userRepo), users, hooks, data.secretKey, data.ingest, privacy);
 
 function decode(bytes: Uint8Array, charset: string): string {
   return new TextDecoder(charset).decode(bytes);

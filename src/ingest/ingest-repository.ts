@@ -228,7 +228,7 @@ export class IngestRepository {
    * it would take those events for its own and add their views a second time.
    */
   async writeEvents(
-    events: Array<{ id: string; at: string }>,
+    events: Array<{ id: string; at: string; userId: string }>,
     plan: (fresh: Set<string>) => {
       topics: TopicRow[];
       unlikes: Array<{ userId: string; key: string }>;

@@ -10,6 +10,7 @@ import { parseOr400 } from '../api/http.js';
 import { batchTimes, isoOrNull, profileRows, TopicCollector } from './profile-rows.js';
 import { stringField, validateItems, type RawItem, type Rejected } from './parse.js';
 import { expandConsent, type ConsentChoice } from '../privacy/consent.js';
+import type { ErasureParts } from '../privacy/index.js';
 
 /** Weight one Facebook like gives its topic. */
 export const FACEBOOK_LIKE_WEIGHT = 1;
@@ -32,7 +33,12 @@ export interface FacebookLike {
 export interface ImportResult {
   imported: number;
   rejected: Rejected[];
+  /** Records naming an erased person (suppression list): refused, nothing stored. */
+  suppressed: Array<{ line: number; externalId: string }>;
 }
+
+/** How a refused event names the reason (the person it is for was erased). */
+export const SUPPRESSED_EVENT = 'user: suppressed: this person was erased; events for them are refused until they sign in again';
 
 export interface EventsResult {
   accepted: number;
@@ -53,6 +59,7 @@ export class IngestService {
     private readonly hooks: Hooks,
     private readonly secretKey: string,
     private readonly opts: IngestOptions,
+    private readonly privacy: Pick<ErasureParts, 'suppressions' | 'audit'>,
   ) {}
 
   /** Validates every record on its own, stores the valid ones in batched transactions, reports the rest by line. */
@@ -67,7 +74,9 @@ export class IngestService {
    * request loop then emits the hook with the user ids.
    */
   async storeProfiles(items: RawItem[], onProgress?: (done: number, total: number) => void): Promise<ImportResult & { userIds: string[] }> {
-    const { valid, rejected } = validateItems(ProfileRecord, items, (v) => stringField(v, 'externalId'));
+    const checked = validateItems(ProfileRecord, items, (v) => stringField(v, 'externalId'));
+    const { rejected } = checked;
+    const { kept: valid, suppressed } = await this.withoutSuppressed(checked.valid);
     // A later record for the same externalId replaces an earlier one, as if they had come one after the other. Done
     // over the whole body: split across two batches, the first would drop what the second re-adds on every re-import.
     const latest = new Map<string, ProfileRecord>();
@@ -83,7 +92,25 @@ export class IngestService {
       done += batch.length;
       onProgress?.(done, latest.size);
     }
-    return { imported: valid.length, rejected, userIds: [...userIds] };
+    return { imported: valid.length, rejected, suppressed, userIds: [...userIds] };
+  }
+
+  /** Records naming a suppressed identity (their CRM id, or their email) are taken out and reported. */
+  private async withoutSuppressed(valid: Array<{ line: number; record: ProfileRecord }>) {
+    const { suppressions } = this.privacy;
+    const hashesOf = ({ record }: { record: ProfileRecord }) => [
+      suppressions.hash('identity', identityKey('crm', record.externalId)),
+      ...(record.email ? [suppressions.hash('email', emailHash(this.secretKey, record.email))] : []),
+    ];
+    const found = await suppressions.suppressed(valid.flatMap(hashesOf));
+    if (found.size === 0) return { kept: valid, suppressed: [] };
+    const kept: typeof valid = [];
+    const suppressed: ImportResult['suppressed'] = [];
+    for (const v of valid) {
+      if (hashesOf(v).some((h) => found.has(h))) suppressed.push({ line: v.line, externalId: v.record.externalId });
+      else kept.push(v);
+    }
+    return { kept, suppressed };
   }
 
   private *batches(records: ProfileRecord[]): Generator<ProfileRecord[]> {
@@ -177,6 +204,13 @@ export class IngestService {
       ],
       new Date().toISOString(),
     );
+    // The person came back through their own login: what they signed in with is no longer suppressed.
+    const { suppressions, audit } = this.privacy;
+    const lifted = await suppressions.lift([
+      suppressions.hash('identity', identityKey('facebook', profile.id)),
+      ...(hash ? [suppressions.hash('email', hash)] : []),
+    ]);
+    if (lifted > 0) await audit.record('suppression-lifted', 'login', { lifted });
     await this.hooks.emit('interestsChanged', { userIds: [userId!] });
     return { userId: userId! };
   }
@@ -213,12 +247,14 @@ export class IngestService {
         unique.push(v);
       }
     }
-    const resolved = await this.users.resolveMany(unique.map((u) => u.record.user));
+    const suppressed = await this.suppressedRefs(unique.map((u) => u.record.user));
+    const resolved = await this.users.resolveMany(unique.map((u) => u.record.user).filter((ref) => !suppressed.has(ref)));
     const now = new Date().toISOString();
     const events: Array<EventInput & { userId: string; at: string }> = [];
     for (const { line, record } of unique) {
       const userId = resolved.get(record.user);
-      if (!userId) out.push({ line, id: record.id, errors: [`user: unknown user ${record.user}`] });
+      if (suppressed.has(record.user)) out.push({ line, id: record.id, errors: [SUPPRESSED_EVENT] });
+      else if (!userId) out.push({ line, id: record.id, errors: [`user: unknown user ${record.user}`] });
       else events.push({ ...record, userId, at: isoOrNull(record.at) ?? now });
     }
     let accepted = 0;
@@ -227,7 +263,7 @@ export class IngestService {
     for (let i = 0; i < events.length; i += size) {
       const chunk = events.slice(i, i + size);
       const fresh = await this.repo.writeEvents(
-        chunk.map((e) => ({ id: e.id, at: e.at })),
+        chunk.map((e) => ({ id: e.id, at: e.at, userId: e.userId })),
         (ids) => planEvents(chunk.filter((e) => ids.has(e.id))),
         now,
       );
@@ -237,6 +273,16 @@ export class IngestService {
     }
     out.sort((a, b) => a.line - b.line);
     return { accepted, duplicates, rejected: out, userIds: [...changed] };
+  }
+
+  /** Which user references (`crm:…`, `facebook:…` or a user id) name a suppressed (erased) identity. */
+  private async suppressedRefs(refs: string[]): Promise<Set<string>> {
+    const { suppressions } = this.privacy;
+    // A reference is an identity key or a user id (cypher/graph/resolve-users.cypher): either may be suppressed.
+    const hashesOf = (ref: string) => [suppressions.hash('identity', ref), suppressions.hash('user', ref)];
+    const unique = [...new Set(refs)];
+    const found = await suppressions.suppressed(unique.flatMap(hashesOf));
+    return new Set(unique.filter((ref) => hashesOf(ref).some((h) => found.has(h))));
   }
 }
 

@@ -85,7 +85,24 @@ export const RejectedLine = z
   })
   .openapi('RejectedLine');
 
-export const ImportResult = z.object({ imported: z.number().int(), rejected: z.array(RejectedLine) }).openapi('ImportResult');
+export const SuppressedLine = z
+  .object({
+    line: z.number().int().describe('1-based line (NDJSON) or array index + 1 (JSON)'),
+    externalId: z.string(),
+  })
+  .openapi('SuppressedLine');
+
+export const ImportResult = z
+  .object({
+    imported: z.number().int(),
+    rejected: z.array(RejectedLine),
+    suppressed: z
+      .array(SuppressedLine)
+      .describe(
+        'Extension: records refused because they name an erased person (their CRM id or email): nothing of them is stored until the person signs in again',
+      ),
+  })
+  .openapi('ImportResult');
 
 export const EVENT_KINDS = ['like', 'unlike', 'view', 'purchase'] as const;
 

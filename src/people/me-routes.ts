@@ -82,7 +82,7 @@ export function mountMeRoutes(api: ApiRouter, services: Services): void {
       responses: { 204: { description: 'Erased' } },
       handler: async ({ principal, req, res }) => {
         const userId = meId(principal);
-        await users.erase(userId);
+        await users.erase(userId, 'person');
         await destroySession(req, res);
       },
     });

@@ -1,5 +1,6 @@
 import type { Deps } from '../deps.js';
 import type { Hooks } from '../hooks.js';
+import type { Erasure } from '../privacy/erasure.js';
 import { UserRepository } from './user-repository.js';
 import { UserService } from './user-service.js';
 
@@ -11,9 +12,9 @@ export type { UserService } from './user-service.js';
  * and updates them; the people routes (/v1/me) and the admin erase route act on them. Every change awaits
  * `hooks.emit('interestsChanged' | 'usersErased')` before returning.
  */
-export function createUsers(deps: Deps, hooks: Hooks) {
+export function createUsers(deps: Deps, hooks: Hooks, erasure: Erasure) {
   const repository = new UserRepository(deps.db);
-  return { repository, service: new UserService(repository, hooks) };
+  return { repository, service: new UserService(repository, hooks, erasure) };
 }
 
 export type Users = ReturnType<typeof createUsers>;

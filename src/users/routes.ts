@@ -1,5 +1,6 @@
 import type { ApiRouter } from '../api/route.js';
 import type { UserService } from './user-service.js';
+import { actorOf } from '../privacy/audit-log.js';
 import { UserParams } from './user-schemas.js';
 
 export function mountUserRoutes(api: ApiRouter, users: UserService): void {
@@ -11,8 +12,8 @@ export function mountUserRoutes(api: ApiRouter, users: UserService): void {
     access: ['admin'],
     params: UserParams,
     responses: { 204: { description: 'Erased' } },
-    handler: async ({ params }) => {
-      await users.erase(await users.require(params.user));
+    handler: async ({ params, principal }) => {
+      await users.erase(await users.require(params.user), actorOf(principal));
     },
   });
 }

@@ -86,9 +86,4 @@ export class UserRepository {
   async removeInterest(userId: string, topicId: string): Promise<boolean> {
     return (await this.db.write('graph/remove-user-interest', { userId, topicId })).length > 0;
   }
-
-  async erase(userId: string): Promise<boolean> {
-    const [row] = await this.db.write<{ erased: number }>('graph/erase-user', { userId });
-    return (row?.erased ?? 0) > 0;
-  }
 }

@@ -1,5 +1,6 @@
 import { AppError } from '../errors.js';
 import type { Hooks } from '../hooks.js';
+import type { Erasure } from '../privacy/erasure.js';
 import type { UserInterest, UserRecord, UserRepository } from './user-repository.js';
 
 /**
@@ -10,6 +11,7 @@ export class UserService {
   constructor(
     private readonly repo: UserRepository,
     private readonly hooks: Hooks,
+    private readonly erasure: Erasure,
   ) {}
 
   /** `<source>:<externalId>` (crm:c-1, facebook:123) or the service's own User.id → User.id. */
@@ -44,11 +46,15 @@ export class UserService {
   }
 
   /**
-   * Deletes the user, its identities, every relationship (interests, purchases, markers) and every session signed in
-   * as them. `usersErased` makes every process forget the person (this one at once, the others through the feed).
+   * Deletes the user, its identities, every relationship (interests, purchases, markers), every session signed in as
+   * them, and what was derived from them alone (src/privacy/erasure.ts); suppresses what named them and records the
+   * erasure in the audit log as done by `actor` (src/privacy/audit-log.ts actorOf). `usersErased` makes every process
+   * forget the person and the topics, links and names that went with them (this one at once, the others by the feed).
    */
-  async erase(userId: string): Promise<void> {
-    if (!(await this.repo.erase(userId))) throw AppError.notFound(`User ${userId}`);
-    await this.hooks.emit('usersErased', { userIds: [userId] });
+  async erase(userId: string, actor: string): Promise<void> {
+    const summary = await this.erasure.erase(userId, actor);
+    if (!summary) throw AppError.notFound(`User ${userId}`);
+    const { topicIds, related, labels } = summary;
+    await this.hooks.emit('usersErased', { userIds: [userId], derived: { topicIds, related, labels } });
   }
 }

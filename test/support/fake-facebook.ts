@@ -239,3 +239,12 @@ export class Browser {
     return { start, dialog, callback, state };
   }
 }
+
+/** Signs `who` in through the stand-in provider: a browser holding their session cookie. */
+export async function signIn(fb: FakeFacebook, appBaseUrl: string, who: FakePerson): Promise<Browser> {
+  fb.setPerson(who);
+  const b = new Browser(appBaseUrl);
+  const { callback } = await b.login();
+  if (callback.status !== 302) throw new Error(`the login callback answered ${callback.status}: ${await callback.text()}`);
+  return b;
+}

@@ -1,0 +1,1 @@
+CREATE CONSTRAINT audit_log_name IF NOT EXISTS FOR (l:AuditLog) REQUIRE l.name IS UNIQUE
