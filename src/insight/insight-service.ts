@@ -123,6 +123,11 @@ export class InsightService {
   ) {
     sync.onBeforeChange((slot) => this.live().forEach((c) => c.retire(slot)));
     sync.onChange((slot) => this.live().forEach((c) => c.admit(slot)));
+    // An erasure lowers the recorded userCount of the segments the person was in (src/privacy/erasure.ts): what the
+    // runs recorded is read again.
+    sync.onPeople((_, kind) => {
+      if (kind === 'erased') this.context = undefined;
+    });
   }
 
   /** The counts changes must reach: the current run's and the one being built (once each: they can be the same). */
