@@ -43,10 +43,12 @@ export class ServedRun {
     return this.model;
   }
 
-  /** Topics, links and segment names that went with an erased person: out of the served model (and the one indexed). */
+  /**
+   * Topics, links and segment names that went with an erased person: out of the served model (an audience index being
+   * built over it reads the same model).
+   */
   forget(derived: ErasedDerived): void {
     this.model?.forget(derived);
-    if (this.building && this.building.model !== this.model) this.building.model.forget(derived);
   }
 
   /** Feed entries were missed (some may have been erasures): the served model is read again. */
