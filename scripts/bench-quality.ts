@@ -67,6 +67,13 @@ const PRESETS: Record<string, Omit<MixtureOptions, 'seed'>> = {
   '100k': { people: 100_000, communities: 250, interests: 25 },
   'heavy-100k': { people: 100_000, communities: 250, interests: 200 },
   '200k': { people: 200_000, communities: 400, interests: 25 },
+  // The scale presets of issue 16 (run time and memory from 100k to 1M people; use --in-memory for the pipeline alone).
+  '100k': { people: 100_000, communities: 250, interests: 25 },
+  '300k': { people: 300_000, communities: 500, interests: 25 },
+  '1M': { people: 1_000_000, communities: 1000, interests: 25 },
+  // 1M people over a long tail: a fifth of every person's interests from 1.2M topics in no community (Zipf).
+  '1M-tail': { people: 1_000_000, communities: 1000, interests: 25, tailTopics: 1_200_000, tailShare: 0.2 },
+  '100k-tail': { people: 100_000, communities: 250, interests: 25, tailTopics: 500_000, tailShare: 0.2 },
   noise: { people: 50_000, communities: 120, interests: 25, pureNoise: true },
   'noise-5k': { people: 5_000, communities: 30, interests: 12, pureNoise: true },
 };
@@ -114,10 +121,18 @@ async function inMemory(name: string, data: PlantedData): Promise<Row> {
       p.topics.map((t) => topicId(data.topics[t]!)),
       p.weights,
     );
+  const heapBefore = process.memoryUsage().heapUsed;
+  let heapPeak = heapBefore;
+  // Sampled whenever the run lets the event loop in (between its steps): a lower bound of the run's own heap peak.
+  const sampler = setInterval(() => (heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed)), 50);
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   let n = 0;
   const res = await segmentInterests(col, new Map(), { ...DEFAULT_PARAMS, ...runParams }, null, (l) => `${l}-${n++}`);
   const runMs = performance.now() - t0;
+  const cpuRun = process.cpuUsage(cpu0);
+  clearInterval(sampler);
+  heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
   const coarse = res.segments.filter((s) => s.level === 'coarse');
   const byId = new Map(coarse.flatMap((s) => s.topics.map((t) => [t.id, s.id] as const)));
   const ids = data.topics.map((t) => topicId(t));
@@ -140,6 +155,12 @@ async function inMemory(name: string, data: PlantedData): Promise<Row> {
       coreSupport: res.natural?.coreSupport,
       pieces: res.natural?.pieces,
       merged: res.natural?.merged,
+      // The whole process (generated data and the collector included) and the run's own heap growth.
+      // CPU time of the run (user + system, every thread): what a loaded machine does not inflate as it does wall time.
+      runCpuS: Math.round((cpuRun.user + cpuRun.system) / 1e5) / 10,
+      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      runHeapMb: Math.round((heapPeak - heapBefore) / 2 ** 20),
+      tail: q.tailHeld > 0 ? `${q.tailPlaced}/${q.tailHeld} placed` : undefined,
     },
   };
 }

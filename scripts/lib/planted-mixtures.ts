@@ -38,6 +38,12 @@ export interface MixtureOptions {
   prefix?: string;
   /** A community's chance of being in a person's mix ∝ size^popularityExponent (0: every community alike). */
   popularityExponent?: number;
+  /**
+   * A long tail of topics belonging to no community (Facebook likes: pages a handful of people like), drawn by Zipf
+   * (exponent 1) over `tailTopics` topics; `tailShare` of each person's interests come from it (default 0: no tail).
+   */
+  tailTopics?: number;
+  tailShare?: number;
 }
 
 export interface PlantedPerson {
@@ -56,7 +62,7 @@ export interface PlantedPerson {
 export interface PlantedData {
   /** Topic names; index = topic number. */
   topics: string[];
-  /** True community of each topic. */
+  /** True community of each topic (-1: a long-tail topic, in no community). */
   community: Int32Array;
   communitySizes: number[];
   people: PlantedPerson[];
@@ -137,6 +143,13 @@ export function generateMixtures(opts: MixtureOptions): PlantedData {
   });
   const communityPick = new Sampler(sizes.map((s) => s ** beta));
   const overall = new Sampler(popularity);
+  const tailShare = opts.tailTopics ? (opts.tailShare ?? 0) : 0;
+  const tailFirst = topics.length;
+  const tail = tailShare > 0 ? new Sampler(Float64Array.from({ length: opts.tailTopics! }, (_, r) => 1 / (r + 1))) : null;
+  for (let r = 0; tail && r < opts.tailTopics!; r++) {
+    topics.push(`${opts.prefix ?? ''}Tail ${String(r).padStart(7, '0')}`);
+    community.push(-1);
+  }
 
   const people: PlantedPerson[] = [];
   for (let p = 0; p < opts.people; p++) {
@@ -161,7 +174,8 @@ export function generateMixtures(opts: MixtureOptions): PlantedData {
     const chosen = new Set<number>();
     for (let tries = 0; chosen.size < count && tries < count * 20; tries++) {
       let t: number;
-      if (rng() < noise) t = overall.draw(rng);
+      if (tail && rng() < tailShare) t = tailFirst + tail.draw(rng);
+      else if (rng() < noise) t = overall.draw(rng);
       else {
         const c = mixCommunities[mixSampler.draw(rng)]!;
         t = firstTopic[c]! + inCommunity[c]!.draw(rng);
@@ -233,6 +247,9 @@ export interface Quality {
   segments: number;
   planted: number;
   communitiesFound: number;
+  /** Long-tail topics somebody holds, and how many of them a segment took (not "Other"). */
+  tailHeld: number;
+  tailPlaced: number;
 }
 
 /** Weight of a person's interests per key (community or segment), ignoring topics without one. */
@@ -274,8 +291,17 @@ export function scorePartition(data: PlantedData, seg: Segmentation): Quality {
   // A segment stands for the community holding most of its members' support (its people), "Other" for none.
   const votes = new Map<string, Map<number, number>>();
   const held: number[] = [];
+  let tailHeld = 0;
+  let tailPlaced = 0;
   for (let t = 0; t < data.topics.length; t++) {
     if (support[t] === 0) continue;
+    if (data.community[t]! < 0) {
+      // A long-tail topic has no true community: it is scored by where it went, not by NMI.
+      tailHeld++;
+      const s = seg.segmentOf(t);
+      if (s !== undefined && !seg.other.has(s)) tailPlaced++;
+      continue;
+    }
     held.push(t);
     const s = seg.segmentOf(t);
     if (s === undefined || seg.other.has(s)) continue;
@@ -296,7 +322,7 @@ export function scorePartition(data: PlantedData, seg: Segmentation): Quality {
   let possibleTv = 0;
   const segmentAffinity = (p: PlantedPerson) => weightBy(p, (t) => seg.segmentOf(t)) as Map<string, number>;
   data.people.forEach((p, i) => {
-    const truth = weightBy(p, (t) => data.community[t]!);
+    const truth = weightBy(p, (t) => (data.community[t]! < 0 ? undefined : data.community[t]!));
     if (argmax(truth) === p.dominant) possible++;
     possibleTv += tvDistance(truth, p.mix);
     const aff = seg.affinities ? seg.affinities(p, i) : segmentAffinity(p);
@@ -324,5 +350,7 @@ export function scorePartition(data: PlantedData, seg: Segmentation): Quality {
     segments: segmentIds.size,
     planted: data.communitySizes.length,
     communitiesFound: new Set(communityOf.values()).size,
+    tailHeld,
+    tailPlaced,
   };
 }

@@ -46,7 +46,10 @@ export function cohesion(people: PeopleView, membership: ArrayLike<number>, coun
   const mass = new Float64Array(count);
   const self = new Float64Array(count);
   const cut = new Float64Array(count);
-  const pairs = new Map<number, number>();
+  // Pair sums in a flat table while it stays small (a few thousand communities): a Map lookup per pair and person
+  // was the largest cost of a pass.
+  const dense = count * count <= DENSE_PAIRS ? new Float64Array(count * count) : null;
+  const sparse = new Map<number, number>();
   const slots = new Float64Array(count);
   const coPairs = new Float64Array(count);
   const coPeople = new Float64Array(count);
@@ -75,7 +78,6 @@ export function cohesion(people: PeopleView, membership: ArrayLike<number>, coun
     }
     totalSlots += ku;
     totalPairs += (ku * (ku - 1)) / 2;
-    touched.sort((x, y) => x - y);
     for (let i = 0; i < touched.length; i++) {
       const c = touched[i]!;
       const ac = a[c]!;
@@ -87,15 +89,24 @@ export function cohesion(people: PeopleView, membership: ArrayLike<number>, coun
       if (k[c]! >= 2) coPeople[c]!++;
       for (let j = i + 1; j < touched.length; j++) {
         const d = touched[j]!;
-        const key = c * count + d;
-        pairs.set(key, (pairs.get(key) ?? 0) + ac * a[d]!);
+        const key = c < d ? c * count + d : d * count + c;
+        if (dense) dense[key] = dense[key]! + ac * a[d]!;
+        else sparse.set(key, (sparse.get(key) ?? 0) + ac * a[d]!);
       }
     }
     for (const c of touched) a[c] = q[c] = k[c] = 0;
     touched.length = 0;
   });
+  let pairs = sparse;
+  if (dense) {
+    pairs = new Map();
+    for (let key = 0; key < dense.length; key++) if (dense[key] !== 0) pairs.set(key, dense[key]!);
+  }
   return { count, people: n, mass, self, cut, pairs, slots, coPairs, coPeople, totalSlots, totalPairs };
 }
+
+/** Communities² up to which pair sums use a flat table (32 MB). */
+const DENSE_PAIRS = 1 << 22;
 
 /** Lift of a community with itself: N S_XX / M_X² (1 = no more co-interest than chance; 0 for an empty community). */
 export function selfLift(c: Cohesion, x: number): number {

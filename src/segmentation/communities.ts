@@ -36,20 +36,7 @@ export const OUTSIDE = -2;
 
 /** Louvain over the graph's active nodes and kept edges; `levels` holds one membership per dendrogram level. */
 function louvainLevels(g: WeightedEdges, resolution: number, seed: number) {
-  const graph = new UndirectedGraph();
-  const nodes: number[] = [];
-  for (let i = 0; i < g.nodeCount; i++) {
-    if (g.active && !g.active[i]) continue;
-    graph.addNode(String(i));
-    nodes.push(i);
-  }
-  for (let e = 0; e < g.edgeA.length; e++) {
-    if (g.keep && !g.keep[e]) continue;
-    const a = String(g.edgeA[e]);
-    const b = String(g.edgeB[e]);
-    if (!graph.hasNode(a) || !graph.hasNode(b)) continue;
-    graph.addEdge(a, b, { weight: g.edgeWeight[e] });
-  }
+  const { graph, nodes } = graphOf(g);
   const membership = (level: ArrayLike<number>) => {
     const out = new Int32Array(g.nodeCount).fill(OUTSIDE);
     // graphology keeps insertion order, so dendrogram position i is nodes[i].
@@ -64,6 +51,30 @@ function louvainLevels(g: WeightedEdges, resolution: number, seed: number) {
   // No move at all (rare: every node already alone is optimal): the identity is the one level.
   if (levels.length === 0) levels.push(membership(res.dendrogram[0]!));
   return { levels, depth: res.dendrogram.length - 1, modularity: res.modularity };
+}
+
+/** A run detects twice on the same edges (two seeds): the graph is built once (Louvain does not change it). */
+const graphs = new WeakMap<WeightedEdges, { graph: UndirectedGraph; nodes: number[] }>();
+
+function graphOf(g: WeightedEdges): { graph: UndirectedGraph; nodes: number[] } {
+  const cached = graphs.get(g);
+  if (cached) return cached;
+  const graph = new UndirectedGraph();
+  const nodes: number[] = [];
+  for (let i = 0; i < g.nodeCount; i++) {
+    if (g.active && !g.active[i]) continue;
+    graph.addNode(String(i));
+    nodes.push(i);
+  }
+  for (let e = 0; e < g.edgeA.length; e++) {
+    if (g.keep && !g.keep[e]) continue;
+    const a = String(g.edgeA[e]);
+    const b = String(g.edgeB[e]);
+    if (!graph.hasNode(a) || !graph.hasNode(b)) continue;
+    graph.addEdge(a, b, { weight: g.edgeWeight[e] });
+  }
+  graphs.set(g, { graph, nodes });
+  return { graph, nodes };
 }
 
 /**
@@ -122,12 +133,18 @@ export function refineCommunities(coarse: Int32Array, g: WeightedEdges, firstLev
     }
     const edges = inside.get(c) ?? { a: [], b: [], w: [] };
     const sub: WeightedEdges = { nodeCount: members.length, edgeA: edges.a, edgeB: edges.b, edgeWeight: edges.w };
-    let bar: number | undefined;
+    // Random graphs drawn only as far as needed, shared by both candidates: a split fails at the first that reaches
+    // its modularity (same decision as against the best of all of them, and most communities fail at the first).
+    const nulls: number[] = [];
     const meaningful = (candidate: Int32Array) => {
       const parts = groupTiny(candidate, sub, opts.minSize, 'largest');
       if (new Set(parts).size < 2) return null;
-      bar ??= nullModularity(sub, opts);
-      return modularity(parts, sub, opts.resolution) > bar ? parts : null;
+      const q = modularity(parts, sub, opts.resolution);
+      for (let s = 0; s < opts.nullSamples; s++) {
+        if (s === nulls.length) nulls.push(nullModularity(sub, opts, s));
+        if (nulls[s]! >= q) return null;
+      }
+      return parts;
     };
     const fromFirstLevel = firstLevel ? meaningful(Int32Array.from(members, (n) => firstLevel[n]!)) : null;
     const split = fromFirstLevel ?? meaningful(finalLevel(sub, opts));
@@ -146,22 +163,18 @@ function finalLevel(g: WeightedEdges, opts: { resolution: number; seed: number }
   return louvainLevels(g, opts.resolution, opts.seed).levels.at(-1)!;
 }
 
-/** The highest modularity Louvain (then tiny-part folding) reaches on `nullSamples` random placements of g's weights. */
-function nullModularity(g: WeightedEdges, opts: RefineOptions): number {
-  let best = -Infinity;
-  for (let s = 0; s < opts.nullSamples; s++) {
-    const rng = mulberry32(opts.seed + 7919 * (s + 1));
-    const { a, b } = randomPairs(g.nodeCount, g.edgeA.length, rng);
-    const weights = Array.from(g.edgeWeight);
-    for (let i = weights.length - 1; i > 0; i--) {
-      const j = Math.floor(rng() * (i + 1));
-      [weights[i], weights[j]] = [weights[j]!, weights[i]!];
-    }
-    const random: WeightedEdges = { nodeCount: g.nodeCount, edgeA: a, edgeB: b, edgeWeight: weights };
-    const parts = groupTiny(finalLevel(random, opts), random, opts.minSize, 'largest');
-    best = Math.max(best, modularity(parts, random, opts.resolution));
+/** The modularity Louvain (then tiny-part folding) reaches on random placement number `s` of g's weights. */
+function nullModularity(g: WeightedEdges, opts: RefineOptions, s: number): number {
+  const rng = mulberry32(opts.seed + 7919 * (s + 1));
+  const { a, b } = randomPairs(g.nodeCount, g.edgeA.length, rng);
+  const weights = Array.from(g.edgeWeight);
+  for (let i = weights.length - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    [weights[i], weights[j]] = [weights[j]!, weights[i]!];
   }
-  return best;
+  const random: WeightedEdges = { nodeCount: g.nodeCount, edgeA: a, edgeB: b, edgeWeight: weights };
+  const parts = groupTiny(finalLevel(random, opts), random, opts.minSize, 'largest');
+  return modularity(parts, random, opts.resolution);
 }
 
 /** m distinct unordered pairs of 0..n-1, uniformly (the complement is drawn instead when m is over half of all pairs). */

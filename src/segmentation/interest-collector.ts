@@ -1,5 +1,12 @@
+/** Users' interests over shared topic indexes: the collector itself, or a sample of its users. */
+export interface InterestView {
+  readonly topicIds: readonly string[];
+  readonly users: number;
+  forEachUser(fn: (topics: Int32Array, weights: Float32Array, user: number) => void): void;
+}
+
 /** Growable typed-array buffers: users' interests as (topic index, weight) runs, one run per user. */
-export class InterestCollector {
+export class InterestCollector implements InterestView {
   private ids: string[] = [];
   private index = new Map<string, number>();
   private offsets: Int32Array = new Int32Array(1024);
@@ -83,6 +90,30 @@ export class InterestCollector {
 
   get edgeCount(): number {
     return this.length;
+  }
+
+  /**
+   * Every `every`-th user (the first, then each `every` further), renumbered 0..n-1, over the same buffers and topic
+   * indexes: no copy. Stream order says nothing about people's interests, so a stride is a uniform sample.
+   */
+  sample(every: number): InterestView {
+    if (every <= 1) return this;
+    const users = Math.ceil(this.users / every);
+    const ids = () => this.ids;
+    return {
+      get topicIds() {
+        return ids();
+      },
+      users,
+      forEachUser: (fn) => {
+        for (let s = 0; s < users; s++) {
+          const u = s * every;
+          const from = this.offsets[u]!;
+          const to = this.offsets[u + 1]!;
+          fn(this.topicsBuf.subarray(from, to), this.weightsBuf.subarray(from, to), s);
+        }
+      },
+    };
   }
 
   /** Calls back with views into the buffers (valid only during the call). */

@@ -59,23 +59,12 @@ export interface NaturalCommunities {
  */
 export function naturalCommunities(holders: Holders, detection: Detection, edges: WeightedEdges, opts: NaturalOptions): NaturalCommunities {
   const people: PeopleView = holders.people;
-  let t0 = performance.now();
-  const split = refineCommunities(detection.coarse, edges, null, {
-    resolution: opts.resolution,
-    seed: opts.seed,
-    minSize: 1,
-    // Every split is kept: step 2 undoes the ones people do not support.
-    nullSamples: 0,
-  });
-  const pieces = compact(split);
-  const splitMs = performance.now() - t0;
+  const core = coreCommunities(people, detection, edges, opts);
+  const { pieces } = core;
+  let membership = core.membership;
+  const { splitMs, mergeMs } = core.timings;
 
-  t0 = performance.now();
-  const merge = mergeCohesive(cohesion(people, pieces.membership, pieces.count), MERGE_RATIO);
-  let membership = remap(pieces.membership, merge.map);
-  const mergeMs = performance.now() - t0;
-
-  t0 = performance.now();
+  const t0 = performance.now();
   // Inertia for the topics detection saw (their place has the graph's evidence too), not for rare ones.
   const settled = (t: number) => edges.active === undefined || edges.active[t] === 1;
   for (let pass = 0; pass < PLACEMENT_PASSES; pass++) {
@@ -103,10 +92,36 @@ export function naturalCommunities(holders: Holders, detection: Detection, edges
     membership: out,
     count: current.count,
     quality,
-    pieces: pieces.count,
-    merged: merge.count,
+    pieces,
+    merged: core.count,
     timings: { splitMs, mergeMs, placeMs },
   };
+}
+
+/**
+ * Steps 1 and 2 alone: the communities of the topics detection saw (others OUTSIDE). What a second seed is compared
+ * on (pipeline.ts): the traversal's part in the result is decided here, placement only follows people's evidence.
+ */
+export function coreCommunities(
+  people: PeopleView,
+  detection: Detection,
+  edges: WeightedEdges,
+  opts: Pick<NaturalOptions, 'resolution' | 'seed'>,
+): { membership: Int32Array; count: number; pieces: number; timings: { splitMs: number; mergeMs: number } } {
+  let t0 = performance.now();
+  const split = refineCommunities(detection.coarse, edges, null, {
+    resolution: opts.resolution,
+    seed: opts.seed,
+    minSize: 1,
+    // Every split is kept: step 2 undoes the ones people do not support.
+    nullSamples: 0,
+  });
+  const pieces = compact(split);
+  const splitMs = performance.now() - t0;
+  t0 = performance.now();
+  const merge = mergeCohesive(cohesion(people, pieces.membership, pieces.count), MERGE_RATIO);
+  const membership = remap(pieces.membership, merge.map);
+  return { membership, count: merge.count, pieces: pieces.count, timings: { splitMs, mergeMs: performance.now() - t0 } };
 }
 
 function segmented(membership: Int32Array): number {

@@ -3,16 +3,17 @@
  * labels, sizes, stable ids and stability out. No I/O here (the GDS engine injects its database audience step), so the
  * whole algorithm is unit-tested on planted data with seeded randomness.
  */
-import { detectCommunities, OUTSIDE } from './communities.js';
+import { detectCommunities, OTHER, OUTSIDE } from './communities.js';
 import { cohesion, type PeopleView } from './cohesion.js';
-import { naturalCommunities } from './natural.js';
-import { Holders } from './placement.js';
-import { type InterestCollector, project } from './projection.js';
+import { coreCommunities, naturalCommunities } from './natural.js';
+import { Holders, placeTopics } from './placement.js';
+import { type InterestCollector, type InterestView, project } from './projection.js';
 import { communityQuality } from './quality.js';
 import { buildHierarchy, type Hierarchy } from './hierarchy.js';
 import { segmentDetected } from './segment-detected.js';
 import {
   type CommunityAudience,
+  DETECTION_SAMPLE,
   MAX_CORE_TOPICS,
   type PipelineResult,
   type PreviousRun,
@@ -39,9 +40,10 @@ export async function segmentInterests(
 ): Promise<PipelineResult> {
   let t0 = performance.now();
   interests.sortTopics();
+  const sample = interests.sample(Math.ceil(interests.users / DETECTION_SAMPLE));
   // Only the k-nearest-neighbour edges (params.neighbours) come out of the pair table: what Louvain, labels and
   // RELATED use (RELATED is exact while relatedPerTopic ≤ neighbours).
-  const p = project(interests, { ...params, maxCoreTopics: MAX_CORE_TOPICS });
+  const p = project(sample, { ...params, maxCoreTopics: MAX_CORE_TOPICS });
   const projectMs = performance.now() - t0;
   // Between the long synchronous steps the event loop gets a turn: the run's heartbeat timer must be able to fire.
   await breathe();
@@ -49,26 +51,31 @@ export async function segmentInterests(
   const detectionEdges = { ...p, active: p.active };
   const detection = detectCommunities(detectionEdges, params);
   await breathe();
-  const holders = new Holders(interests, interests.topicIds.length);
+  const holders = new Holders(sample, interests.topicIds.length);
   const naturalOpts = { minSize: params.minSegmentSize, minSupport: params.minSupport, minPeople: params.minSupport };
   const natural = naturalCommunities(holders, detection, detectionEdges, { ...params, ...naturalOpts });
+  await breathe();
+  const full = sample === interests ? null : new Holders(interests, interests.topicIds.length);
+  const membership = full ? placeOutsideSample(full, natural.membership, natural.count, p.active, params.minSupport) : natural.membership;
   await breathe();
   // The same run with another seed: how much of the partition is the data's and how much the traversal's.
   const t1 = performance.now();
   const otherSeed = { ...params, seed: (params.seed + 1) % 2 ** 31 };
-  const again = naturalCommunities(holders, detectCommunities(detectionEdges, otherSeed), detectionEdges, { ...otherSeed, ...naturalOpts });
+  // Compared on the core topics (detection, split, merge): placement after it only follows people's evidence, and
+  // costs as much again as the rest of a run.
+  const again = coreCommunities(sample, detectCommunities(detectionEdges, otherSeed), detectionEdges, otherSeed);
   await breathe();
   const seedMs = performance.now() - t1;
   const result = await segmentDetected(
     {
       topicIds: interests.topicIds,
-      support: p.support,
+      support: full ? supportOf(full) : p.support,
       active: p.active,
-      users: p.users,
+      users: interests.users,
       edges: detectionEdges,
       detectionEdges,
       detection,
-      natural: { membership: natural.membership, seedMembership: again.membership },
+      natural: { membership, seedMembership: again.membership },
     },
     meta,
     params,
@@ -79,7 +86,7 @@ export async function segmentInterests(
   );
   await breathe();
   const t2 = performance.now();
-  const hierarchy = coarseHierarchy(interests, result.segments, params.minSupport);
+  const hierarchy = coarseHierarchy(interests, sample, result.segments, params.minSupport);
   const hierarchyMs = performance.now() - t2;
   let coreTopics = 0;
   for (let i = 0; i < p.nodeCount; i++) coreTopics += p.active[i]!;
@@ -104,7 +111,12 @@ export async function segmentInterests(
 }
 
 /** The coarse segments of a run as leaves of its hierarchy ("Other interests" counted in people's totals, not a leaf). */
-function coarseHierarchy(interests: InterestCollector, segments: readonly SegmentOut[], minPeople: number): Hierarchy {
+function coarseHierarchy(
+  interests: InterestCollector,
+  people: InterestView,
+  segments: readonly SegmentOut[],
+  minPeople: number,
+): Hierarchy {
   const coarse = segments.filter((s) => s.level === 'coarse');
   const leaves = coarse.filter((s) => !s.other);
   const membership = new Int32Array(interests.topicIds.length).fill(OUTSIDE);
@@ -116,11 +128,26 @@ function coarseHierarchy(interests: InterestCollector, segments: readonly Segmen
     }
   }
   return buildHierarchy(
-    interests,
+    people,
     membership,
     leaves.map((s) => ({ id: s.id, share: s.share, topicCount: s.topicCount, significant: s.quality?.significant ?? false })),
     minPeople,
   );
+}
+
+/**
+ * Above DETECTION_SAMPLE people, detection saw a sample: every topic it did not take part in (not core in the sample)
+ * is placed again from all its holders, with the segments found (one placement pass, no inertia: those topics have
+ * no graph evidence); the core topics keep their segments. Topics still without evidence are OTHER, or OUTSIDE every
+ * segment when fewer than `minSupport` people hold them (as natural.ts decides on everyone).
+ */
+function placeOutsideSample(full: Holders, membership: Int32Array, count: number, core: Uint8Array, minSupport: number): Int32Array {
+  const placed = placeTopics(full, membership, count, { movable: (t) => core[t] !== 1 });
+  return Int32Array.from(placed, (c, t) => (c >= 0 ? c : full.support(t) >= minSupport ? OTHER : OUTSIDE));
+}
+
+function supportOf(h: Holders): Int32Array {
+  return Int32Array.from({ length: h.topicCount }, (_, t) => h.support(t));
 }
 
 function breathe(): Promise<void> {

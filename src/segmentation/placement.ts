@@ -111,26 +111,33 @@ export function placeTopics(h: Holders, membership: ArrayLike<number>, count: nu
     touched.length = 0;
     cOffsets[u + 1] = n;
   });
-  // θ̄_X over everybody with a placed interest.
-  for (let c = 0; c < count; c++) mean[c] = placedPeople > 0 ? mean[c]! / placedPeople : 0;
+  // θ̄_X over everybody with a placed interest; the score's constant factor gain / θ̄_X, once per community.
+  const factor = new Float64Array(count);
+  for (let c = 0; c < count; c++) {
+    mean[c] = placedPeople > 0 ? mean[c]! / placedPeople : 0;
+    factor[c] = gain / mean[c]!;
+  }
 
+  // The inner loop runs once per (interest, community of its holder): locals, no property loads or closures in it.
+  const { offsets, users, weights } = h;
   const out = Int32Array.from(membership);
   for (let t = 0; t < h.topicCount; t++) {
     if (opts.movable && !opts.movable(t)) continue;
     const own = membership[t]!;
     let evidence = false;
-    for (let i = h.offsets[t]!; i < h.offsets[t + 1]!; i++) {
-      const u = h.users[i]!;
-      const w = own >= 0 ? h.weights[i]! : 0;
+    for (let i = offsets[t]!; i < offsets[t + 1]!; i++) {
+      const u = users[i]!;
+      const w = own >= 0 ? weights[i]! : 0;
       const rest = total[u]! - w;
       if (!(rest > 1e-12)) continue;
       evidence = true;
-      for (let j = cOffsets[u]!; j < cOffsets[u + 1]!; j++) {
+      const perRest = 1 / rest;
+      for (let j = cOffsets[u]!, end = cOffsets[u + 1]!; j < end; j++) {
         const c = cIds[j]!;
         const a = c === own ? cWeights[j]! - w : cWeights[j]!;
         if (!(a > 1e-12)) continue;
         if (scratch[c] === 0) touched.push(c);
-        scratch[c] = scratch[c]! + Math.log1p((gain * a) / rest / mean[c]!);
+        scratch[c] = scratch[c]! + Math.log1p(factor[c]! * a * perRest);
       }
     }
     let best = -1;

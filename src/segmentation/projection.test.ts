@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coreThreshold, edgeWeight, InterestCollector, PairCounter, project, sparsify, topNeighbours } from './projection.js';
+import { coreThreshold, edgeWeight, InterestCollector, project, sparsify, topNeighbours } from './projection.js';
 import { mulberry32 } from './random.js';
 
 function collect(users: string[][], weights?: number[][]) {
@@ -8,35 +8,32 @@ function collect(users: string[][], weights?: number[][]) {
   return c;
 }
 
-describe('PairCounter', () => {
-  it('counts unordered integer pairs like a reference map, through many rehashes', () => {
-    const rng = mulberry32(3);
-    const counter = new PairCounter(4);
-    const reference = new Map<string, number>();
-    for (let i = 0; i < 20_000; i++) {
-      const a = Math.floor(rng() * 400);
-      const b = Math.floor(rng() * 400);
-      if (a === b) continue;
-      counter.add(a, b);
-      const k = `${Math.min(a, b)}-${Math.max(a, b)}`;
-      reference.set(k, (reference.get(k) ?? 0) + 1);
-    }
-    expect(counter.size).toBe(reference.size);
-    for (const [k, v] of reference) {
-      const [a, b] = k.split('-').map(Number);
-      expect(counter.get(b!, a!)).toBe(v);
-    }
-    let seen = 0;
-    counter.forEach((a, b, c) => {
-      expect(a).toBeLessThan(b);
-      expect(reference.get(`${a}-${b}`)).toBe(c);
-      seen++;
-    });
-    expect(seen).toBe(reference.size);
-  });
-});
-
 describe('project', () => {
+  it('counts every co-held pair like a brute-force count, caps and duplicates included', () => {
+    const rng = mulberry32(3);
+    const users = Array.from({ length: 400 }, () =>
+      Array.from({ length: 1 + Math.floor(rng() * 12) }, () => `t${String(Math.floor(rng() * 60)).padStart(2, '0')}`),
+    );
+    const c = collect(users);
+    const reference = new Map<string, number>();
+    for (const u of users) {
+      const distinct = [...new Set(u)].sort();
+      for (let i = 0; i < distinct.length; i++)
+        for (let j = i + 1; j < distinct.length; j++) {
+          const k = `${distinct[i]}|${distinct[j]}`;
+          reference.set(k, (reference.get(k) ?? 0) + 1);
+        }
+    }
+    const p = project(c, { weighting: 'count', minSupport: 1, maxTopicsPerUser: 50 });
+    expect(p.countedPairs).toBe(reference.size);
+    const got = new Map<string, number>();
+    for (let e = 0; e < p.edgeA.length; e++) {
+      const [a, b] = [c.topicIds[p.edgeA[e]!]!, c.topicIds[p.edgeB[e]!]!].sort();
+      got.set(`${a}|${b}`, p.edgeCount[e]!);
+    }
+    expect(got).toEqual(reference);
+  });
+
   const users = [
     ['run', 'shoes', 'marathon'],
     ['run', 'shoes'],

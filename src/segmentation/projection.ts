@@ -1,89 +1,15 @@
 /**
  * Co-interest projection: topic–topic edges weighted by the users who share both topics.
- * Topics get integer indexes and every pair is counted on integers in an open-addressing hash table over typed
- * arrays, so 100k users × 25 interests (≈30M pair increments) stays within a few seconds and a few tens of MB.
+ * Topics get integer indexes; pairs are counted one topic at a time over its holders' later topics into one counter
+ * per topic (typed arrays, no table of every pair): Σ_u k_u² / 2 increments, memory linear in interests.
  */
 
-import { InterestCollector } from './interest-collector.js';
+import { InterestCollector, type InterestView } from './interest-collector.js';
 
 /** Callers build the collector from here too: it is the projection's input. */
-export { InterestCollector };
+export { InterestCollector, type InterestView };
 
 export type Weighting = 'count' | 'cosine' | 'jaccard' | 'npmi';
-
-/** Counts of unordered pairs of distinct integers (a < b) in an open-addressing table. */
-export class PairCounter {
-  private keysA: Int32Array;
-  private keysB: Int32Array;
-  private counts: Int32Array;
-  private mask: number;
-  size = 0;
-
-  constructor(capacity = 1 << 16) {
-    let cap = 1;
-    while (cap < capacity) cap <<= 1;
-    this.keysA = new Int32Array(cap).fill(-1);
-    this.keysB = new Int32Array(cap);
-    this.counts = new Int32Array(cap);
-    this.mask = cap - 1;
-  }
-
-  private slot(a: number, b: number): number {
-    let h = Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca6b);
-    h ^= h >>> 15;
-    h = Math.imul(h, 0x2c1b3c6d);
-    h ^= h >>> 12;
-    let i = h & this.mask;
-    while (true) {
-      const ka = this.keysA[i]!;
-      if (ka === -1 || (ka === a && this.keysB[i] === b)) return i;
-      i = (i + 1) & this.mask;
-    }
-  }
-
-  add(x: number, y: number, by = 1): void {
-    if (x === y) return;
-    const a = x < y ? x : y;
-    const b = x < y ? y : x;
-    let i = this.slot(a, b);
-    if (this.keysA[i] === -1) {
-      if ((this.size + 1) * 2 > this.keysA.length) {
-        this.rehash(this.keysA.length * 2);
-        i = this.slot(a, b);
-      }
-      this.keysA[i] = a;
-      this.keysB[i] = b;
-      this.size++;
-    }
-    this.counts[i] = this.counts[i]! + by;
-  }
-
-  get(x: number, y: number): number {
-    const a = x < y ? x : y;
-    const b = x < y ? y : x;
-    const i = this.slot(a, b);
-    return this.keysA[i] === -1 ? 0 : this.counts[i]!;
-  }
-
-  forEach(fn: (a: number, b: number, count: number) => void): void {
-    for (let i = 0; i < this.keysA.length; i++) if (this.keysA[i] !== -1) fn(this.keysA[i]!, this.keysB[i]!, this.counts[i]!);
-  }
-
-  private rehash(cap: number) {
-    const { keysA, keysB, counts } = this;
-    this.keysA = new Int32Array(cap).fill(-1);
-    this.keysB = new Int32Array(cap);
-    this.counts = new Int32Array(cap);
-    this.mask = cap - 1;
-    for (let i = 0; i < keysA.length; i++) {
-      if (keysA[i] === -1) continue;
-      const j = this.slot(keysA[i]!, keysB[i]!);
-      this.keysA[j] = keysA[i]!;
-      this.keysB[j] = keysB[i]!;
-      this.counts[j] = counts[i]!;
-    }
-  }
-}
 
 export interface ProjectionOptions {
   weighting: Weighting;
@@ -137,7 +63,7 @@ function capped(topics: Int32Array, weights: Float32Array, cap: number): ArrayLi
  * minSupport could never become an edge, and on long-tail data (many topics liked by one or two people) such pairs
  * would fill most of the table.
  */
-export function project(interests: InterestCollector, opts: ProjectionOptions): Projection {
+export function project(interests: InterestView, opts: ProjectionOptions): Projection {
   const n = interests.topicIds.length;
   const support = new Int32Array(n);
   let users = 0;
@@ -158,14 +84,29 @@ export function project(interests: InterestCollector, opts: ProjectionOptions): 
     activeCount++;
   }
 
-  const pairs = new PairCounter(Math.min(1 << 22, Math.max(1 << 12, activeCount * 64)));
-  const list = new Int32Array(Math.max(1, opts.maxTopicsPerUser));
+  // Every user's capped core topics, ascending (user → topics), and the transpose (topic → users).
+  const uOff = new Int32Array(users + 1);
+  let slots = 0;
   interests.forEachUser((topics, weights) => {
     const all = capped(topics, weights, opts.maxTopicsPerUser);
-    let k = 0;
-    for (let i = 0; i < all.length; i++) if (active[all[i]!]) list[k++] = all[i]!;
-    for (let i = 0; i < k; i++) for (let j = i + 1; j < k; j++) pairs.add(list[i]!, list[j]!);
+    for (let i = 0; i < all.length; i++) if (active[all[i]!]) slots++;
   });
+  const uTop = new Int32Array(slots);
+  let at = 0;
+  let u = 0;
+  interests.forEachUser((topics, weights) => {
+    const all = capped(topics, weights, opts.maxTopicsPerUser);
+    const from = at;
+    for (let i = 0; i < all.length; i++) if (active[all[i]!]) uTop[at++] = all[i]!;
+    uTop.subarray(from, at).sort();
+    uOff[++u] = at;
+  });
+  const tOff = new Int32Array(n + 1);
+  for (let i = 0; i < slots; i++) tOff[uTop[i]! + 1]!++;
+  for (let t = 0; t < n; t++) tOff[t + 1] = tOff[t + 1]! + tOff[t]!;
+  const tUsers = new Int32Array(slots);
+  const fill = tOff.slice(0, n);
+  for (let v = 0; v < users; v++) for (let i = uOff[v]!; i < uOff[v + 1]!; i++) tUsers[fill[uTop[i]!]!++] = v;
 
   const A: number[] = [];
   const B: number[] = [];
@@ -177,25 +118,40 @@ export function project(interests: InterestCollector, opts: ProjectionOptions): 
     C.push(co);
     W.push(w);
   };
-  if (opts.neighbours && opts.neighbours > 0) {
-    // Only the k-nearest-neighbour edges leave the pair table: no list (or sort) of every edge, whose count grows
-    // with topics² on noisy data.
-    const best = new NeighbourHeaps(n, opts.neighbours);
-    pairs.forEach((a, b, co) => {
-      if (co < opts.minSupport) return;
-      const w = edgeWeight(opts.weighting, co, support[a]!, support[b]!, users);
-      if (!(w > 0)) return;
-      best.offer(a, b, co, w);
-      best.offer(b, a, co, w);
-    });
-    best.forEachEdge(push);
-  } else {
-    pairs.forEach((a, b, co) => {
-      if (co < opts.minSupport) return;
-      const w = edgeWeight(opts.weighting, co, support[a]!, support[b]!, users);
-      if (w > 0) push(a, b, co, w);
-    });
+  // Only the k-nearest-neighbour edges are kept when asked: no list (or sort) of every edge, whose count grows with
+  // topics² on noisy data.
+  const best = opts.neighbours && opts.neighbours > 0 ? new NeighbourHeaps(n, opts.neighbours) : null;
+  const co = new Int32Array(n);
+  const seen = new Int32Array(n);
+  let countedPairs = 0;
+  for (let a = 0; a < n; a++) {
+    if (!active[a]) continue;
+    let m = 0;
+    for (let i = tOff[a]!; i < tOff[a + 1]!; i++) {
+      const v = tUsers[i]!;
+      // v's topics after a, from the end of its ascending list.
+      for (let j = uOff[v + 1]! - 1; j >= uOff[v]!; j--) {
+        const b = uTop[j]!;
+        if (b <= a) break;
+        if (co[b] === 0) seen[m++] = b;
+        co[b] = co[b]! + 1;
+      }
+    }
+    countedPairs += m;
+    for (let x = 0; x < m; x++) {
+      const b = seen[x]!;
+      const c = co[b]!;
+      co[b] = 0;
+      if (c < opts.minSupport) continue;
+      const w = edgeWeight(opts.weighting, c, support[a]!, support[b]!, users);
+      if (!(w > 0)) continue;
+      if (best) {
+        best.offer(a, b, c, w);
+        best.offer(b, a, c, w);
+      } else push(a, b, c, w);
+    }
   }
+  best?.forEachEdge(push);
   // Sorted edges make everything downstream (graph construction, Louvain's traversal) independent of hash order.
   const order = Array.from(A.keys()).sort((i, j) => A[i]! - A[j]! || B[i]! - B[j]!);
   return {
@@ -204,7 +160,7 @@ export function project(interests: InterestCollector, opts: ProjectionOptions): 
     active,
     coreSupport,
     users,
-    countedPairs: pairs.size,
+    countedPairs,
     edgeA: Int32Array.from(order, (i) => A[i]!),
     edgeB: Int32Array.from(order, (i) => B[i]!),
     edgeCount: Int32Array.from(order, (i) => C[i]!),
@@ -252,21 +208,25 @@ class NeighbourHeaps {
     this.weight[j] = w;
   }
 
+  /** Slot i of v's heap is weaker than slot j (both absolute indexes). */
+  private less(v: number, i: number, j: number): boolean {
+    return this.weaker(v, this.weight[i]!, this.other[i]!, this.weight[j]!, this.other[j]!);
+  }
+
+  // Called for every counted pair twice: plain index arithmetic, no closures (each would be allocated per call).
   offer(v: number, x: number, co: number, w: number): void {
     const base = v * this.k;
-    const at = (i: number) => base + i;
-    const less = (i: number, j: number) => this.weaker(v, this.weight[at(i)]!, this.other[at(i)]!, this.weight[at(j)]!, this.other[at(j)]!);
-    let n = this.size[v]!;
+    const n = this.size[v]!;
     if (n < this.k) {
-      this.other[at(n)] = x;
-      this.count[at(n)] = co;
-      this.weight[at(n)] = w;
+      this.other[base + n] = x;
+      this.count[base + n] = co;
+      this.weight[base + n] = w;
       this.size[v] = n + 1;
       // sift up: the weakest edge stays at the root
       for (let i = n; i > 0;) {
         const up = (i - 1) >> 1;
-        if (!less(i, up)) break;
-        this.swap(at(i), at(up));
+        if (!this.less(v, base + i, base + up)) break;
+        this.swap(base + i, base + up);
         i = up;
       }
       return;
@@ -275,15 +235,15 @@ class NeighbourHeaps {
     this.other[base] = x;
     this.count[base] = co;
     this.weight[base] = w;
-    n = this.k;
+    const k = this.k;
     for (let i = 0; ;) {
       const l = 2 * i + 1;
       const r = l + 1;
       let m = i;
-      if (l < n && less(l, m)) m = l;
-      if (r < n && less(r, m)) m = r;
+      if (l < k && this.less(v, base + l, base + m)) m = l;
+      if (r < k && this.less(v, base + r, base + m)) m = r;
       if (m === i) break;
-      this.swap(at(i), at(m));
+      this.swap(base + i, base + m);
       i = m;
     }
   }
