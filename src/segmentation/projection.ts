@@ -77,12 +77,7 @@ export function project(interests: InterestView, opts: ProjectionOptions): Proje
   const wanted = Math.max(opts.minSupport, Math.min(opts.coreSupport ?? 0, Math.ceil(users / 1000)));
   const coreSupport = coreThreshold(support, wanted, opts.maxCoreTopics);
   const active = new Uint8Array(n);
-  let activeCount = 0;
-  for (let i = 0; i < n; i++) {
-    if (support[i]! < coreSupport) continue;
-    active[i] = 1;
-    activeCount++;
-  }
+  for (let i = 0; i < n; i++) if (support[i]! >= coreSupport) active[i] = 1;
 
   // Every user's capped core topics, ascending (user → topics), and the transpose (topic → users).
   const uOff = new Int32Array(users + 1);
