@@ -376,6 +376,17 @@ describe('retention', () => {
   });
 });
 
+describe('RELATED edges', () => {
+  it('are kept for the visible run and dropped once a newer run is published', async () => {
+    const related = async (runId: string) => (await t.db.read<{ n: number }>('segmentation/count-run-related', { runId }))[0]!.n;
+    const first = await startRun({ seed: 3 });
+    expect(first.status).toBe('succeeded');
+    expect(await related(first.id)).toBeGreaterThan(0);
+    expect((await startRun({ seed: 3 })).status).toBe('succeeded');
+    await expect.poll(() => related(first.id), { timeout: 60_000, interval: 500 }).toBe(0);
+  });
+});
+
 describe('segmentation API input and access', () => {
   it('rejects bad parameters with per-field errors', async () => {
     for (const body of [{ resolution: -1 }, { weighting: 'magic' }, { seed: 1.5 }, { minSupport: 0 }, { colour: 'red' }]) {
