@@ -68,7 +68,6 @@ const PRESETS: Record<string, Omit<MixtureOptions, 'seed'>> = {
   'heavy-100k': { people: 100_000, communities: 250, interests: 200 },
   '200k': { people: 200_000, communities: 400, interests: 25 },
   // The scale presets of issue 16 (run time and memory from 100k to 1M people; use --in-memory for the pipeline alone).
-  '100k': { people: 100_000, communities: 250, interests: 25 },
   '300k': { people: 300_000, communities: 500, interests: 25 },
   '1M': { people: 1_000_000, communities: 1000, interests: 25 },
   // 1M people over a long tail: a fifth of every person's interests from 1.2M topics in no community (Zipf).
