@@ -7,6 +7,7 @@ import { generateProfiles } from '../src/demo/planted.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { startOwnNeo4j, type OwnNeo4j } from './support/own-neo4j.js';
 import { finishedRun, getJson, importProfiles, type Run } from './support/dashboard-seed.js';
+import { RunSchema } from '../src/segmentation/schemas.js';
 
 // Runs are validated before they go live, parameters are bounded, and stable ids follow the lineage of visible runs
 // (issue 11). Its own Neo4j: which ids a run keeps depends on everything the database holds.
@@ -128,6 +129,10 @@ describe('runs validated before they go live', () => {
     expect(extreme.error).toMatch(/^rejected: the run found no segments/);
     expect(extreme.error).toContain(`run ${live.id} stays visible`);
     expect((extreme as Run & { visible: boolean }).visible).toBe(false);
+    // As the contract describes a run: no partial `metrics`; what it measured before it was rejected is `progress`.
+    const listed = await getJson(t, marketerKey, `/v1/segmentation/runs/${extreme.id}`, RunSchema);
+    expect(listed.metrics).toBeUndefined();
+    expect(listed.progress).toMatchObject({ segments: 0 });
     // It wrote nothing, and every reader still gets the live run.
     expect(await cypher('run-segment-topics.cypher', { runId: extreme.id })).toEqual([]);
     await t.services.segmentation.visible.refresh();

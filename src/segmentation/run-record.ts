@@ -22,6 +22,8 @@ export interface RunRecord {
   startedAt?: string;
   finishedAt?: string;
   metrics?: Record<string, unknown>;
+  /** A failed run's figures when it stopped before measuring what `metrics` promises (see toRun). */
+  progress?: Record<string, unknown>;
   error?: string;
   phase?: string;
   /** Whether it becomes the visible run when it succeeds (false: a candidate, published by a later call). */
@@ -71,7 +73,12 @@ export interface RawRun {
   audience: string | null;
 }
 
+/** What the contract's run metrics always hold (docs/api.md): a run that stopped earlier has not measured them. */
+const COMPLETE_METRICS = ['topics', 'edges', 'segments', 'modularity'] as const;
+
 export function toRun(r: RawRun): RunRecord {
+  const figures = r.metrics ? (JSON.parse(r.metrics) as Record<string, unknown>) : null;
+  const complete = figures !== null && COMPLETE_METRICS.every((k) => typeof figures[k] === 'number');
   return {
     id: r.id,
     status: r.status,
@@ -79,7 +86,8 @@ export function toRun(r: RawRun): RunRecord {
     createdAt: r.createdAt,
     ...(r.startedAt ? { startedAt: r.startedAt } : {}),
     ...(r.finishedAt ? { finishedAt: r.finishedAt } : {}),
-    ...(r.metrics ? { metrics: JSON.parse(r.metrics) as Record<string, unknown> } : {}),
+    ...(figures && complete ? { metrics: figures } : {}),
+    ...(figures && !complete ? { progress: figures } : {}),
     ...(r.error ? { error: r.error } : {}),
     ...(r.phase && (r.status === 'queued' || r.status === 'running') ? { phase: r.phase } : {}),
     // Runs made before candidates existed were all published when they succeeded.

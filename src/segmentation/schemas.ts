@@ -154,6 +154,12 @@ export const RunSchema = z
     finishedAt: z.string().optional(),
     phase: z.string().optional().describe('Current phase while queued/running'),
     metrics: RunMetricsSchema.optional(),
+    progress: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe(
+        'Extension, failed runs: what the run had measured when it stopped (phases, durationMs; a rejected run also segments, users, segmentedUsers), in place of `metrics`',
+      ),
     error: z.string().optional(),
     publish: z.boolean().describe('Extension: whether the run becomes visible when it succeeds (false: a candidate)'),
     visible: z.boolean().describe('Extension: true for the visible run, the one segments, affinities and audiences follow'),
