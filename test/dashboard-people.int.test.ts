@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app.js';
+import { startOwnNeo4j, type OwnNeo4j } from './support/own-neo4j.js';
 import { browserWithPage, type PageWatch } from './support/browser.js';
 import { importProfiles, runSegmentation } from './support/dashboard-seed.js';
 import { startFakeFacebook, type FakeFacebook, type FakePerson } from './support/fake-facebook.js';
@@ -28,6 +29,7 @@ const person: FakePerson = {
 };
 
 let fb: FakeFacebook;
+let db: OwnNeo4j;
 let t: TestApp;
 let browser: Browser;
 let w: PageWatch;
@@ -35,7 +37,10 @@ let page: Page;
 
 beforeAll(async () => {
   fb = await startFakeFacebook();
-  t = await startTestApp(fb.env(), { worker: 'process' });
+  // Its own database: the groups below are three people each, and on the shared one other files' people raise the
+  // support a topic needs to take part in detection (the two groups then came back as one segment).
+  db = await startOwnNeo4j();
+  t = await startTestApp({ ...db.env, ...fb.env() }, { applySchema: true, worker: 'process' });
   fb.setPerson(person);
   // Others who share the interests make them a segment, so the person gets a segment of one on login.
   const interest = (topic: string) => ({ topic, category: 'Interest', weight: 2, at: '2026-10-01T10:00:00Z' });
@@ -52,6 +57,7 @@ afterAll(async () => {
   await browser?.close();
   await t?.close();
   await fb?.close();
+  await db?.stop();
 });
 
 async function logIn() {
