@@ -1,17 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { topicId } from '../src/graph/topic-key.js';
-import { startTestApp, type TestApp } from './support/app.js';
+import { useTestApp, type TestApp } from './support/app.js';
 
 let t: TestApp;
 let key: string;
-beforeAll(async () => {
-  t = await startTestApp();
-  key = await t.keyFor('ingest');
-});
-afterAll(async () => {
-  await t.close();
-});
+useTestApp('ingest', (app, k) => ([t, key] = [app, k]));
 
 const uid = () => randomUUID().slice(0, 8);
 type Result = { accepted: number; duplicates: number; rejected: Array<{ line: number; id?: string; errors: string[] }> };

@@ -1,17 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { IngestService } from '../src/ingest/ingest-service.js';
-import { startTestApp, type TestApp } from './support/app.js';
+import { useTestApp, type TestApp } from './support/app.js';
 
 let t: TestApp;
 let key: string;
-beforeAll(async () => {
-  t = await startTestApp();
-  key = await t.keyFor('ingest');
-});
-afterAll(async () => {
+useTestApp('ingest', (app, k) => ([t, key] = [app, k]));
+afterAll(() => {
   vi.restoreAllMocks();
-  await t.close();
 });
 
 describe('imports and events off the request loop', () => {

@@ -1,4 +1,4 @@
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
 import { Db, timeoutsFrom } from '../../src/db/neo4j.js';
 import { createLogger, type Logger } from '../../src/logger.js';
@@ -102,4 +102,19 @@ export async function startTestApp(
       await db.close();
     },
   };
+}
+
+/**
+ * The file's app on the shared database and a key of one role: started before its tests, closed after them. `use`
+ * hands both over (the file keeps its own `t` and `key`).
+ */
+export function useTestApp(role: Role, use: (t: TestApp, key: string) => void): void {
+  let app: TestApp | undefined;
+  beforeAll(async () => {
+    app = await startTestApp();
+    use(app, await app.keyFor(role));
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
 }
