@@ -7,7 +7,7 @@ import { detectCommunities, OTHER, OUTSIDE } from './communities.js';
 import { cohesion, type PeopleView } from './cohesion.js';
 import { coreCommunities, naturalCommunities } from './natural.js';
 import { Holders, placeTopics } from './placement.js';
-import { type InterestCollector, type InterestView, project } from './projection.js';
+import { type InterestCollector, project } from './projection.js';
 import { communityQuality } from './quality.js';
 import { buildHierarchy, type Hierarchy } from './hierarchy.js';
 import { segmentDetected } from './segment-detected.js';
@@ -86,7 +86,8 @@ export async function segmentInterests(
   );
   await breathe();
   const t2 = performance.now();
-  const hierarchy = coarseHierarchy(interests, sample, result.segments, params.minSupport);
+  // Everyone, not the sample: the hierarchy also measures each group's people and share, which marketers read.
+  const hierarchy = coarseHierarchy(interests, result.segments, params.minSupport);
   const hierarchyMs = performance.now() - t2;
   let coreTopics = 0;
   for (let i = 0; i < p.nodeCount; i++) coreTopics += p.active[i]!;
@@ -111,12 +112,7 @@ export async function segmentInterests(
 }
 
 /** The coarse segments of a run as leaves of its hierarchy ("Other interests" counted in people's totals, not a leaf). */
-function coarseHierarchy(
-  interests: InterestCollector,
-  people: InterestView,
-  segments: readonly SegmentOut[],
-  minPeople: number,
-): Hierarchy {
+function coarseHierarchy(interests: InterestCollector, segments: readonly SegmentOut[], minPeople: number): Hierarchy {
   const coarse = segments.filter((s) => s.level === 'coarse');
   const leaves = coarse.filter((s) => !s.other);
   const membership = new Int32Array(interests.topicIds.length).fill(OUTSIDE);
@@ -128,7 +124,7 @@ function coarseHierarchy(
     }
   }
   return buildHierarchy(
-    people,
+    interests,
     membership,
     leaves.map((s) => ({ id: s.id, share: s.share, topicCount: s.topicCount, significant: s.quality?.significant ?? false })),
     minPeople,
