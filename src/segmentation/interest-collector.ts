@@ -105,23 +105,21 @@ export class InterestCollector implements InterestView {
         return ids();
       },
       users,
-      forEachUser: (fn) => {
-        for (let s = 0; s < users; s++) {
-          const u = s * every;
-          const from = this.offsets[u]!;
-          const to = this.offsets[u + 1]!;
-          fn(this.topicsBuf.subarray(from, to), this.weightsBuf.subarray(from, to), s);
-        }
-      },
+      forEachUser: (fn) => this.eachUser(every, fn),
     };
   }
 
   /** Calls back with views into the buffers (valid only during the call). */
   forEachUser(fn: (topics: Int32Array, weights: Float32Array, user: number) => void): void {
-    for (let u = 0; u < this.users; u++) {
+    this.eachUser(1, fn);
+  }
+
+  /** Users 0, every, 2·every, … numbered 0, 1, 2, … in the callback. */
+  private eachUser(every: number, fn: (topics: Int32Array, weights: Float32Array, user: number) => void): void {
+    for (let s = 0, u = 0; u < this.users; s++, u += every) {
       const from = this.offsets[u]!;
       const to = this.offsets[u + 1]!;
-      fn(this.topicsBuf.subarray(from, to), this.weightsBuf.subarray(from, to), u);
+      fn(this.topicsBuf.subarray(from, to), this.weightsBuf.subarray(from, to), s);
     }
   }
 }
