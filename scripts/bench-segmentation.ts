@@ -1,7 +1,8 @@
 /**
  * `npx tsx scripts/bench-segmentation.ts [--sizes 10000,100000] [--interests 25] [--communities 50]
  *   [--topics-per-community 30] [--subgroups 1] [--noise 0.2] [--seed 1] [--weighting npmi] [--resolution 1]
- *   [--engine graphology|gds]`
+ *   [--engine graphology|gds]
+ *   [--heap 4g] [--pagecache 2g] [--data-dir DIR]`
  *
  * Planted-community data (scripts/generate.ts) → loaded straight into a throwaway Neo4j (bench-only UNWIND writes;
  * loading is not what is measured) → the real segmentation service (projection, Louvain, write-back; a run has no
@@ -14,10 +15,15 @@
  * compilation, JIT), the second is what a daily recomputation sees, and also measures stability (same data → NMI 1).
  * `--engine gds` runs the same service with SEGMENTATION_ENGINE=gds on an embedded Neo4j with Graph Data Science
  * (installed on first use): projection, similarity and Louvain/Leiden in the database.
+ * `--data-dir DIR` keeps the Neo4j store in DIR instead of a throwaway one, and a store this script already loaded with
+ * the same options and size is used as it is (loading 1M people takes longer than the runs it measures); earlier
+ * runs' segments stay, so the first run is then "warm".
+ * Each run also reports the CPU seconds of this process and of the Neo4j started here: on a shared machine they say
+ * more than wall times.
  */
 import './lib/bench-cypher.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
@@ -25,6 +31,7 @@ import { startLocalNeo4j, type LocalNeo4j } from '../src/db/local-neo4j.js';
 import { Db } from '../src/db/neo4j.js';
 import { applySchema } from '../src/db/schema.js';
 import { loadConfig } from '../src/config.js';
+import { persistentSecret } from '../src/secrets.js';
 import { createLogger } from '../src/logger.js';
 import { Hooks } from '../src/hooks.js';
 import { createSegmentation } from '../src/segmentation/index.js';
@@ -49,9 +56,11 @@ const { values: opts } = parseArgs({
     weighting: { type: 'string', default: 'npmi' },
     resolution: { type: 'string', default: '1' },
     heap: { type: 'string', default: '4g' },
+    pagecache: { type: 'string', default: '2g' },
     runs: { type: 'string', default: '2' },
     sweep: { type: 'boolean', default: false },
     engine: { type: 'string', default: 'graphology' },
+    'data-dir': { type: 'string' },
   },
 });
 if (opts.engine !== 'graphology' && opts.engine !== 'gds') throw new Error('--engine must be graphology or gds');
@@ -125,6 +134,17 @@ if (process.env.NEO4J_URI && sizes.length > 1) {
   process.exit(2);
 }
 
+/** User + system CPU seconds of a process (Linux /proc), children not included. */
+function cpuSeconds(pid: number | undefined): number | null {
+  if (!pid) return null;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
 function vmHwmMb(pid: number | undefined): number | null {
   if (!pid) return null;
   try {
@@ -186,6 +206,9 @@ interface Row {
   rssMb: number;
   neo4jMb: number | null;
   loadS: number;
+  nodeCpuS: number;
+  neo4jCpuS: number | null;
+  loadAvg: number;
 }
 
 async function benchSize(users: number): Promise<Row[]> {
@@ -193,8 +216,9 @@ async function benchSize(users: number): Promise<Row[]> {
   let dataDir: string | undefined;
   let uri = process.env.NEO4J_URI;
   if (!uri) {
-    dataDir = mkdtempSync(path.join(tmpdir(), 'ns-bench-seg-'));
-    local = await startLocalNeo4j({ dataDir, port: 0, heap: opts.heap, pagecache: '2g', gds: opts.engine === 'gds' });
+    dataDir = opts['data-dir'] ? path.join(opts['data-dir'], String(users)) : mkdtempSync(path.join(tmpdir(), 'ns-bench-seg-'));
+    const password = opts['data-dir'] ? persistentSecret(undefined, `${dataDir}-password`) : undefined;
+    local = await startLocalNeo4j({ dataDir, port: 0, heap: opts.heap, pagecache: opts.pagecache, gds: opts.engine === 'gds', password });
     uri = local.uri;
   }
   const config = loadConfig({ ...process.env, NEO4J_URI: uri, LOG_LEVEL: 'warn', DEMO_DATA: 'false', SEGMENTATION_ENGINE: opts.engine });
@@ -202,7 +226,9 @@ async function benchSize(users: number): Promise<Row[]> {
   try {
     await applySchema(db);
     const [existing] = await db.read<{ users: number }>('segmentation/count-users');
-    if ((existing?.users ?? 0) > 0) throw new Error(`the graph at ${uri} already has ${existing!.users} users; use an empty one`);
+    const reuse = opts['data-dir'] !== undefined && existing?.users === users;
+    if ((existing?.users ?? 0) > 0 && !reuse) throw new Error(`the graph at ${uri} already has ${existing!.users} users; use an empty one`);
+    if (reuse) console.log(`  reusing the ${users} users already in ${dataDir}`);
     const gen: GenerateOptions = {
       users,
       communities: Number(opts.communities),
@@ -216,7 +242,7 @@ async function benchSize(users: number): Promise<Row[]> {
       `\n${users} users × ~${gen.interestsPerUser} interests, ${gen.communities}×${gen.topicsPerCommunity} planted topics, noise ${gen.noise}`,
     );
     const t0 = performance.now();
-    const planted = await load(db, gen);
+    const planted = reuse ? plantedTopics(gen) : await load(db, gen);
     const loadS = Math.round((performance.now() - t0) / 100) / 10;
     const edges = await countEdges(db);
 
@@ -239,12 +265,17 @@ async function benchSize(users: number): Promise<Row[]> {
         bar.update(p.done ?? (p.phase === 'done' ? 1 : 0), { phase });
       };
       let peak = process.memoryUsage().rss;
+      const cpu0 = process.cpuUsage();
+      const neo4jPid = local?.process.pid;
+      const neo4jCpu0 = cpuSeconds(neo4jPid);
       const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
       const { id } = await services.segmentation.queue.enqueue({
         weighting: opts.weighting as Weighting,
         resolution: Number(opts.resolution),
       });
       await worker.runOnce();
+      const cpu = process.cpuUsage(cpu0);
+      const neo4jCpu1 = cpuSeconds(neo4jPid);
       clearInterval(sampler);
       bar.stop();
       const run = await services.segmentation.queue.getRun(id);
@@ -275,14 +306,18 @@ async function benchSize(users: number): Promise<Row[]> {
         writeMs: m.phases.writeMs,
         totalMs: m.durationMs,
         rssMb: Math.round(peak / 1048576),
-        neo4jMb: vmHwmMb(local?.process.pid),
+        neo4jMb: vmHwmMb(neo4jPid),
         loadS,
+        nodeCpuS: Math.round((cpu.user + cpu.system) / 1e5) / 10,
+        neo4jCpuS: neo4jCpu0 === null || neo4jCpu1 === null ? null : Math.round((neo4jCpu1 - neo4jCpu0) * 10) / 10,
+        loadAvg: loadavg()[0]!,
       };
       runsOut.push(row);
       console.log(
         `  run ${runNo} (${row.run}): NMI ${row.nmi.toFixed(4)} (fine ${row.nmiFine.toFixed(4)}), covered ${row.covered}, ${row.segments} segments (${row.fine} fine), ` +
           `project ${row.projectMs} ms, detect ${row.detectMs} ms, write ${row.writeMs} ms, ` +
-          `total ${row.totalMs} ms, peak RSS ${row.rssMb} MB (Neo4j ${row.neo4jMb ?? '?'} MB)`,
+          `total ${row.totalMs} ms, peak RSS ${row.rssMb} MB (Neo4j ${row.neo4jMb ?? '?'} MB), ` +
+          `CPU node ${row.nodeCpuS} s / Neo4j ${row.neo4jCpuS ?? '?'} s, load ${row.loadAvg.toFixed(1)}`,
       );
     }
     await services.shutdown();
@@ -290,7 +325,7 @@ async function benchSize(users: number): Promise<Row[]> {
   } finally {
     await db.close();
     await local?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    if (dataDir && !opts['data-dir']) rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
@@ -310,11 +345,11 @@ console.log(
 );
 console.log(`Command: npx tsx scripts/bench-segmentation.ts ${process.argv.slice(2).join(' ')}`.trim());
 console.log(
-  '\n| users | run | interest edges | topics | segments (fine) | NMI coarse (fine) | covered | NMI vs previous run | project ms | detect ms | write ms | project+detect+write ms | run total ms | peak RSS node / Neo4j MB |',
+  '\n| users | run | interest edges | topics | segments (fine) | NMI coarse (fine) | covered | NMI vs previous run | project ms | detect ms | write ms | project+detect+write ms | run total ms | peak RSS node / Neo4j MB | CPU s node / Neo4j | load |',
 );
-console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) {
   console.log(
-    `| ${r.users} | ${r.run} | ${r.edges} | ${r.topics} | ${r.segments} (${r.fine}) | ${r.nmi.toFixed(4)} (${r.nmiFine.toFixed(4)}) | ${r.covered} | ${r.stabilityNmi === null ? '–' : r.stabilityNmi.toFixed(4)} | ${r.projectMs} | ${r.detectMs} | ${r.writeMs} | ${r.projectMs + r.detectMs + r.writeMs} | ${r.totalMs} | ${r.rssMb} / ${r.neo4jMb ?? '?'} |`,
+    `| ${r.users} | ${r.run} | ${r.edges} | ${r.topics} | ${r.segments} (${r.fine}) | ${r.nmi.toFixed(4)} (${r.nmiFine.toFixed(4)}) | ${r.covered} | ${r.stabilityNmi === null ? '–' : r.stabilityNmi.toFixed(4)} | ${r.projectMs} | ${r.detectMs} | ${r.writeMs} | ${r.projectMs + r.detectMs + r.writeMs} | ${r.totalMs} | ${r.rssMb} / ${r.neo4jMb ?? '?'} | ${r.nodeCpuS} / ${r.neo4jCpuS ?? '?'} | ${r.loadAvg.toFixed(1)} |`,
   );
 }
