@@ -1,7 +1,7 @@
 /**
  * Does a segmentation run stall serving? `npx tsx scripts/bench-serve-during-run.ts [--users 50000] [--interests 25]
  *   [--communities 120] [--topics-per-community 94] [--interval 50] [--idle 20] [--after 10] [--mode worker|in-process]
- *   [--seed 1] [--heap 4g]`
+ *   [--seed 1] [--heap 4g] [--rate R --window 20]`
  *
  * Planted profiles (scripts/generate.ts; 50k × 25 interests over 120 communities ≈ 11.3k topics by default, as in
  * issue 16) are loaded straight into a throwaway Neo4j (or NEO4J_URI, which must be empty). Then the service runs as
@@ -16,6 +16,10 @@
  * then `--after` s more (the API processes switch to the new run then).
  * Reported per window and endpoint: requests, failed (network errors and non-2xx), p50, p99 and max latency; the
  * server's own event-loop delay (max, from /metrics) and this poller's (a stall here would be charged to the server).
+ * `--rate R` replaces the two pollers with content-system load: R requests a second for the affinities of people drawn
+ * at random (scripts/lib/constant-rate.ts in its own process: open model, latency from each request's due time), for
+ * `--window` s idle, `--window` s while the second run works (started once the run is claimed; the run must outlast
+ * it, which is checked) and `--after` s after it.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -31,6 +35,8 @@ import type { GenerateOptions } from '../src/demo/planted.js';
 import { loadPlantedUsers } from './lib/load-planted.js';
 import { plantedArgs, plantedFrom } from './lib/planted-options.js';
 import { cpuSeconds } from './lib/proc.js';
+import { type ConstantRateFigures, runConstantRateProcess } from './lib/constant-rate.js';
+import { mulberry32 } from '../src/segmentation/random.js';
 
 const { values: opts } = parseArgs({
   options: {
@@ -40,6 +46,8 @@ const { values: opts } = parseArgs({
     after: { type: 'string', default: '10' },
     mode: { type: 'string', default: 'worker' },
     heap: { type: 'string', default: '4g' },
+    rate: { type: 'string' },
+    window: { type: 'string', default: '20' },
   },
 });
 if (opts.mode !== 'worker' && opts.mode !== 'in-process') throw new Error('--mode must be worker or in-process');
@@ -91,9 +99,21 @@ async function call(base: string, method: string, p: string): Promise<{ status: 
 }
 
 async function runToEnd(base: string): Promise<Record<string, any>> {
+  return waitForRun(base, await startRun(base));
+}
+
+async function startRun(base: string): Promise<string> {
   const queued = await call(base, 'POST', '/v1/segmentation/runs');
   if (queued.status !== 202) throw new Error(`POST /v1/segmentation/runs: ${queued.status} ${queued.body}`);
-  const { id } = JSON.parse(queued.body) as { id: string };
+  return (JSON.parse(queued.body) as { id: string }).id;
+}
+
+async function runStatus(base: string, id: string): Promise<string | undefined> {
+  const res = await call(base, 'GET', `/v1/segmentation/runs/${id}`);
+  return res.status === 200 ? (JSON.parse(res.body) as { status: string }).status : undefined;
+}
+
+async function waitForRun(base: string, id: string): Promise<Record<string, any>> {
   for (;;) {
     await sleep(250);
     const res = await call(base, 'GET', `/v1/segmentation/runs/${id}`);
@@ -148,50 +168,59 @@ function summary(s: Series) {
   return { requests: sorted.length, failed: s.failed, p50: q(0.5), p99: q(0.99), max: sorted[sorted.length - 1] ?? 0 };
 }
 
-let local: LocalNeo4j | undefined;
-let dataDir: string | undefined;
-let server: ChildProcess | undefined;
-const rows: string[] = [];
-try {
-  let uri = process.env.NEO4J_URI;
-  let password = process.env.NEO4J_PASSWORD ?? '';
-  if (!uri) {
-    dataDir = mkdtempSync(path.join(tmpdir(), 'ns-bench-serve-'));
-    local = await startLocalNeo4j({ dataDir, port: 0, heap: opts.heap, pagecache: '2g' });
-    uri = local.uri;
-    password = local.password;
-  }
-  const db = new Db({ uri, user: process.env.NEO4J_USER ?? 'neo4j', password });
-  await applySchema(db);
-  const [existing] = await db.read<{ users: number }>('affinity/count-users');
-  if ((existing?.users ?? 0) > 0) throw new Error(`the graph at ${uri} already has ${existing!.users} users; use an empty one`);
-  console.log(
-    `${gen.users} users × ~${gen.interestsPerUser} interests, ${gen.communities}×${gen.topicsPerCommunity} planted topics; mode ${opts.mode}`,
+/** `--rate`: idle, during the second run and after it, each a constant-rate window over people drawn at random. */
+async function measureAtRate(base: string, refs: string[]): Promise<void> {
+  const random = mulberry32(Number(opts.seed));
+  const paths = Array.from(
+    { length: 50_000 },
+    () => `/v1/users/${encodeURIComponent(refs[Math.floor(random() * refs.length)]!)}/affinities`,
   );
-  const refs = await loadPlantedUsers(db, gen);
-  await db.close();
+  const windowS = Number(opts.window);
+  const load = (durationS: number) =>
+    runConstantRateProcess({
+      url: base,
+      rate: Number(opts.rate),
+      durationS,
+      headers: { authorization: `Bearer ${ADMIN_KEY}` },
+      paths,
+      maxSockets: 64,
+    });
+  const out: Array<{ label: string; f: ConstantRateFigures; lagMs: number; load: string }> = [];
+  await load(5); // warm-up: JIT and connections
+  await serverLagMaxMs(base);
+  console.log(`  idle: ${windowS} s at ${opts.rate} req/s`);
+  out.push({ label: 'idle', f: await load(windowS), lagMs: await serverLagMaxMs(base), load: loadAvg() });
+  const id = await startRun(base);
+  while ((await runStatus(base, id)) === 'queued') await sleep(100);
+  console.log(`  during the second run: ${windowS} s at ${opts.rate} req/s`);
+  const during = await load(windowS);
+  const stillRunning = (await runStatus(base, id)) === 'running';
+  out.push({ label: 'during run', f: during, lagMs: await serverLagMaxMs(base), load: loadAvg() });
+  const run = await waitForRun(base, id);
+  if (run.status !== 'succeeded') throw new Error(`second run failed: ${run.error}`);
+  const phases = Object.entries(run.metrics.phases as Record<string, number>).map(([k, v]) => `${k.replace(/Ms$/, '')} ${v}`);
+  console.log(`  run: ${run.metrics.durationMs} ms (${phases.join(', ')} ms); still running when the window closed: ${stillRunning}`);
+  if (!stillRunning) console.log('  (the run ended inside the window: give a shorter --window for this size)');
+  console.log(`  after the run: ${opts.after} s`);
+  out.push({ label: `${opts.after} s after`, f: await load(Number(opts.after)), lagMs: await serverLagMaxMs(base), load: loadAvg() });
+  console.log(
+    `\nMachine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version}`,
+  );
+  console.log(`Command: npx tsx scripts/bench-serve-during-run.ts ${process.argv.slice(2).join(' ')}`.trim());
+  console.log(
+    '\n| window | req/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx | errors | server event-loop delay max ms | generator loop max ms | load average |',
+  );
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+  for (const { label, f, lagMs, load: l } of out) {
+    console.log(
+      `| ${label} | ${f.rps} | ${f.p50} | ${f.p90} | ${f.p99} | ${f.max} | ${f.non2xx} | ${f.errors} | ${lagMs.toFixed(0)} | ${f.generatorLoopMax} | ${l} |`,
+    );
+  }
+}
 
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  server = startServer(uri, password, port);
-  for (let ready = false; !ready;) {
-    await sleep(500);
-    ready = (await call(base, 'GET', '/readyz')).status === 200;
-  }
-  process.stdout.write('  first run... ');
-  const first = await runToEnd(base);
-  if (first.status !== 'succeeded') throw new Error(`first run failed: ${first.error}`);
-  console.log(`${first.metrics.durationMs} ms`);
-  const person = `/v1/users/${encodeURIComponent(refs[Math.floor(refs.length / 3)]!)}/affinities`;
-  // The API learns of the run from the database (and its watcher): wait until the person's answer carries it.
-  while (!(await call(base, 'GET', person)).body.includes(first.id)) await sleep(250);
-  // The API loads everyone into memory in the background at start (segments of one are computed on read): measure
-  // once it has settled.
-  for (const deadline = Date.now() + 300_000; Date.now() < deadline;) {
-    const before = cpuSeconds(server.pid);
-    await sleep(1_000);
-    if (cpuSeconds(server.pid) - before < 0.1) break;
-  }
+/** The default: `/healthz` and one person's affinities, each polled every `--interval` ms, idle, during the second run and after it. */
+async function measureByPolling(base: string, person: string): Promise<void> {
+  const rows: string[] = [];
   const paths = ['/healthz', person];
 
   const windows: Array<{ label: string; figures: Awaited<ReturnType<typeof pollDuring>>; lagMs: number }> = [];
@@ -234,6 +263,53 @@ try {
   );
   console.log('|---|---|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) console.log(r);
+}
+
+let local: LocalNeo4j | undefined;
+let dataDir: string | undefined;
+let server: ChildProcess | undefined;
+try {
+  let uri = process.env.NEO4J_URI;
+  let password = process.env.NEO4J_PASSWORD ?? '';
+  if (!uri) {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'ns-bench-serve-'));
+    local = await startLocalNeo4j({ dataDir, port: 0, heap: opts.heap, pagecache: '2g' });
+    uri = local.uri;
+    password = local.password;
+  }
+  const db = new Db({ uri, user: process.env.NEO4J_USER ?? 'neo4j', password });
+  await applySchema(db);
+  const [existing] = await db.read<{ users: number }>('affinity/count-users');
+  if ((existing?.users ?? 0) > 0) throw new Error(`the graph at ${uri} already has ${existing!.users} users; use an empty one`);
+  console.log(
+    `${gen.users} users × ~${gen.interestsPerUser} interests, ${gen.communities}×${gen.topicsPerCommunity} planted topics; mode ${opts.mode}`,
+  );
+  const refs = await loadPlantedUsers(db, gen);
+  await db.close();
+
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  server = startServer(uri, password, port);
+  for (let ready = false; !ready;) {
+    await sleep(500);
+    ready = (await call(base, 'GET', '/readyz')).status === 200;
+  }
+  process.stdout.write('  first run... ');
+  const first = await runToEnd(base);
+  if (first.status !== 'succeeded') throw new Error(`first run failed: ${first.error}`);
+  console.log(`${first.metrics.durationMs} ms`);
+  const person = `/v1/users/${encodeURIComponent(refs[Math.floor(refs.length / 3)]!)}/affinities`;
+  // The API learns of the run from the database (and its watcher): wait until the person's answer carries it.
+  while (!(await call(base, 'GET', person)).body.includes(first.id)) await sleep(250);
+  // The API loads everyone into memory in the background at start (segments of one are computed on read): measure
+  // once it has settled.
+  for (const deadline = Date.now() + 300_000; Date.now() < deadline;) {
+    const before = cpuSeconds(server.pid);
+    await sleep(1_000);
+    if (cpuSeconds(server.pid) - before < 0.1) break;
+  }
+  if (opts.rate) await measureAtRate(base, refs);
+  else await measureByPolling(base, person);
 } finally {
   if (server && server.exitCode === null) {
     const exited = new Promise((r) => server!.once('exit', r));
