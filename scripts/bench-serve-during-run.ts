@@ -1,7 +1,7 @@
 /**
  * Does a segmentation run stall serving? `npx tsx scripts/bench-serve-during-run.ts [--users 50000] [--interests 25]
  *   [--communities 120] [--topics-per-community 94] [--interval 50] [--idle 20] [--after 10] [--mode worker|in-process]
- *   [--seed 1] [--heap 4g] [--rate R --window 20]`
+ *   [--seed 1] [--heap 4g] [--rate R --window 20] [--cpu-prof DIR]`
  *
  * Planted profiles (scripts/generate.ts; 50k × 25 interests over 120 communities ≈ 11.3k topics by default, as in
  * issue 16) are loaded straight into a throwaway Neo4j (or NEO4J_URI, which must be empty). Then the service runs as
@@ -20,6 +20,7 @@
  * at random (scripts/lib/constant-rate.ts in its own process: open model, latency from each request's due time), for
  * `--window` s idle, `--window` s while the second run works (started once the run is claimed; the run must outlast
  * it, which is checked) and `--after` s after it.
+ * `--cpu-prof DIR` writes V8 CPU profiles of the service's processes (API and run worker, one per thread) into DIR.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -48,6 +49,7 @@ const { values: opts } = parseArgs({
     heap: { type: 'string', default: '4g' },
     rate: { type: 'string' },
     window: { type: 'string', default: '20' },
+    'cpu-prof': { type: 'string' },
   },
 });
 if (opts.mode !== 'worker' && opts.mode !== 'in-process') throw new Error('--mode must be worker or in-process');
@@ -70,7 +72,8 @@ function freePort(): Promise<number> {
 
 function startServer(uri: string, password: string, port: number): ChildProcess {
   const entry = opts.mode === 'worker' ? 'src/main.ts' : 'scripts/lib/serve-in-process.ts';
-  return spawn(process.execPath, ['--import', 'tsx', entry], {
+  const prof = opts['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', opts['cpu-prof']] : [];
+  return spawn(process.execPath, [...prof, '--import', 'tsx', entry], {
     env: {
       ...process.env,
       NEO4J_URI: uri,

@@ -1,4 +1,4 @@
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 
 /** Debian's chromium (`apt-get install chromium`); playwright-core never downloads a browser. */
 export const DEFAULT_CHROMIUM_PATH = '/usr/bin/chromium';
@@ -15,7 +15,12 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-/** A headless Chromium: the report renderer's and the browser tests'. */
-export function launchChromium(executablePath: string): Promise<Browser> {
+/**
+ * A headless Chromium: the report renderer's and the browser tests'. playwright-core is loaded on the first launch:
+ * importing it costs every API process about a second of CPU at start (measured in a profile of `src/main.ts`), and
+ * most processes never render a report.
+ */
+export async function launchChromium(executablePath: string): Promise<Browser> {
+  const { chromium } = await import('playwright-core');
   return chromium.launch({ executablePath, args: CHROMIUM_ARGS });
 }
