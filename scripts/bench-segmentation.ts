@@ -18,13 +18,15 @@
  * `--data-dir DIR` keeps the Neo4j store in DIR instead of a throwaway one, and a store this script already loaded with
  * the same options and size is used as it is (loading 1M people takes longer than the runs it measures); earlier
  * runs' segments stay, so the first run is then "warm".
- * Each run also reports the CPU seconds of this process and of the Neo4j started here: on a shared machine they say
- * more than wall times.
+ * Each run also reports the CPU seconds of this process and of the Neo4j started here (on a shared machine they say
+ * more than wall times) and the longest the run blocked this process's event loop: the run's heartbeat cannot be
+ * written meanwhile, and a run silent for STALE_MS (src/segmentation/run-heartbeat.ts) counts as abandoned.
  */
 import './lib/bench-cypher.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { startLocalNeo4j, type LocalNeo4j } from '../src/db/local-neo4j.js';
@@ -209,6 +211,7 @@ interface Row {
   nodeCpuS: number;
   neo4jCpuS: number | null;
   loadAvg: number;
+  blockedMs: number;
 }
 
 async function benchSize(users: number): Promise<Row[]> {
@@ -266,6 +269,8 @@ async function benchSize(users: number): Promise<Row[]> {
       };
       let peak = process.memoryUsage().rss;
       const cpu0 = process.cpuUsage();
+      const loop = monitorEventLoopDelay({ resolution: 20 });
+      loop.enable();
       const neo4jPid = local?.process.pid;
       const neo4jCpu0 = cpuSeconds(neo4jPid);
       const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
@@ -275,6 +280,7 @@ async function benchSize(users: number): Promise<Row[]> {
       });
       await worker.runOnce();
       const cpu = process.cpuUsage(cpu0);
+      loop.disable();
       const neo4jCpu1 = cpuSeconds(neo4jPid);
       clearInterval(sampler);
       bar.stop();
@@ -311,13 +317,14 @@ async function benchSize(users: number): Promise<Row[]> {
         nodeCpuS: Math.round((cpu.user + cpu.system) / 1e5) / 10,
         neo4jCpuS: neo4jCpu0 === null || neo4jCpu1 === null ? null : Math.round((neo4jCpu1 - neo4jCpu0) * 10) / 10,
         loadAvg: loadavg()[0]!,
+        blockedMs: Math.round(loop.max / 1e6),
       };
       runsOut.push(row);
       console.log(
         `  run ${runNo} (${row.run}): NMI ${row.nmi.toFixed(4)} (fine ${row.nmiFine.toFixed(4)}), covered ${row.covered}, ${row.segments} segments (${row.fine} fine), ` +
           `project ${row.projectMs} ms, detect ${row.detectMs} ms, write ${row.writeMs} ms, ` +
           `total ${row.totalMs} ms, peak RSS ${row.rssMb} MB (Neo4j ${row.neo4jMb ?? '?'} MB), ` +
-          `CPU node ${row.nodeCpuS} s / Neo4j ${row.neo4jCpuS ?? '?'} s, load ${row.loadAvg.toFixed(1)}`,
+          `CPU node ${row.nodeCpuS} s / Neo4j ${row.neo4jCpuS ?? '?'} s, longest block of the event loop ${row.blockedMs} ms, load ${row.loadAvg.toFixed(1)}`,
       );
     }
     await services.shutdown();
@@ -345,11 +352,11 @@ console.log(
 );
 console.log(`Command: npx tsx scripts/bench-segmentation.ts ${process.argv.slice(2).join(' ')}`.trim());
 console.log(
-  '\n| users | run | interest edges | topics | segments (fine) | NMI coarse (fine) | covered | NMI vs previous run | project ms | detect ms | write ms | project+detect+write ms | run total ms | peak RSS node / Neo4j MB | CPU s node / Neo4j | load |',
+  '\n| users | run | interest edges | topics | segments (fine) | NMI coarse (fine) | covered | NMI vs previous run | project ms | detect ms | write ms | project+detect+write ms | run total ms | peak RSS node / Neo4j MB | CPU s node / Neo4j | longest loop block ms | load |',
 );
-console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) {
   console.log(
-    `| ${r.users} | ${r.run} | ${r.edges} | ${r.topics} | ${r.segments} (${r.fine}) | ${r.nmi.toFixed(4)} (${r.nmiFine.toFixed(4)}) | ${r.covered} | ${r.stabilityNmi === null ? '–' : r.stabilityNmi.toFixed(4)} | ${r.projectMs} | ${r.detectMs} | ${r.writeMs} | ${r.projectMs + r.detectMs + r.writeMs} | ${r.totalMs} | ${r.rssMb} / ${r.neo4jMb ?? '?'} | ${r.nodeCpuS} / ${r.neo4jCpuS ?? '?'} | ${r.loadAvg.toFixed(1)} |`,
+    `| ${r.users} | ${r.run} | ${r.edges} | ${r.topics} | ${r.segments} (${r.fine}) | ${r.nmi.toFixed(4)} (${r.nmiFine.toFixed(4)}) | ${r.covered} | ${r.stabilityNmi === null ? '–' : r.stabilityNmi.toFixed(4)} | ${r.projectMs} | ${r.detectMs} | ${r.writeMs} | ${r.projectMs + r.detectMs + r.writeMs} | ${r.totalMs} | ${r.rssMb} / ${r.neo4jMb ?? '?'} | ${r.nodeCpuS} / ${r.neo4jCpuS ?? '?'} | ${r.blockedMs} | ${r.loadAvg.toFixed(1)} |`,
   );
 }
