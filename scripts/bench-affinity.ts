@@ -9,11 +9,13 @@
  * /v1/users/:user/affinities over random `crm:` addresses with a content key: one run at a fixed rate from a separate
  * process (scripts/lib/constant-rate.ts: open model, latency from each request's due time), one at maximum throughput
  * (autocannon, closed model) and a fixed-rate baseline of the same stack answering GET /healthz. For the fixed-rate
- * runs it also reports the server's event-loop delay, GC pauses and the CPU taken by the server and by Neo4j.
+ * runs it also reports the server's event-loop delay, GC pauses and the CPU taken by the server and by Neo4j. Last, the
+ * same maximum-throughput load against a bare `node:http` server: the floor the service's 2xx rate is compared with.
  * A throwaway Neo4j is started unless NEO4J_URI is set (it must then hold an empty graph).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -136,6 +138,42 @@ async function constantRate(label: string, url: string, key: string, paths: stri
   return { label, ...figures, diag };
 }
 
+/**
+ * The machine's ceiling, measured in the same run as the service: a bare `node:http` server in this process (the
+ * service is idle meanwhile) answering a small JSON body to the same closed-model load.
+ */
+async function bareHttpFloor(): Promise<Figures> {
+  const body = JSON.stringify({ ok: true, items: [0, 1, 2, 3, 4] });
+  const bare = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(body);
+  });
+  await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = bare.address() as AddressInfo;
+    const result = await autocannon({
+      url: `http://127.0.0.1:${port}/`,
+      workers: 1,
+      connections: Number(opts.connections),
+      duration: Number(opts.duration),
+    });
+    return {
+      label: 'floor: bare node:http, max throughput',
+      requests: result.requests.total,
+      rps: Math.round(result.requests.average),
+      p50: result.latency.p50,
+      p90: result.latency.p90,
+      p99: result.latency.p99,
+      max: result.latency.max,
+      non2xx: result.non2xx,
+      errors: result.errors + result.timeouts,
+    };
+  } finally {
+    bare.closeAllConnections();
+    await new Promise<void>((resolve) => bare.close(() => resolve()));
+  }
+}
+
 /** Waits (up to a minute) until a process uses under 5% of a core over two seconds. */
 async function settle(pid: number | undefined): Promise<void> {
   const deadline = Date.now() + 60_000;
@@ -222,6 +260,7 @@ try {
   const fixed: Figures[] = [];
   for (let i = 1; i <= Number(opts.repeat); i++) fixed.push(await constantRate(`fixed ${opts.rate} req/s #${i}`, base, key, paths));
   const max = await cannon('max throughput', base, key, setupFile, {});
+  const floor = await bareHttpFloor();
   // Baseline: the same stack (helmet, logging, metrics, rate limit, session, auth) answering GET /healthz, no data.
   const baseline = await constantRate(`baseline GET /healthz, fixed ${opts.rate} req/s`, base, key, ['/healthz']);
 
@@ -233,9 +272,13 @@ try {
   console.log(`Data: ${users} users, ${metrics.segments} coarse segments; ${opts.connections} connections, ${opts.duration} s per run\n`);
   console.log('| run | requests | req/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx | errors |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
-  for (const f of [...fixed, max, baseline]) {
+  for (const f of [...fixed, max, baseline, floor]) {
     console.log(`| ${f.label} | ${f.requests} | ${f.rps} | ${f.p50} | ${f.p90} | ${f.p99} | ${f.max} | ${f.non2xx} | ${f.errors} |`);
   }
+  const twoXx = (f: Figures) => (f.requests - f.non2xx - f.errors) / Number(opts.duration);
+  console.log(
+    `\nMax throughput of 2xx answers: ${Math.round(twoXx(max))} req/s, ${(twoXx(max) / twoXx(floor)).toFixed(2)}× the bare node:http floor (${Math.round(twoXx(floor))} req/s) measured just after it`,
+  );
   console.log('\nFixed-rate runs, inside the server process and beside it:');
   console.log(
     '| run | server event-loop delay p99 / max ms | longest GC pause ms | GC total ms | server CPU % of a core | Neo4j CPU % of a core | load generator event-loop delay max ms |',

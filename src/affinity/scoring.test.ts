@@ -155,6 +155,29 @@ describe('suggestTopics', () => {
     expect(suggestTopics(interests, twice)).toEqual(suggestTopics(interests, (t) => related[t]));
   });
 
+  it('gives what scoring every neighbour and sorting them all gives, ties and duplicates included', () => {
+    const rand = mulberry32(7);
+    // Few distinct names and weights on a coarse grid: many equal scores, so the order of ties is checked too.
+    const lists = new Map<string, RelatedTopic[]>();
+    const rel = (t: string): RelatedTopic[] => {
+      let list = lists.get(t);
+      if (!list) {
+        list = Array.from({ length: Math.floor(rand() * 14) }, () => {
+          const k = Math.floor(rand() * 30);
+          return { id: `n${k}`, name: `name ${k % 7}`, weight: Math.floor(rand() * 4) };
+        });
+        lists.set(t, list);
+      }
+      return list;
+    };
+    const { people } = population(3, 60, 30, 8);
+    for (const [n, p] of people.entries()) {
+      const exclude = new Set(n % 3 === 0 ? ['n1', 'n2'] : []);
+      const limit = 1 + (n % 12);
+      expect(suggestTopics(p, rel, exclude, limit)).toEqual(sortedSuggestions(p, rel, exclude, limit));
+    }
+  });
+
   it('keeps scores within 0..1 on random graphs', () => {
     const rand = mulberry32(99);
     const rel = (t: string): RelatedTopic[] =>
@@ -168,3 +191,32 @@ describe('suggestTopics', () => {
     }
   });
 });
+
+/** The definition, written the plain way: every neighbour scored, everything sorted (stable), the first `limit` kept. */
+function sortedSuggestions(
+  interests: readonly Interest[],
+  relatedOf: (topicId: string) => readonly RelatedTopic[] | undefined,
+  exclude: ReadonlySet<string>,
+  limit: number,
+) {
+  const own = new Set(interests.map((i) => i.topicId));
+  const total = interests.reduce((s, i) => s + (i.weight > 0 ? i.weight : 0), 0);
+  const scores = new Map<string, { name: string; score: number }>();
+  for (const i of interests) {
+    if (!(i.weight > 0)) continue;
+    const strongest = new Map<string, RelatedTopic>();
+    for (const r of relatedOf(i.topicId) ?? []) if (r.weight > 0 && r.weight > (strongest.get(r.id)?.weight ?? 0)) strongest.set(r.id, r);
+    const max = Math.max(0, ...[...strongest.values()].map((r) => r.weight));
+    if (max === 0) continue;
+    for (const r of strongest.values()) {
+      if (own.has(r.id) || exclude.has(r.id)) continue;
+      const e = scores.get(r.id) ?? { name: r.name, score: 0 };
+      e.score += (i.weight / total) * (r.weight / max);
+      scores.set(r.id, e);
+    }
+  }
+  return [...scores]
+    .map(([id, e]) => ({ id, name: e.name, score: Math.round(e.score * 1e4) / 1e4 }))
+    .sort((a, b) => b.score - a.score || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .slice(0, limit);
+}
