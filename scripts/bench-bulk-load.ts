@@ -1,5 +1,5 @@
 /**
- * `npx tsx scripts/bench-bulk-load.ts [--users 1000000] [--interests 25] [--topics 300000] [--zipf 1.0] [--keep]`
+ * `npx tsx scripts/bench-bulk-load.ts [--users 1000000] [--interests 25] [--topics 300000] [--zipf 1.0] [--threads N] [--keep]`
  *
  * The initial bulk load end to end (`npm run import -- --initial`, src/ingest/bulk-load.ts): scan + convert the file into
  * neo4j-admin's CSV files, `neo4j-admin database import full`, then the first start of the embedded server on it with the
@@ -7,9 +7,12 @@
  * has an email (1 in 100 shares it with another record, so stitching is exercised), `--interests` distinct interests
  * drawn from a vocabulary of `--topics` names with Zipf popularity (exponent `--zipf`: a few topics everybody likes,
  * a long tail few do), a weight and a time; 1 in 10 has a purchase. The target: 1M people × 25 interests ≤ 10 min.
+ * Prints wall and CPU seconds of each phase (CPU: this process's threads and the JVMs it ran) and the load average
+ * before and after: on a shared machine the CPU seconds say what the load cost, the wall times what it took.
+ * `--threads`: conversion threads (default one a core).
  */
 import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort, generatePassword } from '../src/db/local-neo4j.js';
@@ -25,6 +28,7 @@ const { values: opts } = parseArgs({
     zipf: { type: 'string', default: '1.0' },
     seed: { type: 'string', default: '11' },
     keep: { type: 'boolean', default: false },
+    threads: { type: 'string' },
   },
 });
 const USERS = Number(opts.users);
@@ -106,6 +110,7 @@ const progress: BulkProgress = {
     if (!/^[.\-\s]|^\s*$/.test(line)) console.error(`[neo4j-admin] ${line}`);
   },
 };
+const loadBefore = loadavg();
 const started = performance.now();
 const result = await bulkLoad({
   file,
@@ -116,17 +121,26 @@ const result = await bulkLoad({
   neo4jPort: await freePort(),
   neo4jPassword: generatePassword(),
   workDir: dir,
+  threads: opts.threads ? Number(opts.threads) : undefined,
   progress,
 });
 const total = (performance.now() - started) / 1000;
+const loadAfter = loadavg();
 const c = result.counts;
 const s = result.seconds;
+const cpu = result.cpu;
+const phase = (label: string, k: keyof typeof s) => `${label} ${s[k].toFixed(1)} s (CPU ${cpu[k].toFixed(1)} s)`;
+const la = (l: number[]) => l.map((x) => x.toFixed(1)).join(' ');
 console.log(
-  `\nbench-bulk-load: ${USERS} profiles × ${PER_USER} interests (${mb.toFixed(0)} MB NDJSON), vocabulary ${TOPICS} (Zipf ${opts.zipf})\n` +
+  `\nbench-bulk-load: ${USERS} profiles × ${PER_USER} interests (${mb.toFixed(0)} MB NDJSON), vocabulary ${TOPICS} (Zipf ${opts.zipf}), ` +
+    `threads ${opts.threads ?? 'default'}, ${new Date().toISOString()}\n` +
     `  loaded ${result.records}, rejected ${result.rejected.length}: ${c.users} users, ${c.identities} identities, ${c.topics} topics, ` +
     `${c.interests} interest edges, ${c.purchases} purchases\n` +
-    `  scan ${s.scan.toFixed(1)} s | convert ${s.convert.toFixed(1)} s | neo4j-admin import ${s.import.toFixed(1)} s | ` +
-    `first start + schema ${s.schema.toFixed(1)} s | total ${total.toFixed(1)} s (${(total / 60).toFixed(1)} min)`,
+    `  ${phase('scan', 'scan')} | ${phase('convert', 'convert')} | ${phase('neo4j-admin import', 'import')} | ` +
+    `${phase('first start + schema', 'schema')}\n  total ${total.toFixed(1)} s (${(total / 60).toFixed(1)} min), ` +
+    `CPU ${Object.values(cpu)
+      .reduce((a, b) => a + b, 0)
+      .toFixed(1)} s; load average before ${la(loadBefore)}, after ${la(loadAfter)}`,
 );
 if (result.counts.interests < USERS * PER_USER * 0.99) throw new Error('fewer interest edges than generated');
 if (!opts.keep) rmSync(dir, { recursive: true, force: true });

@@ -1,13 +1,15 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { appendFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TopicRow } from './ingest-repository.js';
 import type { PersonRows } from './bulk-plan.js';
 
 /**
  * neo4j-admin's CSV input (header files with typed columns, https://neo4j.com/docs/operations-manual/5/tools/neo4j-admin/neo4j-admin-import/):
- * one file per label and relationship type. Strings are always quoted (quotes doubled), an absent value is an empty
- * unquoted field (no property), numbers are doubles (the driver sends JavaScript numbers as floats too), times are
- * ISO datetimes in UTC, `sources` is a string array joined by `;`.
+ * one header file per label and relationship type (`users.header.csv`), followed by any number of data parts
+ * (`users.part-<name>.csv`): each conversion thread appends to its own parts, and the tool reads them all as one
+ * input. Strings are always quoted (quotes doubled), an absent value is an empty unquoted field (no property), numbers
+ * are doubles (the driver sends JavaScript numbers as floats too), times are ISO datetimes in UTC, `sources` is a
+ * string array joined by `;`.
  */
 export const BULK_FILES = {
   users: {
@@ -28,127 +30,115 @@ export const BULK_FILES = {
 
 export type BulkFile = keyof typeof BULK_FILES;
 
+const FILE_NAMES = Object.keys(BULK_FILES) as BulkFile[];
 const QUOTE = /"/g;
 const NEWLINE = /[\r\n]/;
+/** A part's lines are appended to its file once they reach this many characters (and at `flush`). */
+const FLUSH_CHARS = 4 << 20;
 
-/** Buffers lines and writes them in ~1 MB pieces; `drained` resolves once the file has taken what it was given. */
-class CsvFile {
-  private buffer: string[] = [];
-  private size = 0;
-  private blocked: Promise<void> | undefined;
+const headerFile = (dir: string, name: BulkFile) => path.join(dir, `${name}.header.csv`);
+const partFile = (dir: string, name: BulkFile, part: string) => path.join(dir, `${name}.part-${part}.csv`);
+
+/** The header files of a load in `dir` (once, before any part is written). */
+export function writeBulkHeaders(dir: string): void {
+  for (const name of FILE_NAMES) writeFileSync(headerFile(dir, name), BULK_FILES[name].header + '\n');
+}
+
+/** Lines of one file's part, kept until flushed. */
+class Lines {
+  private lines: string[] = [];
+  private chars = 0;
+  rows = 0;
   /** A value holds a line break: neo4j-admin must then be told that fields can span lines (slower). */
   multiline = false;
-  rows = 0;
-
-  constructor(
-    readonly path: string,
-    private readonly out: WriteStream,
-    header: string,
-  ) {
-    this.line(header);
-    this.rows = 0;
-  }
 
   str(v: string | null): string {
     if (v === null) return '';
     if (NEWLINE.test(v)) this.multiline = true;
-    return `"${v.replace(QUOTE, '""')}"`;
+    return v.includes('"') ? `"${v.replace(QUOTE, '""')}"` : `"${v}"`;
   }
 
-  line(text: string): void {
-    this.buffer.push(text);
-    this.size += text.length + 1;
+  add(text: string): void {
+    this.lines.push(text);
+    this.chars += text.length + 1;
     this.rows++;
-    if (this.size >= 1 << 20) this.flush();
   }
 
-  flush(): void {
-    if (this.buffer.length === 0) return;
-    const chunk = this.buffer.join('\n') + '\n';
-    this.buffer = [];
-    this.size = 0;
-    if (!this.out.write(chunk)) this.blocked ??= new Promise((resolve) => this.out.once('drain', () => resolve(undefined)));
+  get full(): boolean {
+    return this.chars >= FLUSH_CHARS;
   }
 
-  async drained(): Promise<void> {
-    const b = this.blocked;
-    if (b) {
-      await b;
-      this.blocked = undefined;
-    }
-  }
-
-  async close(): Promise<void> {
-    this.flush();
-    await new Promise<void>((resolve, reject) => this.out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  /** Appends the kept lines to `file` (synchronously: a conversion thread has nothing else to do meanwhile). */
+  flushTo(file: string): void {
+    if (this.lines.length === 0) return;
+    this.lines.push('');
+    appendFileSync(file, this.lines.join('\n'));
+    this.lines = [];
+    this.chars = 0;
   }
 }
 
 const num = (v: number | null) => (v === null ? '' : String(v));
 
-/** The CSV files of one bulk load in `dir`. */
-export class BulkCsvWriter {
-  readonly files: Record<BulkFile, CsvFile>;
+/** One thread's part of every file of a load in `dir`. */
+export class BulkCsvPart {
+  private readonly lines = Object.fromEntries(FILE_NAMES.map((n) => [n, new Lines()])) as Record<BulkFile, Lines>;
 
   constructor(
     readonly dir: string,
+    /** Names the part files (letters, digits, dashes). */
+    readonly part: string,
     private readonly now: string,
-  ) {
-    this.files = Object.fromEntries(
-      Object.entries(BULK_FILES).map(([name, spec]) => {
-        const file = path.join(dir, `${name}.csv`);
-        return [name, new CsvFile(file, createWriteStream(file), spec.header)];
-      }),
-    ) as Record<BulkFile, CsvFile>;
-  }
+  ) {}
 
   person(p: PersonRows): void {
-    const { users, identities, identifies, interests, purchases } = this.files;
+    const { users, identities, identifies, interests, purchases } = this.lines;
     const u = users.str(p.user.id);
     // interestsChangedAt: every loaded person is new, as the online import's interestsChanged hook stamps them.
-    users.line(
+    users.add(
       `${u},${users.str(p.user.name)},${users.str(p.user.emailHash)},${p.user.consentSegmentation},${p.user.consentPersonalization ?? ''},${p.user.consentMarketing ?? ''},${this.now},${this.now},${this.now}`,
     );
     for (const i of p.identities) {
       const key = identities.str(i.key);
-      identities.line(`${key},"crm",${identities.str(i.externalId)},${identities.str(i.snapshot)}`);
-      identifies.line(`${key},${u}`);
+      identities.add(`${key},"crm",${identities.str(i.externalId)},${identities.str(i.snapshot)}`);
+      identifies.add(`${key},${u}`);
     }
     for (const e of p.interests) {
-      interests.line(
+      interests.add(
         `${u},${interests.str(e.topicKey)},${e.weight},${e.sources.join(';')},${num(e.wCrm)},${num(e.wPurchase)},${e.firstSeen},${e.lastSeen}`,
       );
     }
     for (const x of p.purchases) {
-      purchases.line(
+      purchases.add(
         `${u},${purchases.str(x.topicKey)},${purchases.str(x.key)},${purchases.str(x.sku)},${num(x.amount)},${x.weight},${x.at}`,
       );
     }
+    if (interests.full) this.flush();
   }
 
   topic(t: TopicRow): void {
-    const f = this.files.topics;
-    f.line(`${f.str(t.key)},${f.str(t.id)},${f.str(t.name)},${f.str(t.category)}`);
+    const f = this.lines.topics;
+    f.add(`${f.str(t.key)},${f.str(t.id)},${f.str(t.name)},${f.str(t.category)}`);
+    if (f.full) this.flush();
   }
 
-  /** Resolves when no file is waiting for the disk: call between records to keep memory flat. */
-  async drained(): Promise<void> {
-    for (const f of Object.values(this.files)) await f.drained();
-  }
-
-  async close(): Promise<void> {
-    for (const f of Object.values(this.files)) await f.close();
+  /** Appends what is kept to the part files. */
+  flush(): void {
+    for (const name of FILE_NAMES) this.lines[name].flushTo(partFile(this.dir, name, this.part));
   }
 
   get multiline(): boolean {
-    return Object.values(this.files).some((f) => f.multiline);
+    return FILE_NAMES.some((n) => this.lines[n].multiline);
   }
+}
 
-  /** neo4j-admin's `--nodes` / `--relationships` arguments for these files. */
-  importArgs(): string[] {
-    return Object.entries(BULK_FILES).map(([name, spec]) => {
-      const file = this.files[name as BulkFile].path;
-      return 'label' in spec ? `--nodes=${spec.label}=${file}` : `--relationships=${spec.type}=${file}`;
-    });
-  }
+/** neo4j-admin's `--nodes` / `--relationships` arguments: each header file, then every part written in `dir`. */
+export function bulkImportArgs(dir: string): string[] {
+  const files = readdirSync(dir).sort();
+  return FILE_NAMES.map((name) => {
+    const spec = BULK_FILES[name];
+    const parts = files.filter((f) => f.startsWith(`${name}.part-`) && f.endsWith('.csv')).map((f) => path.join(dir, f));
+    const list = [headerFile(dir, name), ...parts].join(',');
+    return 'label' in spec ? `--nodes=${spec.label}=${list}` : `--relationships=${spec.type}=${list}`;
+  });
 }

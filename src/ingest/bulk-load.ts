@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createConnection } from 'node:net';
@@ -7,17 +6,17 @@ import { LOCAL_NEO4J_USER, startLocalNeo4j } from '../db/local-neo4j.js';
 import { Db } from '../db/neo4j.js';
 import { DatabaseInUseError, runAdminImport, storeExists, storeLocked } from '../db/neo4j-admin.js';
 import { applySchema } from '../db/schema.js';
-import { BulkCsvWriter } from './bulk-csv.js';
-import { BulkPlanner, BulkTopics } from './bulk-plan.js';
-import { readFile, scanFile } from './bulk-read.js';
-import { stringField, validateItems, type ImportFormat, type Rejected } from './parse.js';
-import { ProfileRecord } from './schemas.js';
+import { convertFile } from './bulk-convert.js';
+import { bulkImportArgs } from './bulk-csv.js';
+import { scanFile } from './bulk-read.js';
+import type { ImportFormat, Rejected } from './parse.js';
 
 /**
  * Initial bulk load (`npm run import -- --initial FILE`): an empty graph in the embedded Neo4j's data directory is
  * filled by `neo4j-admin database import full` instead of transactions. The file is validated and normalized exactly
  * as the online import does (src/ingest: schemas, topic keys, email stitching with SECRET_KEY, CRM and purchase
- * signals, consent), streamed into the tool's CSV files (bulk-read → bulk-plan → bulk-csv), imported with the database
+ * signals, consent), converted into the tool's CSV files by worker threads (bulk-read → bulk-convert → bulk-plan →
+ * bulk-csv), imported with the database
  * stopped, then the embedded server is started once on it to build the schema (cypher/schema) and count the result.
  */
 
@@ -54,6 +53,8 @@ export interface BulkLoadOptions {
   neo4jPort: number;
   /** The embedded server's password (`npm start`'s: NEO4J_PASSWORD or .data/neo4j-password), set on a new store. */
   neo4jPassword: string;
+  /** Conversion threads (default: one a core). */
+  threads?: number;
   /** Where the CSV files go (default: a temporary folder, removed afterwards). */
   workDir?: string;
   keepCsv?: boolean;
@@ -64,7 +65,34 @@ export interface BulkLoadResult {
   records: number;
   rejected: Rejected[];
   counts: GraphCounts;
-  seconds: { scan: number; convert: number; import: number; schema: number };
+  seconds: BulkPhases;
+  /** CPU seconds of each phase: this process's threads, and neo4j-admin's and the embedded server's JVMs. */
+  cpu: BulkPhases;
+}
+
+export interface BulkPhases {
+  scan: number;
+  convert: number;
+  import: number;
+  schema: number;
+}
+
+/**
+ * CPU seconds used so far by this process (all threads) and by the child processes it has waited for (Linux:
+ * cutime + cstime of /proc/self/stat, in clock ticks of 1/100 s); elsewhere children count as 0.
+ */
+function cpuSeconds(): number {
+  const own = process.cpuUsage();
+  let children = 0;
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields after the command name start at field 3 (state): cutime and cstime are fields 16 and 17.
+    children = (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    // no /proc
+  }
+  return (own.user + own.system) / 1e6 + children;
 }
 
 async function countGraph(db: Db): Promise<GraphCounts> {
@@ -134,9 +162,12 @@ export async function bulkLoad(o: BulkLoadOptions): Promise<BulkLoadResult> {
   await checkTarget(o);
   const bytes = statSync(o.file).size;
   const seconds = { scan: 0, convert: 0, import: 0, schema: 0 };
+  const cpu = { ...seconds };
+  /** Wall and CPU seconds since the call (CPU: every thread of this process and the children it waited for). */
   const clock = () => {
     const t0 = performance.now();
-    return () => (performance.now() - t0) / 1000;
+    const c0 = cpuSeconds();
+    return (): [number, number] => [(performance.now() - t0) / 1000, cpuSeconds() - c0];
   };
 
   let t = clock();
@@ -144,35 +175,27 @@ export async function bulkLoad(o: BulkLoadOptions): Promise<BulkLoadResult> {
   o.progress.phase('scan', bytes);
   const scan = await scanFile(o.file, o.format, (n) => o.progress.update((read += n)));
   o.progress.done();
-  seconds.scan = t();
+  [seconds.scan, cpu.scan] = t();
 
   const workDir = o.workDir
     ? (mkdirSync(o.workDir, { recursive: true }), mkdtempSync(path.join(o.workDir, 'bulk-')))
     : mkdtempSync(path.join(tmpdir(), 'bulk-load-'));
   try {
     t = clock();
-    const now = new Date().toISOString();
-    const writer = new BulkCsvWriter(workDir, now);
-    const topics = new BulkTopics();
-    const planner = new BulkPlanner({ secretKey: o.secretKey, now, topics, newId: randomUUID }, scan, (p) => writer.person(p));
-    const rejected: Rejected[] = [];
-    let records = 0;
     read = 0;
     o.progress.phase('convert', bytes);
-    for await (const item of readFile(o.file, o.format, scan, (n) => o.progress.update((read += n)))) {
-      const { valid, rejected: bad } = validateItems(ProfileRecord, [item], (v) => stringField(v, 'externalId'));
-      rejected.push(...bad);
-      for (const v of valid) {
-        records++;
-        planner.add(v);
-      }
-      await writer.drained();
-    }
-    planner.finish();
-    for (const topic of topics.rows()) writer.topic(topic);
-    await writer.close();
+    const { records, rejected, multiline } = await convertFile({
+      file: o.file,
+      format: o.format,
+      scan,
+      dir: workDir,
+      secretKey: o.secretKey,
+      now: new Date().toISOString(),
+      threads: o.threads,
+      onBytes: (n) => o.progress.update((read += n)),
+    });
     o.progress.done();
-    seconds.convert = t();
+    [seconds.convert, cpu.convert] = t();
     rejected.sort((a, b) => a.line - b.line);
     if (records === 0) throw new BulkLoadRefused(`${o.file} holds no valid profile record: nothing was loaded.`);
 
@@ -180,22 +203,22 @@ export async function bulkLoad(o: BulkLoadOptions): Promise<BulkLoadResult> {
     try {
       await runAdminImport({
         dataDir: o.dataDir,
-        args: [...writer.importArgs(), ...(writer.multiline ? ['--multiline-fields=true'] : [])],
+        args: [...bulkImportArgs(workDir), ...(multiline ? ['--multiline-fields=true'] : [])],
         log: o.progress.log,
       });
     } catch (err) {
       if (err instanceof DatabaseInUseError) throw new BulkLoadRefused(`A Neo4j is running on ${o.dataDir}: ${RUNNING}.`);
       throw err;
     }
-    seconds.import = t();
+    [seconds.import, cpu.import] = t();
 
     t = clock();
     const counts = await withEmbedded(o.dataDir, o.neo4jPassword, async (db) => {
       await applySchema(db);
       return countGraph(db);
     });
-    seconds.schema = t();
-    return { records, rejected, counts, seconds };
+    [seconds.schema, cpu.schema] = t();
+    return { records, rejected, counts, seconds, cpu };
   } finally {
     if (!o.keepCsv) rmSync(workDir, { recursive: true, force: true });
   }

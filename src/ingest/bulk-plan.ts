@@ -65,30 +65,88 @@ export interface PlacedRecord {
 /** Interests and purchases of one record: at most 5,000 each, so (line, index) orders every topic mention. */
 const MENTIONS_PER_RECORD = 10_001;
 
+/** What the load knows of one topic: its name and category, and where in the file each was given. */
+export interface TopicEntry {
+  key: string;
+  name: string;
+  nameAt: number;
+  category: string | null;
+  categoryAt: number;
+}
+
+/** Spellings BulkTopics remembers the entry of (each costs a map slot and its string). */
+const SPELLINGS_KEPT = 1 << 20;
+
 /**
  * Every topic of the load. Online, a topic is named by the first record of the body that mentions it and takes the
- * first category any record gives; here records may be planned out of file order (held-back ones at the end), so
- * each mention carries its place in the file and the earliest one wins.
+ * first category any record gives; here records may be planned out of file order (held-back ones at the end, chunks
+ * in worker threads), so each mention carries its place in the file and the earliest one wins. A worker's topics
+ * reach the main thread's through `takeChanges` → `merge`, which keeps the earliest too, so the order in which
+ * chunks are converted does not change the result.
  */
 export class BulkTopics {
-  private readonly topics = new Map<string, { name: string; nameAt: number; category: string | null; categoryAt: number }>();
+  private readonly topics = new Map<string, TopicEntry>();
+  private readonly bySpelling = new Map<string, TopicEntry>();
+  private changed: Set<TopicEntry> | undefined;
+
+  /** Remember which topics changed since the last `takeChanges` (a worker thread's topics). */
+  trackChanges(): this {
+    this.changed = new Set();
+    return this;
+  }
 
   mention(at: number, name: string, category: string | undefined): string {
-    const key = topicKey(name);
-    const t = this.topics.get(key);
+    // Popular topics are mentioned by most records, spelled the same: their entry is found by the spelling itself,
+    // without normalizing it again (the cache is dropped when it grows large, as a long tail of spellings would make it).
+    let t = this.bySpelling.get(name);
     if (!t) {
-      this.topics.set(key, { name: topicDisplayName(name), nameAt: at, category: category ?? null, categoryAt: category ? at : Infinity });
-    } else {
-      if (at < t.nameAt) {
-        t.name = topicDisplayName(name);
-        t.nameAt = at;
-      }
-      if (category && at < t.categoryAt) {
-        t.category = category;
-        t.categoryAt = at;
+      const key = topicKey(name);
+      t = this.topics.get(key);
+      if (t) {
+        if (this.bySpelling.size >= SPELLINGS_KEPT) this.bySpelling.clear();
+        this.bySpelling.set(name, t);
+      } else {
+        const entry = { key, name: topicDisplayName(name), nameAt: at, category: category ?? null, categoryAt: category ? at : Infinity };
+        this.topics.set(key, entry);
+        this.changed?.add(entry);
+        return key;
       }
     }
-    return key;
+    if (at < t.nameAt) {
+      t.name = topicDisplayName(name);
+      t.nameAt = at;
+      this.changed?.add(t);
+    }
+    if (category && at < t.categoryAt) {
+      t.category = category;
+      t.categoryAt = at;
+      this.changed?.add(t);
+    }
+    return t.key;
+  }
+
+  /** Topics new or renamed/recategorized since the last call (copies: the worker keeps changing its own). */
+  takeChanges(): TopicEntry[] {
+    const out = [...(this.changed ?? [])].map((t) => ({ ...t }));
+    this.changed?.clear();
+    return out;
+  }
+
+  /** Another thread's view of a topic: the earliest name and the earliest category win. */
+  merge(e: TopicEntry): void {
+    const t = this.topics.get(e.key);
+    if (!t) {
+      this.topics.set(e.key, { ...e });
+      return;
+    }
+    if (e.nameAt < t.nameAt) {
+      t.name = e.name;
+      t.nameAt = e.nameAt;
+    }
+    if (e.category !== null && e.categoryAt < t.categoryAt) {
+      t.category = e.category;
+      t.categoryAt = e.categoryAt;
+    }
   }
 
   get size(): number {
@@ -205,6 +263,16 @@ export class BulkPlanner {
       return;
     }
     this.plan([placed]);
+  }
+
+  /** The records held back so far, handed over (a worker thread's, for the main thread to plan at the end). */
+  takeHeld(): PlacedRecord[] {
+    return this.held.splice(0);
+  }
+
+  /** Records another thread held back: planned by `finish` with this planner's own. */
+  hold(records: readonly PlacedRecord[]): void {
+    for (const r of records) this.held.push(r);
   }
 
   /** Plans the held-back records: the last valid record of each external id, then one person per email. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { INVALID_UTF8_LINE } from '../api/text.js';
-import { BulkInputError, readFile, scanFile } from './bulk-read.js';
+import { BulkInputError, ndjsonPieceItems, ndjsonPieces, readFile, scanFile } from './bulk-read.js';
 import { parseImportFile, type ImportFormat, type RawItem } from './parse.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'bulk-read-'));
@@ -53,6 +53,32 @@ describe('bulk file readers', () => {
     const json = path.join(dir, 'bad.json');
     writeFileSync(json, Buffer.concat([Buffer.from('[{"externalId":"'), Buffer.from([0xc3]), Buffer.from('"}]')]));
     await expect(readAll(json, 'json')).rejects.toThrow(/not valid UTF-8/);
+  });
+
+  it('cuts NDJSON into pieces of whole lines that, numbered by their first line, read as the whole file does', async () => {
+    const bytes = Buffer.concat([
+      Buffer.from('\uFEFF{"externalId":"a","name":"Zoë"}\r\n\n  \nnot json\n{"externalId":"b'),
+      Buffer.from([0xff]),
+      Buffer.from('"}\n'),
+      Buffer.from(Array.from({ length: 40 }, (_, i) => `{"externalId":"p${i}","name":"ünïcødé ${i}"}`).join('\n')),
+    ]);
+    const file = path.join(dir, 'pieces.ndjson');
+    writeFileSync(file, bytes);
+    const whole = await readAll(file, 'ndjson');
+    for (const size of [1, 7, 100, 1 << 20]) {
+      const items: RawItem[] = [];
+      let pieces = 0;
+      let read = 0;
+      for await (const { bytes: piece, firstLine } of ndjsonPieces(file, size, (n) => (read += n))) {
+        pieces++;
+        items.push(...ndjsonPieceItems(piece, firstLine));
+      }
+      expect(items, `pieces of ${size} bytes`).toEqual(whole);
+      expect(read).toBe(bytes.length);
+      if (size === 7) expect(pieces).toBeGreaterThan(40);
+    }
+    expect(whole).toHaveLength(43);
+    expect(whole[2]).toEqual({ line: 5, error: INVALID_UTF8_LINE });
   });
 
   it('refuses a JSON file that is not one array', async () => {

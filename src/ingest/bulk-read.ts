@@ -61,20 +61,97 @@ async function* mapLines<T>(file: string, onBytes: (n: number) => void, each: (r
   if (last !== undefined) yield last;
 }
 
-/** NDJSON as parseNdjson reads it: lines trimmed, blank ones skipped, a line that is not JSON an error. */
-function ndjsonItems(file: string, onBytes: (n: number) => void): AsyncGenerator<RawItem> {
-  let line = 0;
-  return mapLines(file, onBytes, (raw): RawItem | undefined => {
-    line++;
-    if (raw === null) return { line, error: INVALID_UTF8_LINE };
-    const text = raw.trim();
-    if (!text) return undefined;
-    try {
-      return { line, value: JSON.parse(text) };
-    } catch (err) {
-      return { line, error: `not valid JSON: ${(err as Error).message}` };
+/**
+ * One NDJSON line as parseNdjson reads it: trimmed, blank skipped (undefined), not JSON an error; `raw` null = the
+ * line's bytes are not UTF-8.
+ */
+export function ndjsonItem(line: number, raw: string | null): RawItem | undefined {
+  if (raw === null) return { line, error: INVALID_UTF8_LINE };
+  const text = raw.trim();
+  if (!text) return undefined;
+  try {
+    return { line, value: JSON.parse(text) };
+  } catch (err) {
+    return { line, error: `not valid JSON: ${(err as Error).message}` };
+  }
+}
+
+/**
+ * The items of whole NDJSON lines (`bytes` ends at a line end or at the file's end), the first being line
+ * `firstLine`. A piece that is all UTF-8 is decoded at once; otherwise line by line, so only bad lines are rejected.
+ */
+export function ndjsonPieceItems(bytes: Uint8Array, firstLine: number): RawItem[] {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out: RawItem[] = [];
+  let line = firstLine;
+  const push = (raw: string | null) => {
+    const item = ndjsonItem(line++, raw);
+    if (item) out.push(item);
+  };
+  if (isUtf8(buf)) {
+    const text = buf.toString('utf8');
+    let start = 0;
+    for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
+      push(text.slice(start, end));
+      start = end + 1;
     }
-  });
+    if (start < text.length) push(text.slice(start));
+    return out;
+  }
+  let start = 0;
+  for (let end = buf.indexOf(0x0a); end !== -1; end = buf.indexOf(0x0a, start)) {
+    const piece = buf.subarray(start, end);
+    push(isUtf8(piece) ? piece.toString('utf8') : null);
+    start = end + 1;
+  }
+  if (start < buf.length) {
+    const piece = buf.subarray(start);
+    push(isUtf8(piece) ? piece.toString('utf8') : null);
+  }
+  return out;
+}
+
+/**
+ * The file in pieces of whole lines (about `size` bytes each, the UTF-8 byte-order mark dropped), each with the number
+ * of its first line: what the conversion threads are handed.
+ */
+export async function* ndjsonPieces(
+  file: string,
+  size: number,
+  onBytes: (n: number) => void,
+): AsyncGenerator<{ bytes: Uint8Array; firstLine: number }> {
+  let carry: Buffer[] = [];
+  let carried = 0;
+  let line = 1;
+  let first = true;
+  const countLines = (b: Buffer) => {
+    let n = 0;
+    for (let i = b.indexOf(0x0a); i !== -1; i = b.indexOf(0x0a, i + 1)) n++;
+    return n;
+  };
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
+    let buf = chunk as Buffer;
+    onBytes(buf.length);
+    if (first && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
+    first = false;
+    carry.push(buf);
+    carried += buf.length;
+    if (carried < size) continue;
+    const data = Buffer.concat(carry);
+    let start = 0;
+    // Pieces of at least `size` bytes, each ending at a line end.
+    for (let end = data.indexOf(0x0a, start + size - 1); end !== -1; end = data.indexOf(0x0a, start + size - 1)) {
+      const cut = data.subarray(start, end + 1);
+      // A copy of its own, so the piece's memory can be moved to a worker thread.
+      yield { bytes: new Uint8Array(cut), firstLine: line };
+      line += countLines(cut);
+      start = end + 1;
+      if (data.length - start < size) break;
+    }
+    carry = [data.subarray(start)];
+    carried = data.length - start;
+  }
+  if (carried > 0) yield { bytes: new Uint8Array(Buffer.concat(carry)), firstLine: line };
 }
 
 const EXTERNAL_ID = /"externalId"\s*:\s*"((?:[^"\\]|\\.)*)"/;
@@ -273,7 +350,10 @@ export async function scanFile(file: string, format: ImportFormat, onBytes: (n: 
  * been read (`scan.lastRowOf`), so not in line order; each still carries the line of its first row.
  */
 export async function* readFile(file: string, format: ImportFormat, scan: FileScan, onBytes: (n: number) => void): AsyncGenerator<RawItem> {
-  if (format === 'ndjson') return yield* ndjsonItems(file, onBytes);
+  if (format === 'ndjson') {
+    let line = 0;
+    return yield* mapLines(file, onBytes, (raw) => ndjsonItem(++line, raw));
+  }
   if (format === 'json') return yield* jsonArrayItems(file, onBytes);
   const builder = new CsvRecordBuilder();
   const problems: CsvProblem[] = [];

@@ -1,0 +1,45 @@
+/**
+ * Worker thread of src/ingest/bulk-convert.ts: turns pieces of an import file into neo4j-admin CSV rows (validate →
+ * plan → CSV), appended to this thread's own part files. Records that may be repeats or stitches are handed back
+ * for the main thread to plan once all are known; so are the topics this thread saw first or earlier than before.
+ */
+import { randomUUID } from 'node:crypto';
+import { threadId, workerData } from 'node:worker_threads';
+import { BulkCsvPart } from './bulk-csv.js';
+import { BulkPlanner, BulkTopics, type PlacedRecord, type TopicEntry } from './bulk-plan.js';
+import { ndjsonPieceItems } from './bulk-read.js';
+import { stringField, validateItems, type RawItem, type Rejected } from './parse.js';
+import { ProfileRecord } from './schemas.js';
+
+export interface ConvertWorkerData {
+  dir: string;
+  /** The load's time (ISO). */
+  now: string;
+  secretKey: string;
+  repeatedIds: ReadonlySet<string>;
+  sharedEmails: ReadonlySet<string>;
+}
+
+/** Whole NDJSON lines (the first being `firstLine`), or records another format's reader already numbered. */
+export type ConvertTask = { bytes: Uint8Array; firstLine: number } | { items: RawItem[] };
+
+export interface ConvertResult {
+  records: number;
+  rejected: Rejected[];
+  held: PlacedRecord[];
+  topics: TopicEntry[];
+  multiline: boolean;
+}
+
+const data = workerData as ConvertWorkerData;
+const topics = new BulkTopics().trackChanges();
+const part = new BulkCsvPart(data.dir, `t${threadId}`, data.now);
+const planner = new BulkPlanner({ secretKey: data.secretKey, now: data.now, topics, newId: randomUUID }, data, (p) => part.person(p));
+
+export default function convert(task: ConvertTask): ConvertResult {
+  const items = 'bytes' in task ? ndjsonPieceItems(task.bytes, task.firstLine) : task.items;
+  const { valid, rejected } = validateItems(ProfileRecord, items, (v) => stringField(v, 'externalId'));
+  for (const v of valid) planner.add(v);
+  part.flush();
+  return { records: valid.length, rejected, held: planner.takeHeld(), topics: topics.takeChanges(), multiline: part.multiline };
+}
