@@ -16,7 +16,8 @@ import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort, generatePassword } from '../src/db/local-neo4j.js';
-import { bulkLoad, type BulkProgress } from '../src/ingest/bulk-load.js';
+import { bulkLoad } from '../src/ingest/bulk-load.js';
+import { bulkLogProgress } from './lib/bulk-progress.js';
 import { mulberry32 } from '../src/segmentation/random.js';
 import { zipfPicker } from './lib/zipf.js';
 
@@ -96,20 +97,7 @@ await writeFile(file);
 const mb = statSync(file).size / 1e6;
 console.error(`${mb.toFixed(0)} MB. Loading...`);
 
-let last = 0;
-const progress: BulkProgress = {
-  phase: (label) => console.error(`${label}...`),
-  update: (done) => {
-    if (done - last >= 200e6) {
-      last = done;
-      console.error(`  ${Math.round(done / 1e6)} MB`);
-    }
-  },
-  done: () => void (last = 0),
-  log: (line) => {
-    if (!/^[.\-\s]|^\s*$/.test(line)) console.error(`[neo4j-admin] ${line}`);
-  },
-};
+const progress = bulkLogProgress();
 const loadBefore = loadavg();
 const started = performance.now();
 const result = await bulkLoad({
@@ -129,6 +117,7 @@ const loadAfter = loadavg();
 const c = result.counts;
 const s = result.seconds;
 const cpu = result.cpu;
+const fs = result.firstStart;
 const phase = (label: string, k: keyof typeof s) => `${label} ${s[k].toFixed(1)} s (CPU ${cpu[k].toFixed(1)} s)`;
 const la = (l: number[]) => l.map((x) => x.toFixed(1)).join(' ');
 console.log(
@@ -137,7 +126,8 @@ console.log(
     `  loaded ${result.records}, rejected ${result.rejected.length}: ${c.users} users, ${c.identities} identities, ${c.topics} topics, ` +
     `${c.interests} interest edges, ${c.purchases} purchases\n` +
     `  ${phase('scan', 'scan')} | ${phase('convert', 'convert')} | ${phase('neo4j-admin import', 'import')} | ` +
-    `${phase('first start + schema', 'schema')}\n  total ${total.toFixed(1)} s (${(total / 60).toFixed(1)} min), ` +
+    `${phase('first start + schema', 'schema')} [JVM start ${fs.start.toFixed(1)} s, schema ${fs.schema.toFixed(1)} s, ` +
+    `count ${fs.count.toFixed(1)} s, stop ${fs.stop.toFixed(1)} s]\n  total ${total.toFixed(1)} s (${(total / 60).toFixed(1)} min), ` +
     `CPU ${Object.values(cpu)
       .reduce((a, b) => a + b, 0)
       .toFixed(1)} s; load average before ${la(loadBefore)}, after ${la(loadAfter)}`,

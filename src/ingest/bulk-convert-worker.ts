@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { threadId, workerData } from 'node:worker_threads';
 import { BulkCsvPart } from './bulk-csv.js';
 import { BulkPlanner, BulkTopics, type PlacedRecord, type TopicEntry } from './bulk-plan.js';
-import { ndjsonPieceItems } from './bulk-read.js';
+import { eachNdjsonItem } from './bulk-read.js';
 import { stringField, validateItems, type RawItem, type Rejected } from './parse.js';
 import { ProfileRecord } from './schemas.js';
 
@@ -34,12 +34,25 @@ export interface ConvertResult {
 const data = workerData as ConvertWorkerData;
 const topics = new BulkTopics().trackChanges();
 const part = new BulkCsvPart(data.dir, `t${threadId}`, data.now);
+const externalIdOf = (v: unknown) => stringField(v, 'externalId');
 const planner = new BulkPlanner({ secretKey: data.secretKey, now: data.now, topics, newId: randomUUID }, data, (p) => part.person(p));
 
 export default function convert(task: ConvertTask): ConvertResult {
-  const items = 'bytes' in task ? ndjsonPieceItems(task.bytes, task.firstLine) : task.items;
-  const { valid, rejected } = validateItems(ProfileRecord, items, (v) => stringField(v, 'externalId'));
-  for (const v of valid) planner.add(v);
+  const out: ConvertResult = { records: 0, rejected: [], held: [], topics: [], multiline: false };
+  // One record at a time from text to CSV rows: only the rows outlive it, which keeps garbage collection cheap.
+  const each = (item: RawItem) => {
+    const { valid, rejected } = validateItems(ProfileRecord, [item], externalIdOf);
+    if (rejected.length) out.rejected.push(rejected[0]!);
+    else {
+      out.records++;
+      planner.add(valid[0]!);
+    }
+  };
+  if ('bytes' in task) eachNdjsonItem(task.bytes, task.firstLine, each);
+  else for (const item of task.items) each(item);
   part.flush();
-  return { records: valid.length, rejected, held: planner.takeHeld(), topics: topics.takeChanges(), multiline: part.multiline };
+  out.held = planner.takeHeld();
+  out.topics = topics.takeChanges();
+  out.multiline = part.multiline;
+  return out;
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { INVALID_UTF8_LINE } from '../api/text.js';
-import { BulkInputError, ndjsonPieceItems, ndjsonPieces, readFile, scanFile } from './bulk-read.js';
+import { BulkInputError, eachNdjsonItem, ndjsonPieces, readFile, scanFile } from './bulk-read.js';
 import { parseImportFile, type ImportFormat, type RawItem } from './parse.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'bulk-read-'));
@@ -71,7 +71,7 @@ describe('bulk file readers', () => {
       let read = 0;
       for await (const { bytes: piece, firstLine } of ndjsonPieces(file, size, (n) => (read += n))) {
         pieces++;
-        items.push(...ndjsonPieceItems(piece, firstLine));
+        eachNdjsonItem(piece, firstLine, (item) => items.push(item));
       }
       expect(items, `pieces of ${size} bytes`).toEqual(whole);
       expect(read).toBe(bytes.length);

@@ -78,15 +78,15 @@ export function ndjsonItem(line: number, raw: string | null): RawItem | undefine
 
 /**
  * The items of whole NDJSON lines (`bytes` ends at a line end or at the file's end), the first being line
- * `firstLine`. A piece that is all UTF-8 is decoded at once; otherwise line by line, so only bad lines are rejected.
+ * `firstLine`, handed to `each` one at a time (so a piece's parsed records are never all alive at once). A piece that
+ * is all UTF-8 is decoded at once; otherwise line by line, so only bad lines are rejected.
  */
-export function ndjsonPieceItems(bytes: Uint8Array, firstLine: number): RawItem[] {
+export function eachNdjsonItem(bytes: Uint8Array, firstLine: number, each: (item: RawItem) => void): void {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out: RawItem[] = [];
   let line = firstLine;
   const push = (raw: string | null) => {
     const item = ndjsonItem(line++, raw);
-    if (item) out.push(item);
+    if (item) each(item);
   };
   if (isUtf8(buf)) {
     const text = buf.toString('utf8');
@@ -96,7 +96,7 @@ export function ndjsonPieceItems(bytes: Uint8Array, firstLine: number): RawItem[
       start = end + 1;
     }
     if (start < text.length) push(text.slice(start));
-    return out;
+    return;
   }
   let start = 0;
   for (let end = buf.indexOf(0x0a); end !== -1; end = buf.indexOf(0x0a, start)) {
@@ -108,7 +108,6 @@ export function ndjsonPieceItems(bytes: Uint8Array, firstLine: number): RawItem[
     const piece = buf.subarray(start);
     push(isUtf8(piece) ? piece.toString('utf8') : null);
   }
-  return out;
 }
 
 /**
