@@ -2,7 +2,7 @@
  * `npx tsx scripts/bench-segmentation.ts [--sizes 10000,100000] [--interests 25] [--communities 50]
  *   [--topics-per-community 30] [--subgroups 1] [--noise 0.2] [--seed 1] [--weighting npmi] [--resolution 1]
  *   [--engine graphology|gds]
- *   [--heap 4g] [--pagecache 2g] [--data-dir DIR]`
+ *   [--heap 4g] [--pagecache 2g] [--data-dir DIR] [--load auto|bulk|unwind]`
  *
  * Planted-community data (scripts/generate.ts) → loaded straight into a throwaway Neo4j (bench-only UNWIND writes;
  * loading is not what is measured) → the real segmentation service (projection, Louvain, write-back; a run has no
@@ -15,6 +15,14 @@
  * compilation, JIT), the second is what a daily recomputation sees, and also measures stability (same data → NMI 1).
  * `--engine gds` runs the same service with SEGMENTATION_ENGINE=gds on an embedded Neo4j with Graph Data Science
  * (installed on first use): projection, similarity and Louvain/Leiden in the database.
+ * `--load`: how the planted people get into the store. `bulk` writes the generator's profiles as the NDJSON the import
+ * reads and loads them with the real initial bulk load (`npm run import -- --initial`: conversion threads,
+ * neo4j-admin, first start with the schema) into the fresh data directory, then starts the embedded Neo4j on it;
+ * `unwind` uses the bench-only UNWIND writes. `auto` (default) is bulk from 100,000 people up, where it is the faster
+ * (docs/benchmarks.md, "Initial bulk load": 1M people 20.7 min against ~50 min of UNWIND writes, 100k 2.1–4.6 min
+ * against ~5; below, its 1–2 min of JVM starts and import set-up cost more than small UNWIND loads), unless
+ * NEO4J_URI is set (a database elsewhere cannot be bulk loaded). The bulk-loaded graph is the service's own
+ * model (Identity nodes, times, sources), a superset of what the UNWIND writes create.
  * `--data-dir DIR` keeps the Neo4j store in DIR instead of a throwaway one, and a store this script already loaded with
  * the same options and size is used as it is (loading 1M people takes longer than the runs it measures); earlier
  * runs' segments stay, so the first run is then "warm".
@@ -23,13 +31,15 @@
  * written meanwhile, and a run silent for STALE_MS (src/segmentation/run-heartbeat.ts) counts as abandoned.
  */
 import './lib/bench-cypher.js';
+import { bulkLoadPlanted } from './lib/load-planted-bulk.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { startLocalNeo4j, type LocalNeo4j } from '../src/db/local-neo4j.js';
+import { generatePassword, startLocalNeo4j, type LocalNeo4j } from '../src/db/local-neo4j.js';
+import { storeExists } from '../src/db/neo4j-admin.js';
 import { Db } from '../src/db/neo4j.js';
 import { applySchema } from '../src/db/schema.js';
 import { loadConfig } from '../src/config.js';
@@ -63,9 +73,15 @@ const { values: opts } = parseArgs({
     sweep: { type: 'boolean', default: false },
     engine: { type: 'string', default: 'graphology' },
     'data-dir': { type: 'string' },
+    load: { type: 'string', default: 'auto' },
   },
 });
 if (opts.engine !== 'graphology' && opts.engine !== 'gds') throw new Error('--engine must be graphology or gds');
+if (!['auto', 'bulk', 'unwind'].includes(opts.load)) throw new Error('--load must be auto, bulk or unwind');
+if (opts.load === 'bulk' && process.env.NEO4J_URI) throw new Error('--load bulk fills a fresh embedded store: unset NEO4J_URI');
+/** Bulk loading costs 1–2 min of fixed set-up; from 100k people up it beats the UNWIND writes (see the header). */
+const BULK_FROM = 100_000;
+const SECRET_KEY = 'bench-secret-key-0123456789';
 
 const sizes = opts.sizes.split(',').map(Number);
 
@@ -214,13 +230,40 @@ interface Row {
   blockedMs: number;
 }
 
+function generateOptions(users: number): GenerateOptions {
+  return {
+    users,
+    communities: Number(opts.communities),
+    topicsPerCommunity: Number(opts['topics-per-community']),
+    subgroups: Number(opts.subgroups),
+    interestsPerUser: Number(opts.interests),
+    noise: Number(opts.noise),
+    seed: Number(opts.seed),
+  };
+}
+
 async function benchSize(users: number): Promise<Row[]> {
   let local: LocalNeo4j | undefined;
   let dataDir: string | undefined;
   let uri = process.env.NEO4J_URI;
+  const gen = generateOptions(users);
+  let bulkS: number | undefined;
   if (!uri) {
     dataDir = opts['data-dir'] ? path.join(opts['data-dir'], String(users)) : mkdtempSync(path.join(tmpdir(), 'ns-bench-seg-'));
-    const password = opts['data-dir'] ? persistentSecret(undefined, `${dataDir}-password`) : undefined;
+    const password = opts['data-dir'] ? persistentSecret(undefined, `${dataDir}-password`) : generatePassword();
+    const bulk = opts.load === 'bulk' || (opts.load === 'auto' && users >= BULK_FROM);
+    if (bulk && !storeExists(dataDir)) {
+      console.log(`\n${users} users: bulk load (npm run import -- --initial) into ${dataDir}`);
+      const t0 = performance.now();
+      const result = await bulkLoadPlanted(dataDir, password, gen, SECRET_KEY);
+      bulkS = Math.round((performance.now() - t0) / 100) / 10;
+      const { seconds: s, cpu } = result;
+      console.log(
+        `  bulk load ${bulkS} s: ${result.counts.users} users, ${result.counts.interests} interest edges; scan ${s.scan.toFixed(1)} s, ` +
+          `convert ${s.convert.toFixed(1)} s (CPU ${cpu.convert.toFixed(1)} s), neo4j-admin ${s.import.toFixed(1)} s ` +
+          `(CPU ${cpu.import.toFixed(1)} s), first start + schema ${s.schema.toFixed(1)} s (CPU ${cpu.schema.toFixed(1)} s)`,
+      );
+    }
     local = await startLocalNeo4j({ dataDir, port: 0, heap: opts.heap, pagecache: opts.pagecache, gds: opts.engine === 'gds', password });
     uri = local.uri;
   }
@@ -229,27 +272,18 @@ async function benchSize(users: number): Promise<Row[]> {
   try {
     await applySchema(db);
     const [existing] = await db.read<{ users: number }>('segmentation/count-users');
-    const reuse = opts['data-dir'] !== undefined && existing?.users === users;
+    const reuse = (opts['data-dir'] !== undefined || bulkS !== undefined) && existing?.users === users;
     if ((existing?.users ?? 0) > 0 && !reuse) throw new Error(`the graph at ${uri} already has ${existing!.users} users; use an empty one`);
-    if (reuse) console.log(`  reusing the ${users} users already in ${dataDir}`);
-    const gen: GenerateOptions = {
-      users,
-      communities: Number(opts.communities),
-      topicsPerCommunity: Number(opts['topics-per-community']),
-      subgroups: Number(opts.subgroups),
-      interestsPerUser: Number(opts.interests),
-      noise: Number(opts.noise),
-      seed: Number(opts.seed),
-    };
+    if (reuse && bulkS === undefined) console.log(`  reusing the ${users} users already in ${dataDir}`);
     console.log(
       `\n${users} users × ~${gen.interestsPerUser} interests, ${gen.communities}×${gen.topicsPerCommunity} planted topics, noise ${gen.noise}`,
     );
     const t0 = performance.now();
     const planted = reuse ? plantedTopics(gen) : await load(db, gen);
-    const loadS = Math.round((performance.now() - t0) / 100) / 10;
+    const loadS = bulkS ?? Math.round((performance.now() - t0) / 100) / 10;
     const edges = await countEdges(db);
 
-    const deps = { config, db, logger: createLogger('warn'), secretKey: 'bench-secret-key-0123456789' };
+    const deps = { config, db, logger: createLogger('warn'), secretKey: SECRET_KEY };
     const services = { segmentation: createSegmentation(deps, new Hooks()), logger: deps.logger, shutdown: async () => undefined };
     // The run worker hosted in this process (no worker process to spawn), driven one run at a time.
     const worker = new RunWorker(services, { pollMs: 1_000 });
