@@ -11,10 +11,32 @@ afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
 
 const startMain = (env: Record<string, string>) => startProcess(stateDir, env);
 
+/** Two groups of people, each liking three of its group's four topics: two natural segments. */
+function plantedProfiles(): string[] {
+  const stamp = Date.now().toString(36);
+  return ['Alpine', 'Baking'].flatMap((group) =>
+    Array.from({ length: 6 }, (_, i) =>
+      JSON.stringify({
+        externalId: `main-${stamp}-${group}-${i}`,
+        interests: [0, 1, 2, 3].filter((k) => k !== i % 4).map((k) => ({ topic: `main ${stamp} ${group} ${k}` })),
+      }),
+    ),
+  );
+}
+
 describe('the service process (npm start)', () => {
   it('prints its URLs and a generated admin key, serves with it, and exits cleanly on SIGTERM', async () => {
     const child = startMain({ ADMIN_API_KEY: '', SECRET_KEY: '' });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await servesAndDrains(child, exited);
+    } finally {
+      // A failed assertion must not leave the service (and its worker, which claims queued runs) running.
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }, 150_000);
+
+  async function servesAndDrains(child: ReturnType<typeof startMain>, exited: Promise<number | null>): Promise<void> {
     const { printed, base, key, lines, stderr } = await banner(child);
     expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(printed).toContain(`${base}/docs`);
@@ -24,6 +46,14 @@ describe('the service process (npm start)', () => {
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
     const keys = await fetch(`${base}/v1/api-keys`, { headers: { authorization: `Bearer ${key}` } });
     expect(keys.status).toBe(200);
+
+    // Its own people, so the run finds segments whatever else the database holds (on an empty one it would be rejected).
+    const planted = await fetch(`${base}/v1/imports/profiles`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/x-ndjson' },
+      body: plantedProfiles().join('\n'),
+    });
+    expect(planted.status).toBe(200);
 
     // One command runs everything: the run is executed by the worker process the service spawned.
     const queued = await fetch(`${base}/v1/segmentation/runs`, { method: 'POST', headers: { authorization: `Bearer ${key}` } });
@@ -76,7 +106,7 @@ describe('the service process (npm start)', () => {
     expect(JSON.parse(drained.body)).toEqual({ imported: records.length, rejected: [], suppressed: [] });
     expect(await exited).toBe(0);
     expect([...lines, ...stderr].join('\n')).not.toMatch(/shutdown did not finish cleanly|could not stop/);
-  }, 150_000);
+  }
 
   it('stops at start with a clear message when SEGMENTATION_ENGINE=gds and the database has no Graph Data Science', async () => {
     // The shared test instance has no GDS plugin.
