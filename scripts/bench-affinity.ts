@@ -76,6 +76,10 @@ async function cannon(label: string, url: string, key: string, setupFile: string
     requests: [{ method: 'GET', setupRequest: setupFile } as unknown as autocannon.Request],
     ...extra,
   });
+  return figuresOf(label, result);
+}
+
+function figuresOf(label: string, result: autocannon.Result): Figures {
   return {
     label,
     requests: result.requests.total,
@@ -157,17 +161,7 @@ async function bareHttpFloor(): Promise<Figures> {
       connections: Number(opts.connections),
       duration: Number(opts.duration),
     });
-    return {
-      label: 'floor: bare node:http, max throughput',
-      requests: result.requests.total,
-      rps: Math.round(result.requests.average),
-      p50: result.latency.p50,
-      p90: result.latency.p90,
-      p99: result.latency.p99,
-      max: result.latency.max,
-      non2xx: result.non2xx,
-      errors: result.errors + result.timeouts,
-    };
+    return figuresOf('floor: bare node:http, max throughput', result);
   } finally {
     bare.closeAllConnections();
     await new Promise<void>((resolve) => bare.close(() => resolve()));
