@@ -111,19 +111,35 @@ async function startRun(base: string): Promise<string> {
   return (JSON.parse(queued.body) as { id: string }).id;
 }
 
-async function runStatus(base: string, id: string): Promise<string | undefined> {
+/** The run's record, or undefined while the service does not answer 200 (a stalled service is polled again). */
+async function getRun(base: string, id: string): Promise<Record<string, any> | undefined> {
   const res = await call(base, 'GET', `/v1/segmentation/runs/${id}`);
-  return res.status === 200 ? (JSON.parse(res.body) as { status: string }).status : undefined;
+  return res.status === 200 ? (JSON.parse(res.body) as Record<string, any>) : undefined;
+}
+
+async function runStatus(base: string, id: string): Promise<string | undefined> {
+  return (await getRun(base, id))?.status as string | undefined;
 }
 
 async function waitForRun(base: string, id: string): Promise<Record<string, any>> {
   for (;;) {
     await sleep(250);
-    const res = await call(base, 'GET', `/v1/segmentation/runs/${id}`);
-    if (res.status !== 200) continue;
-    const run = JSON.parse(res.body) as Record<string, any>;
-    if (run.status === 'succeeded' || run.status === 'failed') return run;
+    const run = await getRun(base, id);
+    if (run?.status === 'succeeded' || run?.status === 'failed') return run;
   }
+}
+
+/** `12221 ms (project 7368, detect 3539, write 762 ms)`: a finished run's duration and phases. */
+function runTimes(run: Record<string, any>): string {
+  const phases = Object.entries(run.metrics.phases as Record<string, number>).map(([k, v]) => `${k.replace(/Ms$/, '')} ${v}`);
+  return `${run.metrics.durationMs} ms (${phases.join(', ')} ms)`;
+}
+
+function printMachineAndCommand(): void {
+  console.log(
+    `\nMachine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version}; load average after: ${loadAvg()}`,
+  );
+  console.log(`Command: npx tsx scripts/bench-serve-during-run.ts ${process.argv.slice(2).join(' ')}`.trim());
 }
 
 interface Series {
@@ -201,15 +217,11 @@ async function measureAtRate(base: string, refs: string[]): Promise<void> {
   out.push({ label: 'during run', f: during, lagMs: await serverLagMaxMs(base), load: loadAvg() });
   const run = await waitForRun(base, id);
   if (run.status !== 'succeeded') throw new Error(`second run failed: ${run.error}`);
-  const phases = Object.entries(run.metrics.phases as Record<string, number>).map(([k, v]) => `${k.replace(/Ms$/, '')} ${v}`);
-  console.log(`  run: ${run.metrics.durationMs} ms (${phases.join(', ')} ms); still running when the window closed: ${stillRunning}`);
+  console.log(`  run: ${runTimes(run)}; still running when the window closed: ${stillRunning}`);
   if (!stillRunning) console.log('  (the run ended inside the window: give a shorter --window for this size)');
   console.log(`  after the run: ${opts.after} s`);
   out.push({ label: `${opts.after} s after`, f: await load(Number(opts.after)), lagMs: await serverLagMaxMs(base), load: loadAvg() });
-  console.log(
-    `\nMachine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version}`,
-  );
-  console.log(`Command: npx tsx scripts/bench-serve-during-run.ts ${process.argv.slice(2).join(' ')}`.trim());
+  printMachineAndCommand();
   console.log(
     '\n| window | req/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx | errors | server event-loop delay max ms | generator loop max ms | load average |',
   );
@@ -244,10 +256,8 @@ async function measureByPolling(base: string, person: string): Promise<void> {
   const after = await pollDuring(base, paths, sleep(Number(opts.after) * 1000));
   windows.push({ label: `${opts.after} s after`, figures: after, lagMs: await serverLagMaxMs(base) });
   if (second.status !== 'succeeded') throw new Error(`second run failed: ${second.error}`);
-  const phases = Object.entries(second.metrics.phases as Record<string, number>).map(([k, v]) => `${k.replace(/Ms$/, '')} ${v}`);
-  console.log(
-    `  run: ${second.metrics.durationMs} ms (${phases.join(', ')} ms), ${second.metrics.topics} topics, ${second.metrics.segments} segments`,
-  );
+
+  console.log(`  run: ${runTimes(second)}, ${second.metrics.topics} topics, ${second.metrics.segments} segments`);
 
   for (const w of windows) {
     paths.forEach((p, i) => {
@@ -257,10 +267,7 @@ async function measureByPolling(base: string, person: string): Promise<void> {
       );
     });
   }
-  console.log(
-    `\nMachine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version}; load average after: ${loadAvg()}`,
-  );
-  console.log(`Command: npx tsx scripts/bench-serve-during-run.ts ${process.argv.slice(2).join(' ')}`.trim());
+  printMachineAndCommand();
   console.log(
     '\n| mode | window | endpoint | requests | failed | p50 ms | p99 ms | max ms | server event-loop delay max ms | poller event-loop delay max ms |',
   );
