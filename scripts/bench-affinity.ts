@@ -8,7 +8,8 @@
  * loopback → GET
  * /v1/users/:user/affinities over random `crm:` addresses with a content key: one run at a fixed rate from a separate
  * process (scripts/lib/constant-rate.ts: open model, latency from each request's due time), one at maximum throughput
- * (autocannon, closed model) and a fixed-rate baseline of the same stack answering GET /healthz. For the fixed-rate
+ * (autocannon, closed model), the same through Express alone (the app with its hot read path off, src/api/hot-path.ts)
+ * and a fixed-rate baseline of the same stack answering GET /healthz. For the fixed-rate
  * runs it also reports the server's event-loop delay, GC pauses and the CPU taken by the server and by Neo4j. Last, the
  * same maximum-throughput load against a bare `node:http` server: the floor the service's 2xx rate is compared with.
  * A throwaway Neo4j is started unless NEO4J_URI is set (it must then hold an empty graph).
@@ -31,7 +32,7 @@ import { createServices } from '../src/services.js';
 import { createApp } from '../src/app.js';
 import { mulberry32 } from '../src/segmentation/random.js';
 import type { GenerateOptions } from '../src/demo/planted.js';
-import { listen } from '../src/api/listen.js';
+import { closeNow, listen } from '../src/api/listen.js';
 import { RunWorker } from '../src/worker/run-worker.js';
 import { loadPlantedUsers } from './lib/load-planted.js';
 import { plantedArgs, plantedFrom } from './lib/planted-options.js';
@@ -254,6 +255,10 @@ try {
   const fixed: Figures[] = [];
   for (let i = 1; i <= Number(opts.repeat); i++) fixed.push(await constantRate(`fixed ${opts.rate} req/s #${i}`, base, key, paths));
   const max = await cannon('max throughput', base, key, setupFile, {});
+  // The same app without its hot read path: every request through Express, as before the hot path existed.
+  const expressOnly = await listen(createApp(services, { hotPath: false }));
+  const maxExpress = await cannon('max throughput, Express only (HOT_PATH=false)', expressOnly.baseUrl, key, setupFile, {});
+  await closeNow(expressOnly.server);
   const floor = await bareHttpFloor();
   // Baseline: the same stack (helmet, logging, metrics, rate limit, session, auth) answering GET /healthz, no data.
   const baseline = await constantRate(`baseline GET /healthz, fixed ${opts.rate} req/s`, base, key, ['/healthz']);
@@ -266,12 +271,13 @@ try {
   console.log(`Data: ${users} users, ${metrics.segments} coarse segments; ${opts.connections} connections, ${opts.duration} s per run\n`);
   console.log('| run | requests | req/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx | errors |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
-  for (const f of [...fixed, max, baseline, floor]) {
+  for (const f of [...fixed, max, maxExpress, baseline, floor]) {
     console.log(`| ${f.label} | ${f.requests} | ${f.rps} | ${f.p50} | ${f.p90} | ${f.p99} | ${f.max} | ${f.non2xx} | ${f.errors} |`);
   }
   const twoXx = (f: Figures) => (f.requests - f.non2xx - f.errors) / Number(opts.duration);
   console.log(
-    `\nMax throughput of 2xx answers: ${Math.round(twoXx(max))} req/s, ${(twoXx(max) / twoXx(floor)).toFixed(2)}× the bare node:http floor (${Math.round(twoXx(floor))} req/s) measured just after it`,
+    `\nMax throughput of 2xx answers: ${Math.round(twoXx(max))} req/s, ${(twoXx(max) / twoXx(floor)).toFixed(2)}× the bare node:http floor (${Math.round(twoXx(floor))} req/s) measured just after it;` +
+      ` through Express alone ${Math.round(twoXx(maxExpress))} req/s, ${(twoXx(maxExpress) / twoXx(floor)).toFixed(2)}× the floor`,
   );
   console.log('\nFixed-rate runs, inside the server process and beside it:');
   console.log(

@@ -1,15 +1,17 @@
 import express, { type Express } from 'express';
-import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
-import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { ApiRouter } from './api/route.js';
 import { createRegistry, generateOpenApi } from './api/openapi.js';
-import { errorMiddleware, notFoundHandler, problem, sendProblem } from './api/http.js';
+import { errorMiddleware, notFoundHandler } from './api/http.js';
 import { createMetrics } from './api/metrics.js';
 import { requestDeadline } from './api/deadline.js';
 import { mountOpsRoutes, openApiRouter } from './api/ops-routes.js';
 import { authenticate, failedAuthLimiter } from './auth/middleware.js';
+import { accessLog } from './api/access-log.js';
+import { securityHeaders, securityHeadersMiddleware } from './api/security-headers.js';
+import { clientRateLimit } from './api/client-rate-limit.js';
+import { hotPath, setRequestListener } from './api/hot-path.js';
+import { affinityHotRoute } from './affinity/hot-read.js';
 import { sameOriginCheck } from './auth/origin-check.js';
 import { mountApiKeyRoutes } from './auth/routes.js';
 import { installSessions, mountPeopleRoutes } from './people/index.js';
@@ -38,8 +40,11 @@ export function authFailuresPerMinute(ratePerMinute: number): number {
   return Math.min(30, ratePerMinute);
 }
 
-/** Builds the HTTP app around already-created services; listening is main.ts's (or a test's) business. */
-export function createApp(services: Services): Express {
+/**
+ * Builds the HTTP app around already-created services; listening is main.ts's (or a test's) business: `listen()` serves
+ * it behind its hot read path unless `hotPath` (default HOT_PATH) is false.
+ */
+export function createApp(services: Services, options: { hotPath?: boolean } = {}): Express {
   const { config, logger } = services;
   const app = express();
   app.disable('x-powered-by');
@@ -53,75 +58,24 @@ export function createApp(services: Services): Express {
   const api = new ApiRouter(registry, config.BODY_LIMIT, { ms: config.BULK_REQUEST_TIMEOUT_MS, logger });
 
   app.use(metrics.middleware);
-  // pino-http builds two child loggers per request whatever the level: a third of what a cached affinity read
-  // allocated (docs/benchmarks.md). Its lines are info, so below info it is left out; 5xx are logged by
-  // errorMiddleware at error level either way.
-  if (logger.isLevelEnabled('info')) {
-    app.use(
-      pinoHttp({
-        logger,
-        genReqId: (req) => (req.headers['x-request-id'] as string | undefined) ?? randomUUID(),
-        autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
-        // pino-http binds the serialized request to a child logger on every request, whatever the level: a small
-        // summary (no headers) keeps that cheap on the hot read paths and never carries credentials.
-        serializers: {
-          req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
-            id: req.id,
-            method: req.method,
-            url: req.url,
-            remoteAddress: req.remoteAddress,
-          }),
-          res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-        },
-      }),
-    );
-  }
+  const log = accessLog(logger);
+  if (log) app.use(log);
   // Before sessions and credentials, which may wait on Neo4j too: the deadline counts from the request's arrival.
   app.use(requestDeadline(config.REQUEST_TIMEOUT_MS, logger));
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        directives: {
-          // The dashboard draws with WebGL (sigma) and Swagger UI ships inline styles.
-          'img-src': ["'self'", 'data:', 'blob:'],
-          'style-src': ["'self'", "'unsafe-inline'"],
-          // Upgrading to https would break a plain-http deployment (and the loopback default).
-          'upgrade-insecure-requests': config.PUBLIC_URL?.startsWith('https:') ? [] : null,
-        },
-      },
-    }),
-  );
+  const headers = securityHeaders(config.PUBLIC_URL);
+  app.use(securityHeadersMiddleware(headers));
   installSessions(app, services);
   // Only /v1 needs a principal; /healthz, /readyz, /metrics, /openapi.json, /docs, /auth/* and the dashboard do not
   // read credentials at all. Failed key checks have their own per-address budget (the limiter below counts by key).
-  app.use(
-    '/v1',
-    authenticate(services.apiKeys, failedAuthLimiter(authFailuresPerMinute(config.RATE_LIMIT_PER_MINUTE)), [services.reports.shareTokens]),
-  );
+  const failures = failedAuthLimiter(authFailuresPerMinute(config.RATE_LIMIT_PER_MINUTE));
+  const tokens = [services.reports.shareTokens];
+  app.use('/v1', authenticate(services.apiKeys, failures, tokens));
   // A session cookie rides along with any request the browser makes: state changes it authenticates must be ours.
   const sameOrigin = sameOriginCheck(config.PUBLIC_URL);
   app.use('/v1', sameOrigin);
   app.use('/auth/logout', sameOrigin);
-  app.use(
-    '/v1',
-    rateLimit({
-      windowMs: 60_000,
-      limit: config.RATE_LIMIT_PER_MINUTE,
-      standardHeaders: 'draft-7',
-      legacyHeaders: false,
-      // X-Forwarded-For is ignored on purpose unless TRUST_PROXY names the proxy: no warning about it.
-      validate: { xForwardedForHeader: false },
-      keyGenerator: (req) =>
-        req.principal?.kind === 'key'
-          ? `key:${req.principal.keyId}`
-          : req.principal?.kind === 'person'
-            ? `person:${req.principal.userId}`
-            : req.principal?.kind === 'share'
-              ? `share:${req.principal.linkId}`
-              : `ip:${ipKeyGenerator(req.ip ?? '')}`,
-      handler: (_req, res) => sendProblem(res, problem(429, 'rate-limited', 'Too many requests; slow down')),
-    }),
-  );
+  const limiter = clientRateLimit(config.RATE_LIMIT_PER_MINUTE);
+  app.use('/v1', limiter.middleware);
 
   mountOpsRoutes(api, services.db, metrics);
   mountApiKeyRoutes(api, services.apiKeys);
@@ -146,5 +100,29 @@ export function createApp(services: Services): Express {
   mountDashboard(app, services);
   app.use((req) => notFoundHandler(req));
   app.use(errorMiddleware(logger));
+
+  if (options.hotPath ?? config.HOT_PATH) {
+    const listener = hotPath(
+      {
+        routes: [affinityHotRoute(services.affinity.reader)],
+        cachedPrincipal: (key) => services.apiKeys.cachedPrincipal(key),
+        tokenPrefixes: tokens.map((t) => t.prefix),
+        failures,
+        ipOf: (req) => expressIp(app, req),
+        limiter,
+        securityHeaders: headers,
+        metrics,
+        accessLog: log,
+      },
+      app,
+    );
+    setRequestListener(app, listener);
+  }
   return app;
+}
+
+/** `req.ip` as Express computes it for this app (its `trust proxy`), for a request Express has not seen. */
+function expressIp(app: Express, req: IncomingMessage): string {
+  const view = Object.create(app.request, { headers: { value: req.headers }, socket: { value: req.socket } }) as { ip?: string };
+  return view.ip ?? '';
 }

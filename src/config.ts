@@ -75,6 +75,9 @@ const schema = z.object({
   // (docs/benchmarks.md: 2,400-2,900 req/s), so no single client can starve the others. Benchmarks raise it.
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(6_000),
   TRUST_PROXY: trustProxy.default(false),
+  // The hot read path (src/api/hot-path.ts): a segment of one answered before Express when it is the simple common case,
+  // the same answer either way. `false` sends every request through Express (tests compare the two).
+  HOT_PATH: bool.default(true),
   SEGMENTATION_ENGINE: z.enum(['graphology', 'gds']).default('graphology'),
   // Where segmentation runs execute (never on the API's request loop): `embedded` = a worker process the API process
   // spawns and supervises; `external` = only `npm run worker` processes elsewhere claim queued runs.

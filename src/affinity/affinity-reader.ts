@@ -42,6 +42,16 @@ export class AffinityReader {
     return this.bytes(ref, slot, this.run.current, asOfMs, personal);
   }
 
+  /**
+   * forUser's answer when it needs no waiting (the visible run known, the person held and unchanged); undefined when it
+   * would wait on the database or answer 404, which forUser then does. The same bytes as forUser's.
+   */
+  forUserNow(ref: string, asOfMs: number): Buffer | undefined {
+    if (!this.run.known) return undefined;
+    const slot = this.sync.held(ref);
+    return slot === undefined ? undefined : this.bytes(ref, slot, this.run.current, asOfMs, false);
+  }
+
   /** `{ items, missing }`: items in request order, each address once; unknown addresses in `missing`. */
   async forUsers(refs: readonly string[], asOfMs = Date.now()): Promise<Buffer> {
     const unique = [...new Set(refs)];

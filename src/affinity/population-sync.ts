@@ -246,8 +246,8 @@ export class PopulationSync {
     return out;
   }
 
-  /** A held, unchanged person's slot. */
-  private held(ref: string): number | undefined {
+  /** A held, unchanged person's slot, without waiting: undefined when only the database can say (lookup asks it). */
+  held(ref: string): number | undefined {
     const slot = this.store.resolve(ref);
     return slot !== undefined && !this.stale.has(this.store.userId(slot)!) ? slot : undefined;
   }

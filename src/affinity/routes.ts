@@ -21,7 +21,8 @@ import {
   UserAffinitiesSchema,
 } from './schemas.js';
 
-const READERS = ['content', 'marketer', 'admin'] as const;
+/** Who reads segments of one (also the hot read path's roles, hot-read.ts). */
+export const READERS = ['content', 'marketer', 'admin'] as const;
 
 const asOfMs = (asOf: string | undefined) => (asOf === undefined ? Date.now() : Date.parse(asOf));
 const AUDIENCE = ['marketer', 'admin'] as const;

@@ -37,6 +37,11 @@ export class ServedRun {
     return this.model;
   }
 
+  /** Whether this process knows the visible run yet (`ready()` would not wait). */
+  get known(): boolean {
+    return this.visible.peek() !== undefined;
+  }
+
   /** The same, once this process knows the visible run at all (a fresh process learns it by its first check). */
   async ready(): Promise<RunModel | null> {
     await this.visible.get();

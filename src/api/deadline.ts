@@ -25,9 +25,8 @@ type WithDeadline = Response & { [STATE]?: DeadlineState };
 export function requestDeadline(defaultMs: number, logger: Logger): RequestHandler {
   return (req, res, next) => {
     arm(res as WithDeadline, defaultMs, Date.now(), logger, `${req.method} ${req.path}`);
-    const clear = () => clearTimeout((res as WithDeadline)[STATE]?.timer);
-    res.once('finish', clear);
-    res.once('close', clear);
+    // 'close' follows 'finish' on a completed response too (and alone on a dropped connection): one listener does.
+    res.once('close', () => clearTimeout((res as WithDeadline)[STATE]?.timer));
     next();
   };
 }

@@ -1,5 +1,6 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { Express } from 'express';
+import { requestListenerOf } from './hot-path.js';
 
 /** The HTTP server's own timeouts (HTTP_*_TIMEOUT_MS); Node's defaults are 60 s for headers and 300 s per request. */
 export interface ServerTimeouts {
@@ -33,8 +34,14 @@ export async function listen(
   host = '127.0.0.1',
   timeouts: ServerTimeouts = DEFAULT_SERVER_TIMEOUTS,
 ): Promise<{ server: Server; port: number; baseUrl: string }> {
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
+  // The app's hot path first when it has one (src/api/hot-path.ts), the Express app for everything else.
+  const server = createServer(requestListenerOf(app));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   server.headersTimeout = timeouts.headersTimeoutMs;
   server.requestTimeout = timeouts.requestTimeoutMs;

@@ -51,6 +51,14 @@ export class ApiKeyService {
     this.cache.clear();
   }
 
+  /**
+   * authenticate's answer when the cache holds it (null: a key known to be unknown), undefined when only a lookup can
+   * tell: the caller then goes through authenticate.
+   */
+  cachedPrincipal(key: string): Principal | null | undefined {
+    return this.cache.get(hashKey(key))?.principal;
+  }
+
   async authenticate(key: string): Promise<Principal | null> {
     const entry = await this.cache.fetch(hashKey(key));
     return entry!.principal;

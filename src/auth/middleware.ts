@@ -7,8 +7,23 @@ import type { Principal, Role } from './principal.js';
 /** Failed API-key checks one address may make in a window, counted by express-rate-limit. */
 export interface FailedAuthLimiter {
   readonly limit: number;
+  readonly windowMs: number;
   /** Counts a failure (express-rate-limit middleware; past the limit it passes a 429 AppError on). */
   readonly count: RateLimitRequestHandler;
+  /**
+   * Addresses (ipKeyGenerator keys) with a failure in the last window, and until when: without waiting on the store,
+   * the hot read path (src/api/hot-path.ts) knows that an address has nothing counted against it.
+   */
+  readonly recent: Map<string, number>;
+}
+
+/** Whether an address may have failures counted in the current window (false: it certainly has none). */
+export function mayHaveFailed(failures: FailedAuthLimiter, ipKey: string, now = Date.now()): boolean {
+  const until = failures.recent.get(ipKey);
+  if (until === undefined) return false;
+  if (until > now) return true;
+  failures.recent.delete(ipKey);
+  return false;
 }
 
 /**
@@ -30,7 +45,12 @@ export function failedAuthLimiter(limit: number, windowMs = 60_000): FailedAuthL
       next(tooManyFailures());
     },
   });
-  return { limit, count };
+  return { limit, windowMs, count, recent: new Map() };
+}
+
+function pruneRecent(failures: FailedAuthLimiter): void {
+  const now = Date.now();
+  for (const [ip, until] of failures.recent) if (until <= now) failures.recent.delete(ip);
 }
 
 function tooManyFailures(): AppError {
@@ -51,8 +71,13 @@ export interface TokenVerifier {
  * the window ends: otherwise the budget would not slow down guessing.
  */
 export function authenticate(keys: ApiKeyService, failures: FailedAuthLimiter, tokens: readonly TokenVerifier[] = []): RequestHandler {
-  const fail = (req: Request, res: Response) =>
-    new Promise<void>((resolve, reject) => void failures.count(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
+  const fail = (req: Request, res: Response) => {
+    const ipKey = ipKeyGenerator(req.ip ?? '');
+    // A window starts at an address's first failure, so marking the address for one window from now covers it.
+    failures.recent.set(ipKey, Date.now() + failures.windowMs);
+    if (failures.recent.size > 100_000) pruneRecent(failures);
+    return new Promise<void>((resolve, reject) => void failures.count(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
+  };
   return async (req, res, next) => {
     const header = req.headers.authorization;
     if (header !== undefined) {
