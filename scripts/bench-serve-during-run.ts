@@ -21,6 +21,9 @@
  * `--window` s idle, `--window` s while the second run works (started once the run is claimed; the run must outlast
  * it, which is checked) and `--after` s after it.
  * `--cpu-prof DIR` writes V8 CPU profiles of the service's processes (API and run worker, one per thread) into DIR.
+ * `--timeline MS` (with `--rate`) also prints each window stretch by stretch of MS: requests due, p99 and max, and the
+ * share of a core the API process, the run worker and Neo4j used meanwhile (where a tail comes from).
+ * `--log-level L` passes LOG_LEVEL to the service (its log lines go to this terminal).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -35,7 +38,7 @@ import { applySchema } from '../src/db/schema.js';
 import type { GenerateOptions } from '../src/demo/planted.js';
 import { loadPlantedUsers } from './lib/load-planted.js';
 import { plantedArgs, plantedFrom } from './lib/planted-options.js';
-import { cpuSeconds } from './lib/proc.js';
+import { cpuSeconds, CpuSampler, descendants } from './lib/proc.js';
 import { type ConstantRateFigures, runConstantRateProcess } from './lib/constant-rate.js';
 import { mulberry32 } from '../src/segmentation/random.js';
 
@@ -50,6 +53,8 @@ const { values: opts } = parseArgs({
     rate: { type: 'string' },
     window: { type: 'string', default: '20' },
     'cpu-prof': { type: 'string' },
+    timeline: { type: 'string' },
+    'log-level': { type: 'string', default: 'warn' },
   },
 });
 if (opts.mode !== 'worker' && opts.mode !== 'in-process') throw new Error('--mode must be worker or in-process');
@@ -80,7 +85,7 @@ function startServer(uri: string, password: string, port: number): ChildProcess 
       NEO4J_PASSWORD: password,
       PORT: String(port),
       DEMO_DATA: 'false',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: opts['log-level'],
       NODE_ENV: 'production',
       ADMIN_API_KEY: ADMIN_KEY,
       SECRET_KEY: 'bench-secret-key-0123456789',
@@ -195,24 +200,31 @@ async function measureAtRate(base: string, refs: string[]): Promise<void> {
     () => `/v1/users/${encodeURIComponent(refs[Math.floor(random() * refs.length)]!)}/affinities`,
   );
   const windowS = Number(opts.window);
-  const load = (durationS: number) =>
-    runConstantRateProcess({
+  const bucketMs = opts.timeline ? Number(opts.timeline) : undefined;
+  const timelines: string[] = [];
+  const load = async (durationS: number, label?: string) => {
+    const sampler = bucketMs && label ? new CpuSampler(serviceProcesses, Math.min(250, bucketMs / 2)) : undefined;
+    const f = await runConstantRateProcess({
       url: base,
       rate: Number(opts.rate),
       durationS,
       headers: { authorization: `Bearer ${ADMIN_KEY}` },
       paths,
       maxSockets: 64,
+      bucketMs,
     });
+    if (sampler && label) timelines.push(timelineTable(label, f, sampler.stop(), bucketMs!));
+    return f;
+  };
   const out: Array<{ label: string; f: ConstantRateFigures; lagMs: number; load: string }> = [];
   await load(5); // warm-up: JIT and connections
   await serverLagMaxMs(base);
   console.log(`  idle: ${windowS} s at ${opts.rate} req/s`);
-  out.push({ label: 'idle', f: await load(windowS), lagMs: await serverLagMaxMs(base), load: loadAvg() });
+  out.push({ label: 'idle', f: await load(windowS, 'idle'), lagMs: await serverLagMaxMs(base), load: loadAvg() });
   const id = await startRun(base);
   while ((await runStatus(base, id)) === 'queued') await sleep(100);
   console.log(`  during the second run: ${windowS} s at ${opts.rate} req/s`);
-  const during = await load(windowS);
+  const during = await load(windowS, 'during run');
   const stillRunning = (await runStatus(base, id)) === 'running';
   out.push({ label: 'during run', f: during, lagMs: await serverLagMaxMs(base), load: loadAvg() });
   const run = await waitForRun(base, id);
@@ -220,7 +232,12 @@ async function measureAtRate(base: string, refs: string[]): Promise<void> {
   console.log(`  run: ${runTimes(run)}; still running when the window closed: ${stillRunning}`);
   if (!stillRunning) console.log('  (the run ended inside the window: give a shorter --window for this size)');
   console.log(`  after the run: ${opts.after} s`);
-  out.push({ label: `${opts.after} s after`, f: await load(Number(opts.after)), lagMs: await serverLagMaxMs(base), load: loadAvg() });
+  out.push({
+    label: `${opts.after} s after`,
+    f: await load(Number(opts.after), `${opts.after} s after`),
+    lagMs: await serverLagMaxMs(base),
+    load: loadAvg(),
+  });
   printMachineAndCommand();
   console.log(
     '\n| window | req/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx | errors | server event-loop delay max ms | generator loop max ms | load average |',
@@ -231,6 +248,34 @@ async function measureAtRate(base: string, refs: string[]): Promise<void> {
       `| ${label} | ${f.rps} | ${f.p50} | ${f.p90} | ${f.p99} | ${f.max} | ${f.non2xx} | ${f.errors} | ${lagMs.toFixed(0)} | ${f.generatorLoopMax} | ${l} |`,
     );
   }
+  for (const t of timelines) console.log(t);
+}
+
+/** The service's processes by name: the API process, what it spawned (the run worker) and the local Neo4j. */
+function serviceProcesses(): Record<string, number[]> {
+  return {
+    api: server?.pid ? [server.pid] : [],
+    worker: descendants(server?.pid),
+    neo4j: local?.process.pid ? [local.process.pid] : [],
+  };
+}
+
+/** One window stretch by stretch: latency of the requests due in it, and the share of a core each process used. */
+function timelineTable(label: string, f: ConstantRateFigures, sampler: CpuSampler, bucketMs: number): string {
+  const lines = [
+    `\n${label}, by ${bucketMs} ms (due time from the window's start; CPU as a share of one core):`,
+    '\n| at s | requests | p99 ms | max ms | API CPU | worker CPU | Neo4j CPU |',
+    '|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const b of f.timeline ?? []) {
+    const from = f.startedAt + b.atMs;
+    const cpu = sampler.usage(from, from + bucketMs);
+    const pct = (name: string) => `${Math.round((cpu[name] ?? 0) * 100)}%`;
+    lines.push(
+      `| ${(b.atMs / 1000).toFixed(1)} | ${b.requests} | ${b.p99} | ${b.max} | ${pct('api')} | ${pct('worker')} | ${pct('neo4j')} |`,
+    );
+  }
+  return lines.join('\n');
 }
 
 /** The default: `/healthz` and one person's affinities, each polled every `--interval` ms, idle, during the second run and after it. */

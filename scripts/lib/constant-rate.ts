@@ -24,6 +24,16 @@ export interface ConstantRateOptions {
   paths: string[];
   /** Upper bound on open connections (requests beyond it wait for a free socket, and that wait counts). */
   maxSockets: number;
+  /** When set, `timeline` gives the figures of each stretch of this many ms, by due time. */
+  bucketMs?: number;
+}
+
+/** The requests due within one stretch of the window (`atMs` from its start). */
+export interface TimelineBucket {
+  atMs: number;
+  requests: number;
+  p99: number;
+  max: number;
 }
 
 export interface ConstantRateFigures {
@@ -37,6 +47,9 @@ export interface ConstantRateFigures {
   errors: number;
   /** This process's own event-loop delay (max, ms): a stall here would be charged to the server. */
   generatorLoopMax: number;
+  timeline?: TimelineBucket[];
+  /** Wall-clock time (epoch ms) the first request was due, to line the timeline up with other samples. */
+  startedAt: number;
 }
 
 function percentile(sorted: Float64Array, p: number): number {
@@ -58,6 +71,7 @@ export async function runConstantRate(o: ConstantRateOptions): Promise<ConstantR
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
   const start = performance.now();
+  const startedAt = Date.now();
   const interval = 1000 / o.rate;
 
   await new Promise<void>((resolve) => {
@@ -92,6 +106,7 @@ export async function runConstantRate(o: ConstantRateOptions): Promise<ConstantR
   loop.disable();
   const sorted = latencies.slice().sort();
   const round = (v: number) => Math.round(v * 10) / 10;
+  const timeline = o.bucketMs ? buckets(latencies, interval, o.bucketMs, round) : undefined;
   return {
     requests: total,
     rps: Math.round(total / elapsed),
@@ -102,7 +117,25 @@ export async function runConstantRate(o: ConstantRateOptions): Promise<ConstantR
     non2xx,
     errors,
     generatorLoopMax: Math.round(loop.max / 1e5) / 10,
+    ...(timeline ? { timeline } : {}),
+    startedAt,
   };
+}
+
+/** Latencies (indexed by request, request i due at i × interval) cut into stretches of `bucketMs` by due time. */
+function buckets(latencies: Float64Array, interval: number, bucketMs: number, round: (v: number) => number): TimelineBucket[] {
+  const perBucket = Math.max(1, Math.round(bucketMs / interval));
+  const out: TimelineBucket[] = [];
+  for (let from = 0; from < latencies.length; from += perBucket) {
+    const part = latencies.slice(from, from + perBucket).sort();
+    out.push({
+      atMs: Math.round(from * interval),
+      requests: part.length,
+      p99: round(percentile(part, 99)),
+      max: round(part[part.length - 1] ?? 0),
+    });
+  }
+  return out;
 }
 
 const THIS_FILE = fileURLToPath(import.meta.url);

@@ -12,6 +12,21 @@ export const PEOPLE_BATCH = 1000;
 export class AffinityRepository {
   constructor(private readonly db: Db) {}
 
+  /**
+   * The same rows as resolvePeople, handed over as they arrive (background reloads of changed people: the rows of a
+   * batch are converted and applied piece by piece between other work, not in one block).
+   */
+  eachResolvedPerson(refs: readonly string[], onRow: (row: ResolvedPerson) => void): Promise<number> {
+    return this.db.stream(
+      'affinity/resolve-people',
+      { refs },
+      (r) => {
+        if (r.userId !== null) onRow(r as unknown as ResolvedPerson);
+      },
+      { deadline: 'batch' },
+    );
+  }
+
   /** Everyone, one row each, in the order the database finds them; the number of rows. */
   streamPeople(onRow: (row: PersonRecord) => void): Promise<number> {
     return this.db.stream('affinity/stream-people', {}, (r) => onRow(r as unknown as PersonRecord));

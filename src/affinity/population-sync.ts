@@ -173,6 +173,11 @@ export class PopulationSync {
       found.add(row.userId);
       this.put(row);
     }
+    this.settleReload(found, since, asked);
+  }
+
+  /** After a reload's rows (`found`) were put: `asked` people without a row are gone; all of them are settled. */
+  private settleReload(found: ReadonlySet<string>, since: number, asked: Iterable<string>): void {
     for (const id of asked) if (!found.has(id)) this.remove(id);
     for (const id of found) this.settle(id, since);
     for (const id of asked) this.settle(id, since);
@@ -206,7 +211,13 @@ export class PopulationSync {
         if (asked.length === PEOPLE_BATCH) break;
       }
       const since = this.generation;
-      this.applyReload(await this.repo.resolvePeople(asked), since, asked);
+      // Rows are put as they arrive: a batch of a thousand people (25k interests) is never one block of the loop.
+      const found = new Set<string>();
+      await this.repo.eachResolvedPerson(asked, (row) => {
+        found.add(row.userId);
+        this.put(row);
+      });
+      this.settleReload(found, since, asked);
       await pause();
     }
   }
