@@ -65,7 +65,11 @@ interface Diagnostics {
   neo4jCpu: number;
 }
 
-type Figures = Omit<ConstantRateFigures, 'generatorLoopMax' | 'startedAt' | 'timeline'> & { label: string; diag?: Diagnostics; generatorLoopMax?: number };
+type Figures = Omit<ConstantRateFigures, 'generatorLoopMax' | 'startedAt' | 'timeline'> & {
+  label: string;
+  diag?: Diagnostics;
+  generatorLoopMax?: number;
+};
 
 async function cannon(label: string, url: string, key: string, setupFile: string, extra: Partial<autocannon.Options>): Promise<Figures> {
   const result = await autocannon({

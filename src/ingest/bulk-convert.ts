@@ -5,7 +5,7 @@ import { BulkCsvPart, writeBulkHeaders } from './bulk-csv.js';
 import { BulkPlanner, BulkTopics } from './bulk-plan.js';
 import { ndjsonPieces, readFile, type FileScan } from './bulk-read.js';
 import type { ConvertResult, ConvertTask, ConvertWorkerData } from './bulk-convert-worker.js';
-import { tsxExecArgv } from './import-pool.js';
+import { tsxExecArgv } from '../threads.js';
 import type { ImportFormat, RawItem, Rejected } from './parse.js';
 
 /**

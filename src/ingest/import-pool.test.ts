@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { isUnavailableError } from '../db/neo4j.js';
 import { AppError } from '../errors.js';
 import { Hooks } from '../hooks.js';
-import { ImportPool, tsxExecArgv } from './import-pool.js';
+import { ImportPool } from './import-pool.js';
 import { RawBody } from './schemas.js';
 
 // Nothing listens on port 1: a worker that reaches the database gets the driver's "unavailable" error.
@@ -54,12 +54,4 @@ describe('ImportPool (worker threads)', () => {
     expect(err).not.toBeInstanceOf(AppError);
     expect(isUnavailableError(err)).toBe(true);
   }, 60_000);
-});
-
-describe('tsxExecArgv', () => {
-  it('adds the tsx loader only where the process does not run under tsx already', () => {
-    expect(tsxExecArgv(['--conditions', 'node'])).toEqual(['--conditions', 'node', '--import', 'tsx']);
-    const underTsx = ['--require', '/app/node_modules/tsx/dist/preflight.cjs', '--import', 'file:///app/node_modules/tsx/dist/loader.mjs'];
-    expect(tsxExecArgv(underTsx)).toEqual(underTsx);
-  });
 });

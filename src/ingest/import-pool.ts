@@ -4,15 +4,7 @@ import type { Hooks } from '../hooks.js';
 import type { EventsResult, ImportResult } from './ingest-service.js';
 import type { ImportOutcome, ImportTask, ImportWorkerData } from './import-worker.js';
 import type { RawBody } from './schemas.js';
-
-/**
- * The project runs TypeScript through tsx, with no build step. Under `tsx src/main.ts` (and tsx scripts) worker
- * threads inherit tsx's loader through `process.execArgv`; where it is absent (vitest runs the code through Vite, not
- * tsx) the worker registers it itself with `--import tsx`, so the same `.ts` worker file loads everywhere.
- */
-export function tsxExecArgv(argv: readonly string[] = process.execArgv): string[] {
-  return argv.some((a) => /[\\/]tsx[\\/]|^tsx$/.test(a)) ? [...argv] : [...argv, '--import', 'tsx'];
-}
+import { tsxExecArgv } from '../threads.js';
 
 export interface ImportPoolOptions {
   /** Worker threads at most (each holds its own Neo4j driver); further bodies wait for a free one. */

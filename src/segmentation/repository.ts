@@ -1,4 +1,4 @@
-import type { Db } from '../db/neo4j.js';
+import type { Db, DbOptions } from '../db/neo4j.js';
 import type { Level, PreviousRun, SegmentOut } from './pipeline.js';
 import { type RawSegment, type SegmentRecord, toSegment } from './segment-rows.js';
 
@@ -23,6 +23,11 @@ function isConstraintViolation(err: unknown): boolean {
 
 export class SegmentationRepository {
   constructor(private readonly db: Db) {}
+
+  /** Where a run's heartbeat thread connects (run-heartbeat.ts). */
+  get dbOptions(): DbOptions {
+    return this.db.options;
+  }
 
   /** Creates a queued run, or returns null when another run holds the active slot (the database decides). */
   async createRun(

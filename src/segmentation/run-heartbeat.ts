@@ -1,22 +1,123 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { DbOptions } from '../db/neo4j.js';
 import type { Logger } from '../logger.js';
-import type { SegmentationRepository } from './repository.js';
+import type { HeartbeatCommand, HeartbeatReport, HeartbeatThreadData } from './heartbeat-thread.js';
 
 /**
  * A run being executed (or cleaned up) refreshes its heartbeat this often, and at every phase change; one silent for
- * STALE_MS is treated as left by a dead process. The timer cannot fire while pair counting and Louvain run
- * synchronously in the worker (2–2.6 s of CPU at 10k and 20k users × 25 interests, linear in interests: an estimated
- * 10–20 s at 100k), so the threshold is several times the longest synchronous stretch, and the heartbeat is written
- * just before it starts. A worker with a supervising parent does not wait for this: the parent fails its runs the
- * moment it dies.
+ * STALE_MS is treated as left by a dead process. Two writers keep it: the main thread's timer, and a worker thread
+ * with a driver of its own (heartbeat-thread.ts) that goes on beating while the main thread is inside a long
+ * synchronous step (measured: 7.5 s at 1M people, 44 s at 1M people over 2M long-tail topics; the timer cannot fire
+ * then). A supervising parent does not wait for either: it fails a dead worker's runs the moment it dies.
  */
 export const HEARTBEAT_MS = 5_000;
 export const STALE_MS = 120_000;
+/** The thread stops beating for a main thread that has not ticked for this long: presumed hung, left to recovery. */
+export const MAX_BLOCK_MS = 15 * 60_000;
 
-/** Beats until the returned function is called; `phase` is written with every beat. */
-export function keepAlive(repo: SegmentationRepository, runId: string, phase: () => string | null, log: Logger): () => void {
+/** The part of SegmentationRepository a heartbeat needs. */
+export interface HeartbeatRepository {
+  heartbeat(id: string, phase: string | null): Promise<void>;
+  /** Where the thread connects (absent: the main thread's timer only). */
+  readonly dbOptions?: DbOptions;
+}
+
+export interface KeepAliveOptions {
+  beatMs?: number;
+  maxBlockMs?: number;
+}
+
+interface BeatThread {
+  worker: Worker;
+  /** Resolves once the thread beats (or has failed: the main thread's timer goes on). */
+  ready: Promise<void>;
+  users: number;
+  ticker: NodeJS.Timeout;
+}
+
+const THREAD_FILE = new URL('./heartbeat-thread.ts', import.meta.url).href;
+/** tsx's ESM API, by the path its package exports it under (its CommonJS build registers the hooks wrongly here). */
+const TSX_API = (() => {
+  const manifest = createRequire(import.meta.url).resolve('tsx/package.json');
+  const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
+  return pathToFileURL(path.join(path.dirname(manifest), pkg.exports['./esm/api']!.import.default)).href;
+})();
+
+/** One thread per database and timing, shared by the runs beating through it. */
+const threads = new Map<string, BeatThread>();
+
+/** Beats until `stop()` is called; `phase` is written with every beat. `ready`: the thread beats too. */
+export function keepAlive(
+  repo: HeartbeatRepository,
+  runId: string,
+  phase: () => string | null,
+  log: Logger,
+  opts: KeepAliveOptions = {},
+): { stop: () => void; ready: Promise<void> } {
+  const beatMs = opts.beatMs ?? HEARTBEAT_MS;
   const timer = setInterval(() => {
     repo.heartbeat(runId, phase()).catch((err) => log.warn({ err }, 'heartbeat failed'));
-  }, HEARTBEAT_MS);
+    thread?.worker.postMessage({ beat: runId, phase: phase() } satisfies HeartbeatCommand);
+  }, beatMs);
   timer.unref();
-  return () => clearInterval(timer);
+  const thread = repo.dbOptions ? join(repo.dbOptions, beatMs, opts.maxBlockMs ?? MAX_BLOCK_MS, log) : undefined;
+  thread?.worker.postMessage({ beat: runId, phase: phase() } satisfies HeartbeatCommand);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      if (thread) leave(thread, runId);
+    },
+    ready: thread?.ready ?? Promise.resolve(),
+  };
+}
+
+function join(db: DbOptions, beatMs: number, maxBlockMs: number, log: Logger): BeatThread {
+  const key = JSON.stringify([db.uri, db.user, db.database ?? null, beatMs, maxBlockMs]);
+  let thread = threads.get(key);
+  if (!thread) {
+    const tick = new BigInt64Array(new SharedArrayBuffer(8));
+    const now = () => Atomics.store(tick, 0, BigInt(Date.now()));
+    now();
+    // tsx's loader, registered through its API: `--import tsx` in a worker's execArgv does not reach an evaluated or
+    // entry module on Node 20 (tried), and the thread file is TypeScript.
+    const worker = new Worker(
+      `import(${JSON.stringify(TSX_API)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(THREAD_FILE)}); })`,
+      {
+        eval: true,
+        workerData: { db, beatMs, maxBlockMs, tick: tick.buffer as SharedArrayBuffer } satisfies HeartbeatThreadData,
+        execArgv: [],
+      },
+    );
+    worker.unref();
+    const ticker = setInterval(now, Math.min(1_000, maxBlockMs / 4));
+    ticker.unref();
+    let started = () => {};
+    const created: BeatThread = { worker, users: 0, ticker, ready: new Promise<void>((resolve) => (started = resolve)) };
+    worker.on('message', (r: HeartbeatReport) => {
+      if ('ready' in r) started();
+      else if ('failed' in r) log.warn({ runId: r.failed, err: r.message }, 'heartbeat from the heartbeat thread failed');
+    });
+    // The main thread's timer still beats: a thread that failed only loses the beats during long synchronous steps.
+    worker.on('error', (err) => {
+      log.warn({ err }, 'heartbeat thread failed');
+      if (threads.get(key) === created) threads.delete(key);
+      clearInterval(ticker);
+      started();
+    });
+    threads.set(key, (thread = created));
+  }
+  thread.users++;
+  return thread;
+}
+
+function leave(thread: BeatThread, runId: string): void {
+  thread.worker.postMessage({ stop: runId } satisfies HeartbeatCommand);
+  if (--thread.users > 0) return;
+  for (const [key, t] of threads) if (t === thread) threads.delete(key);
+  clearInterval(thread.ticker);
+  thread.worker.postMessage({ close: true } satisfies HeartbeatCommand);
 }

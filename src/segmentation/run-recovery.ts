@@ -41,7 +41,7 @@ export class RunRecovery {
     const recovered: string[] = [];
     for (const run of runs) {
       const log = this.logger.child({ runId: run.id });
-      const stopBeat = keepAlive(this.repo, run.id, () => null, log);
+      const { stop: stopBeat } = keepAlive(this.repo, run.id, () => null, log);
       try {
         // In-memory GDS graphs only hold memory: failing to drop them must not keep the run from being failed.
         await this.engine

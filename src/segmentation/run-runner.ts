@@ -88,7 +88,7 @@ export class RunRunner {
       if (signal.aborted) throw new Interrupted();
     };
     let phase: RunProgress['phase'] = 'project';
-    const stopBeat = keepAlive(this.repo, runId, () => phase, log);
+    const { stop: stopBeat } = keepAlive(this.repo, runId, () => phase, log);
     // Recorded at once, not at the next beat: recovery after a crash relies on the phase to know what to undo.
     const enter = async (next: RunProgress['phase']) => {
       checkStop();
