@@ -26,6 +26,12 @@ interface ChangeRow extends Record<string, unknown> {
   origin: string;
 }
 
+interface HeadRow extends Record<string, unknown> {
+  head: number;
+  epoch: string | null;
+  oldest: number | null;
+}
+
 export type FeedEvent = { kind: ChangeKind; userIds: string[] } | { kind: 'reset' };
 
 export interface ChangeFeedOptions {
@@ -44,6 +50,8 @@ export class ChangeFeed {
   /** Marks this process's own entries, which it has applied already. */
   readonly origin = randomUUID();
   private since: number | undefined;
+  /** The epoch of the log this process follows (ChangeLog.epoch). */
+  private epoch: string | null = null;
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<void> | undefined;
   private lastPrune = 0;
@@ -134,18 +142,34 @@ export class ChangeFeed {
     }
   }
 
-  /** Reads the head; at start it is the position to poll from, later a check that nothing was pruned unseen. */
+  /**
+   * Reads the head; at start it is the position to poll from, later a check that nothing was lost unseen: entries
+   * pruned before this process read them, or a log that is not the one this process follows (the database was emptied
+   * or restored from a backup while it ran: its sequence numbers started again).
+   */
   private async head(initial: boolean): Promise<number> {
-    const [row] = await this.db.read<{ head: number; oldest: number | null }>('changes/read-change-head');
+    let [row] = await this.db.read<HeadRow>('changes/read-change-head');
+    if (!row) {
+      await this.db.write('changes/create-change-log');
+      [row] = await this.db.read<HeadRow>('changes/read-change-head');
+    }
     const head = row?.head ?? 0;
-    if (!initial && this.since !== undefined && head > this.since && row?.oldest != null && row.oldest > this.since + 1) {
-      this.reset(head);
+    const epoch = row?.epoch ?? null;
+    if (initial || this.since === undefined) {
+      this.epoch = epoch;
+      return head;
+    }
+    if (epoch !== this.epoch || head < this.since) {
+      this.epoch = epoch;
+      this.reset(head, 'the change log is not the one this process followed (the database was emptied or restored?)');
+    } else if (head > this.since && row?.oldest != null && row.oldest > this.since + 1) {
+      this.reset(head, 'entries were pruned before this process read them');
     }
     return head;
   }
 
-  private reset(position: number): void {
-    this.logger.warn({ since: this.since, position }, 'change feed: entries were pruned before this process read them; reloading');
+  private reset(position: number, why = 'entries were pruned before this process read them'): void {
+    this.logger.warn({ since: this.since, position }, `change feed: ${why}; reloading`);
     this.since = position;
     this.emit({ kind: 'reset' });
   }
