@@ -10,6 +10,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     neo4jUri: string;
     neo4jPassword: string;
+    /** The run started that Neo4j (NEO4J_URI unset), so tests may empty it (test/support/own-neo4j.ts). */
+    neo4jThrowaway: boolean;
   }
 }
 
@@ -32,6 +34,7 @@ export async function setup(project: TestProject) {
   await db.close();
   project.provide('neo4jUri', uri);
   project.provide('neo4jPassword', password);
+  project.provide('neo4jThrowaway', server !== undefined);
 }
 
 export async function teardown() {
