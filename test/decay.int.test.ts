@@ -3,8 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateProfiles, plantedTopics } from '../src/demo/planted.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { getJson, importProfiles, segmentOfTopic, waitForRun } from './support/dashboard-seed.js';
+import { startOwnNeo4j, type OwnNeo4j } from './support/own-neo4j.js';
+
+/**
+ * Time-decayed interests over a planted population of two communities. Which segments the run finds depends on
+ * everyone in the database (other files' people change the communities), so the file has a database of its own.
+ */
 
 const DAY = 86_400_000;
+let db: OwnNeo4j;
 let t: TestApp;
 let ingestKey: string;
 let marketerKey: string;
@@ -34,7 +41,8 @@ async function run(body: object): Promise<string> {
 const affinities = (query = '') => getJson<Doc>(t, marketerKey, `/v1/users/${encodeURIComponent(person)}/affinities${query}`);
 
 beforeAll(async () => {
-  t = await startTestApp({}, { worker: 'in-process' });
+  db = await startOwnNeo4j();
+  t = await startTestApp(db.env, { applySchema: true, worker: 'in-process' });
   ingestKey = await t.keyFor('ingest');
   marketerKey = await t.keyFor('marketer');
   await importProfiles(t, ingestKey, [
@@ -51,6 +59,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await t?.close();
+  await db?.stop();
 });
 
 describe('time-decayed interests', () => {
