@@ -78,6 +78,8 @@ const schema = z.object({
   // The hot read path (src/api/hot-path.ts): a segment of one answered before Express when it is the simple common case,
   // the same answer either way. `false` sends every request through Express (tests compare the two).
   HOT_PATH: bool.default(true),
+  // Segment-of-one documents kept between reads (src/affinity/doc-cache.ts), in MB of JSON; 0 keeps none.
+  AFFINITY_CACHE_MB: z.coerce.number().int().min(0).max(65_536).default(256),
   SEGMENTATION_ENGINE: z.enum(['graphology', 'gds']).default('graphology'),
   // Where segmentation runs execute (never on the API's request loop): `embedded` = a worker process the API process
   // spawns and supervises; `external` = only `npm run worker` processes elsewhere claim queued runs.

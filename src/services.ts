@@ -35,7 +35,7 @@ export function createServices(deps: Deps) {
   const hidden = (topicId: string) => privacy.sensitive.has(topicId);
   // What runs made before a topic was marked sensitive is served without it.
   segmentation.segments.hideTopics(hidden);
-  const affinity = createAffinity(deps, hooks, segmentation.visible, feed, hidden);
+  const affinity = createAffinity(deps, hooks, segmentation.visible, feed, hidden, () => privacy.sensitive.epoch);
   const audiences = createAudiences(deps, hooks, affinity, segmentation, (named) => privacy.marks.refuseSensitive(named));
   const refresh = createRefresh(deps, hooks, segmentation);
   const insight = createInsight(deps, segmentation.visible, affinity, hidden);

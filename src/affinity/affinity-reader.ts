@@ -6,10 +6,16 @@
 import { AppError } from '../errors.js';
 import type { PopulationSync } from './population-sync.js';
 import { emptyDoc, segmentOfOne } from './segment-of-one.js';
+import { DocCache } from './doc-cache.js';
 import type { ServedRun } from './served-run.js';
 import type { RunModel } from './run-model.js';
 
 const COMMA = Buffer.from(',');
+
+/** The document of a person without consent (or before the first run), without its opening brace. */
+function emptyTail(runId: string | null): Buffer {
+  return Buffer.from(JSON.stringify(emptyDoc(runId)).slice(1));
+}
 
 export class AffinityReader {
   constructor(
@@ -17,6 +23,8 @@ export class AffinityReader {
     private readonly run: ServedRun,
     /** Topics never suggested (sensitive ones). */
     private readonly hidden: (topicId: string) => boolean = () => false,
+    /** Documents kept between reads (none by default). */
+    private readonly docs: DocCache = new DocCache(0),
   ) {}
 
   /**
@@ -24,11 +32,21 @@ export class AffinityReader {
    * a person without consent when the person refused personalization; the person's own page always shows it.
    */
   private bytes(ref: string, slot: number, model: RunModel | null, asOfMs: number, personal: boolean): Buffer {
+    const tail =
+      model && (personal || this.sync.store.personalizes(slot)) ? this.documentTail(slot, model, asOfMs) : emptyTail(model?.runId ?? null);
+    const head = Buffer.from(`{"user":${JSON.stringify(ref)},`);
+    return Buffer.concat([head, tail], head.length + tail.length);
+  }
+
+  /** The person's segment of one as JSON without its opening brace, from the cache when it holds the current one. */
+  private documentTail(slot: number, model: RunModel, asOfMs: number): Buffer {
     const store = this.sync.store;
-    const doc = JSON.stringify(
-      personal || store.personalizes(slot) ? segmentOfOne(store, slot, model, asOfMs, this.hidden) : emptyDoc(model?.runId ?? null),
-    );
-    return Buffer.from(`{"user":${JSON.stringify(ref)},${doc.slice(1)}`);
+    const version = store.version(slot);
+    const kept = this.docs.get(slot, version, model);
+    if (kept) return kept;
+    const tail = Buffer.from(JSON.stringify(segmentOfOne(store, slot, model, asOfMs, this.hidden)).slice(1));
+    this.docs.set(slot, version, model, tail);
+    return tail;
   }
 
   /**

@@ -5,6 +5,7 @@ import type { ErasedDerived } from '../privacy/erasure.js';
 import type { VisibleRun } from '../segmentation/visible-run.js';
 import { AffinityRepository } from './affinity-repository.js';
 import { AffinityReader } from './affinity-reader.js';
+import { DocCache } from './doc-cache.js';
 import { AudienceService } from './audience-service.js';
 import { DominantChange } from './dominant-change.js';
 import { PopulationSync } from './population-sync.js';
@@ -28,6 +29,8 @@ export function createAffinity(
   visible: VisibleRun,
   feed: ChangeFeed,
   hidden: (topicId: string) => boolean = () => false,
+  /** Changes whenever `hidden` may answer differently (answers kept in the document cache are then outdated). */
+  hiddenEpoch: () => unknown = () => undefined,
 ) {
   const repo = new AffinityRepository(deps.db);
   const sync = new PopulationSync(repo, feed, deps.logger);
@@ -65,7 +68,7 @@ export function createAffinity(
   }
 
   return {
-    reader: new AffinityReader(sync, run, hidden),
+    reader: new AffinityReader(sync, run, hidden, new DocCache(deps.config.AFFINITY_CACHE_MB * 2 ** 20, hiddenEpoch)),
     audiences: new AudienceService(repo, sync, run),
     /** For comparing a candidate run with the visible one: whose dominant segment would change. */
     dominant: new DominantChange(repo, sync, run),

@@ -119,12 +119,16 @@ export class RunModel {
     list.push(neighbour);
   }
 
+  /** Counts the changes made to this model in place (forget): what was computed from it before is outdated. */
+  generation = 0;
+
   /**
    * Topics, co-interest links and segment names that went with an erased person (src/privacy/erasure.ts): such a topic
    * is no longer in any segment, named, categorised or suggested, and segments named after it have their new name.
    * Nobody holds such a topic any more, so no affinity changes.
    */
   forget({ topicIds, related, labels }: ErasedDerived): void {
+    this.generation++;
     const gone = new Set(topicIds);
     for (const l of labels) {
       const slot = l.runId === this.runId ? this.slotOfSegment.get(l.segmentId) : undefined;

@@ -30,6 +30,11 @@ export class SensitiveTopics {
     return this.ids.has(topicId);
   }
 
+  /** A new value each time the set is read again: what was filtered through the old set may be outdated. */
+  get epoch(): object {
+    return this.ids;
+  }
+
   get size(): number {
     return this.ids.size;
   }

@@ -1,0 +1,59 @@
+/**
+ * Segment-of-one documents kept between reads, per person (slot), as the JSON bytes after `"user"`. A document is a
+ * pure function of the person's slot (interests, consent, removed topics: InterestStore.version changes with any of
+ * them, and when a slot is emptied or reused), the served run's model (replaced when the visible run or its curation
+ * changes, or when it is reloaded; `RunModel.generation` counts what erasures take out of it in place) and the topics
+ * hidden now (sensitive ones: `hiddenEpoch`, a new value on every reload of the set). An entry is used only while all
+ * of these are the ones it was computed from, so it is the same answer a fresh computation gives. A run that decays
+ * interests (half-lives) makes every answer depend on `asOf`: then nothing is kept.
+ *
+ * Bounded in bytes (AFFINITY_CACHE_MB), least recently read first out; the bytes live outside the JS heap (Buffers).
+ */
+import { LRUCache } from 'lru-cache';
+import type { RunModel } from './run-model.js';
+
+interface Entry {
+  version: number;
+  tail: Buffer;
+}
+
+/** What every entry of the cache was computed against; a new one empties the cache. */
+interface Basis {
+  model: RunModel;
+  generation: number;
+  hidden: unknown;
+}
+
+export class DocCache {
+  private readonly entries: LRUCache<number, Entry> | undefined;
+  private basis: Basis | undefined;
+
+  constructor(
+    maxBytes: number,
+    private readonly hiddenEpoch: () => unknown = () => undefined,
+  ) {
+    this.entries =
+      maxBytes > 0 ? new LRUCache<number, Entry>({ maxSize: maxBytes, sizeCalculation: (e) => e.tail.length + 64 }) : undefined;
+  }
+
+  /** The kept document of `slot` at `version`, computed against `model` now; undefined when it must be computed. */
+  get(slot: number, version: number, model: RunModel): Buffer | undefined {
+    if (!this.entries || !this.current(model)) return undefined;
+    const e = this.entries.get(slot);
+    return e && e.version === version ? e.tail : undefined;
+  }
+
+  set(slot: number, version: number, model: RunModel, tail: Buffer): void {
+    if (!this.entries || model.halfLifeMs) return;
+    if (!this.current(model)) {
+      this.entries.clear();
+      this.basis = { model, generation: model.generation, hidden: this.hiddenEpoch() };
+    }
+    this.entries.set(slot, { version, tail });
+  }
+
+  private current(model: RunModel): boolean {
+    const b = this.basis;
+    return b !== undefined && b.model === model && b.generation === model.generation && b.hidden === this.hiddenEpoch();
+  }
+}
