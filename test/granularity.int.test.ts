@@ -5,6 +5,7 @@ import { topicId } from '../src/graph/topic-key.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { getJson, importProfiles, runSegmentation } from './support/dashboard-seed.js';
 import { parsed, problem } from './support/parse.js';
+import { startOwnNeo4j, type OwnNeo4j } from './support/own-neo4j.js';
 import { DecisionListSchema, GranularitySchema } from '../src/curation/schemas.js';
 import { SegmentListSchema, SegmentTopicListSchema, TopicGraphSchema } from '../src/segmentation/schemas.js';
 import { UserAffinitiesSchema } from '../src/affinity/schemas.js';
@@ -13,8 +14,11 @@ import { UserAffinitiesSchema } from '../src/affinity/schemas.js';
  * Granularity through the HTTP API: planted data with 30 communities (people mixing 1–3 of them, noise), segmented
  * once; asking for 10 segments cuts the run's hierarchy (no new run) into 10 segments, each a union of whole natural
  * segments, so the planted communities nest in them; "recommended" and "natural" come back; a later run keeps the
- * choice. Granularity is global: the file sets it back to "natural" at the end.
+ * choice. Granularity is global: the file sets it back to "natural" at the end. Which segments the run finds depends
+ * on everyone in the database (other files' people change the communities: once 2 of the 30 shared a segment), so the
+ * file has a database of its own.
  */
+let db: OwnNeo4j;
 let t: TestApp;
 let key: string;
 const prefix = `gr${randomUUID().slice(0, 6)} `;
@@ -51,7 +55,8 @@ let natural: Awaited<ReturnType<typeof segments>>;
 let naturalOf: Map<string, string>;
 
 beforeAll(async () => {
-  t = await startTestApp({}, { worker: 'process' });
+  db = await startOwnNeo4j();
+  t = await startTestApp(db.env, { applySchema: true, worker: 'process' });
   key = await t.keyFor('marketer');
   const records = planted.people.map((p) => profileRecord(planted, p));
   const ingestKey = await t.keyFor('ingest');
@@ -67,6 +72,7 @@ afterAll(async () => {
     await t.call('PUT', '/v1/segmentation/granularity', { key, body: { target: 'natural' } });
     await t.close();
   }
+  await db?.stop();
 });
 
 describe('granularity through the API', () => {
