@@ -17,18 +17,31 @@ export class ApiKeyService {
    * keys are kept too (`principal: null`). Concurrent checks of one key share one lookup (lru-cache's fetch). Dropping
    * an entry whose lookup is still on its way (a revocation clears the cache) lets that lookup answer the requests
    * already waiting for it (`ignoreFetchAbort`) but keeps nothing, and later requests look the key up again.
+   *
+   * An entry past its TTL still answers while its lookup runs again in the background (stale-while-revalidate): when a
+   * key's entry expired, every request with it used to wait for that one lookup, and right after a segmentation run,
+   * with Neo4j busy, that held a content system's reads for up to 1.3 s (docs/benchmarks.md). A key revoked in another
+   * process stops working once the lookup after its TTL has answered (a revocation here clears the cache at once); a
+   * lookup that fails drops the entry, so a database that stays away is not papered over.
    */
-  private readonly cache = new LRUCache<string, { principal: Principal | null }>({
-    max: 10_000,
-    ttl: CACHE_TTL_MS,
-    ignoreFetchAbort: true,
-    fetchMethod: async (hash) => {
-      const found = await this.repo.findByHash(hash);
-      return { principal: found ? { kind: 'key', keyId: found.id, role: found.role, name: found.name } : null };
-    },
-  });
+  private readonly cache: LRUCache<string, { principal: Principal | null }>;
 
-  constructor(private readonly repo: ApiKeyRepository) {}
+  constructor(
+    private readonly repo: ApiKeyRepository,
+    ttlMs = CACHE_TTL_MS,
+  ) {
+    this.cache = new LRUCache<string, { principal: Principal | null }>({
+      max: 10_000,
+      ttl: ttlMs,
+      allowStale: true,
+      noDeleteOnStaleGet: true,
+      ignoreFetchAbort: true,
+      fetchMethod: async (hash) => {
+        const found = await this.repo.findByHash(hash);
+        return { principal: found ? { kind: 'key', keyId: found.id, role: found.role, name: found.name } : null };
+      },
+    });
+  }
 
   async create(name: string, role: Role): Promise<ApiKeyRecord & { key: string }> {
     const key = `nsk_${randomBytes(32).toString('base64url')}`;
@@ -56,7 +69,11 @@ export class ApiKeyService {
    * tell: the caller then goes through authenticate.
    */
   cachedPrincipal(key: string): Principal | null | undefined {
-    return this.cache.get(hashKey(key))?.principal;
+    const hash = hashKey(key);
+    const entry = this.cache.get(hash);
+    // Past its TTL: answered as it is, and looked up again in the background (concurrent calls share that lookup).
+    if (entry && !this.cache.has(hash)) this.cache.fetch(hash).catch(() => undefined);
+    return entry?.principal;
   }
 
   async authenticate(key: string): Promise<Principal | null> {
