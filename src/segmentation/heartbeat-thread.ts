@@ -16,8 +16,8 @@ export interface HeartbeatThreadData {
 }
 
 export type HeartbeatCommand = { beat: string; phase: string | null } | { stop: string } | { close: true };
-/** What the thread reports back: that it beats, a beat that failed (logged by the main thread), that it has closed. */
-export type HeartbeatReport = { ready: true } | { failed: string; message: string } | { closed: true };
+/** What the thread reports back: that it beats, or a beat that failed (logged by the main thread). */
+export type HeartbeatReport = { ready: true } | { failed: string; message: string };
 
 const data = workerData as HeartbeatThreadData;
 const port = parentPort!;
@@ -39,10 +39,7 @@ port.on('message', (m: HeartbeatCommand) => {
   else if ('stop' in m) runs.delete(m.stop);
   else {
     clearInterval(timer);
-    void db.close().finally(() => {
-      port.postMessage({ closed: true } satisfies HeartbeatReport);
-      port.close();
-    });
+    void db.close().finally(() => port.close());
   }
 });
 port.postMessage({ ready: true } satisfies HeartbeatReport);

@@ -1,10 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { DbOptions } from '../db/neo4j.js';
 import type { Logger } from '../logger.js';
+import { tsWorker } from '../threads.js';
 import type { HeartbeatCommand, HeartbeatReport, HeartbeatThreadData } from './heartbeat-thread.js';
 
 /**
@@ -39,13 +36,7 @@ interface BeatThread {
   ticker: NodeJS.Timeout;
 }
 
-const THREAD_FILE = new URL('./heartbeat-thread.ts', import.meta.url).href;
-/** tsx's ESM API, by the path its package exports it under (its CommonJS build registers the hooks wrongly here). */
-const TSX_API = (() => {
-  const manifest = createRequire(import.meta.url).resolve('tsx/package.json');
-  const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
-  return pathToFileURL(path.join(path.dirname(manifest), pkg.exports['./esm/api']!.import.default)).href;
-})();
+const THREAD_FILE = new URL('./heartbeat-thread.ts', import.meta.url);
 
 /** One thread per database and timing, shared by the runs beating through it. */
 const threads = new Map<string, BeatThread>();
@@ -82,16 +73,9 @@ function join(db: DbOptions, beatMs: number, maxBlockMs: number, log: Logger): B
     const tick = new BigInt64Array(new SharedArrayBuffer(8));
     const now = () => Atomics.store(tick, 0, BigInt(Date.now()));
     now();
-    // tsx's loader, registered through its API: `--import tsx` in a worker's execArgv does not reach an evaluated or
-    // entry module on Node 20 (tried), and the thread file is TypeScript.
-    const worker = new Worker(
-      `import(${JSON.stringify(TSX_API)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(THREAD_FILE)}); })`,
-      {
-        eval: true,
-        workerData: { db, beatMs, maxBlockMs, tick: tick.buffer as SharedArrayBuffer } satisfies HeartbeatThreadData,
-        execArgv: [],
-      },
-    );
+    const worker = tsWorker(THREAD_FILE, {
+      workerData: { db, beatMs, maxBlockMs, tick: tick.buffer as SharedArrayBuffer } satisfies HeartbeatThreadData,
+    });
     worker.unref();
     const ticker = setInterval(now, Math.min(1_000, maxBlockMs / 4));
     ticker.unref();
