@@ -1,6 +1,7 @@
 /**
  * `npx tsx scripts/bench-affinity.ts [--users 100000] [--interests 25] [--communities 50] [--topics-per-community 30]
- *   [--rate 1000] [--duration 30] [--repeat 3] [--connections 32] [--seed 1] [--alloc-profile DIR]`
+ *   [--rate 1000] [--duration 30] [--repeat 3] [--connections 32] [--seed 1] [--alloc-profile DIR]
+ *   [--cpu-profile DIR]`
  *
  * Segment-of-one read path under load. Planted-community data (scripts/generate.ts, loaded straight into Neo4j with
  * crm: identities by scripts/cypher/affinity/bench-*.cypher) → a real segmentation run through createServices (no per-person
@@ -50,6 +51,8 @@ const { values: opts } = parseArgs({
     // Every fixed-rate run also records where the server allocated (sampled, collected objects included):
     // DIR/<run>.heapprofile, for Chrome DevTools.
     'alloc-profile': { type: 'string' },
+    // The server's CPU profiles during the hot max-throughput run and the floor's: DIR/*.cpuprofile, for Chrome DevTools.
+    'cpu-profile': { type: 'string' },
   },
 });
 
@@ -69,10 +72,12 @@ type Figures = Omit<ConstantRateFigures, 'generatorLoopMax' | 'startedAt' | 'tim
   label: string;
   diag?: Diagnostics;
   generatorLoopMax?: number;
+  /** Closed-model runs: CPU µs per answer of the server's thread (this process's main thread) and of the rest of it. */
+  cpuPerAnswer?: { server: number; rest: number };
 };
 
 async function cannon(label: string, url: string, key: string, setupFile: string, extra: Partial<autocannon.Options>): Promise<Figures> {
-  const result = await autocannon({
+  return closedModel(label, {
     url,
     workers: 1,
     connections: Number(opts.connections),
@@ -81,7 +86,18 @@ async function cannon(label: string, url: string, key: string, setupFile: string
     requests: [{ method: 'GET', setupRequest: setupFile } as unknown as autocannon.Request],
     ...extra,
   });
-  return figuresOf(label, result);
+}
+
+/**
+ * An autocannon run (its load generator is a worker thread of this process, the server answers on the main thread),
+ * with the CPU each side spent per answer: where a closed-model figure is limited.
+ */
+async function closedModel(label: string, options: autocannon.Options): Promise<Figures> {
+  const [main0, all0] = [cpuSeconds(process.pid, process.pid), cpuSeconds(process.pid)];
+  const result = await autocannon(options);
+  const [main, all] = [cpuSeconds(process.pid, process.pid) - main0, cpuSeconds(process.pid) - all0];
+  const perAnswer = (s: number) => Math.round((s * 1e6) / Math.max(1, result.requests.total));
+  return { ...figuresOf(label, result), cpuPerAnswer: { server: perAnswer(main), rest: perAnswer(all - main) } };
 }
 
 function figuresOf(label: string, result: autocannon.Result): Figures {
@@ -147,6 +163,23 @@ async function constantRate(label: string, url: string, key: string, paths: stri
   return { label, ...figures, diag };
 }
 
+/** Runs `work` under V8's CPU profiler when --cpu-profile is given (the load generator's worker thread is not in it). */
+async function cpuProfiled<T>(name: string, work: () => Promise<T>): Promise<T> {
+  if (!opts['cpu-profile']) return work();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 500 });
+  await session.post('Profiler.start');
+  try {
+    return await work();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(path.join(opts['cpu-profile'], `${name}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  }
+}
+
 /**
  * The machine's ceiling, measured in the same run as the service: a bare `node:http` server in this process (the
  * service is idle meanwhile) answering a small JSON body to the same closed-model load.
@@ -160,13 +193,12 @@ async function bareHttpFloor(): Promise<Figures> {
   await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
   try {
     const { port } = bare.address() as AddressInfo;
-    const result = await autocannon({
+    return await closedModel('floor: bare node:http, max throughput', {
       url: `http://127.0.0.1:${port}/`,
       workers: 1,
       connections: Number(opts.connections),
       duration: Number(opts.duration),
     });
-    return figuresOf('floor: bare node:http, max throughput', result);
   } finally {
     bare.closeAllConnections();
     await new Promise<void>((resolve) => bare.close(() => resolve()));
@@ -258,12 +290,12 @@ try {
   // The fixed-rate tail moves a lot between identical runs on this shared machine, so it is measured several times.
   const fixed: Figures[] = [];
   for (let i = 1; i <= Number(opts.repeat); i++) fixed.push(await constantRate(`fixed ${opts.rate} req/s #${i}`, base, key, paths));
-  const max = await cannon('max throughput', base, key, setupFile, {});
+  const max = await cpuProfiled('max-throughput', () => cannon('max throughput', base, key, setupFile, {}));
   // The same app without its hot read path: every request through Express, as before the hot path existed.
   const expressOnly = await listen(createApp(services, { hotPath: false }));
   const maxExpress = await cannon('max throughput, Express only (HOT_PATH=false)', expressOnly.baseUrl, key, setupFile, {});
   await closeNow(expressOnly.server);
-  const floor = await bareHttpFloor();
+  const floor = await cpuProfiled('floor', bareHttpFloor);
   // Baseline: the same stack (helmet, logging, metrics, rate limit, session, auth) answering GET /healthz, no data.
   const baseline = await constantRate(`baseline GET /healthz, fixed ${opts.rate} req/s`, base, key, ['/healthz']);
 
@@ -283,6 +315,10 @@ try {
     `\nMax throughput of 2xx answers: ${Math.round(twoXx(max))} req/s, ${(twoXx(max) / twoXx(floor)).toFixed(2)}× the bare node:http floor (${Math.round(twoXx(floor))} req/s) measured just after it;` +
       ` through Express alone ${Math.round(twoXx(maxExpress))} req/s, ${(twoXx(maxExpress) / twoXx(floor)).toFixed(2)}× the floor`,
   );
+  console.log('\nClosed-model runs, CPU µs per answer (the process has two busy threads; the machine two cores):');
+  console.log('| run | server thread | rest of the process (load generator, GC helpers) |');
+  console.log('|---|---:|---:|');
+  for (const f of [max, maxExpress, floor]) console.log(`| ${f.label} | ${f.cpuPerAnswer!.server} | ${f.cpuPerAnswer!.rest} |`);
   console.log('\nFixed-rate runs, inside the server process and beside it:');
   console.log(
     '| run | server event-loop delay p99 / max ms | longest GC pause ms | GC total ms | server CPU % of a core | Neo4j CPU % of a core | load generator event-loop delay max ms |',
