@@ -146,7 +146,12 @@ describe('hot read path', () => {
     expect(JSON.parse(again.body)).toMatchObject({ user: `crm:${p}-mix`, segments: expect.any(Array) });
     expect((JSON.parse(again.body) as { segments: unknown[] }).segments.length).toBeGreaterThan(0);
     await same(`${path}?asOf=2026-01-01T00:00:00Z`, key);
-    expect(await hotAnswers(hot)).toBe(before + 2);
+    // The same person by another address: the document kept for the first one, with this address as "user".
+    const store = hot.services.affinity.sync.store;
+    const userId = store.userId(store.resolve(`crm:${p}-mix`)!)!;
+    const other = await same(`/v1/users/${encodeURIComponent(userId)}/affinities`, key);
+    expect(JSON.parse(other.body)).toEqual({ ...(JSON.parse(again.body) as object), user: userId });
+    expect(await hotAnswers(hot)).toBe(before + 3);
     expect(await hotAnswers(plain)).toBe(0);
 
     // The metrics count these answers as Express counts its own.

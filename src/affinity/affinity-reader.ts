@@ -17,6 +17,12 @@ function emptyTail(runId: string | null): Buffer {
   return Buffer.from(JSON.stringify(emptyDoc(runId)).slice(1));
 }
 
+/** The whole document: `{"user":<ref>,` then `tail`. */
+function withHead(ref: string, tail: Buffer): Buffer {
+  const head = Buffer.from(`{"user":${JSON.stringify(ref)},`);
+  return Buffer.concat([head, tail], head.length + tail.length);
+}
+
 export class AffinityReader {
   constructor(
     private readonly sync: PopulationSync,
@@ -32,21 +38,20 @@ export class AffinityReader {
    * a person without consent when the person refused personalization; the person's own page always shows it.
    */
   private bytes(ref: string, slot: number, model: RunModel | null, asOfMs: number, personal: boolean): Buffer {
-    const tail =
-      model && (personal || this.sync.store.personalizes(slot)) ? this.documentTail(slot, model, asOfMs) : emptyTail(model?.runId ?? null);
-    const head = Buffer.from(`{"user":${JSON.stringify(ref)},`);
-    return Buffer.concat([head, tail], head.length + tail.length);
+    if (!model || !(personal || this.sync.store.personalizes(slot))) return withHead(ref, emptyTail(model?.runId ?? null));
+    return this.document(ref, slot, model, asOfMs);
   }
 
-  /** The person's segment of one as JSON without its opening brace, from the cache when it holds the current one. */
-  private documentTail(slot: number, model: RunModel, asOfMs: number): Buffer {
+  /** The person's segment of one, from the cache when it holds the current one (as it is when read by the same address). */
+  private document(ref: string, slot: number, model: RunModel, asOfMs: number): Buffer {
     const store = this.sync.store;
     const version = store.version(slot);
     const kept = this.docs.get(slot, version, model);
-    if (kept) return kept;
+    if (kept) return kept.ref === ref ? kept.body : withHead(ref, kept.body.subarray(kept.tailStart));
     const tail = Buffer.from(JSON.stringify(segmentOfOne(store, slot, model, asOfMs, this.hidden)).slice(1));
-    this.docs.set(slot, version, model, tail);
-    return tail;
+    const body = withHead(ref, tail);
+    this.docs.set(slot, version, model, { ref, body, tailStart: body.length - tail.length });
+    return body;
   }
 
   /**

@@ -1,5 +1,6 @@
 /**
- * Segment-of-one documents kept between reads, per person (slot), as the JSON bytes after `"user"`. A document is a
+ * Segment-of-one documents kept between reads, per person (slot), as the whole answer for the address that read it
+ * first (the JSON bytes after `"user"` are the same for every address of the person). A document is a
  * pure function of the person's slot (interests, consent, removed topics: InterestStore.version changes with any of
  * them, and when a slot is emptied or reused), the served run's model (replaced when the visible run or its curation
  * changes, or when it is reloaded; `RunModel.generation` counts what erasures take out of it in place) and the topics
@@ -12,9 +13,20 @@
 import { LRUCache } from 'lru-cache';
 import type { RunModel } from './run-model.js';
 
+/**
+ * A kept answer: `body` is the whole document for the address `ref`; its bytes from `tailStart` on (after `"user":…,`)
+ * are the same for any address of the person. Kept whole so that the common read (the same address again) writes it
+ * as it is, without copying.
+ */
+export interface KeptDoc {
+  readonly ref: string;
+  readonly body: Buffer;
+  readonly tailStart: number;
+}
+
 interface Entry {
   version: number;
-  tail: Buffer;
+  doc: KeptDoc;
 }
 
 /** What every entry of the cache was computed against; a new one empties the cache. */
@@ -33,23 +45,25 @@ export class DocCache {
     private readonly hiddenEpoch: () => unknown = () => undefined,
   ) {
     this.entries =
-      maxBytes > 0 ? new LRUCache<number, Entry>({ maxSize: maxBytes, sizeCalculation: (e) => e.tail.length + 64 }) : undefined;
+      maxBytes > 0
+        ? new LRUCache<number, Entry>({ maxSize: maxBytes, sizeCalculation: (e) => e.doc.body.length + 2 * e.doc.ref.length + 96 })
+        : undefined;
   }
 
   /** The kept document of `slot` at `version`, computed against `model` now; undefined when it must be computed. */
-  get(slot: number, version: number, model: RunModel): Buffer | undefined {
+  get(slot: number, version: number, model: RunModel): KeptDoc | undefined {
     if (!this.entries || !this.current(model)) return undefined;
     const e = this.entries.get(slot);
-    return e && e.version === version ? e.tail : undefined;
+    return e && e.version === version ? e.doc : undefined;
   }
 
-  set(slot: number, version: number, model: RunModel, tail: Buffer): void {
+  set(slot: number, version: number, model: RunModel, doc: KeptDoc): void {
     if (!this.entries || model.halfLifeMs) return;
     if (!this.current(model)) {
       this.entries.clear();
       this.basis = { model, generation: model.generation, hidden: this.hiddenEpoch() };
     }
-    this.entries.set(slot, { version, tail });
+    this.entries.set(slot, { version, doc });
   }
 
   private current(model: RunModel): boolean {

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { ipKeyGenerator, MemoryStore, rateLimit, type RateLimitRequestHandler } from 'express-rate-limit';
+import { ipKeyGenerator, MemoryStore, rateLimit, type ClientRateLimitInfo, type RateLimitRequestHandler } from 'express-rate-limit';
 import type { Principal } from '../auth/principal.js';
 import { problem, sendProblem } from './http.js';
 
@@ -42,16 +42,25 @@ export function clientRateLimit(limit: number, windowMs = 60_000): ClientRateLim
 }
 
 /**
- * The IETF draft-7 headers express-rate-limit sets (`RateLimit-Policy`, `RateLimit`), as `[name, value, …]`, for a
- * request that was counted as hit number `totalHits` of a window ending at `resetTime`.
+ * What the store's `increment` would count, without waiting for its promise, when the key has already been counted in
+ * the current window (MemoryStore.increment then adds one hit to the same record, same reset time): the hot read path's
+ * common case. Undefined when only `increment` can say (a key new to the window, or its window ended); nothing is
+ * counted then.
  */
-export function draft7Headers(rl: ClientRateLimit, totalHits: number, resetTime: Date | undefined, now = Date.now()): string[] {
-  const windowSeconds = Math.ceil(rl.windowMs / 1000);
-  const reset = resetTime ? Math.max(0, Math.ceil((resetTime.getTime() - now) / 1000)) : windowSeconds;
-  return [
-    'RateLimit-Policy',
-    `${rl.limit};w=${windowSeconds}`,
-    'RateLimit',
-    `limit=${rl.limit}, remaining=${Math.max(rl.limit - totalHits, 0)}, reset=${reset}`,
-  ];
+export function countNow(rl: ClientRateLimit, key: string, now = Date.now()): ClientRateLimitInfo | undefined {
+  const client = rl.store.current.get(key);
+  if (!client || client.resetTime.getTime() <= now) return undefined;
+  client.totalHits++;
+  return client;
+}
+
+/** The `RateLimit-Policy` header's value: the same on every answer of this limit. */
+export function draft7Policy(rl: ClientRateLimit): string {
+  return `${rl.limit};w=${Math.ceil(rl.windowMs / 1000)}`;
+}
+
+/** The `RateLimit` header's value for a request counted as hit number `totalHits` of a window ending at `resetTime`. */
+export function draft7Value(rl: ClientRateLimit, totalHits: number, resetTime: Date | undefined, now = Date.now()): string {
+  const reset = resetTime ? Math.max(0, Math.ceil((resetTime.getTime() - now) / 1000)) : Math.ceil(rl.windowMs / 1000);
+  return `limit=${rl.limit}, remaining=${Math.max(rl.limit - totalHits, 0)}, reset=${reset}`;
 }

@@ -6,8 +6,9 @@
  *
  * The answer is the Express route's, byte for byte apart from Date (test/hot-path.int.test.ts compares them): the
  * security headers (helmet's, recorded once), the per-client rate limit (the same store and counts, draft-7 headers;
- * a request over the limit goes to Express, which answers the 429), the access log line (the same pino-http instance)
- * and both HTTP metrics under the route template. There is no request deadline to keep: such an answer is computed
+ * a key already counted in the current window is counted in place without waiting for the store's promise, see
+ * `countNow`; a request over the limit goes to Express, which answers the 429), the access log line (the same pino-http
+ * instance) and both HTTP metrics under the route template. There is no request deadline to keep: such an answer is computed
  * synchronously from memory, it never waits on the database.
  *
  * The simple common case: GET, no cookie (no session to load), `Authorization: Bearer <API key>` whose principal the
@@ -19,7 +20,8 @@ import { performance } from 'node:perf_hooks';
 import { ipKeyGenerator } from 'express-rate-limit';
 import type { Principal, Role } from '../auth/principal.js';
 import { mayHaveFailed, type FailedAuthLimiter } from '../auth/middleware.js';
-import { draft7Headers, type ClientRateLimit } from './client-rate-limit.js';
+import type { ClientRateLimitInfo } from 'express-rate-limit';
+import { countNow, draft7Policy, draft7Value, type ClientRateLimit } from './client-rate-limit.js';
 import type { Metrics } from './metrics.js';
 
 /** One GET route the hot path answers. */
@@ -57,8 +59,23 @@ export interface HotPathDeps {
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 const JSON_TYPE = 'application/json; charset=utf-8';
 
-interface Hit {
+/** What a route's answers share, prepared once. */
+interface Prepared {
   route: HotRoute;
+  /**
+   * The answer's headers in order, two values filled in per answer (`RateLimit` and `content-length`): the same array
+   * every time, since writeHead only reads it while it builds the head.
+   */
+  headers: string[];
+  /** Where in `headers` the two values filled in per answer go. */
+  rateLimitAt: number;
+  lengthAt: number;
+  record(startedMs: number): void;
+  answered: { inc(): void };
+}
+
+interface Hit {
+  route: Prepared;
   body: Buffer;
   limitKey: string;
 }
@@ -66,36 +83,55 @@ interface Hit {
 /** The request listener: the hot path first, `fallback` (the Express app) for everything it does not answer. */
 export function hotPath(deps: HotPathDeps, fallback: RequestListener): RequestListener {
   const { limiter, metrics } = deps;
-  const hotAnswers = new Map(deps.routes.map((r) => [r, metrics.hotAnswers.labels({ route: r.path })]));
+  const policy = draft7Policy(limiter);
+  const routes: Prepared[] = deps.routes.map((route) => {
+    const headers = [...deps.securityHeaders, 'RateLimit-Policy', policy, 'RateLimit', '', 'content-type', JSON_TYPE, 'content-length', ''];
+    return {
+      route,
+      headers,
+      rateLimitAt: headers.indexOf('RateLimit') + 1,
+      lengthAt: headers.length - 1,
+      record: metrics.recorder('GET', route.path, 200),
+      answered: metrics.hotAnswers.labels({ route: route.path }),
+    };
+  });
 
   const hitOf = (req: IncomingMessage): Hit | undefined => {
     if (req.method !== 'GET' || req.headers.cookie !== undefined) return undefined;
     const url = req.url ?? '';
-    const route = deps.routes.find((r) => url.startsWith(r.prefix));
+    const route = routes.find((r) => url.startsWith(r.route.prefix));
     if (!route) return undefined;
     const token = BEARER.exec(req.headers.authorization ?? '')?.[1];
     if (token === undefined || deps.tokenPrefixes.some((p) => token.startsWith(p))) return undefined;
     const principal = deps.cachedPrincipal(token);
-    if (principal?.kind !== 'key' || !route.roles.includes(principal.role)) return undefined;
+    if (principal?.kind !== 'key' || !route.route.roles.includes(principal.role)) return undefined;
     if (deps.failures.recent.size > 0 && mayHaveFailed(deps.failures, ipKeyGenerator(deps.ipOf(req)))) return undefined;
-    const body = route.answer(url);
+    const body = route.route.answer(url);
     return body && { route, body, limitKey: `key:${principal.keyId}` };
   };
 
-  const send = (req: IncomingMessage, res: ServerResponse, hit: Hit, started: number, totalHits: number, resetTime?: Date) => {
+  const send = (req: IncomingMessage, res: ServerResponse, hit: Hit, started: number, counted: ClientRateLimitInfo, now: number) => {
     deps.accessLog?.(req, res);
-    res.writeHead(200, [
-      ...deps.securityHeaders,
-      ...draft7Headers(limiter, totalHits, resetTime),
-      'content-type',
-      JSON_TYPE,
-      'content-length',
-      String(hit.body.length),
-    ]);
+    const { headers, rateLimitAt, lengthAt } = hit.route;
+    headers[rateLimitAt] = draft7Value(limiter, counted.totalHits, counted.resetTime, now);
+    headers[lengthAt] = String(hit.body.length);
+    res.writeHead(200, headers);
     res.end(hit.body);
-    metrics.record('GET', hit.route.path, 200, started);
-    hotAnswers.get(hit.route)!.inc();
+    hit.route.record(started);
+    hit.route.answered.inc();
   };
+
+  /** Counted by the store's own increment (a key new to the window): its promise, then the same as below. */
+  const countThenSend = (req: IncomingMessage, res: ServerResponse, hit: Hit, started: number) => {
+    limiter.store.increment(hit.limitKey).then(
+      (counted) => (counted.totalHits <= limiter.limit ? send(req, res, hit, started, counted, Date.now()) : overLimit(req, res, hit)),
+      () => fallback(req, res),
+    );
+  };
+
+  // Over the limit: uncounted again, so Express counts it once and answers the 429 as it always does.
+  const overLimit = (req: IncomingMessage, res: ServerResponse, hit: Hit) =>
+    void limiter.store.decrement(hit.limitKey).then(() => fallback(req, res));
 
   return (req, res) => {
     const started = performance.now();
@@ -106,15 +142,11 @@ export function hotPath(deps: HotPathDeps, fallback: RequestListener): RequestLi
       hit = undefined; // whatever went wrong, Express answers it as it would have
     }
     if (!hit) return fallback(req, res);
-    const found = hit;
-    limiter.store.increment(found.limitKey).then(
-      ({ totalHits, resetTime }) => {
-        if (totalHits <= limiter.limit) return send(req, res, found, started, totalHits, resetTime);
-        // Over the limit: uncounted again, so Express counts it once and answers the 429 as it always does.
-        void limiter.store.decrement(found.limitKey).then(() => fallback(req, res));
-      },
-      () => fallback(req, res),
-    );
+    const now = Date.now();
+    const counted = countNow(limiter, hit.limitKey, now);
+    if (!counted) return countThenSend(req, res, hit, started);
+    if (counted.totalHits <= limiter.limit) return send(req, res, hit, started, counted, now);
+    overLimit(req, res, hit);
   };
 }
 

@@ -10,6 +10,8 @@ export interface Metrics {
   hotAnswers: Counter<'route'>;
   /** Counts one answered request in both HTTP metrics; `startedMs` is its performance.now() on arrival. */
   record(method: string, route: string, status: number, startedMs: number): void;
+  /** `record` for one label set, its metric children looked up once (the hot read path's answers). */
+  recorder(method: string, route: string, status: number): (startedMs: number) => void;
   middleware: RequestHandler;
 }
 
@@ -43,7 +45,7 @@ export function createMetrics(): Metrics {
   // prom-client hashes a label object on every observation; route templates are few, so each label set's children are
   // looked up once and kept (up to a bound: a request refused before routing is labelled with its raw path).
   const children = new Map<string, Children>();
-  const record = (method: string, route: string, status: number, startedMs: number) => {
+  const childrenOf = (method: string, route: string, status: number): Children => {
     const key = `${method} ${status} ${route}`;
     let c = children.get(key);
     if (!c) {
@@ -51,8 +53,17 @@ export function createMetrics(): Metrics {
       c = { duration: httpDuration.labels(labels), requests: httpRequests.labels(labels) };
       if (children.size < 1000) children.set(key, c);
     }
+    return c;
+  };
+  const observe = (c: Children, startedMs: number) => {
     c.duration.observe((performance.now() - startedMs) / 1000);
     c.requests.inc();
+  };
+  const record = (method: string, route: string, status: number, startedMs: number) =>
+    observe(childrenOf(method, route, status), startedMs);
+  const recorder = (method: string, route: string, status: number) => {
+    const c = childrenOf(method, route, status);
+    return (startedMs: number) => observe(c, startedMs);
   };
   const middleware: RequestHandler = (req, res, next) => {
     const started = performance.now();
@@ -63,5 +74,5 @@ export function createMetrics(): Metrics {
     });
     next();
   };
-  return { registry, httpDuration, httpRequests, hotAnswers, record, middleware };
+  return { registry, httpDuration, httpRequests, hotAnswers, record, recorder, middleware };
 }
