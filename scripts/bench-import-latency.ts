@@ -1,5 +1,6 @@
 /**
- * `npx tsx scripts/bench-import-latency.ts [--users 50000] [--body 2000] [--clients 2] [--interval 50] [--no-hook] [--cpu-prof DIR]`
+ * `npx tsx scripts/bench-import-latency.ts [--users 50000] [--body 2000] [--clients 2] [--interval 50] [--no-hook] [--cpu-prof DIR]
+ *   [--timeline MS]`
  *
  * Does an import stall the API? Imports planted profiles (scripts/generate.ts: 120 communities, ~25 interests each)
  * through POST /v1/imports/profiles in NDJSON bodies of `--body` lines from `--clients` concurrent clients, while a
@@ -12,6 +13,9 @@
  * counts from that due time, so a stalled service is charged for every poll it held up.
  * `--no-hook` removes the service's `interestsChanged` handlers: the difference to a normal pass is the hook's share.
  * `--cpu-prof DIR` writes V8 CPU profiles of the service (one per thread) into DIR: what runs on the request loop.
+ * `--timeline MS` also prints the import stretch by stretch of MS: polls due, their p99 and max, and the share of a core
+ * taken by the service's event-loop thread, its other threads (import workers, GC, the driver's I/O), Neo4j and this
+ * process (the import clients): whether a slow poll met a busy event loop or a starved one.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -24,6 +28,9 @@ import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { generateProfiles } from '../src/demo/planted.js';
 import { postImportBodies } from './lib/import-clients.js';
+import { CpuSampler } from './lib/proc.js';
+import type { LocalNeo4j } from '../src/db/local-neo4j.js';
+import { NICENESS } from '../src/priority.js';
 
 const THIS_FILE = fileURLToPath(import.meta.url);
 
@@ -38,6 +45,7 @@ const { values: opts } = parseArgs({
     seed: { type: 'string', default: '7' },
     'no-hook': { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
+    timeline: { type: 'string' },
     // internal modes
     serve: { type: 'string' },
     poll: { type: 'string' },
@@ -59,6 +67,10 @@ interface PollReport {
   max: number;
   failures: number;
   pollerLoopMax: number;
+  /** Epoch ms the first poll was due. */
+  startedAt: number;
+  /** Each poll's latency by due order (poll i due at startedAt + i × interval), null when it failed. */
+  byDue: Array<number | null>;
 }
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
@@ -139,11 +151,13 @@ async function serve(neo4jUri: string): Promise<void> {
 async function poll(baseUrl: string, interval: number): Promise<void> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
   const latencies: number[] = [];
+  const byDue: Array<number | null> = [];
   let failures = 0;
   let stopping = false;
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
   const start = performance.now();
+  const startedAt = performance.timeOrigin + start;
   const inflight = new Set<Promise<void>>();
   process.on('message', (msg: string) => {
     if (msg === 'stop') stopping = true;
@@ -153,11 +167,14 @@ async function poll(baseUrl: string, interval: number): Promise<void> {
     const due = start + i * interval;
     const wait = due - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    byDue.push(null);
     const p = new Promise<void>((resolve) => {
       const req = http.get(`${baseUrl}/healthz`, { agent, timeout: 10_000 }, (res) => {
         res.resume();
         res.on('end', () => {
-          latencies.push(performance.now() - due);
+          const ms = performance.now() - due;
+          latencies.push(ms);
+          byDue[i] = ms;
           if (res.statusCode !== 200) failures++;
           resolve();
         });
@@ -180,6 +197,8 @@ async function poll(baseUrl: string, interval: number): Promise<void> {
     max: round(latencies[latencies.length - 1] ?? 0),
     failures,
     pollerLoopMax: round(loop.max / 1e6),
+    startedAt,
+    byDue,
   };
   process.send!(report);
   agent.destroy();
@@ -208,14 +227,15 @@ async function main(): Promise<void> {
   const CLIENTS = Number(opts.clients);
   const INTERVAL = Number(opts.interval);
 
-  let neo4j: { stop(): Promise<void>; uri: string; password: string } | undefined;
+  let neo4j: LocalNeo4j | undefined;
   let dataDir: string | undefined;
   let uri = process.env.NEO4J_URI;
   if (!uri) {
     const { startLocalNeo4j } = await import('../src/db/local-neo4j.js');
     dataDir = mkdtempSync(path.join(tmpdir(), 'bench-import-latency-'));
     console.error('Starting a throwaway Neo4j...');
-    neo4j = await startLocalNeo4j({ dataDir, port: 0, heap: '2g', pagecache: '2g' });
+    // At the priority `npm start` gives its embedded Neo4j (src/priority.ts).
+    neo4j = await startLocalNeo4j({ dataDir, port: 0, heap: '2g', pagecache: '2g', niceness: NICENESS.database });
     uri = neo4j.uri;
   }
 
@@ -246,6 +266,21 @@ async function main(): Promise<void> {
   const poller = child(['--poll', baseUrl, '--interval', String(INTERVAL)]);
   await nextMessage<string>(poller);
   server.send('start');
+  const bucketMs = opts.timeline ? Number(opts.timeline) : undefined;
+  const sampler = bucketMs
+    ? new CpuSampler(
+        () => {
+          const pid = server.pid!;
+          return {
+            loop: [{ pid, tid: pid }],
+            service: [pid],
+            neo4j: neo4j?.process.pid ? [neo4j.process.pid] : [],
+            clients: [process.pid],
+          };
+        },
+        Math.min(250, bucketMs / 2),
+      )
+    : undefined;
 
   const bar = new cliProgress.SingleBar(
     { format: 'import [{bar}] {value}/{total} bodies | {duration_formatted}', noTTYOutput: true, notTTYSchedule: 10_000 },
@@ -264,6 +299,7 @@ async function main(): Promise<void> {
   const polled = nextMessage<PollReport>(poller);
   poller.send('stop');
   const p = await polled;
+  sampler?.stop();
   const reported = nextMessage<ServerReport>(server);
   server.send('report');
   const s = await reported;
@@ -280,9 +316,33 @@ async function main(): Promise<void> {
   );
   console.log(`  service event-loop delay: p99 ${s.loopP99} ms, max ${s.loopMax} ms`);
   console.log(`  interestsChanged hook: ${s.hookCalls} calls, ${s.hookMs} ms in total (wall), longest ${s.hookMaxMs} ms`);
+  if (sampler && bucketMs) console.log(timelineTable(p, INTERVAL, bucketMs, sampler));
 
   await neo4j?.stop();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+}
+
+/** The import stretch by stretch: the polls due in it and the share of a core each part used meanwhile. */
+function timelineTable(p: PollReport, interval: number, bucketMs: number, sampler: CpuSampler): string {
+  const lines = [
+    `\nBy ${bucketMs} ms (due time from the first poll; CPU as a share of one core; loop = the service's event-loop thread,`,
+    'other = its other threads):',
+    '\n| at s | polls | failed | p99 ms | max ms | loop CPU | other CPU | Neo4j CPU | clients CPU |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  const perBucket = Math.max(1, Math.round(bucketMs / interval));
+  for (let first = 0; first < p.byDue.length; first += perBucket) {
+    const polls = p.byDue.slice(first, first + perBucket);
+    const ok = polls.filter((v): v is number => v !== null).sort((a, b) => a - b);
+    const from = p.startedAt + first * interval;
+    const cpu = sampler.usage(from, from + perBucket * interval);
+    const pct = (v: number | undefined) => `${Math.round((v ?? 0) * 100)}%`;
+    lines.push(
+      `| ${((first * interval) / 1000).toFixed(1)} | ${polls.length} | ${polls.length - ok.length} | ${round(percentile(ok, 99))} | ` +
+        `${round(ok[ok.length - 1] ?? 0)} | ${pct(cpu.loop)} | ${pct((cpu.service ?? 0) - (cpu.loop ?? 0))} | ${pct(cpu.neo4j)} | ${pct(cpu.clients)} |`,
+    );
+  }
+  return lines.join('\n');
 }
 
 if (opts.serve) await serve(opts.serve);

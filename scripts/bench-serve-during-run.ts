@@ -39,6 +39,7 @@ import type { GenerateOptions } from '../src/demo/planted.js';
 import { loadPlantedUsers } from './lib/load-planted.js';
 import { plantedArgs, plantedFrom } from './lib/planted-options.js';
 import { cpuSeconds, CpuSampler, descendants } from './lib/proc.js';
+import { NICENESS } from '../src/priority.js';
 import { type ConstantRateFigures, runConstantRateProcess } from './lib/constant-rate.js';
 import { mulberry32 } from '../src/segmentation/random.js';
 
@@ -328,7 +329,8 @@ try {
   let password = process.env.NEO4J_PASSWORD ?? '';
   if (!uri) {
     dataDir = mkdtempSync(path.join(tmpdir(), 'ns-bench-serve-'));
-    local = await startLocalNeo4j({ dataDir, port: 0, heap: opts.heap, pagecache: '2g' });
+    // At the priority `npm start` gives its embedded Neo4j (src/priority.ts).
+    local = await startLocalNeo4j({ dataDir, port: 0, heap: opts.heap, pagecache: '2g', niceness: NICENESS.database });
     uri = local.uri;
     password = local.password;
   }

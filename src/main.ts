@@ -11,6 +11,7 @@ import { persistentSecret } from './secrets.js';
 import { startup } from './startup.js';
 import { listen, serverTimeoutsFrom } from './api/listen.js';
 import { superviseWorker } from './worker/supervisor.js';
+import { NICENESS } from './priority.js';
 
 const config = loadConfigOrExit();
 const logger = createLogger(config.LOG_LEVEL);
@@ -47,6 +48,7 @@ if (!uri) {
         gc: config.NEO4J_GC,
         javaOptions: javaOptionsFrom(config.NEO4J_JAVA_OPTS),
         password,
+        niceness: NICENESS.database,
       },
       {
         logger,

@@ -43,13 +43,19 @@ export function descendants(pid: number | undefined): number[] {
   return out;
 }
 
+/** One thread of a process; a process's main thread, where its event loop runs, has tid = pid. */
+export interface Thread {
+  pid: number;
+  tid: number;
+}
+
 /** CPU seconds of named processes (each a set of pids, summed), sampled every `everyMs` until stopped. */
 export class CpuSampler {
   readonly samples: Array<{ at: number; cpu: Record<string, number> }> = [];
   private readonly timer: NodeJS.Timeout;
 
   constructor(
-    private readonly processes: () => Record<string, number[]>,
+    private readonly processes: () => Record<string, Array<number | Thread>>,
     everyMs: number,
   ) {
     this.sample();
@@ -58,7 +64,8 @@ export class CpuSampler {
 
   private sample(): void {
     const cpu: Record<string, number> = {};
-    for (const [name, pids] of Object.entries(this.processes())) cpu[name] = pids.reduce((sum, p) => sum + cpuSeconds(p), 0);
+    for (const [name, pids] of Object.entries(this.processes()))
+      cpu[name] = pids.reduce<number>((sum, p) => sum + (typeof p === 'number' ? cpuSeconds(p) : cpuSeconds(p.pid, p.tid)), 0);
     this.samples.push({ at: Date.now(), cpu });
   }
 

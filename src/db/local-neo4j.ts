@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { niced } from '../priority.js';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -129,6 +130,8 @@ export interface StartOptions {
    * launcher through its environment, never its command line, which every local user can read.
    */
   password?: string;
+  /** CPU niceness of the server (src/priority.ts): above 0 it yields the cores to the processes it shares them with. */
+  niceness?: number;
 }
 
 /** Flags from a space-separated variable such as NEO4J_JAVA_OPTS. */
@@ -167,7 +170,8 @@ export async function startLocalNeo4j(opts: StartOptions): Promise<LocalNeo4j> {
     '--exit-on-stdin-eof',
   ];
   const password = opts.password || generatePassword();
-  const child = spawn(javaBin(), args, {
+  const [command, ...argv] = niced([javaBin(), ...args], opts.niceness ?? 0);
+  const child = spawn(command!, argv, {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, NEO4J_LAUNCHER_PASSWORD: password },
   });

@@ -1,4 +1,7 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
+import { NICENESS } from '../priority.js';
 import { isUnavailableError } from '../db/neo4j.js';
 import { AppError } from '../errors.js';
 import { Hooks } from '../hooks.js';
@@ -47,6 +50,16 @@ describe('ImportPool (worker threads)', () => {
     const latin1 = new RawBody(Buffer.from('caf\u00e9', 'latin1'), 'ndjson', 'latin1');
     const err = await failure(pool.importProfiles(latin1));
     expect(err).toMatchObject({ status: 400, errors: [{ path: 'line 1', message: expect.stringMatching(/café|JSON/) }] });
+  });
+
+  // Linux keeps a niceness per thread: /proc/self/task/<tid>/stat, field 19 (counted after the name in parentheses).
+  it.runIf(process.platform === 'linux')('parses at a lower CPU priority than the request loop', async () => {
+    await failure(pool.importProfiles(body('not json'))); // a worker thread exists now (it stays for idleTimeout)
+    const niceness = readdirSync('/proc/self/task').map((tid) => {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    });
+    expect(niceness).toContain(getPriority() + NICENESS.database);
   });
 
   it('keeps what the HTTP layer needs to answer 503 when the worker cannot reach the database', async () => {

@@ -5,6 +5,7 @@ import type { EventsResult, ImportResult } from './ingest-service.js';
 import type { ImportOutcome, ImportTask, ImportWorkerData } from './import-worker.js';
 import type { RawBody } from './schemas.js';
 import { tsxExecArgv } from '../threads.js';
+import { NICENESS } from '../priority.js';
 
 export interface ImportPoolOptions {
   /** Worker threads at most (each holds its own Neo4j driver); further bodies wait for a free one. */
@@ -75,6 +76,8 @@ export class ImportPool {
       minThreads: 0,
       maxThreads: this.opts.maxThreads ?? 2,
       idleTimeout: this.opts.idleTimeoutMs ?? 60_000,
+      // Below the request loop, level with the database the import feeds (src/priority.ts).
+      niceIncrement: NICENESS.database,
     });
     return this.pool;
   }

@@ -1,22 +1,16 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Logger } from '../logger.js';
 import type { Services } from '../services.js';
+import { NICENESS, niced } from '../priority.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const WORKER_MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
 /** The worker is TypeScript run by tsx, like `npm start`; loaded with --import so the child is plain `node`. */
 const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-/**
- * The worker runs at a lower CPU priority than the API process that spawned it: on a busy machine the scheduler serves
- * requests first and computes with what is left. `nice` before exec, so every thread of the child inherits it.
- */
-const NICE = ['/usr/bin/nice', '/bin/nice'].find((p) => process.platform !== 'win32' && existsSync(p));
-const NICENESS = '10';
 
 export interface SupervisorOptions {
   /** The child's environment (NEO4J_URI must say where the database is); WORKER_INSTANCE_ID is added per child. */
@@ -100,8 +94,8 @@ export class WorkerSupervisor extends EventEmitter {
 
   private spawnChild(): void {
     const instanceId = `worker-${randomUUID()}`;
-    const node = [process.execPath, '--import', TSX_LOADER, WORKER_MAIN];
-    const [command, ...args] = NICE ? [NICE, '-n', NICENESS, ...node] : node;
+    // Below the API's CPU priority: on a busy machine requests are served first (src/priority.ts).
+    const [command, ...args] = niced([process.execPath, '--import', TSX_LOADER, WORKER_MAIN], NICENESS.background);
     const child = spawn(command!, args, {
       cwd: ROOT,
       env: { ...this.opts.env, WORKER_INSTANCE_ID: instanceId },
