@@ -10,6 +10,7 @@
 import { Heap } from 'heap-js';
 import type { InterestStore } from './interest-store.js';
 import type { RunModel } from './run-model.js';
+import { FILL_SLICE } from './model-build.js';
 import type { DecayAt } from '../segmentation/decay.js';
 
 export interface AudienceFilter {
@@ -77,10 +78,10 @@ export class AudienceIndex {
   }
 
   /**
-   * Indexes every person consenting to marketing, `slice` people at a time with `pause()` between slices. Changes made meanwhile
+   * Indexes every person consenting to marketing, `slice` people at a time with `pause()` between slices (ModelBuild's pause lets the event loop turn every few ms). Changes made meanwhile
    * must reach `touch` like later ones do.
    */
-  async fill(pause: () => Promise<void>, slice = 10_000): Promise<this> {
+  async fill(pause: () => Promise<void>, slice = FILL_SLICE): Promise<this> {
     for (let from = 0; from < this.store.slotCount; from += slice) {
       this.indexSlots(from, Math.min(this.store.slotCount, from + slice));
       await pause();

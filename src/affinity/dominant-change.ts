@@ -3,9 +3,8 @@
  * visible. Computed in the API process, where everyone's interests are held and kept current (population-sync.ts): the
  * figure is about what readers would see on publishing, i.e. today's interests under each run's model, which only this
  * process has (a worker holds interests only while it runs, as that run's projection, not the changes since). The
- * population is scanned in slices that yield to the event loop, as audience indexes are built.
+ * population is scanned paced (src/pacer.ts): the event loop turns every few ms, as it does while audience indexes fill.
  */
-import { setImmediate as pause } from 'node:timers/promises';
 import { LRUCache } from 'lru-cache';
 import type { InterestStore } from './interest-store.js';
 import { halfLifeMs, runDecay, type DecayAt } from '../segmentation/decay.js';
@@ -13,9 +12,8 @@ import type { RunRecord } from '../segmentation/repository.js';
 import type { AffinityRepository } from './affinity-repository.js';
 import type { PopulationSync } from './population-sync.js';
 import type { RunModel } from './run-model.js';
+import { Pacer } from '../pacer.js';
 import type { ServedRun } from './served-run.js';
-
-const SLICE = 10_000;
 
 /**
  * The slot's dominant segment under `model` (its position, -1 without segmented interest): the largest summed weight,
@@ -83,18 +81,16 @@ export class DominantChange {
     const touched: number[] = [];
     let people = 0;
     let changed = 0;
-    for (let from = 0; from < store.slotCount; from += SLICE) {
-      const to = Math.min(store.slotCount, from + SLICE);
-      for (let slot = from; slot < to; slot++) {
-        if (store.userId(slot) === undefined || !store.consents(slot)) continue;
-        people++;
-        const a = visible ? dominantSegment(store, slot, visible, decayA, scratchA, touched) : -1;
-        const b = dominantSegment(store, slot, other, decayB, scratchB, touched);
-        const idA = a < 0 ? null : visible!.segmentIds[a];
-        const idB = b < 0 ? null : other.segmentIds[b];
-        if (idA !== idB) changed++;
-      }
-      await pause();
+    const pacer = new Pacer();
+    for (let slot = 0; slot < store.slotCount; slot++) {
+      if (pacer.due) await pacer.turn();
+      if (store.userId(slot) === undefined || !store.consents(slot)) continue;
+      people++;
+      const a = visible ? dominantSegment(store, slot, visible, decayA, scratchA, touched) : -1;
+      const b = dominantSegment(store, slot, other, decayB, scratchB, touched);
+      const idA = a < 0 ? null : visible!.segmentIds[a];
+      const idB = b < 0 ? null : other.segmentIds[b];
+      if (idA !== idB) changed++;
     }
     return { people, changed };
   }

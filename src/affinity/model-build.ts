@@ -1,7 +1,10 @@
-import { setImmediate as pause } from 'node:timers/promises';
+import { Pacer } from '../pacer.js';
 import type { RunModel } from './run-model.js';
 
-/** Something computed over everyone held in memory for one run's model, filled in slices that yield. */
+/** People per slice of a fill: small enough that a slice stays well under the pacer's budget at any population. */
+export const FILL_SLICE = 500;
+
+/** Something computed over everyone held in memory for one run's model, filled in small slices, `pause()` between them. */
 export interface SlicedFill {
   fill(pause: () => Promise<void>): Promise<unknown>;
 }
@@ -23,8 +26,9 @@ export class ModelBuild<T extends SlicedFill> {
     if (this.building?.model === model) return this.building.done;
     const started = Date.now();
     const value = make();
+    const pacer = new Pacer();
     const filled = value
-      .fill(() => pause())
+      .fill(() => pacer.pace())
       .then(() => {
         done(value, Date.now() - started);
         return value;

@@ -1,8 +1,7 @@
-import { performance } from 'node:perf_hooks';
-import { setImmediate as turn } from 'node:timers/promises';
 import neo4j, { type Driver, type ManagedTransaction, type RecordShape, type Session } from 'neo4j-driver';
 import { cypher } from './cypher.js';
 import { toNative } from './native.js';
+import { Pacer } from '../pacer.js';
 
 export type Row = Record<string, unknown>;
 
@@ -24,9 +23,6 @@ export interface DbTimeouts {
   batchMs: number;
   streamMs: number;
 }
-
-/** The longest a stream handles rows before it lets the event loop turn (see `Db.stream`). */
-const STREAM_SLICE_MS = 5;
 
 export const DEFAULT_TIMEOUTS: DbTimeouts = { queryMs: 5_000, batchMs: 120_000, streamMs: 1_800_000 };
 
@@ -196,23 +192,20 @@ export class Db {
    * The callback sees plain rows in order. The deadline (default `stream`) covers the whole read.
    *
    * Records that arrived together would otherwise all be handled in one turn of the event loop (the iterator hands
-   * buffered records over as microtasks): after STREAM_SLICE_MS of that the stream lets the loop turn, so an API
-   * process reloading people or a run's model still answers requests in between.
+   * buffered records over as microtasks): the stream is paced (src/pacer.ts), so an API process reloading people or
+   * a run's model still answers requests in between.
    */
   async stream(name: string, params: Row, onRow: (row: Row) => void, opts: CallOptions = {}): Promise<number> {
     const ms = this.ms(opts.deadline ?? 'stream');
     const session = this.session('READ');
     return this.within(session, ms, name, async () => {
       let count = 0;
-      let sliceStart = performance.now();
+      const pacer = new Pacer();
       const result = session.run(cypher(name), params, { timeout: ms });
       for await (const record of result) {
         onRow(toNative(record.toObject()) as Row);
         count++;
-        if (performance.now() - sliceStart > STREAM_SLICE_MS) {
-          await turn();
-          sliceStart = performance.now();
-        }
+        if (pacer.due) await pacer.turn();
       }
       return count;
     });

@@ -11,6 +11,7 @@
  */
 import type { InterestStore } from '../affinity/interest-store.js';
 import type { RunModel } from '../affinity/run-model.js';
+import { FILL_SLICE } from '../affinity/model-build.js';
 
 /** Per-topic and per-category tallies over a set of people, and the set's size. */
 export interface Tally {
@@ -139,8 +140,8 @@ export class PopulationCounts implements Tally {
     this.categories = new Int32Array(model.categories.length);
   }
 
-  /** Counts everyone, `slice` slots at a time with `pause()` between slices. */
-  async fill(pause: () => Promise<void>, slice = 10_000): Promise<this> {
+  /** Counts everyone, `slice` slots at a time with `pause()` between slices (ModelBuild's pause lets the event loop turn every few ms). */
+  async fill(pause: () => Promise<void>, slice = FILL_SLICE): Promise<this> {
     while (this.scanned < this.store.slotCount) {
       const end = Math.min(this.store.slotCount, this.scanned + slice);
       for (let slot = this.scanned; slot < end; slot++) this.add(slot, 1);
