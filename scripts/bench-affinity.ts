@@ -1,7 +1,7 @@
 /**
  * `npx tsx scripts/bench-affinity.ts [--users 100000] [--interests 25] [--communities 50] [--topics-per-community 30]
  *   [--rate 1000] [--duration 30] [--repeat 3] [--connections 32] [--seed 1] [--alloc-profile DIR]
- *   [--cpu-profile DIR]`
+ *   [--cpu-profile DIR] [--log-level warn]`
  *
  * Segment-of-one read path under load. Planted-community data (scripts/generate.ts, loaded straight into Neo4j with
  * crm: identities by scripts/cypher/affinity/bench-*.cypher) → a real segmentation run through createServices (no per-person
@@ -29,6 +29,7 @@ import { Db } from '../src/db/neo4j.js';
 import { applySchema } from '../src/db/schema.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
+import { pino } from 'pino';
 import { createServices } from '../src/services.js';
 import { createApp } from '../src/app.js';
 import { mulberry32 } from '../src/segmentation/random.js';
@@ -53,6 +54,9 @@ const { values: opts } = parseArgs({
     'alloc-profile': { type: 'string' },
     // The server's CPU profiles during the hot max-throughput run and the floor's: DIR/*.cpuprofile, for Chrome DevTools.
     'cpu-profile': { type: 'string' },
+    // The service's log level: warn by default (no access log); `info` measures the access log line of every answer,
+    // written as pino's default stream writes stdout (asynchronous sonic-boom), here to /dev/null.
+    'log-level': { type: 'string', default: 'warn' },
   },
 });
 
@@ -215,6 +219,12 @@ async function settle(pid: number | undefined): Promise<void> {
   }
 }
 
+/** Warnings on stdout as before; at info or below (a line per answer) everything goes to /dev/null the same way. */
+function serviceLogger(level: string) {
+  const verbose = ['info', 'debug', 'trace'].includes(level);
+  return createLogger(level, verbose ? pino.destination({ dest: '/dev/null', sync: false }) : undefined);
+}
+
 let local: LocalNeo4j | undefined;
 let dataDir: string | undefined;
 let uri = process.env.NEO4J_URI;
@@ -228,7 +238,7 @@ const config = loadConfig({
   RATE_LIMIT_PER_MINUTE: '100000000',
   ...process.env,
   NEO4J_URI: uri,
-  LOG_LEVEL: 'warn',
+  LOG_LEVEL: opts['log-level'],
   DEMO_DATA: 'false',
   NODE_ENV: 'production',
 });
@@ -242,7 +252,7 @@ try {
   console.log(`${users} users × ~${gen.interestsPerUser} interests, ${gen.communities}×${gen.topicsPerCommunity} planted topics`);
   const refs = await loadPlantedUsers(db, gen);
 
-  const services = createServices({ config, db, logger: createLogger('warn'), secretKey: 'bench-secret-key-0123456789' });
+  const services = createServices({ config, db, logger: serviceLogger(config.LOG_LEVEL), secretKey: 'bench-secret-key-0123456789' });
   await services.start();
   process.stdout.write('  segmentation run... ');
   // The run worker hosted in this process, before the server listens (so the run is not part of what is measured).
