@@ -78,8 +78,8 @@ export class AudienceIndex {
   }
 
   /**
-   * Indexes every person consenting to marketing, `slice` people at a time with `pause()` between slices (ModelBuild's pause lets the event loop turn every few ms). Changes made meanwhile
-   * must reach `touch` like later ones do.
+   * Indexes every person consenting to marketing, `slice` people at a time with `pause()` between slices (ModelBuild's
+   * pause lets the event loop turn every few ms). Changes made meanwhile must reach `touch` like later ones do.
    */
   async fill(pause: () => Promise<void>, slice = FILL_SLICE): Promise<this> {
     for (let from = 0; from < this.store.slotCount; from += slice) {

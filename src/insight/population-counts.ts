@@ -140,7 +140,10 @@ export class PopulationCounts implements Tally {
     this.categories = new Int32Array(model.categories.length);
   }
 
-  /** Counts everyone, `slice` slots at a time with `pause()` between slices (ModelBuild's pause lets the event loop turn every few ms). */
+  /**
+   * Counts everyone, `slice` slots at a time with `pause()` between slices (ModelBuild's pause lets the event loop turn
+   * every few ms).
+   */
   async fill(pause: () => Promise<void>, slice = FILL_SLICE): Promise<this> {
     while (this.scanned < this.store.slotCount) {
       const end = Math.min(this.store.slotCount, this.scanned + slice);
