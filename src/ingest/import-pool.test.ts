@@ -59,7 +59,7 @@ describe('ImportPool (worker threads)', () => {
       const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
       return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
     });
-    expect(niceness).toContain(getPriority() + NICENESS.database);
+    expect(niceness).toContain(Math.min(19, getPriority() + NICENESS.database)); // 19 is the lowest priority there is
   });
 
   it('keeps what the HTTP layer needs to answer 503 when the worker cannot reach the database', async () => {
