@@ -32,6 +32,9 @@ interface HeadRow extends Record<string, unknown> {
   oldest: number | null;
 }
 
+/** Why a feed resets when its position fell behind the oldest entry kept. */
+const PRUNED = 'entries were pruned before this process read them';
+
 export type FeedEvent = { kind: ChangeKind; userIds: string[] } | { kind: 'reset' };
 
 export interface ChangeFeedOptions {
@@ -127,7 +130,7 @@ export class ChangeFeed {
       const since: number = this.since;
       const rows: ChangeRow[] = await this.db.read<ChangeRow>('changes/read-changes', { since, limit: READ_LIMIT });
       if (rows.length > 0 && rows[0]!.seq !== since + 1) {
-        this.reset(rows[rows.length - 1]!.seq);
+        this.reset(rows[rows.length - 1]!.seq, PRUNED);
         return;
       }
       for (const row of rows) {
@@ -163,12 +166,12 @@ export class ChangeFeed {
       this.epoch = epoch;
       this.reset(head, 'the change log is not the one this process followed (the database was emptied or restored?)');
     } else if (head > this.since && row?.oldest != null && row.oldest > this.since + 1) {
-      this.reset(head, 'entries were pruned before this process read them');
+      this.reset(head, PRUNED);
     }
     return head;
   }
 
-  private reset(position: number, why = 'entries were pruned before this process read them'): void {
+  private reset(position: number, why: string): void {
     this.logger.warn({ since: this.since, position }, `change feed: ${why}; reloading`);
     this.since = position;
     this.emit({ kind: 'reset' });
