@@ -239,7 +239,7 @@ describe('a run over 20k people', () => {
       const sample = async () => {
         const text = await (await fetch(`${base}/metrics`)).text();
         const lagMs = Number(/^nodejs_eventloop_lag_max_seconds (\S+)$/m.exec(text)![1]) * 1000;
-        return { at: performance.now(), lagMs, api: cpuSeconds(apiPid), workers: sum(workerPids().map(cpuSeconds)) };
+        return { at: performance.now(), lagMs, api: cpuSeconds(apiPid), workers: sum(workerPids().map((p) => cpuSeconds(p))) };
       };
       const health = { requests: 0, failed: 0 };
       let polling = true;
